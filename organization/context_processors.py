@@ -1,0 +1,15 @@
+from organization.selectors import staff_member_for_user
+
+
+def staff(request):
+    """``staff_member`` for the navigation: staff links are shown only to staff."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"staff_member": None, "is_staff_user": False}
+    if not hasattr(request, "_staff_member_cache"):
+        request._staff_member_cache = staff_member_for_user(user)
+    staff_member = request._staff_member_cache
+    return {
+        "staff_member": staff_member,
+        "is_staff_user": staff_member is not None or user.is_superuser,
+    }

@@ -1,0 +1,75 @@
+"""Load the demo city: departments and staff of every role (idempotent).
+
+Each feature adds its demo data through its own services, in ``seed_demo`` steps below,
+so a new user always sees everything that exists.
+"""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from organization import services
+from organization.models import Role
+
+DEMO_PASSWORD = "madoguchi-demo"
+
+DEPARTMENTS = [
+    # code, name, English name, phone, location
+    ("shimin", "市民課", "Citizens Division", "0120-000-101", "本庁舎1階 1〜4番窓口"),
+    ("fukushi", "福祉課", "Welfare Division", "0120-000-102", "本庁舎1階 5〜7番窓口"),
+    ("zeimu", "税務課", "Taxation Division", "0120-000-103", "本庁舎2階"),
+    ("johoseisaku", "情報政策課", "Information Policy Division", "0120-000-104", "本庁舎3階"),
+    ("koho", "広報課", "Public Relations Division", "0120-000-105", "本庁舎3階"),
+    ("homu", "法務担当", "Legal Affairs", "0120-000-106", "本庁舎4階"),
+]
+
+STAFF = [
+    # username, last name, first name, department, role, heads the department
+    ("admin", "管理", "太郎", "johoseisaku", Role.ADMINISTRATOR, False),
+    ("manager", "高橋", "誠", "shimin", Role.MANAGER, True),
+    ("clerk1", "佐藤", "花子", "shimin", Role.COUNTER_STAFF, False),
+    ("clerk2", "鈴木", "一郎", "shimin", Role.COUNTER_STAFF, False),
+    ("clerk3", "田中", "美咲", "shimin", Role.COUNTER_STAFF, False),
+    ("clerk4", "伊藤", "健", "shimin", Role.COUNTER_STAFF, False),
+    ("fukushi1", "渡辺", "由美", "fukushi", Role.DEPARTMENT_STAFF, False),
+    ("fukushi_head", "山本", "修", "fukushi", Role.MANAGER, True),
+    ("zeimu1", "中村", "直樹", "zeimu", Role.DEPARTMENT_STAFF, False),
+    ("koho1", "小林", "彩", "koho", Role.DEPARTMENT_STAFF, False),
+    ("homu1", "加藤", "大輔", "homu", Role.DEPARTMENT_STAFF, False),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo city (departments, staff of every role). Safe to run again."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        services.role_groups_ensure()
+        departments = {}
+        for order, (code, name, name_en, phone, location) in enumerate(DEPARTMENTS, start=1):
+            departments[code] = services.department_upsert(
+                code=code,
+                name=name,
+                name_en=name_en,
+                phone=phone,
+                location=location,
+                display_order=order * 10,
+            )
+        logins = []
+        for username, last_name, first_name, code, role, is_head in STAFF:
+            member = services.staff_member_create(
+                username=username,
+                password=DEMO_PASSWORD,
+                department=departments[code],
+                role=role,
+                last_name=last_name,
+                first_name=first_name,
+                email=f"{username}@city.example.jp",
+            )
+            if is_head:
+                services.department_set_head(department=departments[code], head=member)
+            logins.append((username, Role(role).label, departments[code].name))
+
+        self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        self.stdout.write("Staff logins (password for all: %s):" % DEMO_PASSWORD)
+        for username, role_label, department_name in logins:
+            self.stdout.write("  %-14s %-16s %s" % (username, role_label, department_name))

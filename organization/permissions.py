@@ -1,0 +1,21 @@
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+
+from organization.selectors import staff_member_for_user
+
+
+def staff_required(view):
+    """Logged in and a staff member (or superuser); others get 403, anonymous users login."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        staff_member = staff_member_for_user(request.user)
+        if staff_member is None and not request.user.is_superuser:
+            raise PermissionDenied
+        request.staff_member = staff_member
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,44 @@
+"""Roles as Django groups, and the permissions each group carries.
+
+Group names are data shown in the Japanese admin; code finds a role's group through
+``ROLE_GROUP_NAMES``, never by typing the name. Later apps add their permissions to
+``ROLE_PERMISSIONS``; ``role_groups_ensure`` (run after every migrate) applies them.
+"""
+
+from organization.models import Role
+
+ROLE_GROUP_NAMES = {
+    Role.COUNTER_STAFF: "窓口職員",
+    Role.DEPARTMENT_STAFF: "担当課職員",
+    Role.MANAGER: "管理職",
+    Role.ADMINISTRATOR: "システム管理者",
+}
+
+# "app_label.codename" for each role. A codename of a model that does not exist yet is
+# skipped, so the mapping may name permissions of apps migrated later.
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.COUNTER_STAFF: [
+        "organization.view_department",
+    ],
+    Role.DEPARTMENT_STAFF: [
+        "organization.view_department",
+    ],
+    Role.MANAGER: [
+        "organization.view_department",
+        "organization.view_staffmember",
+    ],
+    Role.ADMINISTRATOR: [
+        "organization.add_department",
+        "organization.change_department",
+        "organization.delete_department",
+        "organization.view_department",
+        "organization.add_staffmember",
+        "organization.change_staffmember",
+        "organization.delete_staffmember",
+        "organization.view_staffmember",
+        "auth.add_user",
+        "auth.change_user",
+        "auth.view_user",
+        "auth.view_group",
+    ],
+}

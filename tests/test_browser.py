@@ -1,0 +1,46 @@
+import pytest
+from django.core.management import call_command
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_home_page_in_japanese_then_english(page):
+    call_command("seed_demo")
+
+    page.goto("/")
+    assert page.locator("html").get_attribute("lang") == "ja"
+    assert page.get_by_role("heading", level=1).inner_text() == "市役所の窓口へようこそ"
+    assert page.get_by_role("heading", name="市民課").is_visible()
+
+    page.get_by_role("button", name="Open the menu").or_(
+        page.get_by_role("button", name="メニューを開く")
+    ).click()
+    page.get_by_role("button", name="English").click()
+
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("heading", level=1).inner_text() == "Welcome to the city hall counter"
+    assert page.get_by_role("heading", name="Citizens Division").is_visible()
+
+
+def test_skip_link_moves_focus_to_the_main_content(page):
+    page.goto("/")
+
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="メインコンテンツへスキップ")
+    assert skip.evaluate("el => el === document.activeElement")
+    page.keyboard.press("Enter")
+
+    assert page.evaluate("document.activeElement.id") == "content"
+
+
+def test_staff_member_logs_in_from_the_browser(page):
+    call_command("seed_demo")
+
+    page.goto("/accounts/login/")
+    page.get_by_label("ユーザー名").fill("clerk1")
+    page.get_by_label("パスワード").fill("madoguchi-demo")
+    page.get_by_role("button", name="ログイン").click()
+
+    assert page.get_by_role("heading", level=1).inner_text() == "職員ホーム"
+    assert page.get_by_text("佐藤 花子").first.is_visible()
