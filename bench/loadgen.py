@@ -1,0 +1,118 @@
+"""A small, bounded HTTP load generator for the benchmarks (loopback only).
+
+Each client is a thread with its own keep-alive connection. A run stops after
+``requests`` requests or ``seconds`` seconds, whichever comes first, and refuses any
+host that is not on this machine.
+"""
+
+import http.client
+import statistics
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    body: bytes | None = None
+    headers: dict = field(default_factory=dict)
+
+
+@dataclass
+class Result:
+    latencies_ms: list[float]
+    statuses: Counter
+    elapsed_s: float
+    errors: int
+
+    @property
+    def count(self) -> int:
+        return len(self.latencies_ms)
+
+    def percentile(self, p: float) -> float:
+        if not self.latencies_ms:
+            return float("nan")
+        ordered = sorted(self.latencies_ms)
+        index = min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))
+        return ordered[index]
+
+    def summary(self, label: str) -> str:
+        rate = self.count / self.elapsed_s if self.elapsed_s else 0.0
+        median = statistics.median(self.latencies_ms) if self.latencies_ms else float("nan")
+        statuses = ", ".join(f"{code}: {n}" for code, n in sorted(self.statuses.items()))
+        return (
+            f"{label}: {self.count} requests in {self.elapsed_s:.1f} s = {rate:.0f} req/s; "
+            f"p50 {median:.1f} ms, p95 {self.percentile(95):.1f} ms, "
+            f"max {max(self.latencies_ms, default=float('nan')):.1f} ms; "
+            f"statuses {{{statuses}}}; connection errors {self.errors}"
+        )
+
+
+def run(
+    base_url: str,
+    make_request: Callable[[int], Request],
+    *,
+    clients: int,
+    requests: int,
+    seconds: float,
+) -> Result:
+    """Send up to ``requests`` requests from ``clients`` threads for at most ``seconds``."""
+    parts = urlsplit(base_url)
+    if parts.hostname not in LOOPBACK:
+        raise SystemExit(f"Benchmarks only talk to this machine, not {parts.hostname!r}")
+    lock = threading.Lock()
+    issued = 0
+    latencies: list[float] = []
+    statuses: Counter = Counter()
+    errors = 0
+    deadline = time.monotonic() + seconds
+
+    def next_index() -> int | None:
+        nonlocal issued
+        with lock:
+            if issued >= requests or time.monotonic() > deadline:
+                return None
+            issued += 1
+            return issued - 1
+
+    def client() -> None:
+        nonlocal errors
+        connection = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=30)
+        while (index := next_index()) is not None:
+            request = make_request(index)
+            started = time.perf_counter()
+            try:
+                connection.request(
+                    request.method, request.path, body=request.body, headers=request.headers
+                )
+                response = connection.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException):
+                with lock:
+                    errors += 1
+                connection.close()
+                connection = http.client.HTTPConnection(
+                    parts.hostname, parts.port or 80, timeout=30
+                )
+                continue
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            with lock:
+                latencies.append(elapsed_ms)
+                statuses[status] += 1
+        connection.close()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds + 60)
+    return Result(latencies, statuses, time.perf_counter() - started, errors)
