@@ -14,6 +14,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from dotenv import load_dotenv
@@ -175,7 +176,7 @@ if REDIS_URL:
     CELERY_TASK_ALWAYS_EAGER = False
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CELERY_BROKER_URL = "memory://"
+    CELERY_BROKER_URL = "memory://localhost/"
     # Embedded mode has no worker: tasks run in the process that enqueues them.
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
@@ -193,8 +194,33 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 
 # The whole beat schedule, in one place; run exactly one beat instance.
-# Each entry says why it runs when it runs. Later features add their jobs here.
-CELERY_BEAT_SCHEDULE: dict = {}
+# Each entry says why it runs when it runs.
+CELERY_BEAT_SCHEDULE = {
+    # Bookings held for e-mail confirmation last 15 minutes: release lapsed ones promptly.
+    "reservations-expire-holds": {
+        "task": "reservations.tasks.reservations_expire_holds",
+        "schedule": 60.0,
+    },
+    # Reminders for tomorrow's bookings. Hourly through the day (9:05 to 20:05) so a run
+    # missed while beat was down is made up; each reminder is claimed once, never resent.
+    "reservations-send-reminders": {
+        "task": "reservations.tasks.reservations_send_reminders",
+        "schedule": crontab(minute=5, hour="9-20"),
+    },
+}
+
+# --- Booking rules -------------------------------------------------------------------
+# A cancelled slot is offered again only after this delay, so that people who trade
+# slots cannot cancel and hand a slot to someone waiting to book it at once.
+BOOKING_RERELEASE_DELAY_MINUTES = env_int("BOOKING_RERELEASE_DELAY_MINUTES", 30)
+# Requests per client IP address and period (seconds), counted in the cache.
+RATE_LIMITS = {
+    "availability": (env_int("RATE_LIMIT_AVAILABILITY", 120), 60),
+    "book": (env_int("RATE_LIMIT_BOOK", 10), 600),
+    "manage": (env_int("RATE_LIMIT_MANAGE", 30), 60),
+}
+# How many proxies in front of the app add to X-Forwarded-For (0: use the peer address).
+FORWARDED_FOR_HOPS = env_int("FORWARDED_FOR_HOPS", 0)
 
 # --- Auth -----------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -285,5 +311,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Eager tasks (embedded mode) would log every e-mail task in the web process.
+        "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
+    },
 }

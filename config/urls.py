@@ -22,6 +22,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("staff/", include("organization.urls")),
+    path("", include("reservations.urls")),
     path("admin/", admin.site.urls),
 ]
 

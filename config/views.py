@@ -5,12 +5,19 @@ from django.views.decorators.http import require_GET
 
 from config import health
 from organization import selectors as organization_selectors
+from reservations import selectors as reservation_selectors
 
 
 @require_GET
 def home(request):
-    departments = organization_selectors.department_list_public()
-    return render(request, "home.html", {"departments": departments})
+    return render(
+        request,
+        "home.html",
+        {
+            "departments": organization_selectors.department_list_public(),
+            "procedures": reservation_selectors.procedure_list_public(),
+        },
+    )
 
 
 @never_cache

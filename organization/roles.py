@@ -19,6 +19,9 @@ ROLE_GROUP_NAMES = {
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.COUNTER_STAFF: [
         "organization.view_department",
+        "reservations.view_procedure",
+        "reservations.view_reservation",
+        "reservations.view_shift",
     ],
     Role.DEPARTMENT_STAFF: [
         "organization.view_department",
@@ -26,6 +29,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.MANAGER: [
         "organization.view_department",
         "organization.view_staffmember",
+        "reservations.view_procedure",
+        "reservations.view_reservation",
+        "reservations.add_shift",
+        "reservations.change_shift",
+        "reservations.delete_shift",
+        "reservations.view_shift",
+        "reservations.add_closedday",
+        "reservations.change_closedday",
+        "reservations.view_closedday",
     ],
     Role.ADMINISTRATOR: [
         "organization.add_department",
@@ -40,5 +52,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "auth.change_user",
         "auth.view_user",
         "auth.view_group",
+        *(
+            "reservations.%s_%s" % (action, model)
+            for model in ("procedure", "documentrule", "counter", "shift", "closedday")
+            for action in ("add", "change", "delete", "view")
+        ),
+        "reservations.view_reservation",
     ],
 }

@@ -1,9 +1,14 @@
-"""Load the demo city: departments and staff of every role (idempotent).
+"""Load the demo city: departments and staff of every role, then each app's demo data.
 
-Each feature adds its demo data through its own services, in ``seed_demo`` steps below,
-so a new user always sees everything that exists.
+Idempotent. Each app that has demo data provides ``<app>/demo.py`` with a function
+``seed(stdout)``, run in INSTALLED_APPS order through the app's own services, so a new
+user always sees everything that exists (and organization depends on no other app).
 """
 
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -30,7 +35,9 @@ STAFF = [
     ("clerk2", "鈴木", "一郎", "shimin", Role.COUNTER_STAFF, False),
     ("clerk3", "田中", "美咲", "shimin", Role.COUNTER_STAFF, False),
     ("clerk4", "伊藤", "健", "shimin", Role.COUNTER_STAFF, False),
-    ("fukushi1", "渡辺", "由美", "fukushi", Role.DEPARTMENT_STAFF, False),
+    ("fukushi1", "渡辺", "由美", "fukushi", Role.COUNTER_STAFF, False),
+    ("fukushi2", "松本", "亮", "fukushi", Role.COUNTER_STAFF, False),
+    ("fukushi3", "井上", "さくら", "fukushi", Role.DEPARTMENT_STAFF, False),
     ("fukushi_head", "山本", "修", "fukushi", Role.MANAGER, True),
     ("zeimu1", "中村", "直樹", "zeimu", Role.DEPARTMENT_STAFF, False),
     ("koho1", "小林", "彩", "koho", Role.DEPARTMENT_STAFF, False),
@@ -68,6 +75,11 @@ class Command(BaseCommand):
             if is_head:
                 services.department_set_head(department=departments[code], head=member)
             logins.append((username, Role(role).label, departments[code].name))
+
+        for app_config in apps.get_app_configs():
+            module_name = "%s.demo" % app_config.name
+            if app_config.name != "organization" and find_spec(module_name):
+                import_module(module_name).seed(self.stdout)
 
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write("Staff logins (password for all: %s):" % DEMO_PASSWORD)

@@ -1,0 +1,131 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from reservations import services
+from reservations.models import (
+    ClosedDay,
+    ConsentRecord,
+    Counter,
+    DocumentRule,
+    Procedure,
+    Reservation,
+    ReservationEvent,
+    Shift,
+)
+
+
+class DocumentRuleInline(admin.TabularInline):
+    model = DocumentRule
+    extra = 1
+    fields = ["text", "text_en", "is_active", "display_order", "version"]
+    readonly_fields = ["version"]
+
+
+@admin.register(Procedure)
+class ProcedureAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "department",
+        "duration_minutes",
+        "booking_horizon_days",
+        "requires_email_confirmation",
+        "is_active",
+    ]
+    list_filter = ["department", "is_active"]
+    search_fields = ["name", "name_en", "code"]
+    prepopulated_fields = {"code": ["name_en"]}
+    filter_horizontal = ["qualified_staff"]
+    inlines = [DocumentRuleInline]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "name_en", "department", "is_active", "display_order"]}),
+        (_("Description"), {"fields": ["description", "description_en"]}),
+        (
+            _("Booking rules"),
+            {
+                "fields": [
+                    "duration_minutes",
+                    "slot_interval_minutes",
+                    "booking_horizon_days",
+                    "lead_time_minutes",
+                    "change_cutoff_minutes",
+                    "requires_email_confirmation",
+                ]
+            },
+        ),
+        (_("Who can handle it"), {"fields": ["qualified_staff"]}),
+    ]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not DocumentRule:
+            return super().save_formset(request, form, formset, change)
+        # Through the service: a change of wording makes a new version of the rule.
+        for rule in formset.save(commit=False):
+            changed = {"text", "text_en"} & set(
+                next(f for f in formset.forms if f.instance is rule).changed_data
+            )
+            services.document_rule_save(rule=rule, wording_changed=bool(changed))
+        for rule in formset.deleted_objects:
+            rule.delete()
+        return None
+
+
+@admin.register(Counter)
+class CounterAdmin(admin.ModelAdmin):
+    list_display = ["name", "name_en", "department", "location", "is_active"]
+    list_filter = ["department", "is_active"]
+
+
+@admin.register(Shift)
+class ShiftAdmin(admin.ModelAdmin):
+    list_display = ["date", "start_time", "end_time", "staff", "counter"]
+    list_filter = ["counter", "staff__department"]
+    date_hierarchy = "date"
+    autocomplete_fields = ["staff"]
+    list_select_related = ["staff__user", "counter"]
+
+
+@admin.register(ClosedDay)
+class ClosedDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "reason", "reason_en"]
+    date_hierarchy = "date"
+
+
+class ConsentInline(admin.TabularInline):
+    model = ConsentRecord
+    extra = 0
+    can_delete = False
+    readonly_fields = ["rule_text", "rule_version", "agreed_at"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class EventInline(admin.TabularInline):
+    model = ReservationEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["kind", "at", "actor"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Reservation)
+class ReservationAdmin(admin.ModelAdmin):
+    """Bookings are made and changed through the booking pages; the admin shows them."""
+
+    list_display = ["code", "start_at", "procedure", "citizen_name", "staff", "status", "channel"]
+    list_filter = ["status", "channel", "procedure"]
+    search_fields = ["code", "citizen_name", "citizen_kana", "email", "phone"]
+    date_hierarchy = "start_at"
+    list_select_related = ["procedure", "staff__user"]
+    inlines = [ConsentInline, EventInline]
+    readonly_fields = [field.name for field in Reservation._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

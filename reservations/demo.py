@@ -1,0 +1,254 @@
+"""Demo data of the reservations app: counters, procedures with their document rules and
+qualified clerks, shifts from a week ago to six weeks ahead, and some bookings."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from organization.models import Department, StaffMember
+from reservations import availability, services
+from reservations.models import Counter, DocumentRule, Procedure, Reservation, Shift
+
+COUNTERS = [
+    # department code, name, English name, location, clerk username
+    ("shimin", "1番窓口", "Counter 1", "本庁舎1階", "clerk1"),
+    ("shimin", "2番窓口", "Counter 2", "本庁舎1階", "clerk2"),
+    ("shimin", "3番窓口", "Counter 3", "本庁舎1階", "clerk3"),
+    ("shimin", "4番窓口", "Counter 4", "本庁舎1階", "clerk4"),
+    ("fukushi", "5番窓口", "Counter 5", "本庁舎1階 福祉課", "fukushi1"),
+    ("fukushi", "6番窓口", "Counter 6", "本庁舎1階 福祉課", "fukushi2"),
+]
+
+PROCEDURES = [
+    {
+        "code": "jr-commuter-pass",
+        "department": "fukushi",
+        "name": "JR定期券割引の証明書",
+        "name_en": "Certificate for the JR commuter pass discount",
+        "description": (
+            "JR定期券の割引を受けるための証明書を発行します。証明書の有効期間は6か月です。"
+            "対応できる職員が限られているため、予約なしでお越しの場合はお受けできないことがあります。"
+        ),
+        "description_en": (
+            "We issue the certificate for the JR commuter pass discount; it is valid for "
+            "6 months. Only some staff can handle it, so without a booking we may not be "
+            "able to serve you."
+        ),
+        "duration_minutes": 30,
+        "slot_interval_minutes": 30,
+        "qualified": ["fukushi1", "fukushi2"],
+        "rules": [
+            (
+                "顔写真（6か月以内に撮影、縦4cm×横3cm）。古い写真は使えません。",
+                "A photo of your face taken within the last 6 months (4 cm high × 3 cm "
+                "wide). Older photos cannot be used.",
+            ),
+            (
+                "通勤・通学の区間がわかるもの（現在の定期券など）",
+                "Something that shows your commuting route (e.g. your current pass)",
+            ),
+            (
+                "本人確認書類（マイナンバーカード、運転免許証など）",
+                "Proof of identity (My Number card, driving licence, etc.)",
+            ),
+        ],
+    },
+    {
+        "code": "juminhyo",
+        "department": "shimin",
+        "name": "住民票の写し",
+        "name_en": "Copy of the residence record (juminhyo)",
+        "description": "住民票の写しを発行します。",
+        "description_en": "We issue a copy of your residence record.",
+        "duration_minutes": 15,
+        "slot_interval_minutes": 15,
+        "qualified": ["clerk1", "clerk2", "clerk3", "clerk4"],
+        "rules": [
+            (
+                "本人確認書類（マイナンバーカード、運転免許証など）",
+                "Proof of identity (My Number card, driving licence, etc.)",
+            ),
+            (
+                "代理人が申請する場合は委任状",
+                "A letter of authorisation if you apply for someone else",
+            ),
+        ],
+    },
+    {
+        "code": "inkan-toroku",
+        "department": "shimin",
+        "name": "印鑑登録",
+        "name_en": "Seal registration (inkan toroku)",
+        "description": "印鑑登録を行い、印鑑登録証をお渡しします。",
+        "description_en": "We register your seal and give you a registration card.",
+        "duration_minutes": 30,
+        "slot_interval_minutes": 30,
+        "qualified": ["clerk1", "clerk2", "clerk3"],
+        "rules": [
+            ("登録する印鑑", "The seal you want to register"),
+            (
+                "顔写真付きの本人確認書類（マイナンバーカード、運転免許証など）",
+                "Photo identification (My Number card, driving licence, etc.)",
+            ),
+        ],
+    },
+    {
+        "code": "tennyu",
+        "department": "shimin",
+        "name": "転入届",
+        "name_en": "Moving-in notification (tennyu todoke)",
+        "description": (
+            "市外から引っ越してきた方の転入届を受け付けます。"
+            "引っ越しから14日以内に届け出てください。"
+        ),
+        "description_en": (
+            "For people who moved here from another municipality. Please notify us within "
+            "14 days of moving."
+        ),
+        "duration_minutes": 60,
+        "slot_interval_minutes": 30,
+        "requires_email_confirmation": True,
+        "qualified": ["clerk1", "clerk4"],
+        "rules": [
+            (
+                "前住所地の転出証明書（マイナンバーカードで転出した場合は不要）",
+                "The moving-out certificate from your former municipality (not needed if "
+                "you moved out with your My Number card)",
+            ),
+            (
+                "世帯全員のマイナンバーカード",
+                "The My Number cards of everyone in the household",
+            ),
+            (
+                "本人確認書類（マイナンバーカード、運転免許証など）",
+                "Proof of identity (My Number card, driving licence, etc.)",
+            ),
+        ],
+    },
+]
+
+SHIFT_TIMES = [(dt.time(8, 30), dt.time(12, 0)), (dt.time(13, 0), dt.time(17, 15))]
+
+CITIZENS = [
+    ("山田 太郎", "ヤマダ タロウ"),
+    ("佐々木 恵", "ササキ メグミ"),
+    ("木村 拓也", "キムラ タクヤ"),
+    ("林 美穂", "ハヤシ ミホ"),
+    ("清水 誠", "シミズ マコト"),
+    ("森 陽子", "モリ ヨウコ"),
+    ("池田 翔", "イケダ ショウ"),
+    ("橋本 真由美", "ハシモト マユミ"),
+    ("石川 大樹", "イシカワ ダイキ"),
+    ("前田 千尋", "マエダ チヒロ"),
+]
+
+
+def _staff(username: str) -> StaffMember:
+    return StaffMember.objects.select_related("user").get(user__username=username)
+
+
+def _seed_master_data() -> dict[str, Procedure]:
+    departments = {d.code: d for d in Department.objects.all()}
+    for code, name, name_en, location, _clerk in COUNTERS:
+        Counter.objects.update_or_create(
+            department=departments[code],
+            name=name,
+            defaults={"name_en": name_en, "location": location},
+        )
+    procedures = {}
+    for order, spec in enumerate(PROCEDURES, start=1):
+        procedure, _created = Procedure.objects.update_or_create(
+            code=spec["code"],
+            defaults={
+                "department": departments[spec["department"]],
+                "name": spec["name"],
+                "name_en": spec["name_en"],
+                "description": spec["description"],
+                "description_en": spec["description_en"],
+                "duration_minutes": spec["duration_minutes"],
+                "slot_interval_minutes": spec["slot_interval_minutes"],
+                "requires_email_confirmation": spec.get("requires_email_confirmation", False),
+                "display_order": order * 10,
+            },
+        )
+        procedure.qualified_staff.set([_staff(username) for username in spec["qualified"]])
+        for rule_order, (text, text_en) in enumerate(spec["rules"], start=1):
+            rule = procedure.document_rules.filter(display_order=rule_order).first()
+            if rule is None:
+                rule = DocumentRule(procedure=procedure, display_order=rule_order)
+            changed = rule.pk is not None and (rule.text, rule.text_en) != (text, text_en)
+            if rule.pk is None or changed:
+                rule.text, rule.text_en = text, text_en
+                services.document_rule_save(rule=rule, wording_changed=changed)
+        procedures[spec["code"]] = procedure
+    return procedures
+
+
+def _seed_shifts(today: dt.date) -> int:
+    counters = {clerk: Counter.objects.get(name=name) for _d, name, _e, _l, clerk in COUNTERS}
+    created = 0
+    day = today - dt.timedelta(days=7)
+    while day <= today + dt.timedelta(days=42):
+        if day.weekday() < 5 and not availability.closure_reason(day, {}):
+            for clerk, counter in counters.items():
+                staff = _staff(clerk)
+                for start, end in SHIFT_TIMES:
+                    _shift, was_created = Shift.objects.get_or_create(
+                        staff=staff,
+                        date=day,
+                        start_time=start,
+                        defaults={"end_time": end, "counter": counter},
+                    )
+                    created += was_created
+        day += dt.timedelta(days=1)
+    return created
+
+
+def _seed_bookings(procedures: dict[str, Procedure], now: dt.datetime) -> int:
+    if Reservation.objects.filter(email_key__startswith="demo-citizen").exists():
+        return 0
+    booked = 0
+    plan = ["jr-commuter-pass", "juminhyo", "inkan-toroku", "juminhyo", "jr-commuter-pass"]
+    for index, (name, kana) in enumerate(CITIZENS):
+        procedure = procedures[plan[index % len(plan)]]
+        day = timezone.localdate(now) + dt.timedelta(days=1 + index // 2)
+        roster = availability.load_roster(
+            procedure=procedure, first_day=day, last_day=day + dt.timedelta(days=7), now=now
+        )
+        earliest, _last = availability.booking_window(procedure, now)
+        slots = []
+        while not slots and day <= roster.last_day:
+            slots = availability.free_slots(roster, day, earliest=earliest)
+            day += dt.timedelta(days=1)
+        if not slots:
+            continue
+        slot = slots[(index * 3) % len(slots)]
+        rules = {rule.pk: rule.version for rule in procedure.document_rules.filter(is_active=True)}
+        try:
+            services.reservation_book(
+                procedure=procedure,
+                start=slot.start,
+                citizen=services.CitizenDetails(
+                    name=name,
+                    kana=kana,
+                    email="demo-citizen-%d@example.jp" % (index + 1),
+                    phone="090-0000-%04d" % (index + 1),
+                ),
+                consented_rules=rules,
+                now=now,
+            )
+        except services.BookingError:
+            continue
+        booked += 1
+    return booked
+
+
+def seed(stdout) -> None:
+    now = timezone.now()
+    procedures = _seed_master_data()
+    shifts = _seed_shifts(timezone.localdate(now))
+    bookings = _seed_bookings(procedures, now)
+    stdout.write(
+        "Reservations: %d procedures, %d counters, %d new shifts, %d new bookings."
+        % (len(procedures), len(COUNTERS), shifts, bookings)
+    )

@@ -1,0 +1,77 @@
+"""Files a booking comes with: the QR code of its code and an iCalendar event."""
+
+import datetime as dt
+import io
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reservations.models import Reservation
+
+
+def qr_svg(text: str) -> str:
+    """An inline SVG QR code (no raster, sharp on any screen)."""
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=10)
+    return image.to_string(encoding="unicode")
+
+
+def qr_png(text: str) -> bytes:
+    buffer = io.BytesIO()
+    qrcode.make(text, box_size=8, border=2).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _ics_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def _ics_time(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _fold(line: str) -> str:
+    """RFC 5545 folds lines longer than 75 octets."""
+    encoded = line.encode()
+    if len(encoded) <= 75:
+        return line
+    parts, current = [], b""
+    for char in line:
+        piece = char.encode()
+        if len(current) + len(piece) > (75 if not parts else 74):
+            parts.append(current.decode())
+            current = b""
+        current += piece
+    parts.append(current.decode())
+    return "\r\n ".join(parts)
+
+
+def reservation_ics(reservation: Reservation, *, documents: list[str]) -> str:
+    procedure = reservation.procedure
+    location = "%s %s" % (procedure.department.localized_name, reservation.counter.localized_name)
+    if reservation.counter.location:
+        location += " (%s)" % reservation.counter.location
+    description = "\n".join(
+        [_("Booking code: %(code)s") % {"code": reservation.code}, _("Please bring:")]
+        + ["- " + text for text in documents]
+    )
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Madoguchi//Booking//JA",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        "BEGIN:VEVENT",
+        "UID:%s@%s" % (reservation.code, settings.SITE_URL.split("//")[-1]),
+        "DTSTAMP:%s" % _ics_time(timezone.now()),
+        "DTSTART:%s" % _ics_time(reservation.start_at),
+        "DTEND:%s" % _ics_time(reservation.end_at),
+        "SUMMARY:%s" % _ics_escape(procedure.localized_name),
+        "LOCATION:%s" % _ics_escape(location),
+        "DESCRIPTION:%s" % _ics_escape(description),
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ]
+    return "\r\n".join(_fold(line) for line in lines) + "\r\n"

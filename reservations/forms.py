@@ -1,0 +1,115 @@
+import re
+import unicodedata
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from reservations.codes import normalize_phone
+
+KANA_PATTERN = re.compile(r"^[\u3041-\u3096\u30a1-\u30fa\u30fc\u30fb\s・ー]+$")
+
+
+class CitizenDetailsForm(forms.Form):
+    """Who is coming, and one checkbox per required-document rule of the procedure."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        help_text=_("e.g. 山田 太郎"),
+    )
+    kana = forms.CharField(
+        label=_("Name in kana"),
+        max_length=100,
+        help_text=_("e.g. ヤマダ タロウ"),
+    )
+    email = forms.EmailField(
+        label=_("E-mail"),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
+        help_text=_("We send the confirmation and a reminder here."),
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        help_text=_("e.g. 090-1234-5678 or 03-1234-5678"),
+    )
+
+    def __init__(self, *args, rules=(), email_required=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rules = list(rules)
+        self.email_required = email_required
+        if email_required:
+            self.fields["email"].required = True
+            self.fields["email"].help_text = _(
+                "Required: this booking is held for 15 minutes until you confirm it from "
+                "the e-mail we send."
+            )
+        for rule in self.rules:
+            self.fields["rule_%d" % rule.pk] = forms.BooleanField(
+                label=rule.localized_text,
+                required=True,
+                error_messages={"required": _("Please confirm that you will bring this.")},
+            )
+            self.fields["rule_%d_version" % rule.pk] = forms.IntegerField(
+                widget=forms.HiddenInput, initial=rule.version
+            )
+
+    def consent_fields(self):
+        return [self["rule_%d" % rule.pk] for rule in self.rules]
+
+    def detail_fields(self):
+        return [self[name] for name in ("name", "kana", "email", "phone")]
+
+    def version_fields(self):
+        return [self["rule_%d_version" % rule.pk] for rule in self.rules]
+
+    def clean_name(self):
+        return " ".join(unicodedata.normalize("NFKC", self.cleaned_data["name"]).split())
+
+    def clean_kana(self):
+        # NFKC turns half-width katakana into full-width; spaces are folded.
+        kana = " ".join(unicodedata.normalize("NFKC", self.cleaned_data["kana"]).split())
+        if not KANA_PATTERN.match(kana):
+            raise forms.ValidationError(_("Please write your name in hiragana or katakana."))
+        return kana
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"].strip()
+        if not phone:
+            return ""
+        digits = normalize_phone(phone)
+        if not re.fullmatch(r"0\d{9,10}", digits):
+            raise forms.ValidationError(
+                _(
+                    "Please give a Japanese phone number with its area code, "
+                    "e.g. 090-1234-5678 or 03-1234-5678."
+                )
+            )
+        return unicodedata.normalize("NFKC", phone)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("email") and not cleaned.get("phone") and not self.errors.get("phone"):
+            raise forms.ValidationError(
+                _("Please give an e-mail address or a phone number, so we can reach you.")
+            )
+        return cleaned
+
+    def consented_rules(self) -> dict[int, int]:
+        """Rule id → version shown, for every rule ticked."""
+        return {
+            rule.pk: self.cleaned_data["rule_%d_version" % rule.pk]
+            for rule in self.rules
+            if self.cleaned_data.get("rule_%d" % rule.pk)
+        }
+
+
+class DateJumpForm(forms.Form):
+    date = forms.DateField(
+        label=_("Or type a date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Please give a date like 2026-12-01.")},
+    )

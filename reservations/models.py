@@ -1,0 +1,398 @@
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class LocalizedNameMixin:
+    """``localized_name``: the English name on English pages where one is set."""
+
+    @property
+    def localized_name(self) -> str:
+        if get_language() == "en" and getattr(self, "name_en", ""):
+            return self.name_en
+        return self.name
+
+
+class Procedure(LocalizedNameMixin, models.Model):
+    code = models.SlugField(
+        _("code"), max_length=40, unique=True, help_text=_("Used in the booking address.")
+    )
+    name = models.CharField(_("name (Japanese)"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
+    department = models.ForeignKey(
+        "organization.Department",
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="procedures",
+    )
+    description = models.TextField(_("description (Japanese)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duration (minutes)"),
+        default=30,
+        validators=[MinValueValidator(5), MaxValueValidator(480)],
+    )
+    slot_interval_minutes = models.PositiveSmallIntegerField(
+        _("start every (minutes)"),
+        default=30,
+        validators=[MinValueValidator(5), MaxValueValidator(240)],
+        help_text=_("Bookable start times follow this step from the start of each shift."),
+    )
+    booking_horizon_days = models.PositiveSmallIntegerField(
+        _("bookable days ahead"),
+        default=60,
+        validators=[MinValueValidator(1), MaxValueValidator(366)],
+    )
+    lead_time_minutes = models.PositiveIntegerField(
+        _("book at least (minutes before)"),
+        default=60,
+        help_text=_("The latest a booking can be made before its start."),
+    )
+    change_cutoff_minutes = models.PositiveIntegerField(
+        _("cancel or change until (minutes before)"),
+        default=120,
+        help_text=_("After this, the citizen must phone the department to change or cancel."),
+    )
+    requires_email_confirmation = models.BooleanField(
+        _("requires e-mail confirmation"),
+        default=False,
+        help_text=_(
+            "The booking is held for 15 minutes until the citizen confirms it from the e-mail."
+        ),
+    )
+    qualified_staff = models.ManyToManyField(
+        "organization.StaffMember",
+        verbose_name=_("qualified staff"),
+        related_name="qualified_procedures",
+        blank=True,
+    )
+    is_active = models.BooleanField(_("bookable online"), default=True)
+    display_order = models.PositiveSmallIntegerField(_("display order"), default=100)
+
+    class Meta:
+        ordering = ["display_order", "code"]
+        verbose_name = _("procedure")
+        verbose_name_plural = _("procedures")
+
+    def __str__(self):
+        return self.localized_name
+
+    @property
+    def duration(self) -> dt.timedelta:
+        return dt.timedelta(minutes=self.duration_minutes)
+
+    @property
+    def localized_description(self) -> str:
+        if get_language() == "en" and self.description_en:
+            return self.description_en
+        return self.description
+
+
+class DocumentRule(models.Model):
+    """A required-document rule the citizen must agree to before booking.
+
+    Changing the text makes a new version; consents keep the wording agreed to.
+    """
+
+    procedure = models.ForeignKey(
+        Procedure,
+        verbose_name=_("procedure"),
+        on_delete=models.CASCADE,
+        related_name="document_rules",
+    )
+    text = models.TextField(_("rule (Japanese)"))
+    text_en = models.TextField(_("rule (English)"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    is_active = models.BooleanField(_("in force"), default=True)
+    display_order = models.PositiveSmallIntegerField(_("display order"), default=100)
+
+    class Meta:
+        ordering = ["display_order", "id"]
+        verbose_name = _("required-document rule")
+        verbose_name_plural = _("required-document rules")
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def localized_text(self) -> str:
+        if get_language() == "en" and self.text_en:
+            return self.text_en
+        return self.text
+
+
+class Counter(LocalizedNameMixin, models.Model):
+    """A counter window where a clerk serves citizens."""
+
+    name = models.CharField(_("name (Japanese)"), max_length=60)
+    name_en = models.CharField(_("name (English)"), max_length=60, blank=True)
+    department = models.ForeignKey(
+        "organization.Department",
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="counters",
+    )
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        ordering = ["department__display_order", "name"]
+        verbose_name = _("counter")
+        verbose_name_plural = _("counters")
+
+    def __str__(self):
+        return self.localized_name
+
+
+class Shift(models.Model):
+    """A staff member at a counter on one day, in local (Japan) time."""
+
+    staff = models.ForeignKey(
+        "organization.StaffMember",
+        verbose_name=_("staff member"),
+        on_delete=models.CASCADE,
+        related_name="shifts",
+    )
+    counter = models.ForeignKey(
+        Counter, verbose_name=_("counter"), on_delete=models.PROTECT, related_name="shifts"
+    )
+    date = models.DateField(_("date"))
+    start_time = models.TimeField(_("from"))
+    end_time = models.TimeField(_("until"))
+
+    class Meta:
+        ordering = ["date", "start_time"]
+        verbose_name = _("shift")
+        verbose_name_plural = _("shifts")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_time__gt=models.F("start_time")), name="shift_ends_after_start"
+            ),
+            models.UniqueConstraint(
+                fields=["staff", "date", "start_time"], name="shift_unique_start"
+            ),
+        ]
+        indexes = [models.Index(fields=["date", "staff"], name="shift_date_staff")]
+
+    def __str__(self):
+        return "%s %s %s–%s" % (
+            self.staff,
+            self.date,
+            self.start_time.strftime("%H:%M"),
+            self.end_time.strftime("%H:%M"),
+        )
+
+    def clean(self):
+        if self.start_time and self.end_time and self.end_time <= self.start_time:
+            raise ValidationError({"end_time": _("A shift must end after it starts.")})
+        if not (self.staff_id and self.date and self.start_time and self.end_time):
+            return
+        overlapping = Shift.objects.filter(
+            staff_id=self.staff_id,
+            date=self.date,
+            start_time__lt=self.end_time,
+            end_time__gt=self.start_time,
+        ).exclude(pk=self.pk)
+        if overlapping.exists():
+            raise ValidationError(_("This staff member already has a shift at that time."))
+
+
+class ClosedDay(models.Model):
+    """A day the counters are closed besides public holidays and the year-end closure."""
+
+    date = models.DateField(_("date"), unique=True)
+    reason = models.CharField(_("reason (Japanese)"), max_length=120)
+    reason_en = models.CharField(_("reason (English)"), max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("closed day")
+        verbose_name_plural = _("closed days")
+
+    def __str__(self):
+        return "%s %s" % (self.date, self.reason)
+
+
+class ReservationStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting e-mail confirmation")
+    CONFIRMED = "confirmed", _("Booked")
+    CANCELLED = "cancelled", _("Cancelled")
+    EXPIRED = "expired", _("Not confirmed in time")
+
+
+# Statuses that no longer hold the clerk's time. Every other status holds it; the
+# database refuses two holding reservations of one clerk that overlap (see migration 0002).
+RELEASED_STATUSES = (ReservationStatus.CANCELLED, ReservationStatus.EXPIRED)
+# Statuses that count as "an active booking" of a person for the one-per-person rule.
+OPEN_STATUSES = (ReservationStatus.PENDING, ReservationStatus.CONFIRMED)
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Online")
+    PHONE = "phone", _("By telephone (staff)")
+
+
+class ReservationQuerySet(models.QuerySet):
+    def holding(self, *, now: dt.datetime):
+        """Reservations that occupy their clerk's time as seen by citizens at ``now``.
+
+        Besides holding statuses: a hold awaiting confirmation only until it lapses, and a
+        cancelled slot until its delayed re-release (against slot trading).
+        """
+        return self.filter(
+            (~Q(status__in=RELEASED_STATUSES) & ~Q(status=ReservationStatus.PENDING))
+            | Q(status=ReservationStatus.PENDING, hold_expires_at__gt=now)
+            | Q(status=ReservationStatus.CANCELLED, release_at__gt=now)
+        )
+
+
+class Reservation(models.Model):
+    procedure = models.ForeignKey(
+        Procedure,
+        verbose_name=_("procedure"),
+        on_delete=models.PROTECT,
+        related_name="reservations",
+    )
+    staff = models.ForeignKey(
+        "organization.StaffMember",
+        verbose_name=_("assigned staff member"),
+        on_delete=models.PROTECT,
+        related_name="reservations",
+    )
+    counter = models.ForeignKey(
+        Counter, verbose_name=_("counter"), on_delete=models.PROTECT, related_name="reservations"
+    )
+    start_at = models.DateTimeField(_("starts at"))
+    end_at = models.DateTimeField(_("ends at"))
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ReservationStatus.choices,
+        default=ReservationStatus.CONFIRMED,
+    )
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB
+    )
+    code = models.CharField(_("booking code"), max_length=9, unique=True)
+    manage_nonce = models.CharField(max_length=24, editable=False)
+    citizen_name = models.CharField(_("name"), max_length=100)
+    citizen_kana = models.CharField(_("name in kana"), max_length=100)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # Normalised contact, for the one-active-booking-per-person rule.
+    email_key = models.CharField(max_length=254, blank=True, db_index=True, editable=False)
+    phone_key = models.CharField(max_length=20, blank=True, db_index=True, editable=False)
+    language = models.CharField(
+        _("language"), max_length=8, default="ja", help_text=_("E-mails are written in it.")
+    )
+    hold_expires_at = models.DateTimeField(_("held until"), null=True, blank=True)
+    release_at = models.DateTimeField(_("slot released at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+    rescheduled_to = models.OneToOneField(
+        "self",
+        verbose_name=_("moved to"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="rescheduled_from",
+    )
+    booked_by = models.ForeignKey(
+        "organization.StaffMember",
+        verbose_name=_("booked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("booked at"), default=timezone.now, editable=False)
+
+    objects = ReservationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start_at"]
+        verbose_name = _("reservation")
+        verbose_name_plural = _("reservations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_at__gt=models.F("start_at")), name="reservation_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=~Q(email_key="") | ~Q(phone_key=""),
+                name="reservation_has_contact",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["staff", "start_at"], name="reservation_staff_start"),
+            models.Index(fields=["start_at"], name="reservation_start"),
+            models.Index(fields=["status", "hold_expires_at"], name="reservation_status_hold"),
+        ]
+
+    def __str__(self):
+        return "%s %s" % (self.code, self.procedure)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def change_deadline(self) -> dt.datetime:
+        return self.start_at - dt.timedelta(minutes=self.procedure.change_cutoff_minutes)
+
+    def can_change(self, *, now: dt.datetime) -> bool:
+        return self.is_open and now < self.change_deadline()
+
+
+class ConsentRecord(models.Model):
+    """The exact wording of a document rule a citizen agreed to, and when."""
+
+    reservation = models.ForeignKey(Reservation, on_delete=models.CASCADE, related_name="consents")
+    rule = models.ForeignKey(
+        DocumentRule, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    rule_text = models.TextField(_("rule as agreed"))
+    rule_version = models.PositiveIntegerField(_("rule version"))
+    agreed_at = models.DateTimeField(_("agreed at"))
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+
+    def __str__(self):
+        return self.rule_text
+
+
+class ReservationEvent(models.Model):
+    """What happened to a booking and when: the record KPIs are computed from."""
+
+    class Kind(models.TextChoices):
+        BOOKED = "booked", _("Booked")
+        CONFIRMED = "confirmed", _("Confirmed by e-mail")
+        CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Hold lapsed")
+        RESCHEDULED = "rescheduled", _("Moved to another time")
+        REMINDED = "reminded", _("Reminder sent")
+
+    reservation = models.ForeignKey(Reservation, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        "organization.StaffMember",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["kind", "at"], name="reservation_event_kind_at")]
+
+    def __str__(self):
+        return "%s %s" % (self.kind, self.at)

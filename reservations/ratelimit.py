@@ -1,0 +1,58 @@
+"""Per-IP rate limits for the citizen pages, counted in the cache (Redis on servers)."""
+
+import time
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.shortcuts import render
+
+
+def client_ip(request) -> str:
+    hops = settings.FORWARDED_FOR_HOPS
+    if hops:
+        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [p for p in forwarded if p]
+        if len(forwarded) >= hops:
+            return forwarded[-hops]
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def hit(scope: str, ip: str) -> bool:
+    """Count one request; False when the client is over the limit for this window."""
+    limit, period = settings.RATE_LIMITS[scope]
+    window = int(time.time() // period)
+    key = "ratelimit:%s:%s:%s" % (scope, ip, window)
+    # add() is atomic: only the first request of a window creates the counter.
+    if cache.add(key, 1, timeout=period + 5):
+        count = 1
+    else:
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, timeout=period + 5)
+            count = 1
+    return count <= limit
+
+
+def rate_limited(scope: str, *, methods: tuple[str, ...] = ("GET", "POST")):
+    """Answer 429 with a page that says how long to wait, once over the scope's limit."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method in methods and not hit(scope, client_ip(request)):
+                _limit, period = settings.RATE_LIMITS[scope]
+                response = render(
+                    request,
+                    "reservations/rate_limited.html",
+                    {"minutes": max(1, period // 60)},
+                    status=429,
+                )
+                response["Retry-After"] = str(period)
+                return response
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,167 @@
+"""Reads of the reservations app, each page's data in a constant number of queries."""
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from reservations import availability, codes
+from reservations.models import (
+    RELEASED_STATUSES,
+    DocumentRule,
+    Procedure,
+    Reservation,
+    ReservationStatus,
+)
+
+
+def procedure_list_public() -> QuerySet[Procedure]:
+    return Procedure.objects.filter(is_active=True).select_related("department")
+
+
+def procedure_for_booking(code: str) -> Procedure:
+    """An active procedure with its department and rules in force (raises DoesNotExist)."""
+    return (
+        Procedure.objects.filter(is_active=True)
+        .select_related("department")
+        .prefetch_related(
+            Prefetch(
+                "document_rules",
+                queryset=DocumentRule.objects.filter(is_active=True),
+                to_attr="rules_in_force",
+            )
+        )
+        .get(code=code)
+    )
+
+
+@dataclass(frozen=True)
+class MonthView:
+    first_day: dt.date
+    weeks: list[list[availability.DaySummary | None]]
+    previous_month: dt.date | None
+    next_month: dt.date | None
+    open_days: int
+
+
+def calendar_month(*, procedure: Procedure, month: dt.date, now: dt.datetime) -> MonthView:
+    """The days of ``month`` with their status, laid out Monday-first: 3 queries."""
+    first = month.replace(day=1)
+    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    earliest, last_bookable = availability.booking_window(procedure, now)
+    roster = availability.load_roster(procedure=procedure, first_day=first, last_day=last, now=now)
+    summaries = availability.day_summaries(roster, earliest=earliest, last_bookable=last_bookable)
+    weeks: list[list[availability.DaySummary | None]] = []
+    week: list[availability.DaySummary | None] = [None] * first.weekday()
+    for summary in summaries:
+        week.append(summary)
+        if len(week) == 7:
+            weeks.append(week)
+            week = []
+    if week:
+        weeks.append(week + [None] * (7 - len(week)))
+    this_month = timezone.localdate(now).replace(day=1)
+    previous_month = (first - dt.timedelta(days=1)).replace(day=1)
+    next_month = last + dt.timedelta(days=1)
+    return MonthView(
+        first_day=first,
+        weeks=weeks,
+        previous_month=previous_month if previous_month >= this_month else None,
+        next_month=next_month if next_month <= last_bookable else None,
+        open_days=sum(1 for s in summaries if s.status == availability.DayStatus.OPEN),
+    )
+
+
+@dataclass(frozen=True)
+class DayView:
+    day: dt.date
+    summary: availability.DaySummary
+    slots: list[availability.Slot]
+
+
+def day_times(*, procedure: Procedure, day: dt.date, now: dt.datetime) -> DayView:
+    """The free times of one day: 3 queries."""
+    earliest, last_bookable = availability.booking_window(procedure, now)
+    roster = availability.load_roster(procedure=procedure, first_day=day, last_day=day, now=now)
+    summary = availability.day_summaries(roster, earliest=earliest, last_bookable=last_bookable)[0]
+    slots = (
+        availability.free_slots(roster, day, earliest=earliest)
+        if summary.status == availability.DayStatus.OPEN
+        else []
+    )
+    return DayView(day, summary, slots)
+
+
+def reservation_by_token(token: str) -> Reservation | None:
+    """The booking a manage link points to, or None for a forged or revoked link."""
+    parsed = codes.parse_manage_token(token)
+    if parsed is None:
+        return None
+    code, nonce = parsed
+    reservation = (
+        Reservation.objects.select_related(
+            "procedure__department", "counter", "rescheduled_to", "staff__user"
+        )
+        .prefetch_related("consents")
+        .filter(code=code)
+        .first()
+    )
+    if reservation is None or not codes.nonce_matches(reservation.manage_nonce, nonce):
+        return None
+    return reservation
+
+
+def reservation_for_email(reservation_id: int) -> Reservation:
+    return (
+        Reservation.objects.select_related("procedure__department", "counter")
+        .prefetch_related("consents__rule")
+        .get(pk=reservation_id)
+    )
+
+
+def documents_to_bring(reservation: Reservation) -> list[str]:
+    """The document rules as the citizen agreed to them."""
+    return [consent.rule_text for consent in reservation.consents.all()]
+
+
+def reminders_due(*, day: dt.date) -> list[int]:
+    """Confirmed bookings on ``day`` with an e-mail and no reminder yet.
+
+    A booking made less than a day before its start is left out: its confirmation has
+    just arrived.
+    """
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    end = start + dt.timedelta(days=1)
+    candidates = Reservation.objects.filter(
+        status=ReservationStatus.CONFIRMED,
+        reminder_sent_at__isnull=True,
+        start_at__gte=start,
+        start_at__lt=end,
+    ).exclude(email="")
+    return [
+        pk
+        for pk, created_at, start_at in candidates.values_list("pk", "created_at", "start_at")
+        if start_at - created_at >= dt.timedelta(days=1)
+    ]
+
+
+def staff_double_bookings() -> list[tuple[int, int]]:
+    """Pairs of reservation ids that put one clerk in two places: always empty.
+
+    Used by the tests and the benchmark to check the guarantee, so it is written in SQL
+    of its own, independent of the code that enforces it.
+    """
+    table = Reservation._meta.db_table
+    released = ", ".join("'%s'" % status for status in RELEASED_STATUSES)
+    sql = f"""
+        SELECT a.id, b.id FROM {table} a JOIN {table} b
+          ON a.staff_id = b.staff_id AND a.id < b.id
+         AND a.start_at < b.end_at AND b.start_at < a.end_at
+        WHERE a.status NOT IN ({released}) AND b.status NOT IN ({released})
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return [tuple(row) for row in cursor.fetchall()]

@@ -1,0 +1,501 @@
+"""Every write of the reservations app: booking, confirming, cancelling, rescheduling,
+expiring holds, reminders, and master data whose changes need care (document rules).
+
+The no-double-booking guarantee has two layers. The service re-checks availability
+inside its transaction (on SQLite the transaction holds the database's write lock from
+BEGIN, so no other booking can interleave); the database refuses two overlapping
+holding reservations of one clerk whatever the code does (PostgreSQL: an exclusion
+constraint; SQLite: triggers; see migration 0002). A refusal by the database makes the
+service try the next qualified clerk, then report the slot as taken.
+"""
+
+import datetime as dt
+import logging
+import zlib
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from organization.models import StaffMember
+from reservations import availability, codes
+from reservations.models import (
+    OPEN_STATUSES,
+    Channel,
+    ConsentRecord,
+    DocumentRule,
+    Procedure,
+    Reservation,
+    ReservationEvent,
+    ReservationStatus,
+)
+
+logger = logging.getLogger(__name__)
+
+HOLD_MINUTES = 15
+
+
+class BookingError(Exception):
+    """A booking request that cannot be fulfilled; ``message`` is shown to the citizen."""
+
+    def __init__(self, code: str, message):
+        super().__init__(str(message))
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class CitizenDetails:
+    name: str
+    kana: str
+    email: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class BookingResult:
+    reservation: Reservation
+    token: str
+
+
+def _lock_person(keys: list[str]) -> None:
+    """Serialise bookings of one person (by contact) until the transaction ends.
+
+    SQLite needs nothing: its IMMEDIATE transactions already run one at a time.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for key in sorted(keys):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(key.encode())])
+
+
+def _check_consents(procedure: Procedure, consented: dict[int, int]) -> list[DocumentRule]:
+    rules = list(procedure.document_rules.filter(is_active=True))
+    for rule in rules:
+        if rule.pk not in consented:
+            raise BookingError(
+                "consent_missing",
+                _("Please agree to every required-document rule before booking."),
+            )
+        if consented[rule.pk] != rule.version:
+            raise BookingError(
+                "rules_changed",
+                _("The document rules have just changed. Please read them again and agree."),
+            )
+    return rules
+
+
+def _check_timing(procedure: Procedure, start: dt.datetime, now: dt.datetime) -> None:
+    earliest, last_day = availability.booking_window(procedure, now)
+    if start < now:
+        raise BookingError("past", _("That time has already passed. Please choose another."))
+    if start < earliest:
+        raise BookingError(
+            "too_late",
+            _("That time is too soon to book online. Please choose a later time."),
+        )
+    if timezone.localdate(start) > last_day:
+        raise BookingError(
+            "beyond_horizon", _("That day cannot be booked yet. Please choose an earlier day.")
+        )
+
+
+def _validate_citizen(citizen: CitizenDetails) -> tuple[str, str]:
+    email_key = codes.normalize_email(citizen.email)
+    phone_key = codes.normalize_phone(citizen.phone)
+    if email_key:
+        try:
+            validate_email(email_key)
+        except ValidationError as error:
+            raise BookingError("bad_email", _("Please check the e-mail address.")) from error
+    if not (email_key or phone_key):
+        raise BookingError("no_contact", _("Please give an e-mail address or a phone number."))
+    if not citizen.name.strip() or not citizen.kana.strip():
+        raise BookingError("no_name", _("Please give your name and its reading in kana."))
+    return email_key, phone_key
+
+
+def _ensure_one_open_booking(
+    *,
+    procedure: Procedure,
+    email_key: str,
+    phone_key: str,
+    now: dt.datetime,
+    exclude_id: int | None = None,
+) -> None:
+    same_person = Q()
+    if email_key:
+        same_person |= Q(email_key=email_key)
+    if phone_key:
+        same_person |= Q(phone_key=phone_key)
+    existing = Reservation.objects.filter(
+        same_person, procedure=procedure, status__in=OPEN_STATUSES, end_at__gt=now
+    )
+    if exclude_id:
+        existing = existing.exclude(pk=exclude_id)
+    if existing.exists():
+        raise BookingError(
+            "already_booked",
+            _(
+                "You already have a booking for this procedure. Use the link in its e-mail "
+                "to change it, or cancel it before booking again."
+            ),
+        )
+
+
+def _expire_lapsed_holds(now: dt.datetime) -> int:
+    lapsed = list(
+        Reservation.objects.filter(
+            status=ReservationStatus.PENDING, hold_expires_at__lte=now
+        ).values_list("pk", flat=True)
+    )
+    if not lapsed:
+        return 0
+    updated = Reservation.objects.filter(pk__in=lapsed, status=ReservationStatus.PENDING).update(
+        status=ReservationStatus.EXPIRED
+    )
+    ReservationEvent.objects.bulk_create(
+        ReservationEvent(reservation_id=pk, kind=ReservationEvent.Kind.EXPIRED, at=now)
+        for pk in lapsed
+    )
+    return updated
+
+
+def _unique_code() -> str:
+    for _attempt in range(10):
+        code = codes.new_booking_code()
+        if not Reservation.objects.filter(code=code).exists():
+            return code
+    raise RuntimeError("Could not find a free booking code")  # 25**8 codes: not reached
+
+
+def _insert(
+    *,
+    procedure: Procedure,
+    start: dt.datetime,
+    citizen: CitizenDetails,
+    email_key: str,
+    phone_key: str,
+    rules: list[DocumentRule],
+    channel: str,
+    booked_by: StaffMember | None,
+    now: dt.datetime,
+    exclude_id: int | None,
+    agreed_at: dt.datetime,
+) -> Reservation:
+    roster = availability.load_roster(
+        procedure=procedure,
+        first_day=timezone.localdate(start),
+        last_day=timezone.localdate(start),
+        now=now,
+        exclude_reservation_id=exclude_id,
+        with_load=True,
+    )
+    candidates = availability.routing_candidates(roster, start)
+    if not candidates:
+        raise BookingError(
+            "slot_taken", _("Sorry, that time has just been taken. Please choose another.")
+        )
+    needs_confirmation = procedure.requires_email_confirmation and channel == Channel.WEB
+    if needs_confirmation and not email_key:
+        raise BookingError(
+            "email_required",
+            _("This procedure is confirmed by e-mail: please give an e-mail address."),
+        )
+    for staff_id, counter_id in candidates:
+        reservation = Reservation(
+            procedure=procedure,
+            staff_id=staff_id,
+            counter_id=counter_id,
+            start_at=start,
+            end_at=start + procedure.duration,
+            status=ReservationStatus.PENDING if needs_confirmation else ReservationStatus.CONFIRMED,
+            channel=channel,
+            code=_unique_code(),
+            manage_nonce=codes.new_manage_nonce(),
+            citizen_name=citizen.name.strip(),
+            citizen_kana=citizen.kana.strip(),
+            email=citizen.email.strip(),
+            phone=citizen.phone.strip(),
+            email_key=email_key,
+            phone_key=phone_key,
+            language=get_language() or settings.LANGUAGE_CODE,
+            hold_expires_at=now + dt.timedelta(minutes=HOLD_MINUTES)
+            if needs_confirmation
+            else None,
+            booked_by=booked_by,
+            created_at=now,
+        )
+        try:
+            with transaction.atomic():
+                reservation.save(force_insert=True)
+        except IntegrityError:
+            # The database saw this clerk taken at that time (a concurrent booking
+            # committed first): try the next qualified clerk.
+            logger.info("Clerk %s taken at %s, trying the next one", staff_id, start)
+            continue
+        ConsentRecord.objects.bulk_create(
+            ConsentRecord(
+                reservation=reservation,
+                rule=rule,
+                rule_text=rule.localized_text,
+                rule_version=rule.version,
+                agreed_at=agreed_at,
+            )
+            for rule in rules
+        )
+        ReservationEvent.objects.create(
+            reservation=reservation, kind=ReservationEvent.Kind.BOOKED, at=now, actor=booked_by
+        )
+        return reservation
+    raise BookingError(
+        "slot_taken", _("Sorry, that time has just been taken. Please choose another.")
+    )
+
+
+def reservation_book(
+    *,
+    procedure: Procedure,
+    start: dt.datetime,
+    citizen: CitizenDetails,
+    consented_rules: dict[int, int],
+    channel: str = Channel.WEB,
+    booked_by: StaffMember | None = None,
+    now: dt.datetime | None = None,
+) -> BookingResult:
+    """Book ``procedure`` at ``start`` for ``citizen``, routed to a qualified free clerk.
+
+    ``consented_rules`` maps each document rule id the citizen agreed to onto the version
+    they were shown; every rule in force must be there at its current version. Raises
+    BookingError (nothing written) when the time, the consents, the person's other
+    bookings or the roster do not allow it. On success the confirmation e-mail is sent
+    after commit (or the confirm-your-booking e-mail, where the procedure requires it).
+    """
+    from reservations import tasks
+
+    now = now or timezone.now()
+    if not procedure.is_active:
+        raise BookingError("inactive", _("This procedure cannot be booked online."))
+    _check_timing(procedure, start, now)
+    email_key, phone_key = _validate_citizen(citizen)
+    with transaction.atomic():
+        rules = _check_consents(procedure, consented_rules)
+        _lock_person([k for k in (email_key, phone_key) if k])
+        _expire_lapsed_holds(now)
+        _ensure_one_open_booking(
+            procedure=procedure, email_key=email_key, phone_key=phone_key, now=now
+        )
+        reservation = _insert(
+            procedure=procedure,
+            start=start,
+            citizen=citizen,
+            email_key=email_key,
+            phone_key=phone_key,
+            rules=rules,
+            channel=channel,
+            booked_by=booked_by,
+            now=now,
+            exclude_id=None,
+            agreed_at=now,
+        )
+        if reservation.email:
+            tasks.reservation_send_booked_email.delay_on_commit(reservation.pk)
+    return BookingResult(reservation, manage_token_for(reservation))
+
+
+def manage_token_for(reservation: Reservation) -> str:
+    return codes.manage_token(code=reservation.code, nonce=reservation.manage_nonce)
+
+
+def reservation_confirm_email(*, reservation: Reservation, now: dt.datetime | None = None):
+    """The citizen confirms a held booking from the e-mailed link (a POST from its page)."""
+    from reservations import tasks
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
+        if reservation.status == ReservationStatus.CONFIRMED:
+            return reservation
+        if reservation.status != ReservationStatus.PENDING or reservation.hold_expires_at <= now:
+            if reservation.status == ReservationStatus.PENDING:
+                _expire_lapsed_holds(now)
+            raise BookingError(
+                "hold_lapsed",
+                _(
+                    "This booking was not confirmed within 15 minutes and has been released. "
+                    "Please book again."
+                ),
+            )
+        reservation.status = ReservationStatus.CONFIRMED
+        reservation.hold_expires_at = None
+        reservation.save(update_fields=["status", "hold_expires_at"])
+        ReservationEvent.objects.create(
+            reservation=reservation, kind=ReservationEvent.Kind.CONFIRMED, at=now
+        )
+        tasks.reservation_send_booked_email.delay_on_commit(reservation.pk)
+    return reservation
+
+
+def _release_at(reservation: Reservation, now: dt.datetime) -> dt.datetime | None:
+    delay = dt.timedelta(minutes=settings.BOOKING_RERELEASE_DELAY_MINUTES)
+    if reservation.start_at <= now or not delay:
+        return None
+    return min(now + delay, reservation.start_at)
+
+
+def reservation_cancel(
+    *,
+    reservation: Reservation,
+    now: dt.datetime | None = None,
+    by_staff: StaffMember | None = None,
+) -> Reservation:
+    """Cancel a booking. Citizens may do so until the procedure's cut-off; staff any time.
+
+    The slot is offered again only after BOOKING_RERELEASE_DELAY_MINUTES (against people
+    who cancel and rebook to pass slots on). A cancellation e-mail follows on commit.
+    """
+    from reservations import tasks
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        reservation = (
+            Reservation.objects.select_for_update()
+            .select_related("procedure")
+            .get(pk=reservation.pk)
+        )
+        if reservation.status in (ReservationStatus.CANCELLED, ReservationStatus.EXPIRED):
+            return reservation
+        if not reservation.is_open:
+            raise BookingError("not_open", _("This booking can no longer be cancelled."))
+        if by_staff is None and not reservation.can_change(now=now):
+            raise BookingError(
+                "cutoff",
+                _("It is too late to cancel online. Please telephone the department shown below."),
+            )
+        reservation.status = ReservationStatus.CANCELLED
+        reservation.cancelled_at = now
+        reservation.release_at = _release_at(reservation, now)
+        reservation.save(update_fields=["status", "cancelled_at", "release_at"])
+        ReservationEvent.objects.create(
+            reservation=reservation, kind=ReservationEvent.Kind.CANCELLED, at=now, actor=by_staff
+        )
+        if reservation.email:
+            tasks.reservation_send_cancelled_email.delay_on_commit(reservation.pk)
+    return reservation
+
+
+def reservation_reschedule(
+    *,
+    reservation: Reservation,
+    new_start: dt.datetime,
+    now: dt.datetime | None = None,
+    consented_rules: dict[int, int] | None = None,
+) -> BookingResult:
+    """Move a booking to ``new_start``: a new booking (new code and link), the old one
+    cancelled and pointing to it, in one transaction; nothing changes if the new time fails.
+
+    The consents carry over while the rules are unchanged; where a rule changed since,
+    ``consented_rules`` must agree to the current versions.
+    """
+    from reservations import tasks
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        old = (
+            Reservation.objects.select_for_update()
+            .select_related("procedure")
+            .get(pk=reservation.pk)
+        )
+        if not old.can_change(now=now):
+            raise BookingError(
+                "cutoff",
+                _("It is too late to change this booking online. Please telephone the department."),
+            )
+        procedure = old.procedure
+        carried_over = consented_rules is None
+        if carried_over:
+            consented_rules = {
+                rule_id: version
+                for rule_id, version in old.consents.values_list("rule_id", "rule_version")
+                if rule_id
+            }
+        first_consent = old.consents.order_by("agreed_at").first()
+        agreed_at = first_consent.agreed_at if carried_over and first_consent else now
+        _check_timing(procedure, new_start, now)
+        rules = _check_consents(procedure, consented_rules)
+        _expire_lapsed_holds(now)
+        citizen = CitizenDetails(old.citizen_name, old.citizen_kana, old.email, old.phone)
+        old.status = ReservationStatus.CANCELLED
+        old.cancelled_at = now
+        old.release_at = _release_at(old, now)
+        old.save(update_fields=["status", "cancelled_at", "release_at"])
+        new = _insert(
+            procedure=procedure,
+            start=new_start,
+            citizen=citizen,
+            email_key=old.email_key,
+            phone_key=old.phone_key,
+            rules=rules,
+            channel=old.channel,
+            booked_by=old.booked_by,
+            now=now,
+            exclude_id=old.pk,
+            agreed_at=agreed_at,
+        )
+        if new.status == ReservationStatus.PENDING:
+            # The citizen already proved the address with the first booking.
+            new.status = ReservationStatus.CONFIRMED
+            new.hold_expires_at = None
+            new.save(update_fields=["status", "hold_expires_at"])
+        old.rescheduled_to = new
+        old.save(update_fields=["rescheduled_to"])
+        ReservationEvent.objects.create(
+            reservation=old, kind=ReservationEvent.Kind.RESCHEDULED, at=now
+        )
+        if new.email:
+            tasks.reservation_send_booked_email.delay_on_commit(new.pk)
+    return BookingResult(new, manage_token_for(new))
+
+
+def reservations_expire_holds(*, now: dt.datetime | None = None) -> int:
+    """Release every hold not confirmed in time (idempotent; run by beat every minute)."""
+    with transaction.atomic():
+        return _expire_lapsed_holds(now or timezone.now())
+
+
+def reservation_claim_reminder(*, reservation_id: int, now: dt.datetime) -> bool:
+    """Mark the reminder as sent, once: True only for the caller that claimed it."""
+    return bool(
+        Reservation.objects.filter(
+            pk=reservation_id,
+            reminder_sent_at__isnull=True,
+            status=ReservationStatus.CONFIRMED,
+        ).update(reminder_sent_at=now)
+    )
+
+
+def reservation_unclaim_reminder(*, reservation_id: int) -> None:
+    """Give a claimed reminder back after the e-mail could not be sent, for a retry."""
+    Reservation.objects.filter(pk=reservation_id).update(reminder_sent_at=None)
+
+
+def reservation_record_reminder(*, reservation_id: int, now: dt.datetime) -> None:
+    ReservationEvent.objects.create(
+        reservation_id=reservation_id, kind=ReservationEvent.Kind.REMINDED, at=now
+    )
+
+
+def document_rule_save(*, rule: DocumentRule, wording_changed: bool) -> DocumentRule:
+    """Save a rule; a change of wording makes a new version (past consents keep theirs)."""
+    if rule.pk and wording_changed:
+        rule.version += 1
+    rule.full_clean()
+    rule.save()
+    return rule

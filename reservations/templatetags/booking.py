@@ -1,0 +1,59 @@
+"""Dates and times as people in Japan read them, in Japanese or English."""
+
+import datetime as dt
+
+from django import template
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.translation import get_language
+
+register = template.Library()
+
+
+def _local(value):
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value)
+    return value
+
+
+@register.filter
+def long_date(value) -> str:
+    """2026年12月1日（火） / Tue 1 Dec 2026"""
+    if not value:
+        return ""
+    value = _local(value)
+    if get_language() == "en":
+        return date_format(value, "D j M Y")
+    return date_format(value, "Y年n月j日（D）")
+
+
+@register.filter
+def month_title(value) -> str:
+    if get_language() == "en":
+        return date_format(value, "F Y")
+    return date_format(value, "Y年n月")
+
+
+@register.filter
+def hm(value) -> str:
+    """09:30 → 9:30"""
+    if not value:
+        return ""
+    value = _local(value)
+    return "%d:%02d" % (value.hour, value.minute)
+
+
+@register.filter
+def hhmm(value) -> str:
+    """The HHMM form used in booking addresses."""
+    return _local(value).strftime("%H%M")
+
+
+@register.filter
+def isodate(value) -> str:
+    return _local(value).date().isoformat() if isinstance(value, dt.datetime) else value.isoformat()
+
+
+@register.filter
+def add_minutes(value, minutes):
+    return value + dt.timedelta(minutes=int(minutes))

@@ -1,0 +1,341 @@
+"""Citizen booking pages (no account), the manage link, and staff telephone booking.
+
+Every page is form → service → render. Day and time choices are plain links that htmx
+enhances in place; bad or stale input gets a message or a 4xx, never a 500.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from organization.permissions import staff_required
+from reservations import documents, selectors, services
+from reservations.availability import DayStatus
+from reservations.forms import CitizenDetailsForm, DateJumpForm
+from reservations.models import Channel, Procedure, ReservationStatus
+from reservations.ratelimit import rate_limited
+
+
+def _flow(staff_mode: bool) -> dict:
+    """URL names of the booking steps: the citizen's, or the staff's telephone booking."""
+    prefix = "reservations:staff_" if staff_mode else "reservations:"
+    return {
+        "staff_mode": staff_mode,
+        "procedures_url": prefix + "procedures",
+        "calendar_url": prefix + "calendar",
+        "day_url": prefix + "day",
+        "details_url": prefix + "details",
+    }
+
+
+def _procedure_or_404(code: str) -> Procedure:
+    try:
+        return selectors.procedure_for_booking(code)
+    except Procedure.DoesNotExist as error:
+        raise Http404(_("There is no such procedure to book.")) from error
+
+
+def _month_from(request, today: dt.date) -> dt.date:
+    raw = request.GET.get("month", "")
+    try:
+        year, month = (int(part) for part in raw.split("-"))
+        return dt.date(year, month, 1)
+    except (ValueError, TypeError):
+        return today.replace(day=1)
+
+
+@dataclass(frozen=True)
+class CalendarCell:
+    """A day of the month grid with where choosing it leads."""
+
+    day: dt.date
+    status: str
+    free_slots: int
+    reason: str
+    href: str
+    hx: bool
+
+
+def _linked_weeks(month, href_for, *, hx: bool):
+    return [
+        [
+            None
+            if summary is None
+            else CalendarCell(
+                summary.day,
+                summary.status,
+                summary.free_slots,
+                summary.reason,
+                href_for(summary.day) if summary.status == DayStatus.OPEN else "",
+                hx,
+            )
+            for summary in week
+        ]
+        for week in month.weeks
+    ]
+
+
+def _staff_or_citizen(view):
+    """Run ``view`` for citizens, or behind staff login when the URL is the staff's."""
+    staff_view = staff_required(view)
+
+    def dispatch(request, *args, staff_mode=False, **kwargs):
+        if staff_mode:
+            return staff_view(request, *args, staff_mode=True, **kwargs)
+        return view(request, *args, staff_mode=False, **kwargs)
+
+    return dispatch
+
+
+@require_GET
+@rate_limited("availability")
+@_staff_or_citizen
+def procedure_list(request, *, staff_mode):
+    return render(
+        request,
+        "reservations/procedure_list.html",
+        {"procedures": selectors.procedure_list_public(), **_flow(staff_mode)},
+    )
+
+
+@require_GET
+@rate_limited("availability")
+@_staff_or_citizen
+def procedure_calendar(request, code, *, staff_mode):
+    procedure = _procedure_or_404(code)
+    now = timezone.now()
+    flow = _flow(staff_mode)
+    jump = DateJumpForm(request.GET or None)
+    if "date" in request.GET and jump.is_valid():
+        return redirect(flow["day_url"], code=code, day=jump.cleaned_data["date"])
+    month = selectors.calendar_month(
+        procedure=procedure, month=_month_from(request, timezone.localdate(now)), now=now
+    )
+    month = replace(
+        month,
+        weeks=_linked_weeks(month, lambda day: reverse(flow["day_url"], args=[code, day]), hx=True),
+    )
+    return render(
+        request,
+        "reservations/calendar.html",
+        {"procedure": procedure, "month": month, "jump_form": jump, **flow},
+    )
+
+
+@require_GET
+@rate_limited("availability")
+@_staff_or_citizen
+def procedure_day(request, code, day, *, staff_mode):
+    procedure = _procedure_or_404(code)
+    view = selectors.day_times(procedure=procedure, day=day, now=timezone.now())
+    context = {"procedure": procedure, "day_view": view, **_flow(staff_mode)}
+    if request.htmx:
+        return render(request, "reservations/_times.html", context)
+    return render(request, "reservations/day.html", context)
+
+
+def _start_from(day: dt.date, hhmm: str) -> dt.datetime:
+    try:
+        time = dt.time(int(hhmm[:2]), int(hhmm[2:]))
+    except ValueError as error:
+        raise Http404(_("There is no such time.")) from error
+    return timezone.make_aware(dt.datetime.combine(day, time))
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@rate_limited("book", methods=("POST",))
+@rate_limited("availability", methods=("GET",))
+@_staff_or_citizen
+def booking_details(request, code, day, hhmm, *, staff_mode):
+    procedure = _procedure_or_404(code)
+    start = _start_from(day, hhmm)
+    flow = _flow(staff_mode)
+    email_required = procedure.requires_email_confirmation and not staff_mode
+    form = CitizenDetailsForm(
+        request.POST or None, rules=procedure.rules_in_force, email_required=email_required
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.reservation_book(
+                procedure=procedure,
+                start=start,
+                citizen=services.CitizenDetails(
+                    name=form.cleaned_data["name"],
+                    kana=form.cleaned_data["kana"],
+                    email=form.cleaned_data["email"],
+                    phone=form.cleaned_data["phone"],
+                ),
+                consented_rules=form.consented_rules(),
+                channel=Channel.PHONE if staff_mode else Channel.WEB,
+                booked_by=getattr(request, "staff_member", None) if staff_mode else None,
+            )
+        except services.BookingError as error:
+            if error.code in {"slot_taken", "past", "too_late", "beyond_horizon"}:
+                messages.error(request, error.message)
+                return redirect(flow["day_url"], code=code, day=day)
+            form.add_error(None, error.message)
+        else:
+            reservation = result.reservation
+            if reservation.status == ReservationStatus.PENDING:
+                messages.warning(
+                    request,
+                    _(
+                        "Almost done: open the e-mail we have just sent and confirm within "
+                        "15 minutes, or the time is released."
+                    ),
+                )
+            else:
+                messages.success(request, _("Your booking is confirmed."))
+            return redirect("reservations:manage", token=result.token)
+    return render(
+        request,
+        "reservations/details.html",
+        {"procedure": procedure, "start": start, "form": form, **flow},
+    )
+
+
+def _reservation_or_404(token: str):
+    reservation = selectors.reservation_by_token(token)
+    if reservation is None:
+        raise Http404(_("This booking link is not valid. Check that you copied all of it."))
+    return reservation
+
+
+@require_GET
+@never_cache
+@rate_limited("manage")
+def manage(request, token):
+    reservation = _reservation_or_404(token)
+    now = timezone.now()
+    return render(
+        request,
+        "reservations/manage.html",
+        {
+            "reservation": reservation,
+            "token": token,
+            "documents": selectors.documents_to_bring(reservation),
+            "qr_svg": documents.qr_svg(reservation.code),
+            "can_change": reservation.can_change(now=now),
+            "is_upcoming": reservation.is_open and reservation.end_at > now,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@rate_limited("manage")
+def cancel(request, token):
+    """GET asks "are you sure?" (and changes nothing); the POST from that page cancels."""
+    reservation = _reservation_or_404(token)
+    if request.method == "GET":
+        if not reservation.can_change(now=timezone.now()):
+            return redirect("reservations:manage", token=token)
+        return render(
+            request, "reservations/cancel.html", {"reservation": reservation, "token": token}
+        )
+    try:
+        services.reservation_cancel(reservation=reservation)
+    except services.BookingError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your booking has been cancelled."))
+    return redirect("reservations:manage", token=token)
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@rate_limited("manage")
+def confirm(request, token):
+    reservation = _reservation_or_404(token)
+    if request.method == "POST":
+        try:
+            services.reservation_confirm_email(reservation=reservation)
+        except services.BookingError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Thank you: your booking is confirmed."))
+        return redirect("reservations:manage", token=token)
+    return render(
+        request, "reservations/confirm.html", {"reservation": reservation, "token": token}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@rate_limited("manage")
+def reschedule(request, token):
+    reservation = _reservation_or_404(token)
+    procedure = _procedure_or_404(reservation.procedure.code)
+    now = timezone.now()
+    if not reservation.can_change(now=now):
+        messages.error(request, _("This booking can no longer be changed online."))
+        return redirect("reservations:manage", token=token)
+    if request.method == "POST":
+        try:
+            day = dt.date.fromisoformat(request.POST.get("day", ""))
+            start = _start_from(day, request.POST.get("time", ""))
+        except (ValueError, Http404):
+            messages.error(request, _("Please choose a time from the list."))
+            return redirect("reservations:reschedule", token=token)
+        try:
+            result = services.reservation_reschedule(reservation=reservation, new_start=start)
+        except services.BookingError as error:
+            messages.error(request, error.message)
+            return redirect(reverse("reservations:reschedule", args=[token]) + "?date=%s" % day)
+        messages.success(
+            request,
+            _("Your booking has been moved. It has a new code and link, which we also e-mailed."),
+        )
+        return redirect("reservations:manage", token=result.token)
+
+    jump = DateJumpForm(request.GET or None)
+    day_view = None
+    if "date" in request.GET and jump.is_valid():
+        day_view = selectors.day_times(procedure=procedure, day=jump.cleaned_data["date"], now=now)
+    month = selectors.calendar_month(
+        procedure=procedure, month=_month_from(request, timezone.localdate(now)), now=now
+    )
+    month = replace(
+        month,
+        weeks=_linked_weeks(
+            month,
+            lambda day: "?month=%s&date=%s#times" % (day.strftime("%Y-%m"), day.isoformat()),
+            hx=False,
+        ),
+    )
+    return render(
+        request,
+        "reservations/reschedule.html",
+        {
+            "reservation": reservation,
+            "procedure": procedure,
+            "token": token,
+            "month": month,
+            "jump_form": jump,
+            "day_view": day_view,
+            "open_status": DayStatus.OPEN,
+        },
+    )
+
+
+@require_GET
+@rate_limited("manage")
+def ics(request, token):
+    reservation = _reservation_or_404(token)
+    if not reservation.is_open:
+        raise Http404(_("This booking is no longer active."))
+    body = documents.reservation_ics(
+        reservation, documents=selectors.documents_to_bring(reservation)
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="madoguchi-%s.ics"' % reservation.code
+    return response

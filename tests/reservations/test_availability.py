@@ -1,0 +1,150 @@
+import datetime as dt
+
+import pytest
+
+from reservations import selectors
+from reservations.availability import DayStatus
+from tests.reservations.factories import (
+    DAY,
+    NOW,
+    ProcedureFactory,
+    add_clerk,
+    at,
+    citizen,
+    close_day,
+    consents,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def book(procedure, start, n=1):
+    from reservations import services
+
+    return services.reservation_book(
+        procedure=procedure,
+        start=start,
+        citizen=citizen(n),
+        consented_rules=consents(procedure),
+        now=NOW,
+    )
+
+
+def test_free_times_follow_the_shift_and_the_procedure_grid():
+    procedure = ProcedureFactory(duration_minutes=30, slot_interval_minutes=30)
+    add_clerk(procedure, start=dt.time(9, 0), end=dt.time(10, 45))
+
+    view = selectors.day_times(procedure=procedure, day=DAY, now=NOW)
+
+    assert [slot.start for slot in view.slots] == [at(DAY, 9), at(DAY, 9, 30), at(DAY, 10)]
+
+
+def test_a_booked_time_is_no_longer_offered_once_every_clerk_is_taken():
+    procedure = ProcedureFactory()
+    add_clerk(procedure, end=dt.time(10, 0))
+    add_clerk(procedure, end=dt.time(10, 0))
+    book(procedure, at(DAY, 9), n=1)
+
+    slots = {
+        slot.start: slot.free_staff
+        for slot in selectors.day_times(procedure=procedure, day=DAY, now=NOW).slots
+    }
+    assert slots[at(DAY, 9)] == 1
+
+    book(procedure, at(DAY, 9), n=2)
+
+    slots = {
+        slot.start for slot in selectors.day_times(procedure=procedure, day=DAY, now=NOW).slots
+    }
+    assert at(DAY, 9) not in slots
+    assert at(DAY, 9, 30) in slots
+
+
+def test_times_inside_the_lead_time_are_not_offered():
+    procedure = ProcedureFactory(lead_time_minutes=90)
+    add_clerk(procedure, day=NOW.date(), start=dt.time(9, 0), end=dt.time(12, 0))
+
+    view = selectors.day_times(procedure=procedure, day=NOW.date(), now=NOW)
+
+    assert min(slot.start for slot in view.slots) == at(NOW.date(), 10, 30)
+
+
+def test_a_closed_day_is_shown_closed_with_its_reason():
+    procedure = ProcedureFactory()
+    add_clerk(procedure)
+    close_day(DAY, reason="庁舎点検")
+
+    view = selectors.day_times(procedure=procedure, day=DAY, now=NOW)
+
+    assert view.slots == []
+    assert view.summary.status == DayStatus.CLOSED
+    assert view.summary.reason == "庁舎点検"
+
+
+def test_japanese_public_holidays_are_closed_without_being_entered():
+    procedure = ProcedureFactory()
+    marine_day = dt.date(2030, 7, 15)  # 海の日, third Monday of July
+    add_clerk(procedure, day=marine_day)
+
+    view = selectors.day_times(procedure=procedure, day=marine_day, now=NOW)
+
+    assert view.summary.status == DayStatus.CLOSED
+    assert view.summary.reason == "海の日"
+
+
+def test_the_year_end_closure_is_closed():
+    procedure = ProcedureFactory(booking_horizon_days=366)
+    add_clerk(procedure, day=dt.date(2030, 12, 30))
+
+    view = selectors.day_times(procedure=procedure, day=dt.date(2030, 12, 30), now=NOW)
+
+    assert view.summary.status == DayStatus.CLOSED
+
+
+def test_calendar_marks_open_full_closed_and_out_of_horizon_days():
+    procedure = ProcedureFactory(booking_horizon_days=15)
+    add_clerk(procedure, end=dt.time(9, 30))  # one slot on DAY
+    add_clerk(procedure, day=DAY + dt.timedelta(days=1))
+    book(procedure, at(DAY, 9))
+
+    month = selectors.calendar_month(procedure=procedure, month=DAY, now=NOW)
+
+    by_day = {s.day: s for week in month.weeks for s in week if s}
+    assert by_day[DAY].status == DayStatus.FULL
+    assert by_day[DAY + dt.timedelta(days=1)].status == DayStatus.OPEN
+    assert by_day[dt.date(2030, 6, 15)].status == DayStatus.CLOSED  # Saturday
+    assert by_day[dt.date(2030, 6, 14)].status == DayStatus.NO_SERVICE  # Friday, no shift
+    assert by_day[dt.date(2030, 6, 5)].status == DayStatus.UNAVAILABLE  # past
+    assert by_day[dt.date(2030, 6, 27)].status == DayStatus.UNAVAILABLE  # beyond 15 days
+    assert month.previous_month is None
+
+
+def test_a_clerk_not_qualified_is_never_offered():
+    procedure = ProcedureFactory()
+    other = ProcedureFactory(department=procedure.department)
+    add_clerk(other)  # on shift, but qualified only for the other procedure
+
+    view = selectors.day_times(procedure=procedure, day=DAY, now=NOW)
+
+    assert view.slots == []
+
+
+def test_calendar_needs_the_same_queries_for_one_day_or_a_full_roster(
+    django_assert_max_num_queries,
+):
+    procedure = ProcedureFactory()
+    add_clerk(procedure)
+
+    with django_assert_max_num_queries(3):
+        selectors.calendar_month(procedure=procedure, month=DAY, now=NOW)
+
+    for day_offset in range(1, 19):
+        for _ in range(3):
+            add_clerk(procedure, day=DAY + dt.timedelta(days=day_offset))
+    for n in range(20):
+        book(procedure, at(DAY + dt.timedelta(days=1 + n % 10), 9 + n % 3), n=n + 2)
+
+    with django_assert_max_num_queries(3):
+        selectors.calendar_month(procedure=procedure, month=DAY, now=NOW)
+    with django_assert_max_num_queries(3):
+        selectors.day_times(procedure=procedure, day=DAY + dt.timedelta(days=1), now=NOW)

@@ -1,0 +1,438 @@
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.db import IntegrityError, transaction
+
+from reservations import selectors, services, tasks
+from reservations.models import (
+    Channel,
+    ConsentRecord,
+    Reservation,
+    ReservationEvent,
+    ReservationStatus,
+)
+from tests.reservations.factories import (
+    DAY,
+    NOW,
+    ProcedureFactory,
+    add_clerk,
+    add_rule,
+    add_shift,
+    at,
+    citizen,
+    close_day,
+    consents,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def book(procedure, start, who=None, *, now=NOW, **kwargs):
+    return services.reservation_book(
+        procedure=procedure,
+        start=start,
+        citizen=who or citizen(),
+        consented_rules=kwargs.pop("consented_rules", None) or consents(procedure),
+        now=now,
+        **kwargs,
+    )
+
+
+@pytest.fixture
+def procedure():
+    procedure = ProcedureFactory()
+    add_rule(procedure, "顔写真（6か月以内に撮影、縦4cm×横3cm）")
+    add_rule(procedure, "本人確認書類")
+    return procedure
+
+
+def test_booking_records_the_exact_wording_and_version_of_each_rule(procedure):
+    add_clerk(procedure)
+
+    result = book(procedure, at(DAY, 9))
+
+    agreed = list(result.reservation.consents.values_list("rule_text", "rule_version"))
+    assert agreed == [("顔写真（6か月以内に撮影、縦4cm×横3cm）", 1), ("本人確認書類", 1)]
+    assert result.reservation.status == ReservationStatus.CONFIRMED
+    assert result.reservation.events.filter(kind=ReservationEvent.Kind.BOOKED).count() == 1
+
+
+def test_booking_refused_without_every_consent(procedure):
+    add_clerk(procedure)
+    first_rule_only = dict(list(consents(procedure).items())[:1])
+
+    with pytest.raises(services.BookingError) as error:
+        book(procedure, at(DAY, 9), consented_rules=first_rule_only)
+
+    assert error.value.code == "consent_missing"
+    assert Reservation.objects.count() == 0
+    assert ConsentRecord.objects.count() == 0
+
+
+def test_booking_refused_when_a_rule_changed_after_the_citizen_read_it(procedure):
+    add_clerk(procedure)
+    shown = consents(procedure)
+    rule = procedure.document_rules.first()
+    rule.text = "顔写真（3か月以内に撮影）"
+    services.document_rule_save(rule=rule, wording_changed=True)
+
+    with pytest.raises(services.BookingError) as error:
+        book(procedure, at(DAY, 9), consented_rules=shown)
+
+    assert error.value.code == "rules_changed"
+
+
+def test_consents_keep_the_old_wording_after_the_rule_changes(procedure):
+    add_clerk(procedure)
+    reservation = book(procedure, at(DAY, 9)).reservation
+    rule = procedure.document_rules.first()
+    rule.text = "新しい文言"
+    services.document_rule_save(rule=rule, wording_changed=True)
+
+    assert rule.version == 2
+    texts = list(reservation.consents.values_list("rule_text", flat=True))
+    assert "顔写真（6か月以内に撮影、縦4cm×横3cm）" in texts
+
+
+def test_booking_goes_to_the_least_loaded_qualified_clerk(procedure):
+    busy = add_clerk(procedure, username="busy")
+    idle = add_clerk(procedure, username="idle")
+    book(procedure, at(DAY, 10), citizen(1))
+    book(procedure, at(DAY, 10, 30), citizen(2))
+    loads = {
+        busy.pk: Reservation.objects.filter(staff=busy).count(),
+        idle.pk: Reservation.objects.filter(staff=idle).count(),
+    }
+    assert loads == {busy.pk: 1, idle.pk: 1}
+
+    reservation = book(procedure, at(DAY, 9), citizen(3)).reservation
+    another = book(procedure, at(DAY, 9), citizen(4)).reservation
+
+    assert {reservation.staff_id, another.staff_id} == {busy.pk, idle.pk}
+
+
+def test_two_qualified_clerks_mean_at_most_two_parallel_bookings(procedure):
+    add_clerk(procedure)
+    add_clerk(procedure)
+    book(procedure, at(DAY, 9), citizen(1))
+    book(procedure, at(DAY, 9), citizen(2))
+
+    with pytest.raises(services.BookingError) as error:
+        book(procedure, at(DAY, 9), citizen(3))
+
+    assert error.value.code == "slot_taken"
+
+
+def test_one_clerk_is_never_booked_twice_at_once_across_procedures(procedure):
+    clerk = add_clerk(procedure)
+    other = ProcedureFactory(department=procedure.department, duration_minutes=60)
+    other.qualified_staff.add(clerk)
+    book(procedure, at(DAY, 9, 30), citizen(1))
+
+    with pytest.raises(services.BookingError):
+        book(other, at(DAY, 9), citizen(2))  # 9:00–10:00 overlaps 9:30–10:00
+
+    assert selectors.staff_double_bookings() == []
+
+
+def test_database_refuses_an_overlapping_booking_even_without_the_service(procedure):
+    clerk = add_clerk(procedure)
+    first = book(procedure, at(DAY, 9), citizen(1)).reservation
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Reservation.objects.create(
+            procedure=procedure,
+            staff=clerk,
+            counter=first.counter,
+            start_at=at(DAY, 9, 15),
+            end_at=at(DAY, 9, 45),
+            code="TEST-CODE",
+            manage_nonce="x",
+            citizen_name="x",
+            citizen_kana="x",
+            email_key="other@example.jp",
+        )
+
+
+def test_database_allows_the_time_again_once_the_booking_is_cancelled(procedure):
+    add_clerk(procedure)
+    first = book(procedure, at(DAY, 9), citizen(1)).reservation
+    services.reservation_cancel(reservation=first, now=NOW)
+
+    later = NOW + dt.timedelta(hours=2)  # after the delayed re-release
+    second = book(procedure, at(DAY, 9), citizen(2), now=later).reservation
+
+    assert second.staff_id == first.staff_id
+
+
+def test_a_person_has_at_most_one_open_booking_per_procedure(procedure):
+    add_clerk(procedure)
+    book(procedure, at(DAY, 9), citizen(1, phone="090-1111-2222"))
+
+    with pytest.raises(services.BookingError) as error:
+        book(procedure, at(DAY, 10), citizen(2, email="", phone="０９０１１１１２２２２"))
+
+    assert error.value.code == "already_booked"
+
+
+def test_the_same_person_may_book_another_procedure(procedure):
+    add_clerk(procedure)
+    other = ProcedureFactory(department=procedure.department)
+    add_clerk(other)
+    book(procedure, at(DAY, 9), citizen(1))
+
+    book(other, at(DAY, 9), citizen(1))
+
+    assert Reservation.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("start", "code"),
+    [
+        (at(dt.date(2030, 6, 1), 9), "past"),
+        (NOW + dt.timedelta(minutes=30), "too_late"),
+        (at(DAY + dt.timedelta(days=90), 9), "beyond_horizon"),
+    ],
+)
+def test_times_outside_the_booking_window_are_refused(procedure, start, code):
+    add_clerk(procedure)
+
+    with pytest.raises(services.BookingError) as error:
+        book(procedure, start)
+
+    assert error.value.code == code
+
+
+def test_a_closed_day_is_refused_even_with_clerks_on_shift(procedure):
+    add_clerk(procedure)
+    close_day(DAY)
+
+    with pytest.raises(services.BookingError) as error:
+        book(procedure, at(DAY, 9))
+
+    assert error.value.code == "slot_taken"
+
+
+def test_a_time_off_the_grid_or_outside_shifts_is_refused(procedure):
+    add_clerk(procedure)
+
+    for start in (at(DAY, 9, 10), at(DAY, 14)):
+        with pytest.raises(services.BookingError):
+            book(procedure, start)
+
+
+def test_a_clerk_on_shift_for_only_part_of_the_duration_is_not_chosen():
+    procedure = ProcedureFactory(duration_minutes=60, slot_interval_minutes=30)
+    add_clerk(procedure, start=dt.time(9, 0), end=dt.time(10, 0))
+
+    with pytest.raises(services.BookingError):
+        book(procedure, at(DAY, 9, 30))
+
+
+def test_confirmation_email_has_code_documents_calendar_and_manage_link(
+    procedure, django_capture_on_commit_callbacks
+):
+    add_clerk(procedure)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = book(procedure, at(DAY, 9))
+
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["citizen1@example.jp"]
+    assert result.reservation.code in message.body
+    assert "顔写真（6か月以内に撮影、縦4cm×横3cm）" in message.body
+    assert "/booking/%s/" % result.token in message.body
+    attachments = {a.filename: a.content for a in message.attachments if isinstance(a, tuple)}
+    ics = attachments["madoguchi-%s.ics" % result.reservation.code]
+    assert "DTSTART:20300612T000000Z" in ics  # 9:00 JST
+
+
+def test_manage_token_is_long_and_forged_tokens_find_nothing(procedure):
+    add_clerk(procedure)
+    result = book(procedure, at(DAY, 9))
+
+    assert selectors.reservation_by_token(result.token) == result.reservation
+    signature = result.token.rsplit("~", 1)[1]
+    assert len(signature) * 6 >= 128
+    forged = result.token[:-3] + ("AAA" if not result.token.endswith("AAA") else "BBB")
+    assert selectors.reservation_by_token(forged) is None
+    assert selectors.reservation_by_token("%s.guess~sig" % result.reservation.code) is None
+
+
+def test_cancel_is_refused_after_the_cutoff(procedure):
+    add_clerk(procedure)
+    reservation = book(procedure, at(DAY, 9)).reservation
+
+    with pytest.raises(services.BookingError) as error:
+        services.reservation_cancel(reservation=reservation, now=at(DAY, 7, 30))
+
+    assert error.value.code == "cutoff"
+    reservation.refresh_from_db()
+    assert reservation.status == ReservationStatus.CONFIRMED
+
+
+def test_a_cancelled_slot_is_offered_again_only_after_the_delay(procedure, settings):
+    settings.BOOKING_RERELEASE_DELAY_MINUTES = 30
+    add_clerk(procedure, end=dt.time(9, 30))
+    reservation = book(procedure, at(DAY, 9)).reservation
+    services.reservation_cancel(reservation=reservation, now=NOW)
+
+    soon = selectors.day_times(procedure=procedure, day=DAY, now=NOW + dt.timedelta(minutes=5))
+    later = selectors.day_times(procedure=procedure, day=DAY, now=NOW + dt.timedelta(minutes=31))
+
+    assert soon.slots == []
+    assert [slot.start for slot in later.slots] == [at(DAY, 9)]
+    with pytest.raises(services.BookingError):
+        book(procedure, at(DAY, 9), citizen(2), now=NOW + dt.timedelta(minutes=5))
+
+
+def test_reschedule_moves_the_booking_and_keeps_the_consents(procedure):
+    add_clerk(procedure)
+    old = book(procedure, at(DAY, 9)).reservation
+
+    new = services.reservation_reschedule(
+        reservation=old, new_start=at(DAY, 10), now=NOW
+    ).reservation
+
+    old.refresh_from_db()
+    assert old.status == ReservationStatus.CANCELLED
+    assert old.rescheduled_to == new
+    assert new.start_at == at(DAY, 10)
+    assert new.code != old.code
+    assert list(new.consents.values_list("rule_text", flat=True)) == list(
+        old.consents.values_list("rule_text", flat=True)
+    )
+
+
+def test_reschedule_to_a_taken_time_leaves_the_booking_unchanged(procedure):
+    add_clerk(procedure)
+    old = book(procedure, at(DAY, 9), citizen(1)).reservation
+    book(procedure, at(DAY, 10), citizen(2))
+
+    with pytest.raises(services.BookingError):
+        services.reservation_reschedule(reservation=old, new_start=at(DAY, 10), now=NOW)
+
+    old.refresh_from_db()
+    assert old.status == ReservationStatus.CONFIRMED
+    assert old.start_at == at(DAY, 9)
+
+
+def test_reschedule_may_overlap_the_citizens_own_current_time(procedure):
+    add_clerk(procedure, end=dt.time(10, 0))
+    old = book(procedure, at(DAY, 9)).reservation
+
+    new = services.reservation_reschedule(
+        reservation=old, new_start=at(DAY, 9, 30), now=NOW
+    ).reservation
+
+    assert new.start_at == at(DAY, 9, 30)
+
+
+def test_a_held_booking_is_confirmed_from_the_email(procedure, django_capture_on_commit_callbacks):
+    procedure.requires_email_confirmation = True
+    procedure.save()
+    add_clerk(procedure)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reservation = book(procedure, at(DAY, 9)).reservation
+    assert reservation.status == ReservationStatus.PENDING
+    assert "15" in mail.outbox[0].subject
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reservation_confirm_email(
+            reservation=reservation, now=NOW + dt.timedelta(minutes=10)
+        )
+
+    reservation.refresh_from_db()
+    assert reservation.status == ReservationStatus.CONFIRMED
+    assert len(mail.outbox) == 2  # then the confirmation itself
+
+
+def test_an_unconfirmed_hold_is_released_after_15_minutes(procedure):
+    procedure.requires_email_confirmation = True
+    procedure.save()
+    add_clerk(procedure, end=dt.time(9, 30))
+    held = book(procedure, at(DAY, 9), citizen(1)).reservation
+
+    assert selectors.day_times(procedure=procedure, day=DAY, now=NOW).slots == []
+    later = NOW + dt.timedelta(minutes=16)
+    assert services.reservations_expire_holds(now=later) == 1
+
+    held.refresh_from_db()
+    assert held.status == ReservationStatus.EXPIRED
+    with pytest.raises(services.BookingError) as error:
+        services.reservation_confirm_email(reservation=held, now=later)
+    assert error.value.code == "hold_lapsed"
+    assert book(procedure, at(DAY, 9), citizen(2), now=later).reservation.pk
+
+
+def test_email_confirmation_needs_an_email_address(procedure):
+    procedure.requires_email_confirmation = True
+    procedure.save()
+    add_clerk(procedure)
+
+    with pytest.raises(services.BookingError) as error:
+        book(procedure, at(DAY, 9), citizen(1, email="", phone="0312345678"))
+
+    assert error.value.code == "email_required"
+
+
+def test_staff_telephone_booking_follows_the_same_rules(procedure):
+    clerk = add_clerk(procedure)
+
+    result = book(
+        procedure,
+        at(DAY, 9),
+        citizen(1, email="", phone="03-1234-5678"),
+        channel=Channel.PHONE,
+        booked_by=clerk,
+    )
+
+    assert result.reservation.channel == Channel.PHONE
+    assert result.reservation.booked_by == clerk
+    with pytest.raises(services.BookingError):
+        book(procedure, at(DAY, 9), citizen(2), channel=Channel.PHONE, consented_rules={0: 1})
+
+
+def test_reminders_go_out_once_for_tomorrows_bookings(procedure, monkeypatch):
+    add_clerk(procedure)
+    book(procedure, at(DAY, 9), citizen(1))
+    mail.outbox.clear()
+    the_day_before = at(DAY - dt.timedelta(days=1), 10)
+    monkeypatch.setattr("reservations.tasks.timezone.now", lambda: the_day_before)
+
+    assert tasks.reservations_send_reminders() == 1
+    assert tasks.reservations_send_reminders() == 0
+
+    assert len(mail.outbox) == 1
+    assert "citizen1@example.jp" in mail.outbox[0].to
+
+
+def test_a_failed_reminder_is_retried_on_the_next_run(procedure, monkeypatch):
+    add_clerk(procedure)
+    book(procedure, at(DAY, 9), citizen(1))
+    mail.outbox.clear()
+    monkeypatch.setattr(
+        "reservations.tasks.timezone.now", lambda: at(DAY - dt.timedelta(days=1), 10)
+    )
+    real_send = tasks.emails.send_reminder
+
+    def failing(reservation):
+        raise OSError("SMTP down")
+
+    monkeypatch.setattr(tasks.emails, "send_reminder", failing)
+    assert tasks.reservations_send_reminders() == 0
+    monkeypatch.setattr(tasks.emails, "send_reminder", real_send)
+
+    assert tasks.reservations_send_reminders() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_no_shift_means_no_booking_even_for_a_qualified_clerk(procedure):
+    clerk = add_clerk(procedure)
+    add_shift(clerk, day=DAY + dt.timedelta(days=1))
+
+    with pytest.raises(services.BookingError):
+        book(procedure, at(DAY + dt.timedelta(days=2), 9))
