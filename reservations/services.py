@@ -64,16 +64,26 @@ class BookingResult:
     token: str
 
 
-def _lock_person(keys: list[str]) -> None:
-    """Serialise bookings of one person (by contact) until the transaction ends.
+def _advisory_key(text: str) -> int:
+    """A signed 32-bit key for pg_advisory_xact_lock(int, int)."""
+    value = zlib.crc32(text.encode())
+    return value - 2**32 if value >= 2**31 else value
 
-    SQLite needs nothing: its IMMEDIATE transactions already run one at a time.
+
+def _advisory_locks(namespace: int, keys: list[str]) -> None:
+    """Take PostgreSQL transaction-scoped advisory locks, in a fixed order (no deadlock).
+
+    SQLite needs none: its IMMEDIATE transactions already run one at a time.
     """
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or not keys:
         return
     with connection.cursor() as cursor:
-        for key in sorted(keys):
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(key.encode())])
+        for key in sorted({_advisory_key(k) for k in keys}):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [namespace, key])
+
+
+PERSON_LOCKS = 1  # bookings of one person (by contact), for the one-booking rule
+CLERK_DAY_LOCKS = 2  # bookings of one clerk on one day
 
 
 def _check_consents(procedure: Procedure, consented: dict[int, int]) -> list[DocumentRule]:
@@ -190,25 +200,32 @@ def _insert(
     exclude_id: int | None,
     agreed_at: dt.datetime,
 ) -> Reservation:
-    roster = availability.load_roster(
-        procedure=procedure,
-        first_day=timezone.localdate(start),
-        last_day=timezone.localdate(start),
-        now=now,
-        exclude_reservation_id=exclude_id,
-        with_load=True,
-    )
-    candidates = availability.routing_candidates(roster, start)
+    day = timezone.localdate(start)
+
+    def candidates_now():
+        roster = availability.load_roster(
+            procedure=procedure,
+            first_day=day,
+            last_day=day,
+            now=now,
+            exclude_reservation_id=exclude_id,
+            with_load=True,
+        )
+        return availability.routing_candidates(roster, start)
+
+    candidates = candidates_now()
+    if candidates and connection.vendor == "postgresql":
+        # Two bookings racing for the same clerks would otherwise both insert, each wait
+        # for the other inside the exclusion constraint and deadlock. Lock the candidate
+        # clerks' day in a fixed order, then look again at what is free.
+        locked = {staff_id for staff_id, _counter_id in candidates}
+        _advisory_locks(CLERK_DAY_LOCKS, ["%d:%s" % (staff_id, day) for staff_id in locked])
+        candidates = [c for c in candidates_now() if c[0] in locked]
     if not candidates:
         raise BookingError(
             "slot_taken", _("Sorry, that time has just been taken. Please choose another.")
         )
     needs_confirmation = procedure.requires_email_confirmation and channel == Channel.WEB
-    if needs_confirmation and not email_key:
-        raise BookingError(
-            "email_required",
-            _("This procedure is confirmed by e-mail: please give an e-mail address."),
-        )
     for staff_id, counter_id in candidates:
         reservation = Reservation(
             procedure=procedure,
@@ -285,9 +302,14 @@ def reservation_book(
         raise BookingError("inactive", _("This procedure cannot be booked online."))
     _check_timing(procedure, start, now)
     email_key, phone_key = _validate_citizen(citizen)
+    if procedure.requires_email_confirmation and channel == Channel.WEB and not email_key:
+        raise BookingError(
+            "email_required",
+            _("This procedure is confirmed by e-mail: please give an e-mail address."),
+        )
     with transaction.atomic():
         rules = _check_consents(procedure, consented_rules)
-        _lock_person([k for k in (email_key, phone_key) if k])
+        _advisory_locks(PERSON_LOCKS, [k for k in (email_key, phone_key) if k])
         _expire_lapsed_holds(now)
         _ensure_one_open_booking(
             procedure=procedure, email_key=email_key, phone_key=phone_key, now=now
