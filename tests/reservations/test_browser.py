@@ -1,0 +1,82 @@
+"""A citizen books on a phone in Japanese, sees the confirmation, then cancels from the
+link; and the same page refuses to book without every consent."""
+
+import datetime as dt
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+
+from reservations.availability import closure_reason
+from reservations.models import Reservation, ReservationStatus
+from tests.reservations.factories import ProcedureFactory, add_clerk, add_rule
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def procedure():
+    cache.clear()
+    day = dt.date.today() + dt.timedelta(days=3)
+    while day.weekday() >= 5 or closure_reason(day, {}):
+        day += dt.timedelta(days=1)
+    procedure = ProcedureFactory(
+        code="jr-commuter-pass", name="JR定期券割引の証明書", name_en="JR pass certificate"
+    )
+    add_rule(procedure, "顔写真（6か月以内に撮影、縦4cm×横3cm）")
+    add_rule(procedure, "本人確認書類（マイナンバーカードなど）")
+    add_clerk(procedure, day=day)
+    procedure.test_day = day
+    return procedure
+
+
+def choose_first_time(page, procedure):
+    page.goto("/book/%s/?month=%s" % (procedure.code, procedure.test_day.strftime("%Y-%m")))
+    assert page.get_by_text("顔写真（6か月以内に撮影、縦4cm×横3cm）").is_visible()
+    page.locator("td.day-open a").first.click()
+    heading = page.locator("#times-heading")
+    heading.wait_for()
+    # Focus moves to the list of times, whose count is announced.
+    assert page.evaluate("document.activeElement.id") == "times-heading"
+    assert "件の空き時間" in page.locator("#times").inner_text()
+    page.locator("#times a").first.click()
+
+
+def fill_details(page):
+    page.get_by_label("お名前").fill("山田 太郎")
+    page.get_by_label("ふりがな（カタカナまたはひらがな）").fill("ヤマダ タロウ")
+    page.get_by_label("メールアドレス").fill("taro@example.jp")
+
+
+def test_book_with_consent_see_confirmation_then_cancel(page, procedure):
+    choose_first_time(page, procedure)
+    fill_details(page)
+    page.get_by_label("顔写真（6か月以内に撮影、縦4cm×横3cm）").check()
+    page.get_by_label("本人確認書類（マイナンバーカードなど）").check()
+    page.get_by_role("button", name="この日時で予約する").click()
+
+    assert page.get_by_text("予約が確定しました。").is_visible()
+    reservation = Reservation.objects.get()
+    assert page.get_by_text(reservation.code).is_visible()
+    assert page.get_by_role("img", name="予約番号 %s のQRコード" % reservation.code).is_visible()
+    shots = settings.VAR_DIR / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / "booking-confirmation.png"), full_page=True)
+
+    page.get_by_role("link", name="予約を取り消す").click()
+    page.get_by_role("button", name="はい、取り消します").click()
+
+    assert page.get_by_text("予約を取り消しました。").first.is_visible()
+    reservation.refresh_from_db()
+    assert reservation.status == ReservationStatus.CANCELLED
+
+
+def test_booking_is_refused_without_every_consent(page, procedure):
+    choose_first_time(page, procedure)
+    fill_details(page)
+    page.get_by_label("顔写真（6か月以内に撮影、縦4cm×横3cm）").check()
+    page.get_by_role("button", name="この日時で予約する").click()
+
+    assert page.get_by_text("持参することを確認してください。").is_visible()
+    assert page.evaluate("document.activeElement.id") == "form-errors"
+    assert Reservation.objects.count() == 0

@@ -1,0 +1,300 @@
+import datetime as dt
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from organization.models import Role
+from reservations import services
+from reservations.availability import closure_reason
+from reservations.models import Channel, Reservation, ReservationStatus
+from tests.organization.factories import make_staff_member
+from tests.reservations.factories import ProcedureFactory, add_clerk, add_rule, at
+
+pytestmark = pytest.mark.django_db
+
+# The pages use the real clock: book far enough ahead.
+FUTURE_DAY = dt.date.today() + dt.timedelta(days=10)
+while FUTURE_DAY.weekday() >= 5 or closure_reason(FUTURE_DAY, {}):
+    FUTURE_DAY += dt.timedelta(days=1)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    cache.clear()
+
+
+@pytest.fixture
+def procedure():
+    procedure = ProcedureFactory(code="jr-commuter-pass", name="JR定期券割引の証明書")
+    add_rule(procedure, "顔写真（6か月以内に撮影）")
+    add_rule(procedure, "本人確認書類")
+    add_clerk(procedure, day=FUTURE_DAY)
+    return procedure
+
+
+def details_url(procedure, hour=9, minute=0):
+    return reverse(
+        "reservations:details",
+        kwargs={"code": procedure.code, "day": FUTURE_DAY, "hhmm": "%02d%02d" % (hour, minute)},
+    )
+
+
+def form_data(procedure, *, agree=True, **overrides):
+    data = {
+        "name": "山田 太郎",
+        "kana": "やまだ たろう",
+        "email": "taro@example.jp",
+        "phone": "090-1234-5678",
+    }
+    for rule in procedure.document_rules.all():
+        data["rule_%d_version" % rule.pk] = rule.version
+        if agree:
+            data["rule_%d" % rule.pk] = "on"
+    data.update(overrides)
+    return data
+
+
+def test_procedure_page_shows_required_documents_before_any_choice(client, procedure):
+    response = client.get(reverse("reservations:calendar", args=[procedure.code]))
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "顔写真（6か月以内に撮影）" in content
+    assert "本人確認書類" in content
+
+
+def test_calendar_links_open_days_to_their_times(client, procedure):
+    response = client.get(
+        reverse("reservations:calendar", args=[procedure.code]),
+        {"month": FUTURE_DAY.strftime("%Y-%m")},
+    )
+
+    day_url = reverse("reservations:day", args=[procedure.code, FUTURE_DAY])
+    assert day_url in response.content.decode()
+
+
+def test_typed_date_goes_to_that_days_times(client, procedure):
+    response = client.get(
+        reverse("reservations:calendar", args=[procedure.code]),
+        {"date": FUTURE_DAY.isoformat()},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reservations:day", args=[procedure.code, FUTURE_DAY])
+
+
+def test_a_badly_typed_date_gets_a_form_error(client, procedure):
+    response = client.get(
+        reverse("reservations:calendar", args=[procedure.code]), {"date": "31/02/2026"}
+    )
+
+    assert response.status_code == 200
+    assert response.context["jump_form"].errors
+
+
+def test_day_page_lists_times_and_htmx_gets_only_the_list(client, procedure):
+    url = reverse("reservations:day", args=[procedure.code, FUTURE_DAY])
+
+    page = client.get(url)
+    partial = client.get(url, headers={"HX-Request": "true"})
+
+    assert details_url(procedure) in page.content.decode()
+    assert "<html" in page.content.decode()
+    assert "<html" not in partial.content.decode()
+    assert details_url(procedure) in partial.content.decode()
+
+
+def test_booking_with_every_consent_confirms_and_shows_the_code(client, procedure):
+    response = client.post(details_url(procedure), form_data(procedure), follow=True)
+
+    reservation = Reservation.objects.get()
+    content = response.content.decode()
+    assert reservation.status == ReservationStatus.CONFIRMED
+    assert reservation.code in content
+    assert "<svg" in content  # the QR code
+    assert reservation.citizen_kana == "やまだ たろう"
+
+
+def test_booking_refused_without_consent_keeps_the_form_and_writes_nothing(client, procedure):
+    response = client.post(details_url(procedure), form_data(procedure, agree=False))
+
+    assert response.status_code == 200
+    assert Reservation.objects.count() == 0
+    rule = procedure.document_rules.first()
+    assert response.context["form"].errors["rule_%d" % rule.pk]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("kana", "Yamada"), ("phone", "12345"), ("email", "not-an-email")],
+)
+def test_bad_details_get_a_message_on_the_field(client, procedure, field, value):
+    response = client.post(details_url(procedure), form_data(procedure, **{field: value}))
+
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert Reservation.objects.count() == 0
+
+
+def test_neither_email_nor_phone_is_refused(client, procedure):
+    response = client.post(details_url(procedure), form_data(procedure, email="", phone=""))
+
+    assert response.context["form"].non_field_errors()
+    assert Reservation.objects.count() == 0
+
+
+def test_a_slot_that_just_went_sends_the_citizen_back_to_the_times(client, procedure):
+    client.post(details_url(procedure), form_data(procedure))
+
+    response = client.post(
+        details_url(procedure), form_data(procedure, email="other@example.jp", phone="")
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reservations:day", args=[procedure.code, FUTURE_DAY])
+    assert Reservation.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/book/no-such-procedure/",
+        "/book/jr-commuter-pass/2026-02-31/",
+        "/book/jr-commuter-pass/2030-06-12/2560/",
+        "/booking/FORGED-TOKEN~abc/",
+        "/booking/FORGED-TOKEN~abc/cancel/",
+    ],
+)
+def test_tampered_addresses_are_404_not_500(client, procedure, path):
+    assert client.get(path).status_code == 404
+
+
+def test_a_time_off_the_grid_cannot_be_booked(client, procedure):
+    response = client.post(details_url(procedure, 9, 10), form_data(procedure))
+
+    assert response.status_code == 302
+    assert Reservation.objects.count() == 0
+
+
+def book_via_service(procedure):
+    return services.reservation_book(
+        procedure=procedure,
+        start=at(FUTURE_DAY, 9),
+        citizen=services.CitizenDetails("山田 太郎", "ヤマダ", "taro@example.jp"),
+        consented_rules={r.pk: r.version for r in procedure.document_rules.all()},
+    )
+
+
+def test_opening_the_cancel_link_does_not_cancel(client, procedure):
+    result = book_via_service(procedure)
+
+    response = client.get(reverse("reservations:cancel", args=[result.token]))
+
+    assert response.status_code == 200
+    result.reservation.refresh_from_db()
+    assert result.reservation.status == ReservationStatus.CONFIRMED
+
+
+def test_cancel_is_a_post_from_the_manage_page(client, procedure):
+    result = book_via_service(procedure)
+
+    client.post(reverse("reservations:cancel", args=[result.token]))
+
+    result.reservation.refresh_from_db()
+    assert result.reservation.status == ReservationStatus.CANCELLED
+
+
+def test_reschedule_from_the_link_moves_the_booking(client, procedure):
+    result = book_via_service(procedure)
+
+    response = client.post(
+        reverse("reservations:reschedule", args=[result.token]),
+        {"day": FUTURE_DAY.isoformat(), "time": "1000"},
+        follow=True,
+    )
+
+    new = Reservation.objects.get(status=ReservationStatus.CONFIRMED)
+    assert new.start_at == at(FUTURE_DAY, 10)
+    assert new.code in response.content.decode()
+
+
+def test_reschedule_with_a_forged_time_gets_a_message(client, procedure):
+    result = book_via_service(procedure)
+
+    response = client.post(
+        reverse("reservations:reschedule", args=[result.token]),
+        {"day": "not-a-date", "time": "99"},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    result.reservation.refresh_from_db()
+    assert result.reservation.status == ReservationStatus.CONFIRMED
+
+
+def test_calendar_file_downloads(client, procedure):
+    result = book_via_service(procedure)
+
+    response = client.get(reverse("reservations:ics", args=[result.token]))
+
+    assert response["Content-Type"].startswith("text/calendar")
+    body = response.content.decode()
+    assert "BEGIN:VEVENT" in body
+    assert result.reservation.code in body
+
+
+def test_too_many_requests_get_a_429_with_a_message(client, procedure, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "availability": (3, 60)}
+    url = reverse("reservations:calendar", args=[procedure.code])
+
+    statuses = [client.get(url).status_code for _ in range(4)]
+
+    assert statuses == [200, 200, 200, 429]
+    response = client.get(url)
+    assert response["Retry-After"] == "60"
+    assert "お待ちのうえ" in response.content.decode()
+
+
+def test_staff_books_for_a_caller(client, procedure):
+    clerk = make_staff_member(role=Role.COUNTER_STAFF)
+    client.force_login(clerk.user)
+    url = reverse(
+        "reservations:staff_details",
+        kwargs={"code": procedure.code, "day": FUTURE_DAY, "hhmm": "0900"},
+    )
+
+    client.post(url, form_data(procedure, email=""))
+
+    reservation = Reservation.objects.get()
+    assert reservation.channel == Channel.PHONE
+    assert reservation.booked_by == clerk
+
+
+def test_telephone_booking_needs_a_staff_login(client, procedure):
+    response = client.get(reverse("reservations:staff_procedures"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_day_and_times_pages_use_a_constant_number_of_queries(
+    client, procedure, django_assert_max_num_queries
+):
+    url = reverse("reservations:day", args=[procedure.code, FUTURE_DAY])
+    with django_assert_max_num_queries(8) as few:
+        client.get(url)
+    for _ in range(5):
+        add_clerk(procedure, day=FUTURE_DAY)
+    for n in range(8):
+        services.reservation_book(
+            procedure=procedure,
+            start=at(FUTURE_DAY, 9 + n % 3),
+            citizen=services.CitizenDetails("x", "エックス", "p%d@example.jp" % n),
+            consented_rules={r.pk: r.version for r in procedure.document_rules.all()},
+        )
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(url)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(reverse("reservations:calendar", args=[procedure.code]))
