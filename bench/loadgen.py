@@ -31,6 +31,7 @@ class Result:
     statuses: Counter
     elapsed_s: float
     errors: int
+    outcomes: list[str] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -62,14 +63,22 @@ def run(
     clients: int,
     requests: int,
     seconds: float,
+    classify: Callable[[int, http.client.HTTPResponse], str] | None = None,
+    prepare: Callable[[http.client.HTTPConnection], dict] | None = None,
 ) -> Result:
-    """Send up to ``requests`` requests from ``clients`` threads for at most ``seconds``."""
+    """Send up to ``requests`` requests from ``clients`` threads for at most ``seconds``.
+
+    ``prepare`` runs once per client on its connection (e.g. to fetch a CSRF cookie) and
+    returns headers added to each of its requests; ``classify`` names each response's
+    outcome (the status code by default), collected in ``Result.outcomes``.
+    """
     parts = urlsplit(base_url)
     if parts.hostname not in LOOPBACK:
         raise SystemExit(f"Benchmarks only talk to this machine, not {parts.hostname!r}")
     lock = threading.Lock()
     issued = 0
     latencies: list[float] = []
+    outcomes: list[str] = []
     statuses: Counter = Counter()
     errors = 0
     deadline = time.monotonic() + seconds
@@ -85,16 +94,21 @@ def run(
     def client() -> None:
         nonlocal errors
         connection = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=30)
+        extra_headers = prepare(connection) if prepare else {}
         while (index := next_index()) is not None:
             request = make_request(index)
             started = time.perf_counter()
             try:
                 connection.request(
-                    request.method, request.path, body=request.body, headers=request.headers
+                    request.method,
+                    request.path,
+                    body=request.body,
+                    headers={**extra_headers, **request.headers},
                 )
                 response = connection.getresponse()
                 response.read()
                 status = response.status
+                outcome = classify(status, response) if classify else str(status)
             except (OSError, http.client.HTTPException):
                 with lock:
                     errors += 1
@@ -107,6 +121,7 @@ def run(
             with lock:
                 latencies.append(elapsed_ms)
                 statuses[status] += 1
+                outcomes.append(outcome)
         connection.close()
 
     started = time.perf_counter()
@@ -115,4 +130,4 @@ def run(
         thread.start()
     for thread in threads:
         thread.join(timeout=seconds + 60)
-    return Result(latencies, statuses, time.perf_counter() - started, errors)
+    return Result(latencies, statuses, time.perf_counter() - started, errors, outcomes)

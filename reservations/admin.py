@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from reservations import services
+from reservations import availability, services
 from reservations.models import (
     ClosedDay,
     ConsentRecord,
@@ -21,8 +21,28 @@ class DocumentRuleInline(admin.TabularInline):
     readonly_fields = ["version"]
 
 
+class AvailabilityChangeMixin:
+    """Shifts, closed days and procedures change what is bookable: refresh the cache."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        availability.changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        availability.changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        availability.changed()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        availability.changed()
+
+
 @admin.register(Procedure)
-class ProcedureAdmin(admin.ModelAdmin):
+class ProcedureAdmin(AvailabilityChangeMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "department",
@@ -76,7 +96,7 @@ class CounterAdmin(admin.ModelAdmin):
 
 
 @admin.register(Shift)
-class ShiftAdmin(admin.ModelAdmin):
+class ShiftAdmin(AvailabilityChangeMixin, admin.ModelAdmin):
     list_display = ["date", "start_time", "end_time", "staff", "counter"]
     list_filter = ["counter", "staff__department"]
     date_hierarchy = "date"
@@ -85,7 +105,7 @@ class ShiftAdmin(admin.ModelAdmin):
 
 
 @admin.register(ClosedDay)
-class ClosedDayAdmin(admin.ModelAdmin):
+class ClosedDayAdmin(AvailabilityChangeMixin, admin.ModelAdmin):
     list_display = ["date", "reason", "reason_en"]
     date_hierarchy = "date"
 

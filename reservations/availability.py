@@ -8,10 +8,12 @@ what a citizen is offered and what the service accepts cannot drift apart.
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 import holidays
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -60,19 +62,41 @@ class Roster:
     first_day: dt.date
     last_day: dt.date
     shifts_by_day: dict[dt.date, list[ShiftSpan]]
-    busy_by_staff: dict[int, list[tuple[dt.datetime, dt.datetime]]]
+    # Busy times of each clerk on each local day, sorted by start. One clerk's busy
+    # times never overlap (the database sees to it), so they are sorted by end too.
+    busy_by_staff_day: dict[tuple[int, dt.date], list[tuple[dt.datetime, dt.datetime]]]
     closed_days: dict[dt.date, ClosedDay]
-    load_by_staff_day: dict[tuple[int, dt.date], int] = field(default_factory=dict)
+    # Bookings per clerk on the day, where the roster holds only a window of busy times.
+    load_by_staff: dict[int, int] | None = None
 
     def is_busy(self, staff_id: int, start: dt.datetime, end: dt.datetime) -> bool:
+        day = timezone.localdate(start)
         return any(
             busy_start < end and start < busy_end
-            for busy_start, busy_end in self.busy_by_staff.get(staff_id, ())
+            for busy_start, busy_end in self.busy_by_staff_day.get((staff_id, day), ())
         )
 
+    def free_starts(self, span: ShiftSpan, earliest: dt.datetime):
+        """Start times in ``span`` at or after ``earliest`` when its clerk is free.
 
-def _aware(day: dt.date, time: dt.time) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, time))
+        One pass over the slots and the clerk's busy times together (both sorted).
+        """
+        busy = self.busy_by_staff_day.get((span.staff_id, span.start.date()), ())
+        duration = self.procedure.duration
+        index = 0
+        for start in slot_starts(span, self.procedure):
+            if start < earliest:
+                continue
+            end = start + duration
+            while index < len(busy) and busy[index][1] <= start:
+                index += 1
+            if index < len(busy) and busy[index][0] < end:
+                continue
+            yield start
+
+
+def _aware(day: dt.date, time: dt.time, tz=None) -> dt.datetime:
+    return dt.datetime.combine(day, time, tzinfo=tz or timezone.get_current_timezone())
 
 
 def load_roster(
@@ -82,44 +106,56 @@ def load_roster(
     last_day: dt.date,
     now: dt.datetime,
     exclude_reservation_id: int | None = None,
-    with_load: bool = False,
+    window: tuple[dt.datetime, dt.datetime] | None = None,
 ) -> Roster:
-    """Load shifts of qualified staff, their busy times and closed days: 3 or 4 queries."""
+    """Load shifts of qualified staff, their busy times and closed days: 3 queries.
+
+    With ``window`` (booking one slot) only busy times overlapping it are loaded, and
+    each clerk's number of bookings that day is counted in SQL instead: 4 queries.
+    """
     qualified = Q(staff__qualified_procedures=procedure, staff__user__is_active=True)
     shifts = (
         Shift.objects.filter(qualified, date__gte=first_day, date__lte=last_day)
         .order_by("date", "start_time", "staff_id")
         .values_list("staff_id", "counter_id", "date", "start_time", "end_time")
     )
+    tz = timezone.get_current_timezone()  # looked up once: it is slow in a loop
     shifts_by_day: dict[dt.date, list[ShiftSpan]] = defaultdict(list)
     for staff_id, counter_id, day, start_time, end_time in shifts:
         shifts_by_day[day].append(
-            ShiftSpan(staff_id, counter_id, _aware(day, start_time), _aware(day, end_time))
+            ShiftSpan(staff_id, counter_id, _aware(day, start_time, tz), _aware(day, end_time, tz))
         )
 
     range_start = _aware(first_day, dt.time.min)
     range_end = _aware(last_day + dt.timedelta(days=1), dt.time.min)
+    # No booking lasts a day: the lower bound on start_at keeps the index scan short.
     busy = Reservation.objects.holding(now=now).filter(
-        qualified, start_at__lt=range_end, end_at__gt=range_start
+        qualified,
+        start_at__lt=range_end,
+        start_at__gt=range_start - dt.timedelta(days=1),
+        end_at__gt=range_start,
     )
     if exclude_reservation_id:
         busy = busy.exclude(pk=exclude_reservation_id)
-    busy_by_staff: dict[int, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
-    for staff_id, start_at, end_at in busy.values_list("staff_id", "start_at", "end_at"):
-        busy_by_staff[staff_id].append((start_at, end_at))
+    load_by_staff = None
+    if window:
+        load_by_staff = dict(
+            busy.values("staff_id").annotate(n=Count("id")).values_list("staff_id", "n")
+        )
+        busy = busy.filter(start_at__lt=window[1], end_at__gt=window[0])
+    busy_by_staff_day: dict[tuple[int, dt.date], list] = defaultdict(list)
+    for staff_id, start_at, end_at in busy.order_by("start_at").values_list(
+        "staff_id", "start_at", "end_at"
+    ):
+        busy_by_staff_day[staff_id, start_at.astimezone(tz).date()].append((start_at, end_at))
 
     closed = {
         record.date: record
         for record in ClosedDay.objects.filter(date__gte=first_day, date__lte=last_day)
     }
-    roster = Roster(procedure, first_day, last_day, shifts_by_day, busy_by_staff, closed)
-    if with_load:
-        # Least-loaded routing: how many bookings each clerk already has that day.
-        counts = busy.values("staff_id", "start_at__date").annotate(n=Count("id"))
-        roster.load_by_staff_day = {
-            (row["staff_id"], row["start_at__date"]): row["n"] for row in counts
-        }
-    return roster
+    return Roster(
+        procedure, first_day, last_day, shifts_by_day, busy_by_staff_day, closed, load_by_staff
+    )
 
 
 def slot_starts(span: ShiftSpan, procedure: Procedure):
@@ -146,9 +182,8 @@ def free_slots(roster: Roster, day: dt.date, *, earliest: dt.datetime) -> list[S
     duration = roster.procedure.duration
     free_count: dict[dt.datetime, int] = defaultdict(int)
     for span in roster.shifts_by_day.get(day, ()):
-        for start in slot_starts(span, roster.procedure):
-            if start >= earliest and not roster.is_busy(span.staff_id, start, start + duration):
-                free_count[start] += 1
+        for start in roster.free_starts(span, earliest):
+            free_count[start] += 1
     return [Slot(start, start + duration, n) for start, n in sorted(free_count.items())]
 
 
@@ -168,7 +203,11 @@ def routing_candidates(roster: Roster, start: dt.datetime) -> list[tuple[int, in
         if start in set(slot_starts(span, roster.procedure)) and not roster.is_busy(
             span.staff_id, start, end
         ):
-            load = roster.load_by_staff_day.get((span.staff_id, day), 0)
+            # Least-loaded: the clerk's bookings that day.
+            if roster.load_by_staff is not None:
+                load = roster.load_by_staff.get(span.staff_id, 0)
+            else:
+                load = len(roster.busy_by_staff_day.get((span.staff_id, day), ()))
             candidates.append((load, span.staff_id, span.counter_id))
     candidates.sort()
     return [(staff_id, counter_id) for _load, staff_id, counter_id in candidates]
@@ -190,27 +229,36 @@ class DaySummary:
     reason: str = ""
 
 
+def day_summary(
+    roster: Roster, day: dt.date, *, earliest: dt.datetime, last_bookable: dt.date
+) -> tuple[DaySummary, list[Slot]]:
+    """What the calendar says about ``day``, with its free slots."""
+    reason = closure_reason(day, roster.closed_days)
+    if day < timezone.localdate(earliest) or day > last_bookable:
+        return DaySummary(day, DayStatus.UNAVAILABLE, reason=reason or ""), []
+    if reason:
+        return DaySummary(day, DayStatus.CLOSED, reason=reason), []
+    if not roster.shifts_by_day.get(day):
+        status = DayStatus.CLOSED if day.weekday() >= 5 else DayStatus.NO_SERVICE
+        return DaySummary(day, status), []
+    slots = free_slots(roster, day, earliest=earliest)
+    return DaySummary(day, DayStatus.OPEN if slots else DayStatus.FULL, len(slots)), slots
+
+
 def day_summaries(
     roster: Roster, *, earliest: dt.datetime, last_bookable: dt.date
 ) -> list[DaySummary]:
     """One summary per day of the roster's range, for the calendar."""
-    summaries = []
-    day = roster.first_day
-    earliest_day = timezone.localdate(earliest)
-    while day <= roster.last_day:
-        reason = closure_reason(day, roster.closed_days)
-        if day < earliest_day or day > last_bookable:
-            summaries.append(DaySummary(day, DayStatus.UNAVAILABLE, reason=reason or ""))
-        elif reason:
-            summaries.append(DaySummary(day, DayStatus.CLOSED, reason=reason))
-        elif not roster.shifts_by_day.get(day):
-            status = DayStatus.CLOSED if day.weekday() >= 5 else DayStatus.NO_SERVICE
-            summaries.append(DaySummary(day, status))
-        else:
-            count = len(free_slots(roster, day, earliest=earliest))
-            summaries.append(DaySummary(day, DayStatus.OPEN if count else DayStatus.FULL, count))
-        day += dt.timedelta(days=1)
-    return summaries
+    days = (roster.last_day - roster.first_day).days + 1
+    return [
+        day_summary(
+            roster,
+            roster.first_day + dt.timedelta(days=n),
+            earliest=earliest,
+            last_bookable=last_bookable,
+        )[0]
+        for n in range(days)
+    ]
 
 
 def booking_window(procedure: Procedure, now: dt.datetime) -> tuple[dt.datetime, dt.date]:
@@ -218,3 +266,69 @@ def booking_window(procedure: Procedure, now: dt.datetime) -> tuple[dt.datetime,
     earliest = now + dt.timedelta(minutes=procedure.lead_time_minutes)
     last_day = timezone.localdate(now) + dt.timedelta(days=procedure.booking_horizon_days)
     return earliest, last_day
+
+
+# --- Cache ------------------------------------------------------------------------------
+# Computed availability is cached per procedure for a minute. Every write that changes a
+# clerk's time bumps the version of each procedure that clerk can do (and a change of
+# shifts, closed days or procedures bumps the epoch of all), so a page never shows a
+# booking's slot as free after the booking commits. Lapsed holds and delayed
+# re-releases show within the minute.
+CACHE_SECONDS = 60
+_EPOCH_KEY = "availability:epoch"
+
+
+def _procedure_key(procedure_id: int) -> str:
+    return "availability:procedure:%d" % procedure_id
+
+
+def cached(procedure: Procedure, name: str, earliest: dt.datetime, compute):
+    """``compute()`` cached under the procedure's current versions and ``earliest``."""
+    keys = [_EPOCH_KEY, _procedure_key(procedure.pk)]
+    versions = cache.get_many(keys)
+    key = "availability:%s:%s:%d:%s:%s" % (
+        versions.get(keys[0], 0),
+        versions.get(keys[1], 0),
+        procedure.pk,
+        name,
+        earliest.strftime("%Y%m%d%H%M"),
+    )
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
+def _bump(key: str) -> None:
+    if not cache.add(key, 1, timeout=None):
+        try:
+            cache.incr(key)
+        except ValueError:  # evicted in between
+            cache.add(key, 1, timeout=None)
+
+
+def changed(*, staff_ids=None) -> None:
+    """Tell the cache that availability changed: of the procedures these clerks can do,
+    or of everything when ``staff_ids`` is None.
+
+    Call it inside the writing transaction: it bumps now (for reads in the same
+    transaction) and again on commit (so nobody caches the old state meanwhile).
+    """
+    if staff_ids is None:
+        keys = [_EPOCH_KEY]
+    else:
+        through = Procedure.qualified_staff.through
+        procedure_ids = set(
+            through.objects.filter(staffmember_id__in=set(staff_ids)).values_list(
+                "procedure_id", flat=True
+            )
+        )
+        keys = [_procedure_key(pk) for pk in procedure_ids]
+
+    def bump_all():
+        for key in keys:
+            _bump(key)
+
+    bump_all()
+    transaction.on_commit(bump_all)

@@ -247,6 +247,7 @@ def seed(stdout) -> None:
     now = timezone.now()
     procedures = _seed_master_data()
     shifts = _seed_shifts(timezone.localdate(now))
+    availability.changed()
     bookings = _seed_bookings(procedures, now)
     stdout.write(
         "Reservations: %d procedures, %d counters, %d new shifts, %d new bookings."

@@ -48,12 +48,19 @@ class MonthView:
 
 
 def calendar_month(*, procedure: Procedure, month: dt.date, now: dt.datetime) -> MonthView:
-    """The days of ``month`` with their status, laid out Monday-first: 3 queries."""
+    """The days of ``month`` with their status, laid out Monday-first: 3 queries, or none
+    when cached."""
     first = month.replace(day=1)
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
     earliest, last_bookable = availability.booking_window(procedure, now)
-    roster = availability.load_roster(procedure=procedure, first_day=first, last_day=last, now=now)
-    summaries = availability.day_summaries(roster, earliest=earliest, last_bookable=last_bookable)
+
+    def compute():
+        roster = availability.load_roster(
+            procedure=procedure, first_day=first, last_day=last, now=now
+        )
+        return availability.day_summaries(roster, earliest=earliest, last_bookable=last_bookable)
+
+    summaries = availability.cached(procedure, "month:%s" % first, earliest, compute)
     weeks: list[list[availability.DaySummary | None]] = []
     week: list[availability.DaySummary | None] = [None] * first.weekday()
     for summary in summaries:
@@ -83,16 +90,17 @@ class DayView:
 
 
 def day_times(*, procedure: Procedure, day: dt.date, now: dt.datetime) -> DayView:
-    """The free times of one day: 3 queries."""
+    """The free times of one day: 3 queries, or none when cached."""
     earliest, last_bookable = availability.booking_window(procedure, now)
-    roster = availability.load_roster(procedure=procedure, first_day=day, last_day=day, now=now)
-    summary = availability.day_summaries(roster, earliest=earliest, last_bookable=last_bookable)[0]
-    slots = (
-        availability.free_slots(roster, day, earliest=earliest)
-        if summary.status == availability.DayStatus.OPEN
-        else []
-    )
-    return DayView(day, summary, slots)
+
+    def compute():
+        roster = availability.load_roster(procedure=procedure, first_day=day, last_day=day, now=now)
+        summary, slots = availability.day_summary(
+            roster, day, earliest=earliest, last_bookable=last_bookable
+        )
+        return DayView(day, summary, slots)
+
+    return availability.cached(procedure, "day:%s" % day, earliest, compute)
 
 
 def reservation_by_token(token: str) -> Reservation | None:

@@ -12,6 +12,7 @@ service try the next qualified clerk, then report the slot as taken.
 import datetime as dt
 import logging
 import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -65,25 +66,47 @@ class BookingResult:
 
 
 def _advisory_key(text: str) -> int:
-    """A signed 32-bit key for pg_advisory_xact_lock(int, int)."""
+    """A signed 32-bit key for PostgreSQL's two-key advisory locks."""
     value = zlib.crc32(text.encode())
     return value - 2**32 if value >= 2**31 else value
 
 
-def _advisory_locks(namespace: int, keys: list[str]) -> None:
-    """Take PostgreSQL transaction-scoped advisory locks, in a fixed order (no deadlock).
+PERSON_LOCKS = 1  # bookings of one person (by contact), for the one-booking rule
+CLERK_DAY_LOCKS = 2  # inserting a booking for one clerk on one day
 
-    SQLite needs none: its IMMEDIATE transactions already run one at a time.
+
+def _lock_person(keys: list[str]) -> None:
+    """Serialise bookings of one person until the transaction ends (PostgreSQL).
+
+    SQLite needs no lock: its IMMEDIATE transactions already run one at a time.
     """
-    if connection.vendor != "postgresql" or not keys:
+    if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
         for key in sorted({_advisory_key(k) for k in keys}):
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [namespace, key])
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [PERSON_LOCKS, key])
 
 
-PERSON_LOCKS = 1  # bookings of one person (by contact), for the one-booking rule
-CLERK_DAY_LOCKS = 2  # bookings of one clerk on one day
+@contextmanager
+def _clerk_insert_lock(staff_id: int, day: dt.date):
+    """Hold a lock on one clerk's day while inserting a booking for them (PostgreSQL).
+
+    Two transactions inserting overlapping bookings of one clerk at the same moment
+    would each wait for the other inside the exclusion constraint: a deadlock. Under
+    this lock the insert finds at most committed rows, or an uncommitted row of a
+    transaction that waits on nothing. It is a session lock released right after the
+    insert, so a transaction never holds two and no lock cycle can form.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    key = _advisory_key("%d:%s" % (staff_id, day))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [CLERK_DAY_LOCKS, key])
+        try:
+            yield
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [CLERK_DAY_LOCKS, key])
 
 
 def _check_consents(procedure: Procedure, consented: dict[int, int]) -> list[DocumentRule]:
@@ -161,13 +184,15 @@ def _ensure_one_open_booking(
 
 
 def _expire_lapsed_holds(now: dt.datetime) -> int:
-    lapsed = list(
+    lapsed_rows = list(
         Reservation.objects.filter(
             status=ReservationStatus.PENDING, hold_expires_at__lte=now
-        ).values_list("pk", flat=True)
+        ).values_list("pk", "staff_id")
     )
-    if not lapsed:
+    if not lapsed_rows:
         return 0
+    lapsed = [pk for pk, _staff_id in lapsed_rows]
+    availability.changed(staff_ids=[staff_id for _pk, staff_id in lapsed_rows])
     updated = Reservation.objects.filter(pk__in=lapsed, status=ReservationStatus.PENDING).update(
         status=ReservationStatus.EXPIRED
     )
@@ -178,12 +203,23 @@ def _expire_lapsed_holds(now: dt.datetime) -> int:
     return updated
 
 
-def _unique_code() -> str:
-    for _attempt in range(10):
-        code = codes.new_booking_code()
-        if not Reservation.objects.filter(code=code).exists():
-            return code
-    raise RuntimeError("Could not find a free booking code")  # 25**8 codes: not reached
+def _save_new(reservation: Reservation, *, now: dt.datetime, day: dt.date) -> bool:
+    """Insert ``reservation``; False when the database refuses it as overlapping.
+
+    The rare other refusals are mended and tried once more: a booking code that exists
+    already (a new code), or a hold that lapsed but was not yet released (released now).
+    """
+    for _attempt in range(3):
+        try:
+            with _clerk_insert_lock(reservation.staff_id, day), transaction.atomic():
+                reservation.save(force_insert=True)
+            return True
+        except IntegrityError:
+            if Reservation.objects.filter(code=reservation.code).exists():
+                reservation.code = codes.new_booking_code()
+            elif not _expire_lapsed_holds(now):
+                return False
+    return False
 
 
 def _insert(
@@ -201,26 +237,15 @@ def _insert(
     agreed_at: dt.datetime,
 ) -> Reservation:
     day = timezone.localdate(start)
-
-    def candidates_now():
-        roster = availability.load_roster(
-            procedure=procedure,
-            first_day=day,
-            last_day=day,
-            now=now,
-            exclude_reservation_id=exclude_id,
-            with_load=True,
-        )
-        return availability.routing_candidates(roster, start)
-
-    candidates = candidates_now()
-    if candidates and connection.vendor == "postgresql":
-        # Two bookings racing for the same clerks would otherwise both insert, each wait
-        # for the other inside the exclusion constraint and deadlock. Lock the candidate
-        # clerks' day in a fixed order, then look again at what is free.
-        locked = {staff_id for staff_id, _counter_id in candidates}
-        _advisory_locks(CLERK_DAY_LOCKS, ["%d:%s" % (staff_id, day) for staff_id in locked])
-        candidates = [c for c in candidates_now() if c[0] in locked]
+    roster = availability.load_roster(
+        procedure=procedure,
+        first_day=day,
+        last_day=day,
+        now=now,
+        exclude_reservation_id=exclude_id,
+        window=(start, start + procedure.duration),
+    )
+    candidates = availability.routing_candidates(roster, start)
     if not candidates:
         raise BookingError(
             "slot_taken", _("Sorry, that time has just been taken. Please choose another.")
@@ -235,7 +260,7 @@ def _insert(
             end_at=start + procedure.duration,
             status=ReservationStatus.PENDING if needs_confirmation else ReservationStatus.CONFIRMED,
             channel=channel,
-            code=_unique_code(),
+            code=codes.new_booking_code(),
             manage_nonce=codes.new_manage_nonce(),
             citizen_name=citizen.name.strip(),
             citizen_kana=citizen.kana.strip(),
@@ -250,10 +275,7 @@ def _insert(
             booked_by=booked_by,
             created_at=now,
         )
-        try:
-            with transaction.atomic():
-                reservation.save(force_insert=True)
-        except IntegrityError:
+        if not _save_new(reservation, now=now, day=day):
             # The database saw this clerk taken at that time (a concurrent booking
             # committed first): try the next qualified clerk.
             logger.info("Clerk %s taken at %s, trying the next one", staff_id, start)
@@ -271,6 +293,7 @@ def _insert(
         ReservationEvent.objects.create(
             reservation=reservation, kind=ReservationEvent.Kind.BOOKED, at=now, actor=booked_by
         )
+        availability.changed(staff_ids=[staff_id])
         return reservation
     raise BookingError(
         "slot_taken", _("Sorry, that time has just been taken. Please choose another.")
@@ -309,8 +332,7 @@ def reservation_book(
         )
     with transaction.atomic():
         rules = _check_consents(procedure, consented_rules)
-        _advisory_locks(PERSON_LOCKS, [k for k in (email_key, phone_key) if k])
-        _expire_lapsed_holds(now)
+        _lock_person([k for k in (email_key, phone_key) if k])
         _ensure_one_open_booking(
             procedure=procedure, email_key=email_key, phone_key=phone_key, now=now
         )
@@ -408,6 +430,7 @@ def reservation_cancel(
         ReservationEvent.objects.create(
             reservation=reservation, kind=ReservationEvent.Kind.CANCELLED, at=now, actor=by_staff
         )
+        availability.changed(staff_ids=[reservation.staff_id])
         if reservation.email:
             tasks.reservation_send_cancelled_email.delay_on_commit(reservation.pk)
     return reservation
@@ -458,6 +481,7 @@ def reservation_reschedule(
         old.cancelled_at = now
         old.release_at = _release_at(old, now)
         old.save(update_fields=["status", "cancelled_at", "release_at"])
+        availability.changed(staff_ids=[old.staff_id])
         new = _insert(
             procedure=procedure,
             start=new_start,

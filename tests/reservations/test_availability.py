@@ -148,3 +148,30 @@ def test_calendar_needs_the_same_queries_for_one_day_or_a_full_roster(
         selectors.calendar_month(procedure=procedure, month=DAY, now=NOW)
     with django_assert_max_num_queries(3):
         selectors.day_times(procedure=procedure, day=DAY + dt.timedelta(days=1), now=NOW)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_booking_committed_elsewhere_is_not_shown_free_from_the_cache():
+    procedure = ProcedureFactory()
+    add_clerk(procedure, end=dt.time(9, 30))
+    before = selectors.day_times(procedure=procedure, day=DAY, now=NOW)  # now cached
+    assert [slot.start for slot in before.slots] == [at(DAY, 9)]
+
+    book(procedure, at(DAY, 9))  # commits in its own transaction
+
+    after = selectors.day_times(procedure=procedure, day=DAY, now=NOW)
+    assert after.slots == []
+    month = selectors.calendar_month(procedure=procedure, month=DAY, now=NOW)
+    by_day = {s.day: s for week in month.weeks for s in week if s}
+    assert by_day[DAY].status == DayStatus.FULL
+
+
+def test_availability_pages_read_the_database_once_then_the_cache(
+    django_assert_num_queries,
+):
+    procedure = ProcedureFactory()
+    add_clerk(procedure)
+    selectors.day_times(procedure=procedure, day=DAY, now=NOW)
+
+    with django_assert_num_queries(0):
+        selectors.day_times(procedure=procedure, day=DAY, now=NOW)

@@ -436,3 +436,17 @@ def test_no_shift_means_no_booking_even_for_a_qualified_clerk(procedure):
 
     with pytest.raises(services.BookingError):
         book(procedure, at(DAY + dt.timedelta(days=2), 9))
+
+
+def test_a_lapsed_hold_does_not_block_the_slot_before_the_release_job_runs(procedure):
+    procedure.requires_email_confirmation = True
+    procedure.save()
+    add_clerk(procedure, end=dt.time(9, 30))
+    held = book(procedure, at(DAY, 9), citizen(1)).reservation
+    later = NOW + dt.timedelta(minutes=16)  # the beat job has not run yet
+
+    second = book(procedure, at(DAY, 9), citizen(2), now=later).reservation
+
+    held.refresh_from_db()
+    assert held.status == ReservationStatus.EXPIRED
+    assert second.staff_id == held.staff_id
