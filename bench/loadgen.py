@@ -65,12 +65,18 @@ def run(
     seconds: float,
     classify: Callable[[int, http.client.HTTPResponse], str] | None = None,
     prepare: Callable[[http.client.HTTPConnection], dict] | None = None,
+    rate: float | None = None,
 ) -> Result:
     """Send up to ``requests`` requests from ``clients`` threads for at most ``seconds``.
 
     ``prepare`` runs once per client on its connection (e.g. to fetch a CSRF cookie) and
     returns headers added to each of its requests; ``classify`` names each response's
     outcome (the status code by default), collected in ``Result.outcomes``.
+
+    Without ``rate`` each client sends its next request as soon as it has the answer to
+    the last (closed loop: the maximum throughput). With ``rate`` (requests a second)
+    request i is due at start + i/rate (open loop, as people arrive); its latency is
+    counted from when it was due, so time spent waiting for a free client counts too.
     """
     parts = urlsplit(base_url)
     if parts.hostname not in LOOPBACK:
@@ -81,7 +87,11 @@ def run(
     outcomes: list[str] = []
     statuses: Counter = Counter()
     errors = 0
-    deadline = time.monotonic() + seconds
+    # Set once every client is prepared: request i is due at schedule_start + i / rate.
+    schedule_start = 0.0
+    deadline = 0.0
+    prepared = threading.Barrier(clients + 1)
+    go = threading.Barrier(clients + 1)
 
     def next_index() -> int | None:
         nonlocal issued
@@ -95,9 +105,16 @@ def run(
         nonlocal errors
         connection = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=30)
         extra_headers = prepare(connection) if prepare else {}
+        prepared.wait()
+        go.wait()
         while (index := next_index()) is not None:
             request = make_request(index)
             started = time.perf_counter()
+            if rate:
+                due = schedule_start + index / rate
+                if due > started:
+                    time.sleep(due - started)
+                started = due
             try:
                 connection.request(
                     request.method,
@@ -124,10 +141,13 @@ def run(
                 outcomes.append(outcome)
         connection.close()
 
-    started = time.perf_counter()
     threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
     for thread in threads:
         thread.start()
+    prepared.wait()
+    started = schedule_start = time.perf_counter()
+    deadline = time.monotonic() + seconds
+    go.wait()
     for thread in threads:
         thread.join(timeout=seconds + 60)
     return Result(latencies, statuses, time.perf_counter() - started, errors, outcomes)

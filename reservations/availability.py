@@ -7,6 +7,7 @@ what a citizen is offered and what the service accepts cannot drift apart.
 """
 
 import datetime as dt
+import secrets
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -108,23 +109,15 @@ def load_roster(
     exclude_reservation_id: int | None = None,
     window: tuple[dt.datetime, dt.datetime] | None = None,
 ) -> Roster:
-    """Load shifts of qualified staff, their busy times and closed days: 3 queries.
+    """Load shifts of qualified staff, their busy times and closed days: 3 queries (the
+    shifts and closed days come from the cache while master data is unchanged).
 
     With ``window`` (booking one slot) only busy times overlapping it are loaded, and
-    each clerk's number of bookings that day is counted in SQL instead: 4 queries.
+    each clerk's number of bookings that day is counted in SQL instead: one query more.
     """
     qualified = Q(staff__qualified_procedures=procedure, staff__user__is_active=True)
-    shifts = (
-        Shift.objects.filter(qualified, date__gte=first_day, date__lte=last_day)
-        .order_by("date", "start_time", "staff_id")
-        .values_list("staff_id", "counter_id", "date", "start_time", "end_time")
-    )
+    shifts_by_day, closed = _static_roster(procedure, first_day, last_day)
     tz = timezone.get_current_timezone()  # looked up once: it is slow in a loop
-    shifts_by_day: dict[dt.date, list[ShiftSpan]] = defaultdict(list)
-    for staff_id, counter_id, day, start_time, end_time in shifts:
-        shifts_by_day[day].append(
-            ShiftSpan(staff_id, counter_id, _aware(day, start_time, tz), _aware(day, end_time, tz))
-        )
 
     range_start = _aware(first_day, dt.time.min)
     range_end = _aware(last_day + dt.timedelta(days=1), dt.time.min)
@@ -149,13 +142,43 @@ def load_roster(
     ):
         busy_by_staff_day[staff_id, start_at.astimezone(tz).date()].append((start_at, end_at))
 
-    closed = {
-        record.date: record
-        for record in ClosedDay.objects.filter(date__gte=first_day, date__lte=last_day)
-    }
     return Roster(
         procedure, first_day, last_day, shifts_by_day, busy_by_staff_day, closed, load_by_staff
     )
+
+
+def _static_roster(procedure: Procedure, first_day: dt.date, last_day: dt.date):
+    """Shifts of the qualified clerks by day, and closed days: master data, cached."""
+
+    def load():
+        shifts = (
+            Shift.objects.filter(
+                staff__qualified_procedures=procedure,
+                staff__user__is_active=True,
+                date__gte=first_day,
+                date__lte=last_day,
+            )
+            .order_by("date", "start_time", "staff_id")
+            .values_list("staff_id", "counter_id", "date", "start_time", "end_time")
+        )
+        tz = timezone.get_current_timezone()
+        shifts_by_day: dict[dt.date, list[ShiftSpan]] = defaultdict(list)
+        for staff_id, counter_id, day, start_time, end_time in shifts:
+            shifts_by_day[day].append(
+                ShiftSpan(
+                    staff_id, counter_id, _aware(day, start_time, tz), _aware(day, end_time, tz)
+                )
+            )
+        closed = {
+            record.date: record
+            for record in ClosedDay.objects.filter(date__gte=first_day, date__lte=last_day)
+        }
+        return dict(shifts_by_day), closed
+
+    shifts_by_day, closed = cached_master_data(
+        "roster:%d:%s:%s" % (procedure.pk, first_day, last_day), load
+    )
+    return defaultdict(list, shifts_by_day), closed
 
 
 def slot_starts(span: ShiftSpan, procedure: Procedure):
@@ -198,17 +221,18 @@ def routing_candidates(roster: Roster, start: dt.datetime) -> list[tuple[int, in
     end = start + roster.procedure.duration
     if closure_reason(day, roster.closed_days):
         return []
+    step = dt.timedelta(minutes=roster.procedure.slot_interval_minutes)
     candidates = []
     for span in roster.shifts_by_day.get(day, ()):
-        if start in set(slot_starts(span, roster.procedure)) and not roster.is_busy(
-            span.staff_id, start, end
-        ):
-            # Least-loaded: the clerk's bookings that day.
-            if roster.load_by_staff is not None:
-                load = roster.load_by_staff.get(span.staff_id, 0)
-            else:
-                load = len(roster.busy_by_staff_day.get((span.staff_id, day), ()))
-            candidates.append((load, span.staff_id, span.counter_id))
+        fits = span.start <= start and end <= span.end
+        if not fits or (start - span.start) % step or roster.is_busy(span.staff_id, start, end):
+            continue
+        # Least-loaded: the clerk's bookings that day.
+        if roster.load_by_staff is not None:
+            load = roster.load_by_staff.get(span.staff_id, 0)
+        else:
+            load = len(roster.busy_by_staff_day.get((span.staff_id, day), ()))
+        candidates.append((load, span.staff_id, span.counter_id))
     candidates.sort()
     return [(staff_id, counter_id) for _load, staff_id, counter_id in candidates]
 
@@ -283,7 +307,11 @@ def _procedure_key(procedure_id: int) -> str:
 
 
 def cached(procedure: Procedure, name: str, earliest: dt.datetime, compute):
-    """``compute()`` cached under the procedure's current versions and ``earliest``."""
+    """``compute()`` cached under the procedure's current versions and ``earliest``.
+
+    Returns the value and its cache key (a version stamp for caching what is drawn
+    from the value).
+    """
     keys = [_EPOCH_KEY, _procedure_key(procedure.pk)]
     versions = cache.get_many(keys)
     key = "availability:%s:%s:%d:%s:%s" % (
@@ -297,15 +325,17 @@ def cached(procedure: Procedure, name: str, earliest: dt.datetime, compute):
     if value is None:
         value = compute()
         cache.set(key, value, CACHE_SECONDS)
+    return value, key
+
+
+def cached_master_data(name: str, compute):
+    """``compute()`` cached until master data changes (the epoch) or for a minute."""
+    key = "availability:%s:master:%s" % (cache.get(_EPOCH_KEY, 0), name)
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS)
     return value
-
-
-def _bump(key: str) -> None:
-    if not cache.add(key, 1, timeout=None):
-        try:
-            cache.incr(key)
-        except ValueError:  # evicted in between
-            cache.add(key, 1, timeout=None)
 
 
 def changed(*, staff_ids=None) -> None:
@@ -318,17 +348,25 @@ def changed(*, staff_ids=None) -> None:
     if staff_ids is None:
         keys = [_EPOCH_KEY]
     else:
-        through = Procedure.qualified_staff.through
-        procedure_ids = set(
-            through.objects.filter(staffmember_id__in=set(staff_ids)).values_list(
-                "procedure_id", flat=True
-            )
-        )
-        keys = [_procedure_key(pk) for pk in procedure_ids]
+        keys = [
+            _procedure_key(procedure_id)
+            for staff_id in set(staff_ids)
+            for procedure_id in _procedures_of(staff_id)
+        ]
 
     def bump_all():
-        for key in keys:
-            _bump(key)
+        # A fresh random version per key: one round trip, whatever the number of keys.
+        cache.set_many({key: secrets.token_hex(6) for key in keys}, timeout=None)
 
     bump_all()
     transaction.on_commit(bump_all)
+
+
+def _procedures_of(staff_id: int) -> list[int]:
+    through = Procedure.qualified_staff.through
+    return cached_master_data(
+        "staff-procedures:%d" % staff_id,
+        lambda: list(
+            through.objects.filter(staffmember_id=staff_id).values_list("procedure_id", flat=True)
+        ),
+    )

@@ -23,15 +23,12 @@ def hit(scope: str, ip: str) -> bool:
     limit, period = settings.RATE_LIMITS[scope]
     window = int(time.time() // period)
     key = "ratelimit:%s:%s:%s" % (scope, ip, window)
-    # add() is atomic: only the first request of a window creates the counter.
-    if cache.add(key, 1, timeout=period + 5):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=period + 5)
-            count = 1
+    # One round trip for all but the first request of a window; add() is atomic, so
+    # only one request creates the counter.
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the first request of this window
+        count = 1 if cache.add(key, 1, timeout=period + 5) else cache.incr(key)
     return count <= limit
 
 

@@ -23,19 +23,31 @@ def procedure_list_public() -> QuerySet[Procedure]:
 
 
 def procedure_for_booking(code: str) -> Procedure:
-    """An active procedure with its department and rules in force (raises DoesNotExist)."""
-    return (
-        Procedure.objects.filter(is_active=True)
-        .select_related("department")
-        .prefetch_related(
-            Prefetch(
-                "document_rules",
-                queryset=DocumentRule.objects.filter(is_active=True),
-                to_attr="rules_in_force",
+    """An active procedure with its department and rules in force (raises DoesNotExist).
+
+    Cached with the availability (a change of procedures or rules refreshes it); the
+    booking service checks the consents against the database in any case.
+    """
+
+    def load():
+        return (
+            Procedure.objects.filter(is_active=True)
+            .select_related("department")
+            .prefetch_related(
+                Prefetch(
+                    "document_rules",
+                    queryset=DocumentRule.objects.filter(is_active=True),
+                    to_attr="rules_in_force",
+                )
             )
+            .filter(code=code)
+            .first()
         )
-        .get(code=code)
-    )
+
+    procedure = availability.cached_master_data("procedure:%s" % code, load)
+    if procedure is None:
+        raise Procedure.DoesNotExist
+    return procedure
 
 
 @dataclass(frozen=True)
@@ -45,6 +57,7 @@ class MonthView:
     previous_month: dt.date | None
     next_month: dt.date | None
     open_days: int
+    cache_key: str  # changes whenever the month's availability may have changed
 
 
 def calendar_month(*, procedure: Procedure, month: dt.date, now: dt.datetime) -> MonthView:
@@ -60,7 +73,7 @@ def calendar_month(*, procedure: Procedure, month: dt.date, now: dt.datetime) ->
         )
         return availability.day_summaries(roster, earliest=earliest, last_bookable=last_bookable)
 
-    summaries = availability.cached(procedure, "month:%s" % first, earliest, compute)
+    summaries, cache_key = availability.cached(procedure, "month:%s" % first, earliest, compute)
     weeks: list[list[availability.DaySummary | None]] = []
     week: list[availability.DaySummary | None] = [None] * first.weekday()
     for summary in summaries:
@@ -79,6 +92,7 @@ def calendar_month(*, procedure: Procedure, month: dt.date, now: dt.datetime) ->
         previous_month=previous_month if previous_month >= this_month else None,
         next_month=next_month if next_month <= last_bookable else None,
         open_days=sum(1 for s in summaries if s.status == availability.DayStatus.OPEN),
+        cache_key=cache_key,
     )
 
 
@@ -100,7 +114,7 @@ def day_times(*, procedure: Procedure, day: dt.date, now: dt.datetime) -> DayVie
         )
         return DayView(day, summary, slots)
 
-    return availability.cached(procedure, "day:%s" % day, earliest, compute)
+    return availability.cached(procedure, "day:%s" % day, earliest, compute)[0]
 
 
 def reservation_by_token(token: str) -> Reservation | None:

@@ -544,4 +544,5 @@ def document_rule_save(*, rule: DocumentRule, wording_changed: bool) -> Document
         rule.version += 1
     rule.full_clean()
     rule.save()
+    availability.changed()  # the booking pages show the rules
     return rule

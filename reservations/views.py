@@ -126,7 +126,13 @@ def procedure_calendar(request, code, *, staff_mode):
     return render(
         request,
         "reservations/calendar.html",
-        {"procedure": procedure, "month": month, "jump_form": jump, **flow},
+        {
+            "procedure": procedure,
+            "month": month,
+            "jump_form": jump,
+            "grid_flow": "staff" if staff_mode else "citizen",
+            **flow,
+        },
     )
 
 
@@ -322,7 +328,7 @@ def reschedule(request, token):
             "month": month,
             "jump_form": jump,
             "day_view": day_view,
-            "open_status": DayStatus.OPEN,
+            "grid_flow": "reschedule",
         },
     )
 

@@ -6,6 +6,7 @@ import factory
 from django.utils import timezone
 
 from organization.models import Role
+from reservations import availability
 from reservations.models import ClosedDay, Counter, DocumentRule, Procedure, Shift
 from reservations.services import CitizenDetails
 from tests.organization.factories import DepartmentFactory, make_staff_member
@@ -58,13 +59,17 @@ def add_clerk(procedure, *, day=DAY, start=dt.time(9, 0), end=dt.time(12, 0), **
 
 def add_shift(clerk, *, day=DAY, start=dt.time(9, 0), end=dt.time(12, 0)):
     counter = CounterFactory(department=clerk.department)
-    return Shift.objects.create(
+    shift = Shift.objects.create(
         staff=clerk, counter=counter, date=day, start_time=start, end_time=end
     )
+    availability.changed()  # as the admin does after a change of shifts
+    return shift
 
 
 def close_day(day: dt.date, reason: str = "庁舎点検"):
-    return ClosedDay.objects.create(date=day, reason=reason)
+    closed = ClosedDay.objects.create(date=day, reason=reason)
+    availability.changed()
+    return closed
 
 
 def citizen(n: int = 1, **overrides) -> CitizenDetails:
