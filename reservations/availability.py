@@ -7,6 +7,7 @@ what a citizen is offered and what the service accepts cannot drift apart.
 """
 
 import datetime as dt
+import random
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass
@@ -214,8 +215,7 @@ def routing_candidates(roster: Roster, start: dt.datetime) -> list[tuple[int, in
     """(staff_id, counter_id) of clerks who can take a booking at ``start``, best first.
 
     A candidate is qualified, on shift for the whole duration with ``start`` on the
-    shift's grid, and free; the least-loaded clerk of the day comes first (then the
-    lowest id, so the choice is stable).
+    shift's grid, and free; the least-loaded clerk of the day comes first.
     """
     day = timezone.localdate(start)
     end = start + roster.procedure.duration
@@ -232,9 +232,11 @@ def routing_candidates(roster: Roster, start: dt.datetime) -> list[tuple[int, in
             load = roster.load_by_staff.get(span.staff_id, 0)
         else:
             load = len(roster.busy_by_staff_day.get((span.staff_id, day), ()))
-        candidates.append((load, span.staff_id, span.counter_id))
+        # Ties go to a random clerk, so people booking the same time at the same moment
+        # do not all queue for the same one.
+        candidates.append((load, random.random(), span.staff_id, span.counter_id))
     candidates.sort()
-    return [(staff_id, counter_id) for _load, staff_id, counter_id in candidates]
+    return [(staff_id, counter_id) for _load, _tie, staff_id, counter_id in candidates]
 
 
 class DayStatus:

@@ -110,7 +110,11 @@ def _clerk_insert_lock(staff_id: int, day: dt.date):
 
 
 def _check_consents(procedure: Procedure, consented: dict[int, int]) -> list[DocumentRule]:
-    rules = list(procedure.document_rules.filter(is_active=True))
+    # The booking pages load the rules in force with the procedure (rules_in_force, kept
+    # in the cache until a rule changes); the citizen agreed to what those pages showed.
+    rules = getattr(procedure, "rules_in_force", None)
+    if rules is None:
+        rules = list(procedure.document_rules.filter(is_active=True))
     for rule in rules:
         if rule.pk not in consented:
             raise BookingError(
