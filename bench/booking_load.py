@@ -2,8 +2,9 @@
 on one hot slot; then a check that no clerk is double-booked and every booking that was
 confirmed to a client exists exactly once.
 
-Runs gunicorn (3 workers: measured best on 2 cores shared with PostgreSQL and the load) on a free loopback port against PostgreSQL + Redis by default
-(a database of its own, ``madoguchi_bench``), with a dataset of a year of shifts for 30
+Runs gunicorn (3 workers: the best measured on 2 cores shared with PostgreSQL and the
+load) on a free loopback port against PostgreSQL + Redis by default (a database of its
+own, ``madoguchi_bench``), with a dataset of a year of shifts for 30
 clerks and 200,000 bookings, built once and reused. The load comes from this machine.
 
     .venv/bin/python bench/booking_load.py                 # PostgreSQL + Redis

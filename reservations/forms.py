@@ -110,6 +110,7 @@ class CitizenDetailsForm(forms.Form):
 class DateJumpForm(forms.Form):
     date = forms.DateField(
         label=_("Or type a date"),
+        required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": _("Please give a date like 2026-12-01.")},
     )

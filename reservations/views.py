@@ -114,7 +114,7 @@ def procedure_calendar(request, code, *, staff_mode):
     now = timezone.now()
     flow = _flow(staff_mode)
     jump = DateJumpForm(request.GET or None)
-    if "date" in request.GET and jump.is_valid():
+    if "date" in request.GET and jump.is_valid() and jump.cleaned_data["date"]:
         return redirect(flow["day_url"], code=code, day=jump.cleaned_data["date"])
     month = selectors.calendar_month(
         procedure=procedure, month=_month_from(request, timezone.localdate(now)), now=now
@@ -305,7 +305,7 @@ def reschedule(request, token):
 
     jump = DateJumpForm(request.GET or None)
     day_view = None
-    if "date" in request.GET and jump.is_valid():
+    if "date" in request.GET and jump.is_valid() and jump.cleaned_data["date"]:
         day_view = selectors.day_times(procedure=procedure, day=jump.cleaned_data["date"], now=now)
     month = selectors.calendar_month(
         procedure=procedure, month=_month_from(request, timezone.localdate(now)), now=now
