@@ -99,38 +99,22 @@ def build_dataset(target_bookings: int) -> dict:
         Counter.objects.get_or_create(department=department, name="B%02d番窓口" % n)[0]
         for n in range(CLERKS)
     ]
-    fill, _ = Procedure.objects.update_or_create(
-        code="bench-fill",
-        defaults={
-            "name": "ベンチ（既存予約）",
-            "department": department,
-            "duration_minutes": 15,
-            "slot_interval_minutes": 15,
-            "is_active": False,
-        },
-    )
-    book, _ = Procedure.objects.update_or_create(
-        code="bench-book",
-        defaults={
-            "name": "ベンチ（予約）",
+
+    def procedure(code: str, name: str, **fields) -> Procedure:
+        defaults = {
+            "name": name,
             "department": department,
             "duration_minutes": 15,
             "slot_interval_minutes": 15,
             "booking_horizon_days": 60,
             "lead_time_minutes": 60,
-        },
-    )
-    hot, _ = Procedure.objects.update_or_create(
-        code="bench-hot",
-        defaults={
-            "name": "ベンチ（2人だけ）",
-            "department": department,
-            "duration_minutes": 15,
-            "slot_interval_minutes": 15,
-            "booking_horizon_days": 60,
-            "lead_time_minutes": 60,
-        },
-    )
+            **fields,
+        }
+        return Procedure.objects.update_or_create(code=code, defaults=defaults)[0]
+
+    fill = procedure("bench-fill", "ベンチ（既存予約）", is_active=False)
+    book = procedure("bench-book", "ベンチ（予約）")
+    hot = procedure("bench-hot", "ベンチ（2人だけ）")
     fill.qualified_staff.set(clerks)
     book.qualified_staff.set(clerks)
     hot.qualified_staff.set(clerks[:2])

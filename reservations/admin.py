@@ -110,26 +110,27 @@ class ClosedDayAdmin(AvailabilityChangeMixin, admin.ModelAdmin):
     date_hierarchy = "date"
 
 
-class ConsentInline(admin.TabularInline):
+class ReadOnlyInline(admin.TabularInline):
+    """A record of what happened: shown, never edited."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+
+class ConsentInline(ReadOnlyInline):
     model = ConsentRecord
-    extra = 0
-    can_delete = False
-    readonly_fields = ["rule_text", "rule_version", "agreed_at"]
-    fields = readonly_fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    fields = ["rule_text", "rule_version", "agreed_at"]
 
 
-class EventInline(admin.TabularInline):
+class EventInline(ReadOnlyInline):
     model = ReservationEvent
-    extra = 0
-    can_delete = False
-    readonly_fields = ["kind", "at", "actor"]
-    fields = readonly_fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    fields = ["kind", "at", "actor"]
 
 
 @admin.register(Reservation)

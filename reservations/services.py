@@ -391,6 +391,22 @@ def reservation_confirm_email(*, reservation: Reservation, now: dt.datetime | No
     return reservation
 
 
+def _locked(reservation: Reservation) -> Reservation:
+    """The booking re-read under a row lock (call inside a transaction)."""
+    return (
+        Reservation.objects.select_for_update().select_related("procedure").get(pk=reservation.pk)
+    )
+
+
+def _mark_cancelled(reservation: Reservation, *, now: dt.datetime) -> None:
+    """Release the clerk's time; the slot is offered again after the re-release delay."""
+    reservation.status = ReservationStatus.CANCELLED
+    reservation.cancelled_at = now
+    reservation.release_at = _release_at(reservation, now)
+    reservation.save(update_fields=["status", "cancelled_at", "release_at"])
+    availability.changed(staff_ids=[reservation.staff_id])
+
+
 def _release_at(reservation: Reservation, now: dt.datetime) -> dt.datetime | None:
     delay = dt.timedelta(minutes=settings.BOOKING_RERELEASE_DELAY_MINUTES)
     if reservation.start_at <= now or not delay:
@@ -413,11 +429,7 @@ def reservation_cancel(
 
     now = now or timezone.now()
     with transaction.atomic():
-        reservation = (
-            Reservation.objects.select_for_update()
-            .select_related("procedure")
-            .get(pk=reservation.pk)
-        )
+        reservation = _locked(reservation)
         if reservation.status in (ReservationStatus.CANCELLED, ReservationStatus.EXPIRED):
             return reservation
         if not reservation.is_open:
@@ -427,14 +439,10 @@ def reservation_cancel(
                 "cutoff",
                 _("It is too late to cancel online. Please telephone the department shown below."),
             )
-        reservation.status = ReservationStatus.CANCELLED
-        reservation.cancelled_at = now
-        reservation.release_at = _release_at(reservation, now)
-        reservation.save(update_fields=["status", "cancelled_at", "release_at"])
+        _mark_cancelled(reservation, now=now)
         ReservationEvent.objects.create(
             reservation=reservation, kind=ReservationEvent.Kind.CANCELLED, at=now, actor=by_staff
         )
-        availability.changed(staff_ids=[reservation.staff_id])
         if reservation.email:
             tasks.reservation_send_cancelled_email.delay_on_commit(reservation.pk)
     return reservation
@@ -457,11 +465,7 @@ def reservation_reschedule(
 
     now = now or timezone.now()
     with transaction.atomic():
-        old = (
-            Reservation.objects.select_for_update()
-            .select_related("procedure")
-            .get(pk=reservation.pk)
-        )
+        old = _locked(reservation)
         if not old.can_change(now=now):
             raise BookingError(
                 "cutoff",
@@ -481,11 +485,7 @@ def reservation_reschedule(
         rules = _check_consents(procedure, consented_rules)
         _expire_lapsed_holds(now)
         citizen = CitizenDetails(old.citizen_name, old.citizen_kana, old.email, old.phone)
-        old.status = ReservationStatus.CANCELLED
-        old.cancelled_at = now
-        old.release_at = _release_at(old, now)
-        old.save(update_fields=["status", "cancelled_at", "release_at"])
-        availability.changed(staff_ids=[old.staff_id])
+        _mark_cancelled(old, now=now)
         new = _insert(
             procedure=procedure,
             start=new_start,
