@@ -205,6 +205,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Reminders for tomorrow's bookings. Hourly through the day (9:05 to 20:05) so a run
     # missed while beat was down is made up; each reminder is claimed once, never resent.
+    # Absent citizens become no-shows a while after their time (or after being called):
+    # every minute, so the queue and the display stay true.
+    "reservations-mark-no-shows": {
+        "task": "reservations.tasks.visits_mark_no_shows",
+        "schedule": 60.0,
+    },
     "reservations-send-reminders": {
         "task": "reservations.tasks.reservations_send_reminders",
         "schedule": crontab(minute=5, hour="9-20"),
@@ -221,6 +227,16 @@ RATE_LIMITS = {
     "book": (env_int("RATE_LIMIT_BOOK", 10), 600),
     "manage": (env_int("RATE_LIMIT_MANAGE", 30), 60),
 }
+# The counter: how early and late a booked citizen may check in at the kiosk, how long
+# after the booked time an absent citizen becomes a no-show, how long a called citizen
+# has to come to the counter, and the no-show policy (after N no-shows in D days the
+# next online booking must be confirmed by e-mail).
+CHECKIN_EARLY_MINUTES = env_int("CHECKIN_EARLY_MINUTES", 60)
+CHECKIN_LATE_MINUTES = env_int("CHECKIN_LATE_MINUTES", 15)
+NO_SHOW_AFTER_MINUTES = env_int("NO_SHOW_AFTER_MINUTES", 30)
+CALLED_NO_SHOW_MINUTES = env_int("CALLED_NO_SHOW_MINUTES", 10)
+NO_SHOW_POLICY_COUNT = env_int("NO_SHOW_POLICY_COUNT", 2)
+NO_SHOW_POLICY_DAYS = env_int("NO_SHOW_POLICY_DAYS", 183)
 # How many proxies in front of the app add to X-Forwarded-For (0: use the peer address).
 FORWARDED_FOR_HOPS = env_int("FORWARDED_FOR_HOPS", 0)
 

@@ -19,3 +19,20 @@ def staff_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def role_required(*roles):
+    """Logged in with one of ``roles`` (a superuser always passes); others get 403."""
+
+    def decorator(view):
+        @staff_required
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            member = request.staff_member
+            if not request.user.is_superuser and (member is None or member.role not in roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -2,11 +2,12 @@
 qualified clerks, shifts from a week ago to six weeks ahead, and some bookings."""
 
 import datetime as dt
+import secrets
 
 from django.utils import timezone
 
 from organization.models import Department, StaffMember
-from reservations import availability, services
+from reservations import availability, codes, services
 from reservations.models import Counter, DocumentRule, Procedure, Reservation, Shift
 
 COUNTERS = [
@@ -243,13 +244,124 @@ def _seed_bookings(procedures: dict[str, Procedure], now: dt.datetime) -> int:
     return booked
 
 
+TODAY_PLAN = [
+    # clerk, procedure, booked time as hours before (+) / after (-) now, what happened
+    ("clerk1", "juminhyo", 2.0, "done"),
+    ("clerk2", "inkan-toroku", 1.5, "done"),
+    ("clerk1", "juminhyo", 0.5, "serving"),
+    ("clerk2", "juminhyo", 0.25, "called"),
+    ("fukushi1", "jr-commuter-pass", 0.1, "waiting"),
+    ("clerk3", "inkan-toroku", 0.0, "waiting"),
+    ("fukushi2", "jr-commuter-pass", 1.0, "no_show"),
+    ("clerk3", "juminhyo", -1.0, "expected"),
+    ("fukushi1", "jr-commuter-pass", -2.0, "expected"),
+]
+
+
+def _seed_today(procedures: dict[str, Procedure], now: dt.datetime) -> int:
+    """Today's queue: bookings in every state and walk-ins, through the counter services.
+
+    The bookings are written directly (some lie in the past, which the booking service
+    rightly refuses); everything after check-in goes through the services.
+    """
+    from reservations.models import ConsentRecord, ReservationStatus, Visit
+    from reservations.services import counter
+
+    today = timezone.localdate(now)
+    if Visit.objects.filter(day=today).exists():
+        return 0
+    counters = {clerk: Counter.objects.get(name=name) for _d, name, _e, _l, clerk in COUNTERS}
+    for clerk, counter_obj in counters.items():  # today is open at the demo city hall
+        for start, end in SHIFT_TIMES:
+            Shift.objects.get_or_create(
+                staff=_staff(clerk),
+                date=today,
+                start_time=start,
+                defaults={"end_time": end, "counter": counter_obj},
+            )
+    availability.changed()
+    made = 0
+    for index, (clerk, code, hours_ago, state) in enumerate(TODAY_PLAN):
+        procedure = procedures[code]
+        start = (now - dt.timedelta(hours=hours_ago)).replace(second=0, microsecond=0)
+        start = start.replace(minute=(start.minute // 15) * 15)
+        if timezone.localdate(start) != today:
+            continue
+        name, kana = CITIZENS[index % len(CITIZENS)]
+        reservation = Reservation.objects.create(
+            procedure=procedure,
+            staff=_staff(clerk),
+            counter=counters[clerk],
+            start_at=start,
+            end_at=start + procedure.duration,
+            status=ReservationStatus.CONFIRMED,
+            code=codes.new_booking_code(),
+            manage_nonce=codes.new_manage_nonce(),
+            citizen_name=name,
+            citizen_kana=kana,
+            email="demo-today-%d@example.jp" % index,
+            email_key="demo-today-%d@example.jp" % index,
+            created_at=now - dt.timedelta(days=3),
+        )
+        ConsentRecord.objects.bulk_create(
+            ConsentRecord(
+                reservation=reservation,
+                rule=rule,
+                rule_text=rule.text,
+                rule_version=rule.version,
+                agreed_at=now - dt.timedelta(days=3),
+            )
+            for rule in procedure.document_rules.filter(is_active=True)
+        )
+        made += 1
+        if state in ("expected", "no_show"):
+            continue
+        staff = _staff(clerk)
+        # Finished visits happened around their time; the others are happening now.
+        if state == "done":
+            arrived = start - dt.timedelta(minutes=10)
+        else:
+            arrived = now - dt.timedelta(minutes=8)
+        counter.visit_check_in(reservation=reservation, now=arrived, by_staff=staff)
+        if state == "waiting":
+            continue
+        visit = counter.visit_call_next(staff=staff, now=arrived + dt.timedelta(minutes=5))
+        if state == "called" or visit is None:
+            continue
+        counter.visit_act(
+            visit=visit, action="serve", actor=staff, now=arrived + dt.timedelta(minutes=6)
+        )
+        if state == "done":
+            counter.visit_act(
+                visit=visit, action="done", actor=staff, now=arrived + dt.timedelta(minutes=20)
+            )
+    counter.visits_mark_no_shows(now=now)
+    for minutes, code in ((25, "juminhyo"), (12, "juminhyo"), (4, "inkan-toroku")):
+        # As the kiosk issues them (the demo may run after hours, when it would refuse).
+        walk_in = counter._save_with_ticket(
+            Visit(
+                day=today,
+                kind="walk_in",
+                procedure=procedures[code],
+                status="waiting",
+                checked_in_at=now - dt.timedelta(minutes=minutes),
+                survey_token=secrets.token_urlsafe(16),
+            ),
+            counter.WALK_IN_PREFIX,
+        )
+        counter._event(walk_in, "checked_in", walk_in.checked_in_at)
+    return made
+
+
 def seed(stdout) -> None:
     now = timezone.now()
     procedures = _seed_master_data()
     shifts = _seed_shifts(timezone.localdate(now))
     availability.changed()
     bookings = _seed_bookings(procedures, now)
+    today = _seed_today(procedures, now)
     stdout.write(
-        "Reservations: %d procedures, %d counters, %d new shifts, %d new bookings."
-        % (len(procedures), len(COUNTERS), shifts, bookings)
+        "Reservations: %d procedures, %d counters, %d new shifts, %d new bookings, "
+        "%d bookings in today's queue (see /counter/)."
+        % (len(procedures), len(COUNTERS), shifts, bookings, today)
     )

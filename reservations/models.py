@@ -396,3 +396,128 @@ class ReservationEvent(models.Model):
 
     def __str__(self):
         return "%s %s" % (self.kind, self.at)
+
+
+class VisitKind(models.TextChoices):
+    BOOKED = "booked", _("Booked")
+    WALK_IN = "walk_in", _("Walk-in")
+
+
+class VisitStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting")
+    CALLED = "called", _("Called")
+    SERVING = "serving", _("Being served")
+    DONE = "done", _("Done")
+    NO_SHOW = "no_show", _("No-show")
+
+
+# The counter's state machine: action → (statuses it may start from, status it leads to).
+VISIT_TRANSITIONS = {
+    "call": ((VisitStatus.WAITING,), VisitStatus.CALLED),
+    "recall": ((VisitStatus.CALLED,), VisitStatus.CALLED),
+    "serve": ((VisitStatus.CALLED,), VisitStatus.SERVING),
+    "done": ((VisitStatus.SERVING,), VisitStatus.DONE),
+    "no_show": ((VisitStatus.CALLED,), VisitStatus.NO_SHOW),
+    "transfer": ((VisitStatus.WAITING, VisitStatus.CALLED), VisitStatus.WAITING),
+}
+
+
+class Visit(models.Model):
+    """A citizen at the counter today: a checked-in booking or a walk-in ticket."""
+
+    day = models.DateField(_("day"))
+    kind = models.CharField(_("kind"), max_length=10, choices=VisitKind.choices)
+    reservation = models.OneToOneField(
+        Reservation,
+        verbose_name=_("reservation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="visit",
+    )
+    procedure = models.ForeignKey(
+        Procedure, verbose_name=_("procedure"), on_delete=models.PROTECT, related_name="visits"
+    )
+    # A booking's visit belongs to its prepared clerk from the start; a walk-in waits for
+    # whichever qualified clerk calls them first.
+    staff = models.ForeignKey(
+        "organization.StaffMember",
+        verbose_name=_("clerk"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="visits",
+    )
+    counter = models.ForeignKey(
+        Counter,
+        verbose_name=_("counter"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="visits",
+    )
+    ticket = models.CharField(_("number"), max_length=8)
+    status = models.CharField(_("status"), max_length=10, choices=VisitStatus.choices)
+    expected_at = models.DateTimeField(_("booked for"), null=True, blank=True)
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    called_at = models.DateTimeField(_("called at"), null=True, blank=True)
+    serving_at = models.DateTimeField(_("serving since"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    no_show_at = models.DateTimeField(_("marked no-show at"), null=True, blank=True)
+    recall_count = models.PositiveSmallIntegerField(_("recalls"), default=0)
+    survey_token = models.CharField(max_length=32, unique=True, editable=False)
+
+    class Meta:
+        ordering = ["day", "checked_in_at", "id"]
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "ticket"], name="visit_ticket_unique_per_day")
+        ]
+        indexes = [
+            models.Index(fields=["day", "status"], name="visit_day_status"),
+            models.Index(fields=["staff", "status"], name="visit_staff_status"),
+        ]
+
+    def __str__(self):
+        return "%s %s" % (self.ticket, self.procedure)
+
+    def can(self, action: str) -> bool:
+        allowed_from, _to = VISIT_TRANSITIONS[action]
+        return self.status in allowed_from
+
+    @property
+    def waiting_since(self):
+        return self.checked_in_at
+
+
+class VisitEvent(models.Model):
+    """Every change of a visit, with its time: wait and handling times come from here."""
+
+    class Kind(models.TextChoices):
+        CHECKED_IN = "checked_in", _("Checked in")
+        CALLED = "called", _("Called")
+        RECALLED = "recalled", _("Called again")
+        SERVING = "serving", _("Service started")
+        DONE = "done", _("Done")
+        NO_SHOW = "no_show", _("No-show")
+        TRANSFERRED = "transferred", _("Transferred")
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        "organization.StaffMember",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["kind", "at"], name="visit_event_kind_at")]
+
+    def __str__(self):
+        return "%s %s" % (self.kind, self.at)

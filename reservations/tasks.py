@@ -41,6 +41,12 @@ def reservations_expire_holds() -> int:
 
 
 @shared_task
+def visits_mark_no_shows() -> int:
+    """Mark citizens who did not come (booked and absent, or called and not coming)."""
+    return services.visits_mark_no_shows()
+
+
+@shared_task
 def reservations_send_reminders() -> int:
     """E-mail tomorrow's citizens once. Each reminder is claimed before it is sent, so a
     rerun or a second beat never sends it twice; a failed send is given back for the

@@ -1,6 +1,8 @@
 from django.urls import path, register_converter
 
-from reservations import converters, views
+from reservations import converters
+from reservations.views import booking as views
+from reservations.views import counter as counter_views
 
 register_converter(converters.IsoDateConverter, "isodate")
 register_converter(converters.HourMinuteConverter, "hhmm")
@@ -27,4 +29,19 @@ urlpatterns = [
     path("booking/<str:token>/confirm/", views.confirm, name="confirm"),
     path("booking/<str:token>/reschedule/", views.reschedule, name="reschedule"),
     path("booking/<str:token>/calendar.ics", views.ics, name="ics"),
+    # The counter
+    path("counter/", counter_views.queue, name="queue"),
+    path("counter/call-next/", counter_views.call_next, name="call_next"),
+    path("counter/check-in/", counter_views.staff_check_in, name="staff_check_in"),
+    path(
+        "counter/visits/<int:visit_id>/<str:action>/",
+        counter_views.visit_action,
+        name="visit_action",
+    ),
+    path("counter/visits/<int:visit_id>/receipt", counter_views.receipt, name="receipt"),
+    path("counter/kiosk/", counter_views.kiosk, name="kiosk"),
+    path("counter/kiosk/walk-in/<slug:code>/", counter_views.kiosk_walk_in, name="kiosk_walk_in"),
+    path("display/", counter_views.display, name="display"),
+    path("display/board/", counter_views.display_board, name="display_board"),
+    path("survey/<str:token>/", counter_views.survey, name="survey"),
 ]

@@ -25,7 +25,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from organization.models import StaffMember
-from reservations import availability, codes
+from reservations import availability, codes, selectors
 from reservations.models import (
     OPEN_STATUSES,
     Channel,
@@ -63,6 +63,8 @@ class CitizenDetails:
 class BookingResult:
     reservation: Reservation
     token: str
+    # Why this booking must be confirmed by e-mail although the procedure does not ask it.
+    confirmation_reason: str = ""
 
 
 def _advisory_key(text: str) -> int:
@@ -239,6 +241,7 @@ def _insert(
     now: dt.datetime,
     exclude_id: int | None,
     agreed_at: dt.datetime,
+    force_confirmation: bool = False,
 ) -> Reservation:
     day = timezone.localdate(start)
     roster = availability.load_roster(
@@ -254,7 +257,9 @@ def _insert(
         raise BookingError(
             "slot_taken", _("Sorry, that time has just been taken. Please choose another.")
         )
-    needs_confirmation = procedure.requires_email_confirmation and channel == Channel.WEB
+    needs_confirmation = channel == Channel.WEB and (
+        procedure.requires_email_confirmation or force_confirmation
+    )
     for staff_id, counter_id in candidates:
         reservation = Reservation(
             procedure=procedure,
@@ -329,6 +334,20 @@ def reservation_book(
         raise BookingError("inactive", _("This procedure cannot be booked online."))
     _check_timing(procedure, start, now)
     email_key, phone_key = _validate_citizen(citizen)
+    reason = ""
+    if channel == Channel.WEB:
+        missed = selectors.no_show_count(
+            email_key=email_key,
+            phone_key=phone_key,
+            since=now - dt.timedelta(days=settings.NO_SHOW_POLICY_DAYS),
+        )
+        if missed >= settings.NO_SHOW_POLICY_COUNT:
+            reason = _(
+                "%(count)s earlier bookings were missed without cancelling, so this booking "
+                "must be confirmed from the e-mail we send."
+            ) % {"count": missed}
+            if not email_key:
+                raise BookingError("email_required", reason)
     if procedure.requires_email_confirmation and channel == Channel.WEB and not email_key:
         raise BookingError(
             "email_required",
@@ -352,10 +371,11 @@ def reservation_book(
             now=now,
             exclude_id=None,
             agreed_at=now,
+            force_confirmation=bool(reason),
         )
         if reservation.email:
             tasks.reservation_send_booked_email.delay_on_commit(reservation.pk)
-    return BookingResult(reservation, manage_token_for(reservation))
+    return BookingResult(reservation, manage_token_for(reservation), str(reason))
 
 
 def manage_token_for(reservation: Reservation) -> str:

@@ -192,6 +192,8 @@ def booking_details(request, code, day, hhmm, *, staff_mode):
         else:
             reservation = result.reservation
             if reservation.status == ReservationStatus.PENDING:
+                if result.confirmation_reason:
+                    messages.info(request, result.confirmation_reason)
                 messages.warning(
                     request,
                     _(

@@ -1,0 +1,62 @@
+"""Every write of the reservations app, one function per use case.
+
+``booking``: book, confirm, cancel, reschedule, holds, reminders, document rules.
+``counter``: the day at the counter: check-in, walk-in tickets, calling, serving,
+no-shows, transfers.
+"""
+
+from reservations.services.booking import (
+    BookingError,
+    BookingResult,
+    CitizenDetails,
+    document_rule_save,
+    manage_token_for,
+    reservation_book,
+    reservation_cancel,
+    reservation_claim_reminder,
+    reservation_confirm_email,
+    reservation_record_reminder,
+    reservation_reschedule,
+    reservation_unclaim_reminder,
+    reservations_expire_holds,
+)
+from reservations.services.counter import (
+    CheckInResult,
+    CounterError,
+    WalkInRefused,
+    current_counter,
+    visit_act,
+    visit_call_next,
+    visit_check_in,
+    visit_check_in_by_code,
+    visit_issue_walk_in,
+    visit_transfer,
+    visits_mark_no_shows,
+)
+
+__all__ = [
+    "BookingError",
+    "BookingResult",
+    "CheckInResult",
+    "CitizenDetails",
+    "CounterError",
+    "WalkInRefused",
+    "current_counter",
+    "document_rule_save",
+    "manage_token_for",
+    "reservation_book",
+    "reservation_cancel",
+    "reservation_claim_reminder",
+    "reservation_confirm_email",
+    "reservation_record_reminder",
+    "reservation_reschedule",
+    "reservation_unclaim_reminder",
+    "reservations_expire_holds",
+    "visit_act",
+    "visit_call_next",
+    "visit_check_in",
+    "visit_check_in_by_code",
+    "visit_issue_walk_in",
+    "visit_transfer",
+    "visits_mark_no_shows",
+]

@@ -1,0 +1,232 @@
+"""The counter's pages: the day's queue and its actions, the check-in kiosk with walk-in
+tickets, the public display board, the receipt slip and the survey link target."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from organization.models import Role, StaffMember
+from organization.permissions import role_required
+from reservations import documents, selectors, services
+from reservations.models import Procedure, Visit, VisitStatus
+
+COUNTER_ROLES = (Role.COUNTER_STAFF, Role.MANAGER, Role.ADMINISTRATOR)
+counter_staff_required = role_required(*COUNTER_ROLES)
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@require_GET
+@never_cache
+@counter_staff_required
+def queue(request):
+    now = timezone.now()
+    day = timezone.localdate(now)
+    filters = {
+        "counter_id": _int_or_none(request.GET.get("counter")),
+        "staff_id": _int_or_none(request.GET.get("staff")),
+        "status": request.GET.get("status", ""),
+    }
+    context = {
+        "rows": selectors.counter_queue(day=day, now=now, **filters),
+        "filters": filters,
+        "now": now,
+        "me": request.staff_member,
+        "query": request.GET.urlencode(),
+    }
+    if request.htmx:
+        return render(request, "reservations/counter/_queue_table.html", context)
+    context.update(
+        {
+            "counters": selectors.counters_today(day=day),
+            "clerks": selectors.clerks_today(day=day),
+            "statuses": [("expected", _("Not arrived yet")), *VisitStatus.choices],
+            "my_counter": services.current_counter(request.staff_member, now)
+            if request.staff_member
+            else None,
+        }
+    )
+    return render(request, "reservations/counter/queue.html", context)
+
+
+def _back_to_queue(request):
+    target = reverse("reservations:queue")
+    query = request.POST.get("query", "")
+    return redirect(target + ("?" + query if query else ""))
+
+
+@require_POST
+@counter_staff_required
+def call_next(request):
+    if request.staff_member is None:
+        messages.error(request, _("Only a clerk with a staff profile can call citizens."))
+        return _back_to_queue(request)
+    try:
+        visit = services.visit_call_next(staff=request.staff_member)
+    except services.CounterError as error:
+        messages.error(request, error.message)
+    else:
+        if visit is None:
+            messages.info(request, _("Nobody is waiting for you right now."))
+        else:
+            messages.success(
+                request,
+                _("Called %(ticket)s to %(counter)s.")
+                % {"ticket": visit.ticket, "counter": visit.counter or "—"},
+            )
+    return _back_to_queue(request)
+
+
+def _visit_or_404(visit_id: int) -> Visit:
+    visit = Visit.objects.filter(pk=visit_id).first()
+    if visit is None:
+        raise Http404(_("There is no such visit."))
+    return visit
+
+
+@require_POST
+@counter_staff_required
+def visit_action(request, visit_id: int, action: str):
+    visit = _visit_or_404(visit_id)
+    try:
+        if action == "transfer":
+            to_staff = StaffMember.objects.filter(pk=_int_or_none(request.POST.get("to"))).first()
+            if to_staff is None:
+                raise services.CounterError("no_clerk", _("Choose the clerk to transfer to."))
+            visit = services.visit_transfer(
+                visit=visit, to_staff=to_staff, actor=request.staff_member
+            )
+        else:
+            visit = services.visit_act(visit=visit, action=action, actor=request.staff_member)
+    except services.CounterError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("%(ticket)s: %(status)s")
+            % {"ticket": visit.ticket, "status": visit.get_status_display()},
+        )
+        if visit.status == VisitStatus.DONE:
+            return redirect("reservations:receipt", visit_id=visit.pk)
+    return _back_to_queue(request)
+
+
+@require_POST
+@counter_staff_required
+def staff_check_in(request):
+    """Check in from the queue page: by typed or scanned code, or by the row's button."""
+    try:
+        if request.POST.get("reservation"):
+            reservation = selectors.reservation_for_check_in(
+                _int_or_none(request.POST["reservation"])
+            )
+            if reservation is None:
+                raise services.CounterError("unknown", _("There is no such booking."))
+            result = services.visit_check_in(reservation=reservation, by_staff=request.staff_member)
+        else:
+            result = services.visit_check_in_by_code(
+                code=request.POST.get("code", ""), by_staff=request.staff_member
+            )
+    except services.CounterError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Checked in: number %(ticket)s.") % {"ticket": result.visit.ticket},
+        )
+    return _back_to_queue(request)
+
+
+@never_cache
+@counter_staff_required
+def kiosk(request):
+    """The check-in tablet in the waiting area (opened once by staff, then used by
+    citizens): type or scan the booking code, or take a number without booking."""
+    context = {"procedures": selectors.procedure_list_public()}
+    if request.method == "POST":
+        try:
+            result = services.visit_check_in_by_code(code=request.POST.get("code", ""))
+        except services.CounterError as error:
+            context["error"] = error.message
+            return render(request, "reservations/counter/kiosk.html", context, status=200)
+        return render(
+            request,
+            "reservations/counter/kiosk_ticket.html",
+            {"visit": result.visit, "booked": True},
+        )
+    return render(request, "reservations/counter/kiosk.html", context)
+
+
+@require_POST
+@counter_staff_required
+def kiosk_walk_in(request, code: str):
+    procedure = Procedure.objects.filter(code=code, is_active=True).first()
+    if procedure is None:
+        raise Http404(_("There is no such procedure."))
+    try:
+        visit = services.visit_issue_walk_in(procedure=procedure, by_staff=request.staff_member)
+    except services.WalkInRefused as refusal:
+        return render(
+            request,
+            "reservations/counter/kiosk_refused.html",
+            {"procedure": procedure, "message": refusal.message, "slots": refusal.next_slots},
+        )
+    return render(
+        request, "reservations/counter/kiosk_ticket.html", {"visit": visit, "booked": False}
+    )
+
+
+@require_GET
+def display(request):
+    """The full-screen board for the waiting-area monitor (public: numbers only)."""
+    return render(
+        request,
+        "reservations/counter/display.html",
+        {"called": selectors.display_board(day=timezone.localdate())},
+    )
+
+
+@require_GET
+@never_cache
+def display_board(request):
+    return render(
+        request,
+        "reservations/counter/_display_board.html",
+        {"called": selectors.display_board(day=timezone.localdate())},
+    )
+
+
+@require_GET
+@counter_staff_required
+def receipt(request, visit_id: int):
+    visit = selectors.visit_for_staff(visit_id)
+    if visit is None:
+        raise Http404(_("There is no such visit."))
+    survey_url = request.build_absolute_uri(
+        reverse("reservations:survey", args=[visit.survey_token])
+    )
+    return render(
+        request,
+        "reservations/counter/receipt.html",
+        {"visit": visit, "survey_url": survey_url, "qr_svg": documents.qr_svg(survey_url)},
+    )
+
+
+@require_GET
+def survey(request, token: str):
+    """Where the receipt's QR code leads. The questionnaire itself comes with the
+    satisfaction survey feature; until then this page thanks the citizen."""
+    visit = Visit.objects.filter(survey_token=token).select_related("procedure").first()
+    if visit is None:
+        raise Http404(_("This survey link is not valid."))
+    return render(request, "reservations/counter/survey_thanks.html", {"visit": visit})
