@@ -250,7 +250,7 @@ def counter_queue(
             start_at__lt=start + dt.timedelta(days=1),
             status=ReservationStatus.CONFIRMED,
         )
-        .select_related("procedure", "staff__user", "counter", "visit")
+        .select_related("procedure", "staff__user", "counter", "visit__counter")
         .prefetch_related("consents")
     )
     walk_ins = Visit.objects.filter(day=day, kind=VisitKind.WALK_IN).select_related(

@@ -3,9 +3,11 @@ tickets, the public display board, the receipt slip and the survey link target."
 
 from django.contrib import messages
 from django.http import Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -32,17 +34,42 @@ def _int_or_none(value):
 def queue(request):
     now = timezone.now()
     day = timezone.localdate(now)
+    # A counter clerk sees their own queue first (their bookings and the walk-ins they
+    # can take); "All" in the clerk filter (staff=all) shows everybody's.
+    staff_filter = request.GET.get("staff", "")
+    if not staff_filter and _works_at_the_counter(request.staff_member):
+        staff_filter = str(request.staff_member.pk)
     filters = {
         "counter_id": _int_or_none(request.GET.get("counter")),
-        "staff_id": _int_or_none(request.GET.get("staff")),
+        "staff_id": _int_or_none(staff_filter),
         "status": request.GET.get("status", ""),
     }
+    query = request.GET.urlencode()
+    rows = selectors.counter_queue(day=day, now=now, **filters)
+    visits_url = reverse("reservations:queue") + "visits/"
+    # The transfer choices, drawn once per procedure rather than once per row.
+    options = {}
+    for row in rows:
+        if row.procedure.pk not in options:
+            options[row.procedure.pk] = format_html_join(
+                "",
+                '<option value="{}">{}</option>',
+                ((clerk.pk, clerk.display_name) for clerk in row.transfer_to),
+            )
+        row.transfer_options = options[row.procedure.pk]
+        # Action addresses by string, not one {% url %} per button of every row.
+        row.actions_url = "%s%d/" % (visits_url, row.visit.pk) if row.visit else ""
     context = {
-        "rows": selectors.counter_queue(day=day, now=now, **filters),
+        "rows": rows,
         "filters": filters,
         "now": now,
         "me": request.staff_member,
-        "query": request.GET.urlencode(),
+        "query": query,
+        # Rendered once, not once a row: hundreds of rows each carry their action forms.
+        "csrf_input": format_html(
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
+        ),
+        "query_input": format_html('<input type="hidden" name="query" value="{}">', query),
     }
     if request.htmx:
         return render(request, "reservations/counter/_queue_table.html", context)
@@ -57,6 +84,10 @@ def queue(request):
         }
     )
     return render(request, "reservations/counter/queue.html", context)
+
+
+def _works_at_the_counter(member) -> bool:
+    return member is not None and member.role == Role.COUNTER_STAFF
 
 
 def _back_to_queue(request):
