@@ -368,7 +368,27 @@ class ConsentRecord(models.Model):
         return self.rule_text
 
 
-class ReservationEvent(models.Model):
+class TimedEvent(models.Model):
+    """Something that happened, when, and which staff member did it (if any)."""
+
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        "organization.StaffMember",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return "%s %s" % (self.kind, self.at)
+
+
+class ReservationEvent(TimedEvent):
     """What happened to a booking and when: the record KPIs are computed from."""
 
     class Kind(models.TextChoices):
@@ -381,21 +401,9 @@ class ReservationEvent(models.Model):
 
     reservation = models.ForeignKey(Reservation, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(
-        "organization.StaffMember",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TimedEvent.Meta):
         indexes = [models.Index(fields=["kind", "at"], name="reservation_event_kind_at")]
-
-    def __str__(self):
-        return "%s %s" % (self.kind, self.at)
 
 
 class VisitKind(models.TextChoices):
@@ -491,7 +499,7 @@ class Visit(models.Model):
         return self.checked_in_at
 
 
-class VisitEvent(models.Model):
+class VisitEvent(TimedEvent):
     """Every change of a visit, with its time: wait and handling times come from here."""
 
     class Kind(models.TextChoices):
@@ -505,19 +513,7 @@ class VisitEvent(models.Model):
 
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(
-        "organization.StaffMember",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
     note = models.CharField(max_length=200, blank=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TimedEvent.Meta):
         indexes = [models.Index(fields=["kind", "at"], name="visit_event_kind_at")]
-
-    def __str__(self):
-        return "%s %s" % (self.kind, self.at)

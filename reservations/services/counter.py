@@ -97,6 +97,24 @@ def _save_with_ticket(visit: Visit, prefix: str) -> Visit:
     raise CounterError("busy", _("The ticket machine is busy. Please try again."))
 
 
+def _new_booked_visit(reservation: Reservation, day: dt.date, **fields) -> Visit:
+    """A booking's visit, with its prepared clerk and counter and the day's next A-number."""
+    return _save_with_ticket(
+        Visit(
+            day=day,
+            kind=VisitKind.BOOKED,
+            reservation=reservation,
+            procedure_id=reservation.procedure_id,
+            staff_id=reservation.staff_id,
+            counter_id=reservation.counter_id,
+            expected_at=reservation.start_at,
+            survey_token=secrets.token_urlsafe(16),
+            **fields,
+        ),
+        BOOKED_PREFIX,
+    )
+
+
 def _event(visit: Visit, kind: str, now: dt.datetime, actor=None, note: str = "") -> None:
     VisitEvent.objects.create(visit=visit, kind=kind, at=now, actor=actor, note=note[:200])
 
@@ -172,20 +190,8 @@ def visit_check_in(
             visit.no_show_at = None
             visit.save(update_fields=["status", "checked_in_at", "no_show_at"])
         else:
-            visit = _save_with_ticket(
-                Visit(
-                    day=today,
-                    kind=VisitKind.BOOKED,
-                    reservation=reservation,
-                    procedure_id=reservation.procedure_id,
-                    staff_id=reservation.staff_id,
-                    counter_id=reservation.counter_id,
-                    status=VisitStatus.WAITING,
-                    expected_at=reservation.start_at,
-                    checked_in_at=now,
-                    survey_token=secrets.token_urlsafe(16),
-                ),
-                BOOKED_PREFIX,
+            visit = _new_booked_visit(
+                reservation, today, status=VisitStatus.WAITING, checked_in_at=now
             )
         _event(visit, VisitEvent.Kind.CHECKED_IN, now, actor=by_staff)
     return CheckInResult(visit, already=False)
@@ -403,20 +409,8 @@ def visits_mark_no_shows(*, now: dt.datetime | None = None) -> int:
             visit__isnull=True,
         )
         for reservation in absent:
-            visit = _save_with_ticket(
-                Visit(
-                    day=today,
-                    kind=VisitKind.BOOKED,
-                    reservation=reservation,
-                    procedure_id=reservation.procedure_id,
-                    staff_id=reservation.staff_id,
-                    counter_id=reservation.counter_id,
-                    status=VisitStatus.NO_SHOW,
-                    expected_at=reservation.start_at,
-                    no_show_at=now,
-                    survey_token=secrets.token_urlsafe(16),
-                ),
-                BOOKED_PREFIX,
+            visit = _new_booked_visit(
+                reservation, today, status=VisitStatus.NO_SHOW, no_show_at=now
             )
             _event(visit, VisitEvent.Kind.NO_SHOW, now, note="not checked in")
             marked += 1
