@@ -38,6 +38,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "reservations.add_closedday",
         "reservations.change_closedday",
         "reservations.view_closedday",
+        "notices.view_certificatetype",
+        "notices.view_resident",
+        "notices.view_certificate",
+        "notices.view_importrun",
     ],
     Role.ADMINISTRATOR: [
         "organization.add_department",
@@ -58,5 +62,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
             for action in ("add", "change", "delete", "view")
         ),
         "reservations.view_reservation",
+        *(
+            "notices.%s_%s" % (action, model)
+            for model in ("certificatetype", "resident", "certificate")
+            for action in ("add", "change", "delete", "view")
+        ),
+        "notices.view_importrun",
     ],
 }

@@ -1,0 +1,145 @@
+"""Demo data of the notices app: certificate types, and residents with a few years of
+past JR commuter-pass discount certificates (valid 6 months), imported from the sample
+CSV shipped in docs/samples/ — the same path a city's own export takes."""
+
+import datetime as dt
+import random
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+
+from notices import services
+from notices.models import CertificateType
+from reservations.models import Procedure
+
+SAMPLE = Path(settings.BASE_DIR) / "docs" / "samples" / "certificates-sample.csv"
+TYPES = [
+    (
+        "jr-commuter",
+        "JR定期券割引の証明書",
+        "JR commuter pass discount certificate",
+        "jr-commuter-pass",
+    ),
+    ("juminhyo", "住民票の写し", "Copy of the residence record", "juminhyo"),
+]
+FAMILY = [
+    "佐藤",
+    "鈴木",
+    "高橋",
+    "田中",
+    "伊藤",
+    "渡辺",
+    "山本",
+    "中村",
+    "小林",
+    "加藤",
+    "吉田",
+    "山田",
+    "佐々木",
+    "山口",
+    "松本",
+    "井上",
+    "木村",
+    "林",
+    "斎藤",
+    "清水",
+]
+FAMILY_KANA = [
+    "サトウ",
+    "スズキ",
+    "タカハシ",
+    "タナカ",
+    "イトウ",
+    "ワタナベ",
+    "ヤマモト",
+    "ナカムラ",
+    "コバヤシ",
+    "カトウ",
+    "ヨシダ",
+    "ヤマダ",
+    "ササキ",
+    "ヤマグチ",
+    "マツモト",
+    "イノウエ",
+    "キムラ",
+    "ハヤシ",
+    "サイトウ",
+    "シミズ",
+]
+GIVEN = [
+    ("大輔", "ダイスケ"),
+    ("美咲", "ミサキ"),
+    ("翔太", "ショウタ"),
+    ("陽菜", "ヒナ"),
+    ("健一", "ケンイチ"),
+    ("結衣", "ユイ"),
+    ("拓海", "タクミ"),
+    ("さくら", "サクラ"),
+]
+TOWNS = ["本町1丁目", "中央2丁目", "栄町3丁目", "緑が丘4丁目", "桜木町5丁目", "港町6丁目"]
+
+
+def write_sample(path: Path = SAMPLE, *, residents: int = 60, today: dt.date | None = None):
+    """The sample export: residents who renew their certificate every 6 months, some of
+    whom are due for renewal in the coming weeks; written in the documented format."""
+    today = today or timezone.localdate()
+    rng = random.Random(42)
+    lines = [",".join(services.COLUMNS)]
+    record = 0
+    for n in range(residents):
+        family = rng.randrange(len(FAMILY))
+        given, given_kana = GIVEN[rng.randrange(len(GIVEN))]
+        postal = "" if n % 17 == 16 else "123-%04d" % (4500 + n)  # a few incomplete addresses
+        status = "moved" if n % 23 == 22 else "active"
+        # The latest certificate expires between 40 days ago and 5 months ahead.
+        expires = today + dt.timedelta(days=rng.randrange(-40, 150))
+        for back in range(rng.randrange(2, 6)):
+            issued = expires - dt.timedelta(days=182 * (back + 1))
+            record += 1
+            lines.append(
+                ",".join(
+                    [
+                        "JR-%06d" % record,
+                        "R%06d" % (n + 1),
+                        "%s %s" % (FAMILY[family], given),
+                        "%s %s" % (FAMILY_KANA[family], given_kana),
+                        postal,
+                        "みどり市%s%d-%d" % (TOWNS[n % len(TOWNS)], n % 9 + 1, n % 5 + 1),
+                        "" if n % 3 else "コーポみどり%d号" % (100 + n),
+                        status,
+                        "jr-commuter",
+                        # older records in 和暦, as the old system wrote them
+                        _wareki(issued) if back >= 2 else issued.isoformat(),
+                        (expires - dt.timedelta(days=182 * back)).isoformat(),
+                        "jr-commuter-pass",
+                    ]
+                )
+            )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _wareki(day: dt.date) -> str:
+    year = day.year - 2018
+    return "令和%s年%d月%d日" % ("元" if year == 1 else year, day.month, day.day)
+
+
+def seed(stdout) -> None:
+    procedures = dict(Procedure.objects.values_list("code", "pk"))
+    for code, name, name_en, procedure_code in TYPES:
+        CertificateType.objects.update_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "name_en": name_en,
+                "procedure_id": procedures.get(procedure_code),
+            },
+        )
+    path = write_sample(Path(settings.VAR_DIR) / "demo-certificates.csv")
+    run = services.certificates_import(data=path.read_bytes(), file_name=path.name)
+    stdout.write(
+        "Notices: %d certificate records imported (%d new, %d unchanged, %d refused)."
+        % (run.rows, run.created, run.unchanged, len(run.errors))
+    )
