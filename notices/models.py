@@ -3,7 +3,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from reservations.models import LocalizedNameMixin
+from organization.models import LocalizedNameMixin
 
 
 class CertificateType(LocalizedNameMixin, models.Model):

@@ -14,11 +14,21 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
+class LocalizedNameMixin:
+    """``localized_name``: the English name on English pages where one is set."""
+
+    @property
+    def localized_name(self) -> str:
+        if get_language() == "en" and getattr(self, "name_en", ""):
+            return self.name_en
+        return self.name
+
+
 # Roles that may open the Django admin (master data, targets, approvals).
 ADMIN_SITE_ROLES = frozenset({Role.MANAGER, Role.ADMINISTRATOR})
 
 
-class Department(models.Model):
+class Department(LocalizedNameMixin, models.Model):
     code = models.SlugField(
         _("code"),
         max_length=32,
@@ -52,12 +62,6 @@ class Department(models.Model):
     def clean(self):
         if self.head_id and self.pk and self.head.department_id != self.pk:
             raise ValidationError({"head": _("The head must be a member of this department.")})
-
-    @property
-    def localized_name(self) -> str:
-        if get_language() == "en" and self.name_en:
-            return self.name_en
-        return self.name
 
 
 class StaffMember(models.Model):

@@ -8,15 +8,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-
-class LocalizedNameMixin:
-    """``localized_name``: the English name on English pages where one is set."""
-
-    @property
-    def localized_name(self) -> str:
-        if get_language() == "en" and getattr(self, "name_en", ""):
-            return self.name_en
-        return self.name
+from organization.models import LocalizedNameMixin
 
 
 class Procedure(LocalizedNameMixin, models.Model):
