@@ -73,6 +73,9 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+# The city, as printed on letters.
+CITY_NAME = os.environ.get("CITY_NAME", "みどり市")
+CITY_HALL_ADDRESS = os.environ.get("CITY_HALL_ADDRESS", "〒123-0001 みどり市本町1丁目1番1号")
 # Public address of the site, used in e-mails and printed letters (links must be absolute).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -331,6 +334,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
         # Eager tasks (embedded mode) would log every e-mail task in the web process.
         "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
     },

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from notices.models import Certificate, CertificateType, ImportRun, Resident
+from notices.models import Certificate, CertificateType, ImportRun, Letter, NoticeRule, Resident
 
 
 @admin.register(CertificateType)
@@ -40,3 +40,25 @@ class ImportRunAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(NoticeRule)
+class NoticeRuleAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "certificate_type",
+        "days_before_expiry",
+        "procedure",
+        "sender",
+        "is_active",
+    ]
+    list_filter = ["is_active", "certificate_type"]
+
+
+@admin.register(Letter)
+class LetterAdmin(admin.ModelAdmin):
+    list_display = ["code", "resident", "certificate", "rule", "status", "created_at"]
+    list_filter = ["status", "rule"]
+    search_fields = ["code", "resident__name", "resident__resident_number"]
+    list_select_related = ["resident", "certificate__certificate_type", "rule"]
+    raw_id_fields = ["resident", "certificate"]

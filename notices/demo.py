@@ -137,6 +137,20 @@ def seed(stdout) -> None:
                 "procedure_id": procedures.get(procedure_code),
             },
         )
+    from notices.models import NoticeRule
+    from organization.models import Department
+
+    jr_procedure = Procedure.objects.filter(code="jr-commuter-pass").first()
+    if jr_procedure:
+        NoticeRule.objects.update_or_create(
+            name="JR定期券割引の証明書 更新案内",
+            defaults={
+                "certificate_type": CertificateType.objects.get(code="jr-commuter"),
+                "days_before_expiry": 45,
+                "procedure": jr_procedure,
+                "sender": Department.objects.get(code="fukushi"),
+            },
+        )
     path = write_sample(Path(settings.VAR_DIR) / "demo-certificates.csv")
     run = services.certificates_import(data=path.read_bytes(), file_name=path.name)
     stdout.write(

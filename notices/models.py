@@ -138,3 +138,96 @@ class ImportRun(models.Model):
 
     def __str__(self):
         return "%s %s" % (self.file_name, self.started_at)
+
+
+DEFAULT_LETTER_TEXT = (
+    "{name} 様\n\n"
+    "いつも市政にご協力いただきありがとうございます。\n"
+    "お持ちの{certificate}は{expires_on}に有効期限を迎えます。"
+    "更新の手続き（{procedure}）は、オンラインで来庁日時をご予約のうえお越しください。\n"
+    "この手続きは対応できる職員が限られているため、予約なしでお越しの場合はお受けできないことがあります。"
+)
+
+
+class NoticeRule(models.Model):
+    """Who is invited to renew: holders of a certificate type expiring within N days."""
+
+    name = models.CharField(_("name"), max_length=120)
+    certificate_type = models.ForeignKey(
+        CertificateType,
+        verbose_name=_("certificate type"),
+        on_delete=models.PROTECT,
+        related_name="notice_rules",
+    )
+    days_before_expiry = models.PositiveSmallIntegerField(
+        _("days before expiry"),
+        default=45,
+        help_text=_("Residents whose certificate expires within this many days get a letter."),
+    )
+    procedure = models.ForeignKey(
+        "reservations.Procedure",
+        verbose_name=_("procedure to book"),
+        on_delete=models.PROTECT,
+        related_name="notice_rules",
+    )
+    sender = models.ForeignKey(
+        "organization.Department",
+        verbose_name=_("sender"),
+        on_delete=models.PROTECT,
+        related_name="notice_rules",
+    )
+    text = models.TextField(
+        _("letter text (Japanese)"),
+        default=DEFAULT_LETTER_TEXT,
+        help_text=_(
+            "Placeholders: {name}, {certificate}, {expires_on}, {procedure}. The booking "
+            "address, its QR code and the documents to bring are added below the text."
+        ),
+    )
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("notice rule")
+        verbose_name_plural = _("notice rules")
+
+    def __str__(self):
+        return self.name
+
+
+class LetterStatus(models.TextChoices):
+    CREATED = "created", _("To print")
+    PRINTED = "printed", _("Printed")
+    MAILED = "mailed", _("Mailed")
+
+
+class Letter(models.Model):
+    """One letter for one resident, certificate and rule — never two (a unique key)."""
+
+    rule = models.ForeignKey(
+        NoticeRule, verbose_name=_("notice rule"), on_delete=models.PROTECT, related_name="letters"
+    )
+    resident = models.ForeignKey(
+        Resident, verbose_name=_("resident"), on_delete=models.CASCADE, related_name="letters"
+    )
+    certificate = models.ForeignKey(
+        Certificate, verbose_name=_("certificate"), on_delete=models.CASCADE, related_name="letters"
+    )
+    code = models.CharField(_("letter code"), max_length=9, unique=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=LetterStatus.choices, default=LetterStatus.CREATED
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["resident__postal_code", "id"]
+        verbose_name = _("letter")
+        verbose_name_plural = _("letters")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resident", "certificate", "rule"], name="letter_once_per_case"
+            )
+        ]
+
+    def __str__(self):
+        return "%s %s" % (self.code, self.resident)

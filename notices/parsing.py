@@ -76,3 +76,16 @@ def parse_postal_code(text: str) -> str:
     if not re.fullmatch(r"\d{7}", value):
         raise ParseError(_("postal code must have 7 digits: %(value)s") % {"value": text})
     return "%s-%s" % (value[:3], value[3:])
+
+
+def format_wareki(day: dt.date) -> str:
+    """令和8年5月1日 (the first year of an era is 元年)."""
+    for era, first_day in (
+        ("令和", dt.date(2019, 5, 1)),
+        ("平成", dt.date(1989, 1, 8)),
+        ("昭和", dt.date(1926, 12, 25)),
+    ):
+        if day >= first_day:
+            year = day.year - first_day.year + 1
+            return "%s%s年%d月%d日" % (era, "元" if year == 1 else year, day.month, day.day)
+    return "%d年%d月%d日" % (day.year, day.month, day.day)

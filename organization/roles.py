@@ -64,7 +64,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "reservations.view_reservation",
         *(
             "notices.%s_%s" % (action, model)
-            for model in ("certificatetype", "resident", "certificate")
+            for model in ("certificatetype", "resident", "certificate", "noticerule", "letter")
             for action in ("add", "change", "delete", "view")
         ),
         "notices.view_importrun",

@@ -1,0 +1,70 @@
+"""Letters as PDF: one function turns the letter template and its context into bytes.
+
+WeasyPrint lays the letter out on A4 with the address in the window of a 長形3号
+envelope and embeds a subset of the IPAex font. Letters carry residents' names and
+addresses, so the URL fetcher refuses every remote and ``file://`` URL: the template
+inlines its CSS and the QR code, and needs nothing else.
+"""
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from notices.models import Letter
+from notices.parsing import format_wareki
+from reservations.documents import qr_svg
+
+
+def refuse_fetching(url: str, *args, **kwargs):
+    raise ValueError("Letters load nothing from outside: %s" % url[:80])
+
+
+def booking_url(letter: Letter) -> str:
+    return "%s/book/%s/?letter=%s" % (settings.SITE_URL, letter.rule.procedure.code, letter.code)
+
+
+def _body(letter: Letter) -> str:
+    """The rule's text with its placeholders filled; every value escaped."""
+    values = {
+        "name": letter.resident.name,
+        "certificate": letter.certificate.certificate_type.name,
+        "expires_on": format_wareki(letter.certificate.expires_on),
+        "procedure": letter.rule.procedure.name,
+    }
+    text = escape(letter.rule.text)
+    for key, value in values.items():
+        text = text.replace("{%s}" % key, str(escape(value)))
+    paragraphs = [p.replace("\n", "<br>") for p in text.split("\n\n")]
+    return mark_safe("".join("<p>%s</p>" % p for p in paragraphs))
+
+
+def letter_context(letter: Letter, *, today=None) -> dict:
+    rule = letter.rule
+    url = booking_url(letter)
+    return {
+        "letter": letter,
+        "resident": letter.resident,
+        "sender": rule.sender,
+        "city_name": settings.CITY_NAME,
+        "city_address": settings.CITY_HALL_ADDRESS,
+        "date": format_wareki(today or timezone.localdate()),
+        "expires_on": format_wareki(letter.certificate.expires_on),
+        "body": _body(letter),
+        "booking_url": url,
+        # One QR code per page: the SVG path id must not repeat in the document.
+        "qr_svg": mark_safe(qr_svg(url).replace('id="qr-path"', "")),
+        "documents": [r.text for r in rule.procedure.document_rules.filter(is_active=True)],
+    }
+
+
+def render_pdf(letters: list[Letter], *, today=None) -> bytes:
+    """One PDF with one page per letter, in the order given."""
+    from weasyprint import HTML
+
+    html = render_to_string(
+        "notices/letters.html",
+        {"letters": [letter_context(letter, today=today) for letter in letters]},
+    )
+    return HTML(string=html, url_fetcher=refuse_fetching).write_pdf()

@@ -1,0 +1,223 @@
+import datetime as dt
+import re
+import subprocess
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from notices import letters, selectors
+from notices.models import (
+    Certificate,
+    CertificateType,
+    Letter,
+    NoticeRule,
+    Resident,
+    ResidentStatus,
+)
+from notices.parsing import format_wareki
+from reservations.models import Reservation
+from tests.organization.factories import DepartmentFactory, make_staff_member
+from tests.reservations.factories import CounterFactory, ProcedureFactory, add_rule
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2030, 6, 10)
+
+
+@pytest.fixture
+def rule():
+    procedure = ProcedureFactory(code="jr-commuter-pass", name="JR定期券割引の証明書")
+    add_rule(procedure, "顔写真（6か月以内に撮影、縦4cm×横3cm）")
+    certificate_type = CertificateType.objects.create(
+        code="jr-commuter", name="JR定期券割引の証明書", procedure=procedure
+    )
+    return NoticeRule.objects.create(
+        name="更新案内",
+        certificate_type=certificate_type,
+        days_before_expiry=30,
+        procedure=procedure,
+        sender=DepartmentFactory(name="福祉課", phone="0120-000-102"),
+    )
+
+
+_numbers = iter(range(10**6))
+
+
+def holder(rule, *, expires_in=20, status=ResidentStatus.ACTIVE, postal="123-4567", **fields):
+    n = next(_numbers)
+    resident = Resident.objects.create(
+        resident_number="R%d" % n,
+        name=fields.get("name", "山田 太郎"),
+        kana=fields.get("kana", "ヤマダ タロウ"),
+        postal_code=postal,
+        address_line1="みどり市本町1-2-3",
+        status=status,
+    )
+    expires = TODAY + dt.timedelta(days=expires_in)
+    certificate = Certificate.objects.create(
+        source_id="C%d" % n,
+        resident=resident,
+        certificate_type=rule.certificate_type,
+        issued_on=expires - dt.timedelta(days=182),
+        expires_on=expires,
+    )
+    return certificate
+
+
+def due(rule):
+    return list(selectors.due_certificates(rule=rule, today=TODAY))
+
+
+def test_a_certificate_expiring_inside_the_window_is_due(rule):
+    inside = holder(rule, expires_in=30)
+    holder(rule, expires_in=31)  # just outside
+    holder(rule, expires_in=-1)  # already expired
+    edge = holder(rule, expires_in=0)
+
+    assert set(due(rule)) == {inside, edge}
+
+
+def test_a_renewed_certificate_is_not_due(rule):
+    old = holder(rule, expires_in=10)
+    Certificate.objects.create(
+        source_id="renewed",
+        resident=old.resident,
+        certificate_type=rule.certificate_type,
+        issued_on=TODAY - dt.timedelta(days=3),
+        expires_on=TODAY + dt.timedelta(days=180),
+    )
+
+    assert due(rule) == []
+
+
+@pytest.mark.parametrize(
+    "status", [ResidentStatus.MOVED, ResidentStatus.DECEASED, ResidentStatus.OPTED_OUT]
+)
+def test_residents_who_are_not_living_here_get_no_letter(rule, status):
+    holder(rule, status=status)
+
+    assert due(rule) == []
+
+
+def test_a_resident_who_booked_since_gets_no_letter(rule):
+    certificate = holder(rule)
+    Reservation.objects.create(
+        procedure=rule.procedure,
+        staff=make_staff_member(),
+        counter=CounterFactory(),
+        start_at=dt.datetime(2030, 6, 20, 0, 0, tzinfo=dt.UTC),
+        end_at=dt.datetime(2030, 6, 20, 0, 30, tzinfo=dt.UTC),
+        code="BOOK-0001",
+        manage_nonce="x",
+        citizen_name=certificate.resident.name,
+        citizen_kana=certificate.resident.kana,
+        email_key="taro@example.jp",
+        created_at=dt.datetime(2030, 6, 1, tzinfo=dt.UTC),
+    )
+
+    assert due(rule) == []
+
+
+def test_no_second_letter_for_the_same_certificate_and_rule(rule):
+    certificate = holder(rule)
+    Letter.objects.create(
+        rule=rule, resident=certificate.resident, certificate=certificate, code="L1"
+    )
+
+    assert due(rule) == []
+    with pytest.raises(IntegrityError), transaction.atomic():  # refused by the database too
+        Letter.objects.create(
+            rule=rule, resident=certificate.resident, certificate=certificate, code="L2"
+        )
+
+
+def test_incomplete_addresses_go_to_the_exceptions_list(rule):
+    mailable = holder(rule)
+    no_postal = holder(rule, postal="")
+
+    ok, exceptions = selectors.split_by_address(due(rule))
+
+    assert ok == [mailable]
+    assert exceptions == [no_postal]
+
+
+def test_wareki_dates_start_each_era_with_gannen():
+    assert format_wareki(dt.date(2019, 5, 1)) == "令和元年5月1日"
+    assert format_wareki(dt.date(2026, 11, 23)) == "令和8年11月23日"
+    assert format_wareki(dt.date(2019, 4, 30)) == "平成31年4月30日"
+
+
+def pdf_text(pdf: bytes, tmp_path, *options) -> str:
+    path = tmp_path / "letter.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(
+        ["pdftotext", *options, str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_the_letter_has_address_expiry_booking_address_and_documents(rule, tmp_path):
+    certificate = holder(rule, expires_in=20, name="佐藤 花子")
+    letter = Letter(
+        rule=rule, resident=certificate.resident, certificate=certificate, code="ABCD-EFGH"
+    )
+
+    pdf = letters.render_pdf([letter], today=TODAY)
+    text = pdf_text(pdf, tmp_path)
+
+    assert "〒123-4567" in text
+    assert "佐藤 花子 様" in text
+    assert format_wareki(certificate.expires_on) in text  # 令和12年6月30日
+    assert "令和12年6月10日" in text  # the letter's date
+    assert "/book/jr-commuter-pass/?letter=ABCD-EFGH" in text
+    assert "顔写真（6か月以内に撮影、縦4cm×横3cm）" in text
+    assert "予約なしでお越しの場合" in text
+    assert "福祉課" in text
+
+
+def test_the_address_sits_in_the_envelope_window(rule, tmp_path):
+    certificate = holder(rule, name="佐藤 花子")
+    letter = Letter(rule=rule, resident=certificate.resident, certificate=certificate, code="X")
+
+    bbox = pdf_text(letters.render_pdf([letter], today=TODAY), tmp_path, "-bbox")
+
+    # 長形3号 window: about 23–113 mm from the left and 12–57 mm from the top (1 mm = 2.835 pt).
+    for word in ("〒123-4567", "佐藤"):
+        match = re.search(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">%s' % word, bbox
+        )
+        assert match, word
+        x_min, y_min, x_max, y_max = (float(v) / 2.835 for v in match.groups())
+        assert x_min >= 23 and x_max <= 113, (word, x_min, x_max)
+        assert y_min >= 12 and y_max <= 57, (word, y_min, y_max)
+
+
+def test_the_japanese_font_is_embedded(rule, tmp_path):
+    certificate = holder(rule)
+    letter = Letter(rule=rule, resident=certificate.resident, certificate=certificate, code="X")
+    path = tmp_path / "letter.pdf"
+    path.write_bytes(letters.render_pdf([letter], today=TODAY))
+
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
+
+    assert "IPAex" in fonts
+    assert all(" yes yes " in line for line in fonts.splitlines()[2:] if line.strip())
+
+
+def test_letters_fetch_nothing_from_outside():
+    with pytest.raises(ValueError):
+        letters.refuse_fetching("https://example.com/x.css")
+    with pytest.raises(ValueError):
+        letters.refuse_fetching("file:///etc/passwd")
+
+
+def test_staff_preview_a_letter_as_pdf(client, rule):
+    from organization.models import Role
+
+    client.force_login(make_staff_member(role=Role.DEPARTMENT_STAFF).user)
+
+    response = client.get("/notices/rules/%d/preview.pdf" % rule.pk)
+    overview = client.get("/notices/")
+
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert rule.name in overview.content.decode()
