@@ -214,6 +214,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reservations.tasks.visits_mark_no_shows",
         "schedule": 60.0,
     },
+    # Renewal letters: once a day before office hours, so staff find the batch ready to
+    # print when they arrive. Re-running it makes no second letter.
+    "notices-create-due-letters": {
+        "task": "notices.tasks.notices_create_due_letters",
+        "schedule": crontab(minute=30, hour=6),
+    },
     "reservations-send-reminders": {
         "task": "reservations.tasks.reservations_send_reminders",
         "schedule": crontab(minute=5, hour="9-20"),

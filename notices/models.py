@@ -195,6 +195,67 @@ class NoticeRule(models.Model):
         return self.name
 
 
+class BatchStatus(models.TextChoices):
+    RENDERING = "rendering", _("Being prepared")
+    READY = "ready", _("Ready to print")
+    PRINTED = "printed", _("Printed")
+    MAILED = "mailed", _("Mailed")
+
+
+class LetterBatch(models.Model):
+    """The letters of one run of a rule, rendered as print-ready PDFs in chunks."""
+
+    rule = models.ForeignKey(
+        "notices.NoticeRule",
+        verbose_name=_("notice rule"),
+        on_delete=models.PROTECT,
+        related_name="batches",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=BatchStatus.choices, default=BatchStatus.RENDERING
+    )
+    total = models.PositiveIntegerField(_("letters"), default=0)
+    rendered = models.PositiveIntegerField(_("letters rendered"), default=0)
+    printed_at = models.DateTimeField(_("printed at"), null=True, blank=True)
+    mailed_at = models.DateTimeField(_("mailed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("letter batch")
+        verbose_name_plural = _("letter batches")
+
+    def __str__(self):
+        return "%s %s" % (self.rule, self.created_at)
+
+
+class LetterChunk(models.Model):
+    """One print-ready PDF of up to CHUNK_SIZE letters, in postal-code order."""
+
+    batch = models.ForeignKey(LetterBatch, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveSmallIntegerField()
+    size = models.PositiveIntegerField(default=0)
+    pdf = models.FileField(upload_to="letters/%Y/%m/", blank=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["batch", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "index"], name="letter_chunk_unique_index")
+        ]
+
+    def __str__(self):
+        return "%s #%d" % (self.batch, self.index + 1)
+
+
 class LetterStatus(models.TextChoices):
     CREATED = "created", _("To print")
     PRINTED = "printed", _("Printed")
@@ -218,6 +279,12 @@ class Letter(models.Model):
         _("status"), max_length=10, choices=LetterStatus.choices, default=LetterStatus.CREATED
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    batch = models.ForeignKey(
+        LetterBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="letters"
+    )
+    chunk = models.ForeignKey(
+        LetterChunk, on_delete=models.SET_NULL, null=True, blank=True, related_name="letters"
+    )
 
     class Meta:
         ordering = ["resident__postal_code", "id"]

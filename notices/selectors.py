@@ -72,3 +72,23 @@ def sample_certificate(rule: NoticeRule) -> Certificate:
         issued_on=today - dt.timedelta(days=150),
         expires_on=today + dt.timedelta(days=30),
     )
+
+
+def recent_batches(limit: int = 10) -> list:
+    """The latest letter batches with their parts and how many letters led to a booking."""
+    from django.db.models import Count, Prefetch, Q
+
+    from notices.models import LetterBatch, LetterChunk
+
+    converted = Exists(Reservation.objects.filter(referral_code=OuterRef("code")))
+    batches = list(
+        LetterBatch.objects.select_related("rule")
+        .prefetch_related(Prefetch("chunks", queryset=LetterChunk.objects.order_by("index")))
+        .annotate(
+            converted=Count(
+                "letters",
+                filter=Q(letters__in=Letter.objects.filter(converted)),
+            )
+        )[:limit]
+    )
+    return batches

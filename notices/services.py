@@ -4,12 +4,27 @@ import csv
 import io
 from dataclasses import dataclass
 
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from notices import parsing
-from notices.models import Certificate, CertificateType, ImportRun, Resident, ResidentStatus
+from notices import letters, parsing, selectors
+from notices.models import (
+    BatchStatus,
+    Certificate,
+    CertificateType,
+    ImportRun,
+    Letter,
+    LetterBatch,
+    LetterChunk,
+    LetterStatus,
+    NoticeRule,
+    Resident,
+    ResidentStatus,
+)
+from reservations.codes import new_booking_code
 from reservations.models import Procedure
 
 # The documented columns of an issuance-record export (README "Importing certificates").
@@ -218,3 +233,100 @@ def certificates_import(*, data: bytes, file_name: str, user=None) -> ImportRun:
     run.errors = errors
     run.save()
     return run
+
+
+# --- Letters --------------------------------------------------------------------------
+
+CHUNK_SIZE = 150  # letters per print-ready PDF: one bundle for the bulk-mail office
+
+
+def letters_create_due(*, rule: NoticeRule, today, user=None) -> LetterBatch | None:
+    """Make the letters due under ``rule`` today and a batch that renders them.
+
+    Idempotent and safe to run twice at once: the rule is locked for the run, and the
+    database refuses a second letter for one resident, certificate and rule. Residents
+    with an incomplete address are left out (the overview lists them for staff).
+    Rendering is enqueued on commit, one task per chunk of CHUNK_SIZE letters in
+    postal-code order. Returns None when nobody is due.
+    """
+    from notices import tasks
+
+    with transaction.atomic():
+        rule = NoticeRule.objects.select_for_update().get(pk=rule.pk)
+        mailable, _exceptions = selectors.split_by_address(
+            selectors.due_certificates(rule=rule, today=today)
+        )
+        if not mailable:
+            return None
+        Letter.objects.bulk_create(
+            [
+                Letter(
+                    rule=rule,
+                    resident_id=certificate.resident_id,
+                    certificate=certificate,
+                    code=new_booking_code(),
+                )
+                for certificate in mailable
+            ],
+            ignore_conflicts=True,
+        )
+        batch = LetterBatch.objects.create(rule=rule, created_by=user)
+        pending = list(
+            Letter.objects.filter(rule=rule, batch__isnull=True)
+            .order_by("resident__postal_code", "resident__resident_number")
+            .values_list("pk", flat=True)
+        )
+        for index, start in enumerate(range(0, len(pending), CHUNK_SIZE)):
+            ids = pending[start : start + CHUNK_SIZE]
+            chunk = LetterChunk.objects.create(batch=batch, index=index, size=len(ids))
+            Letter.objects.filter(pk__in=ids).update(batch=batch, chunk=chunk)
+            tasks.letter_chunk_render.delay_on_commit(chunk.pk)
+        batch.total = len(pending)
+        batch.save(update_fields=["total"])
+    return batch
+
+
+def letter_chunk_render(*, chunk_id: int) -> bool:
+    """Render one chunk's PDF and store it; False when it was already rendered.
+
+    Safe to run again (a redelivered task after a worker died): the letters are rows
+    that exist once; the PDF of the chunk is simply written again.
+    """
+    chunk = LetterChunk.objects.select_related("batch").get(pk=chunk_id)
+    if chunk.rendered_at:
+        return False
+    rows = list(
+        chunk.letters.select_related(
+            "resident", "certificate__certificate_type", "rule__procedure", "rule__sender"
+        ).order_by("resident__postal_code", "resident__resident_number")
+    )
+    pdf = letters.render_pdf(rows)
+    with transaction.atomic():
+        chunk = LetterChunk.objects.select_for_update().get(pk=chunk_id)
+        if chunk.rendered_at:  # a twin task finished first
+            return False
+        chunk.pdf.save(
+            "letters-%d-%03d.pdf" % (chunk.batch_id, chunk.index + 1), ContentFile(pdf), save=False
+        )
+        chunk.rendered_at = timezone.now()
+        chunk.save(update_fields=["pdf", "rendered_at"])
+        LetterBatch.objects.filter(pk=chunk.batch_id).update(rendered=F("rendered") + len(rows))
+        LetterBatch.objects.filter(
+            pk=chunk.batch_id, status=BatchStatus.RENDERING, rendered__gte=F("total")
+        ).update(status=BatchStatus.READY)
+    return True
+
+
+def letter_batch_mark(*, batch, step: str) -> None:
+    """Staff record that a ready batch was printed, then mailed."""
+    now = timezone.now()
+    with transaction.atomic():
+        if step == "printed" and batch.status == BatchStatus.READY:
+            batch.status, batch.printed_at = BatchStatus.PRINTED, now
+            batch.letters.update(status=LetterStatus.PRINTED)
+        elif step == "mailed" and batch.status == BatchStatus.PRINTED:
+            batch.status, batch.mailed_at = BatchStatus.MAILED, now
+            batch.letters.update(status=LetterStatus.MAILED)
+        else:
+            raise ValueError(step)
+        batch.save(update_fields=["status", "printed_at", "mailed_at"])

@@ -7,6 +7,9 @@ app_name = "notices"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("rules/<int:rule_id>/preview.pdf", views.preview, name="preview"),
+    path("rules/<int:rule_id>/create/", views.create_letters, name="create_letters"),
+    path("batches/<int:batch_id>/<str:step>/", views.mark_batch, name="mark_batch"),
+    path("parts/<int:chunk_id>.pdf", views.chunk_pdf, name="chunk_pdf"),
     path("import/", views.import_certificates, name="import"),
     path("import/<int:run_id>/", views.import_report, name="import_report"),
 ]

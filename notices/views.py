@@ -1,11 +1,13 @@
-from django.http import HttpResponse
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
 from notices import letters, selectors, services
 from notices.forms import ImportForm
-from notices.models import ImportRun, Letter, NoticeRule
+from notices.models import ImportRun, Letter, LetterBatch, LetterChunk, NoticeRule
 from organization.models import Role
 from organization.permissions import role_required
 
@@ -52,7 +54,51 @@ def overview(request):
             selectors.due_certificates(rule=rule, today=today)
         )
         rules.append({"rule": rule, "due": mailable, "exceptions": exceptions})
-    return render(request, "notices/overview.html", {"rules": rules, "today": today})
+    return render(
+        request,
+        "notices/overview.html",
+        {"rules": rules, "today": today, "batches": selectors.recent_batches()},
+    )
+
+
+@require_POST
+@certificate_staff_required
+def create_letters(request, rule_id: int):
+    rule = get_object_or_404(NoticeRule, pk=rule_id, is_active=True)
+    batch = services.letters_create_due(rule=rule, today=timezone.localdate(), user=request.user)
+    if batch is None:
+        messages.info(request, _("Nobody is due a letter under this rule today."))
+    else:
+        messages.success(
+            request,
+            _("%(count)s letters are being prepared. The batch below shows the progress.")
+            % {"count": batch.total},
+        )
+    return redirect("notices:overview")
+
+
+@require_POST
+@certificate_staff_required
+def mark_batch(request, batch_id: int, step: str):
+    batch = get_object_or_404(LetterBatch, pk=batch_id)
+    try:
+        services.letter_batch_mark(batch=batch, step=step)
+    except ValueError:
+        messages.error(request, _("This batch cannot be marked so now."))
+    return redirect("notices:overview")
+
+
+@certificate_staff_required
+def chunk_pdf(request, chunk_id: int):
+    """A print-ready PDF, to staff only: letters carry names and addresses."""
+    chunk = get_object_or_404(LetterChunk, pk=chunk_id)
+    if not chunk.pdf:
+        raise Http404(_("This part is not ready yet."))
+    return FileResponse(
+        chunk.pdf.open("rb"),
+        content_type="application/pdf",
+        filename="letters-%d-%03d.pdf" % (chunk.batch_id, chunk.index + 1),
+    )
 
 
 @certificate_staff_required

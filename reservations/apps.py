@@ -1,7 +1,17 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _ensure_guard(sender, using="default", **kwargs):
+    from reservations.db_guard import ensure_no_overlap_guard
+
+    ensure_no_overlap_guard(using)
 
 
 class ReservationsConfig(AppConfig):
     name = "reservations"
     verbose_name = _("Reservations")
+
+    def ready(self):
+        post_migrate.connect(_ensure_guard, sender=self, dispatch_uid="reservations_guard")

@@ -295,6 +295,8 @@ class Reservation(models.Model):
         blank=True,
         related_name="rescheduled_from",
     )
+    # The code of the letter (or other invitation) the citizen booked through, if any.
+    referral_code = models.CharField(_("booked through"), max_length=20, blank=True)
     booked_by = models.ForeignKey(
         "organization.StaffMember",
         verbose_name=_("booked by"),

@@ -242,6 +242,7 @@ def _insert(
     exclude_id: int | None,
     agreed_at: dt.datetime,
     force_confirmation: bool = False,
+    referral_code: str = "",
 ) -> Reservation:
     day = timezone.localdate(start)
     roster = availability.load_roster(
@@ -282,6 +283,7 @@ def _insert(
             if needs_confirmation
             else None,
             booked_by=booked_by,
+            referral_code=referral_code[:20],
             created_at=now,
         )
         if not _save_new(reservation, now=now, day=day):
@@ -318,6 +320,7 @@ def reservation_book(
     channel: str = Channel.WEB,
     booked_by: StaffMember | None = None,
     now: dt.datetime | None = None,
+    referral_code: str = "",
 ) -> BookingResult:
     """Book ``procedure`` at ``start`` for ``citizen``, routed to a qualified free clerk.
 
@@ -372,6 +375,7 @@ def reservation_book(
             exclude_id=None,
             agreed_at=now,
             force_confirmation=bool(reason),
+            referral_code=referral_code,
         )
         if reservation.email:
             tasks.reservation_send_booked_email.delay_on_commit(reservation.pk)
@@ -518,6 +522,7 @@ def reservation_reschedule(
             now=now,
             exclude_id=old.pk,
             agreed_at=agreed_at,
+            referral_code=old.referral_code,
         )
         if new.status == ReservationStatus.PENDING:
             # The citizen already proved the address with the first booking.

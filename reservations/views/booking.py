@@ -36,6 +36,16 @@ def _flow(staff_mode: bool) -> dict:
     }
 
 
+REFERRAL_KEY = "booking_referral"
+
+
+def _referral(request, procedure: Procedure, staff_mode: bool) -> str:
+    referral = request.session.get(REFERRAL_KEY) or {}
+    if staff_mode or referral.get("procedure") != procedure.code:
+        return ""
+    return referral.get("code", "")
+
+
 def _procedure_or_404(code: str) -> Procedure:
     try:
         return selectors.procedure_for_booking(code)
@@ -113,6 +123,12 @@ def procedure_calendar(request, code, *, staff_mode):
     procedure = _procedure_or_404(code)
     now = timezone.now()
     flow = _flow(staff_mode)
+    if request.GET.get("letter") and not staff_mode:
+        # Came from a renewal letter's QR code: the booking will say so.
+        request.session[REFERRAL_KEY] = {
+            "procedure": procedure.code,
+            "code": request.GET["letter"][:20],
+        }
     jump = DateJumpForm(request.GET or None)
     if "date" in request.GET and jump.is_valid() and jump.cleaned_data["date"]:
         return redirect(flow["day_url"], code=code, day=jump.cleaned_data["date"])
@@ -183,6 +199,7 @@ def booking_details(request, code, day, hhmm, *, staff_mode):
                 consented_rules=form.consented_rules(),
                 channel=Channel.PHONE if staff_mode else Channel.WEB,
                 booked_by=getattr(request, "staff_member", None) if staff_mode else None,
+                referral_code=_referral(request, procedure, staff_mode),
             )
         except services.BookingError as error:
             if error.code in {"slot_taken", "past", "too_late", "beyond_horizon"}:
@@ -191,6 +208,7 @@ def booking_details(request, code, day, hhmm, *, staff_mode):
             form.add_error(None, error.message)
         else:
             reservation = result.reservation
+            request.session.pop(REFERRAL_KEY, None)
             if reservation.status == ReservationStatus.PENDING:
                 if result.confirmation_reason:
                     messages.info(request, result.confirmation_reason)

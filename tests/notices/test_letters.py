@@ -8,60 +8,16 @@ from django.db import IntegrityError, transaction
 from notices import letters, selectors
 from notices.models import (
     Certificate,
-    CertificateType,
     Letter,
-    NoticeRule,
-    Resident,
     ResidentStatus,
 )
 from notices.parsing import format_wareki
 from reservations.models import Reservation
-from tests.organization.factories import DepartmentFactory, make_staff_member
-from tests.reservations.factories import CounterFactory, ProcedureFactory, add_rule
+from tests.notices.factories import TODAY, holder
+from tests.organization.factories import make_staff_member
+from tests.reservations.factories import CounterFactory
 
 pytestmark = pytest.mark.django_db
-
-TODAY = dt.date(2030, 6, 10)
-
-
-@pytest.fixture
-def rule():
-    procedure = ProcedureFactory(code="jr-commuter-pass", name="JR定期券割引の証明書")
-    add_rule(procedure, "顔写真（6か月以内に撮影、縦4cm×横3cm）")
-    certificate_type = CertificateType.objects.create(
-        code="jr-commuter", name="JR定期券割引の証明書", procedure=procedure
-    )
-    return NoticeRule.objects.create(
-        name="更新案内",
-        certificate_type=certificate_type,
-        days_before_expiry=30,
-        procedure=procedure,
-        sender=DepartmentFactory(name="福祉課", phone="0120-000-102"),
-    )
-
-
-_numbers = iter(range(10**6))
-
-
-def holder(rule, *, expires_in=20, status=ResidentStatus.ACTIVE, postal="123-4567", **fields):
-    n = next(_numbers)
-    resident = Resident.objects.create(
-        resident_number="R%d" % n,
-        name=fields.get("name", "山田 太郎"),
-        kana=fields.get("kana", "ヤマダ タロウ"),
-        postal_code=postal,
-        address_line1="みどり市本町1-2-3",
-        status=status,
-    )
-    expires = TODAY + dt.timedelta(days=expires_in)
-    certificate = Certificate.objects.create(
-        source_id="C%d" % n,
-        resident=resident,
-        certificate_type=rule.certificate_type,
-        issued_on=expires - dt.timedelta(days=182),
-        expires_on=expires,
-    )
-    return certificate
 
 
 def due(rule):

@@ -450,3 +450,19 @@ def test_a_lapsed_hold_does_not_block_the_slot_before_the_release_job_runs(proce
     held.refresh_from_db()
     assert held.status == ReservationStatus.EXPIRED
     assert second.staff_id == held.staff_id
+
+
+def test_the_database_guard_is_put_back_when_a_migration_rebuilt_the_table():
+    from django.db import connection
+
+    from reservations.db_guard import _guard, ensure_no_overlap_guard
+
+    assert ensure_no_overlap_guard() is False  # in place after migrate
+    with connection.cursor() as cursor:  # as a table rebuild or a lost constraint would
+        for statement in (
+            _guard.SQLITE_BACKWARD if connection.vendor == "sqlite" else _guard.POSTGRES_BACKWARD
+        ):
+            cursor.execute(statement)
+
+    assert ensure_no_overlap_guard() is True
+    assert ensure_no_overlap_guard() is False

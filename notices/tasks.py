@@ -1,0 +1,28 @@
+"""Celery tasks of the notices app: thin, they take ids and call services.
+
+Tasks are acknowledged late and rejected when a worker dies (config/celery.py), so a
+chunk whose worker was killed is rendered again by another; the services are
+idempotent, so no letter is lost or doubled.
+"""
+
+from celery import shared_task
+from django.utils import timezone
+
+from notices import services
+from notices.models import NoticeRule
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=10, max_retries=5)
+def letter_chunk_render(chunk_id: int) -> bool:
+    return services.letter_chunk_render(chunk_id=chunk_id)
+
+
+@shared_task
+def notices_create_due_letters() -> int:
+    """Every active rule: make today's due letters and render them (beat, daily)."""
+    today = timezone.localdate()
+    made = 0
+    for rule in NoticeRule.objects.filter(is_active=True):
+        batch = services.letters_create_due(rule=rule, today=today)
+        made += batch.total if batch else 0
+    return made

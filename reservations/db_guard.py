@@ -1,0 +1,39 @@
+"""Keep the database's no-double-booking guard in place after every migrate.
+
+Migration 0002 creates it. On SQLite, Django applies some later schema changes by
+rebuilding the table (create, copy, drop, rename), which drops its triggers; so after
+every migrate the guard is checked and re-created where it is missing. A test asserts
+that the database refuses an overlapping booking, so a lost guard cannot go unnoticed.
+"""
+
+import importlib
+
+from django.db import connections
+
+_guard = importlib.import_module("reservations.migrations.0002_no_double_booking")
+
+
+def ensure_no_overlap_guard(using: str = "default") -> bool:
+    """Create the guard if it is missing; True when it had to be created."""
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN "
+                "('reservation_staff_no_overlap_insert', 'reservation_staff_no_overlap_update')"
+            )
+            if cursor.fetchone()[0] == 2:
+                return False
+            for statement in _guard.SQLITE_BACKWARD + _guard.SQLITE_FORWARD:
+                cursor.execute(statement)
+            return True
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT 1 FROM pg_constraint WHERE conname = 'reservation_staff_no_overlap'"
+            )
+            if cursor.fetchone():
+                return False
+            for statement in _guard.POSTGRES_FORWARD:
+                cursor.execute(statement)
+            return True
+    return False

@@ -1,0 +1,143 @@
+import datetime as dt
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection
+
+from notices import services, tasks
+from notices.models import BatchStatus, Letter, LetterBatch, LetterStatus
+from reservations.models import Reservation
+from tests.notices.factories import TODAY, holder
+from tests.organization.factories import make_staff_member
+from tests.reservations.factories import CounterFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_letters_are_made_once_per_case_however_often_the_job_runs(
+    rule, django_capture_on_commit_callbacks, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    for n in range(5):
+        holder(rule, name="住民 %d" % n)
+    holder(rule, postal="")  # an exception, not mailed
+
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = services.letters_create_due(rule=rule, today=TODAY)
+    again = services.letters_create_due(rule=rule, today=TODAY)
+
+    assert again is None
+    assert Letter.objects.count() == 5
+    batch.refresh_from_db()
+    assert (batch.total, batch.rendered, batch.status) == (5, 5, BatchStatus.READY)
+    chunk = batch.chunks.get()
+    assert chunk.pdf.read().startswith(b"%PDF")
+
+
+def test_a_chunk_rendered_twice_counts_its_letters_once(
+    rule, django_capture_on_commit_callbacks, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    holder(rule)
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = services.letters_create_due(rule=rule, today=TODAY)
+    chunk = batch.chunks.get()
+
+    assert tasks.letter_chunk_render(chunk.pk) is False  # a redelivered task
+
+    batch.refresh_from_db()
+    assert batch.rendered == 1
+
+
+def test_letters_are_chunked_in_postal_code_order(rule, monkeypatch):
+    monkeypatch.setattr(services, "CHUNK_SIZE", 2)
+    for postal in ("300-0001", "100-0001", "200-0001", "400-0001", "150-0001"):
+        holder(rule, postal=postal)
+
+    batch = services.letters_create_due(rule=rule, today=TODAY)
+
+    parts = [
+        list(
+            chunk.letters.values_list("resident__postal_code", flat=True).order_by(
+                "resident__postal_code"
+            )
+        )
+        for chunk in batch.chunks.all()
+    ]
+    assert parts == [["100-0001", "150-0001"], ["200-0001", "300-0001"], ["400-0001"]]
+
+
+def test_staff_mark_a_ready_batch_printed_then_mailed(
+    rule, django_capture_on_commit_callbacks, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    holder(rule)
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = services.letters_create_due(rule=rule, today=TODAY)
+    batch.refresh_from_db()
+
+    with pytest.raises(ValueError):
+        services.letter_batch_mark(batch=batch, step="mailed")
+    services.letter_batch_mark(batch=batch, step="printed")
+    services.letter_batch_mark(batch=batch, step="mailed")
+
+    assert batch.status == BatchStatus.MAILED
+    assert Letter.objects.get().status == LetterStatus.MAILED
+
+
+def test_a_booking_through_the_letter_code_counts_as_converted(rule, client):
+    from notices import selectors
+
+    holder(rule)
+    batch = services.letters_create_due(rule=rule, today=TODAY)
+    letter = Letter.objects.get()
+    Reservation.objects.create(
+        procedure=rule.procedure,
+        staff=make_staff_member(),
+        counter=CounterFactory(),
+        start_at=dt.datetime(2030, 6, 20, tzinfo=dt.UTC),
+        end_at=dt.datetime(2030, 6, 20, 0, 30, tzinfo=dt.UTC),
+        code="BOOK-0002",
+        manage_nonce="x",
+        citizen_name="x",
+        citizen_kana="x",
+        email_key="x@example.jp",
+        referral_code=letter.code,
+    )
+
+    [listed] = selectors.recent_batches()
+
+    assert listed.pk == batch.pk
+    assert listed.converted == 1
+
+
+def test_the_letter_code_from_the_qr_code_follows_the_booking(client, rule):
+    client.get("/book/%s/?letter=ABCD-EFGH" % rule.procedure.code)
+
+    assert client.session["booking_referral"] == {
+        "procedure": rule.procedure.code,
+        "code": "ABCD-EFGH",
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_the_same_moment_make_each_letter_once(rule):
+    for n in range(20):
+        holder(rule, name="住民 %d" % n)
+    barrier = threading.Barrier(4)
+
+    def run(_):
+        try:
+            barrier.wait(timeout=30)
+            batch = services.letters_create_due(rule=rule, today=TODAY)
+            return batch.total if batch else 0
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        totals = list(pool.map(run, range(4)))
+
+    assert sum(totals) == 20
+    assert Letter.objects.count() == 20
+    assert LetterBatch.objects.filter(total__gt=0).count() == 1
