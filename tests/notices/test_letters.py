@@ -160,10 +160,12 @@ def test_the_japanese_font_is_embedded(rule, tmp_path):
 
 
 def test_letters_fetch_nothing_from_outside():
-    with pytest.raises(ValueError):
-        letters.refuse_fetching("https://example.com/x.css")
-    with pytest.raises(ValueError):
-        letters.refuse_fetching("file:///etc/passwd")
+    fetcher = letters.safe_fetcher()
+
+    for url in ("https://example.com/x.css", "file:///etc/passwd", "http://127.0.0.1/"):
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+    assert fetcher.fetch("data:image/png;base64,iVBORw0KGgo=")
 
 
 def test_staff_preview_a_letter_as_pdf(client, rule):
