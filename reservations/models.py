@@ -488,10 +488,6 @@ class Visit(models.Model):
         allowed_from, _to = VISIT_TRANSITIONS[action]
         return self.status in allowed_from
 
-    @property
-    def waiting_since(self):
-        return self.checked_in_at
-
 
 class VisitEvent(TimedEvent):
     """Every change of a visit, with its time: wait and handling times come from here."""
