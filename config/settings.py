@@ -220,6 +220,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notices.tasks.notices_create_due_letters",
         "schedule": crontab(minute=30, hour=6),
     },
+    # Overdue complaint reports and departments' answers: each working morning before
+    # office hours, and again at noon for what fell due overnight. One e-mail per overdue
+    # item per day (a marker row), so the second run only sends what the first did not.
+    "complaints-notify-overdue": {
+        "task": "complaints.tasks.complaints_notify_overdue",
+        "schedule": crontab(minute=0, hour="8,12", day_of_week="mon-fri"),
+    },
     "reservations-send-reminders": {
         "task": "reservations.tasks.reservations_send_reminders",
         "schedule": crontab(minute=5, hour="9-20"),

@@ -24,6 +24,7 @@ urlpatterns = [
     path("staff/", include("organization.urls")),
     path("", include("reservations.urls")),
     path("notices/", include("notices.urls")),
+    path("complaints/", include("complaints.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -42,6 +42,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "notices.view_resident",
         "notices.view_certificate",
         "notices.view_importrun",
+        *(
+            "complaints.%s_%s" % (action, model)
+            for model in ("severityweight", "severitylevel", "category")
+            for action in ("add", "change", "view")
+        ),
+        "complaints.view_personaldataaccess",
     ],
     Role.ADMINISTRATOR: [
         "organization.add_department",
@@ -68,5 +74,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
             for action in ("add", "change", "delete", "view")
         ),
         "notices.view_importrun",
+        *(
+            "complaints.%s_%s" % (action, model)
+            for model in ("severityweight", "severitylevel", "category")
+            for action in ("add", "change", "delete", "view")
+        ),
+        "complaints.view_personaldataaccess",
     ],
 }

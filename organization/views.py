@@ -18,5 +18,15 @@ def staff_home(request):
         {
             "departments": selectors.department_directory(),
             "colleagues": colleagues,
+            "complaints_overdue": _complaints_overdue(request),
         },
     )
+
+
+def _complaints_overdue(request) -> int:
+    """Overdue complaint items that are this person's to act on (their reports, their
+    department's answers). Read through the complaints selectors; organization does not
+    depend on complaints at import time."""
+    from complaints.selectors import overdue_count_for
+
+    return overdue_count_for(user=request.user, member=request.staff_member)

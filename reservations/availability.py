@@ -11,41 +11,28 @@ import random
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
 
-import holidays
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 
+from organization.calendar import holiday_name
 from reservations.models import ClosedDay, Procedure, Reservation, Shift
-
-
-@lru_cache(maxsize=16)
-def _japanese_holidays(year: int, language: str) -> dict[dt.date, str]:
-    names = holidays.country_holidays("JP", years=year, language=language)
-    return dict(names.items())
 
 
 def closure_reason(day: dt.date, closed_days: dict[dt.date, ClosedDay]) -> str | None:
     """Why the counters are closed on ``day`` whatever the roster says, or None.
 
-    Public holidays come from the maintained ``holidays`` package; the year-end closure
-    (29 December to 3 January) is the custom of Japanese city halls.
+    A closed day recorded for the counters, else a public holiday or the year-end closure
+    (``organization.calendar``).
     """
     english = get_language() == "en"
     if day in closed_days:
         record = closed_days[day]
         return (record.reason_en or record.reason) if english else record.reason
-    holiday = _japanese_holidays(day.year, "en_US" if english else "ja").get(day)
-    if holiday:
-        return holiday
-    if (day.month == 12 and day.day >= 29) or (day.month == 1 and day.day <= 3):
-        return _("Year-end and New Year closure")
-    return None
+    return holiday_name(day, english=english)
 
 
 @dataclass(frozen=True)

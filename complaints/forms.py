@@ -1,0 +1,191 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from complaints.models import (
+    LEVELS,
+    Category,
+    Complaint,
+    EscalationRole,
+    ReportKind,
+)
+from organization.models import Department
+from reservations.codes import normalize_code
+from reservations.models import Procedure, Reservation
+
+LEVEL_AS_POLICY = ""
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class ComplaintForm(forms.ModelForm):
+    booking_code = forms.CharField(
+        label=_("Booking code"),
+        required=False,
+        max_length=20,
+        help_text=_("If the complaint is about a booking, e.g. ACDE-FGH3."),
+    )
+    level = forms.TypedChoiceField(
+        label=_("Level"),
+        choices=[(LEVEL_AS_POLICY, _("As the policy gives it")), *LEVELS],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("Raise it above the policy's level only with a reason."),
+    )
+    level_reason = forms.CharField(
+        label=_("Reason for raising the level"), required=False, max_length=500
+    )
+
+    class Meta:
+        model = Complaint
+        fields = [
+            "channel",
+            "received_at",
+            "citizen_name",
+            "citizen_contact",
+            "department",
+            "procedure",
+            "category",
+            "summary",
+            "description",
+            "first_response",
+            "citizen_state",
+            "damage",
+            "reach",
+            "emotion",
+            "repeat",
+        ]
+        widgets = {
+            "received_at": DateTimeLocalInput(),
+            "description": forms.Textarea(attrs={"rows": 5}),
+            "first_response": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, member=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["received_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        self.fields["department"].queryset = Department.objects.all()
+        if member is not None:
+            self.fields["department"].initial = member.department_id
+        self.fields["procedure"].queryset = Procedure.objects.all()
+        self.fields["category"].queryset = Category.objects.all()
+        for name in ("damage", "reach", "emotion", "repeat", "citizen_state", "channel"):
+            self.fields[name].choices = [c for c in self.fields[name].choices if c[0] != ""]
+            self.fields[name].widget = forms.RadioSelect(choices=self.fields[name].choices)
+
+    def clean_received_at(self):
+        received = self.cleaned_data["received_at"]
+        if received and received > timezone.now() + timezone.timedelta(minutes=5):
+            raise forms.ValidationError(_("The time received cannot be in the future."))
+        return received
+
+    def clean_booking_code(self):
+        text = self.cleaned_data["booking_code"].strip()
+        if not text:
+            return None
+        code = normalize_code(text)
+        reservation = Reservation.objects.filter(code=code).first()
+        if reservation is None:
+            raise forms.ValidationError(_("No booking has this code."))
+        return reservation
+
+
+class TextForm(forms.Form):
+    text = forms.CharField(
+        label=_("Text"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+
+
+class EscalateForm(forms.Form):
+    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.all())
+    role = forms.ChoiceField(
+        label=_("Role"), choices=EscalationRole.choices, widget=forms.RadioSelect
+    )
+    request = forms.CharField(
+        label=_("What is asked"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+    due_on = forms.DateField(
+        label=_("Answer due"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Empty: the level's answer time in business days."),
+    )
+
+
+class RespondForm(forms.Form):
+    response = forms.CharField(
+        label=_("Answer"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+    root_cause = forms.CharField(
+        label=_("Root cause"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5000,
+    )
+    countermeasure = forms.CharField(
+        label=_("Countermeasure"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5000,
+    )
+
+
+class ReportForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Report"),
+        choices=[
+            (ReportKind.INITIAL, ReportKind.INITIAL.label),
+            (ReportKind.PROGRESS, ReportKind.PROGRESS.label),
+        ],
+    )
+    body = forms.CharField(
+        label=_("Report"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+
+
+class LevelForm(forms.Form):
+    level = forms.TypedChoiceField(label=_("New level"), choices=LEVELS, coerce=int)
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+
+class ClosingForm(forms.Form):
+    body = forms.CharField(
+        label=_("Closing report"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        help_text=_("What was done, what the citizen was told, and how it ended."),
+    )
+
+
+class ApproveForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+
+
+class KnowledgeSearchForm(forms.Form):
+    q = forms.CharField(label=_("Words"), required=False, max_length=200)
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.all(), required=False
+    )
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.all(), required=False
+    )
+    procedure = forms.ModelChoiceField(
+        label=_("Procedure"), queryset=Procedure.objects.all(), required=False
+    )

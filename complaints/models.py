@@ -1,0 +1,552 @@
+"""Complaints (苦情): recorded, assessed by a severity policy, escalated to departments with
+a role each, reported on by deadlines in business days, approved and closed.
+
+The process follows JIS Q 10002 / ISO 10002: receive → track → acknowledge → assess →
+investigate → respond → close, then analysis (the knowledge base, the KPIs).
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from organization.models import LocalizedNameMixin
+
+LEVELS = [(n, format_lazy("{} {}", _("Level"), n)) for n in range(1, 5)]
+level_validators = [MinValueValidator(1), MaxValueValidator(4)]
+
+
+class Factor(models.TextChoices):
+    """The four things the severity policy weighs."""
+
+    DAMAGE = "damage", _("Damage")
+    REACH = "reach", _("Reach")
+    EMOTION = "emotion", _("Citizen's emotion")
+    REPEAT = "repeat", _("Repeat")
+
+
+class Damage(models.TextChoices):
+    NONE = "none", _("None")
+    INCONVENIENCE = "inconvenience", _("Inconvenience, time lost")
+    FINANCIAL = "financial", _("Financial loss")
+    LEGAL = "legal", _("Legal or rights issue")
+
+
+class Reach(models.TextChoices):
+    ONE = "one", _("One person")
+    SEVERAL = "several", _("Several people")
+    MANY = "many", _("Many residents")
+    PUBLIC = "public", _("Public (media, social media, council)")
+
+
+class Emotion(models.TextChoices):
+    CALM = "calm", _("Calm")
+    DISSATISFIED = "dissatisfied", _("Dissatisfied")
+    ANGRY = "angry", _("Angry")
+    SEVERE = "severe", _("Very angry, threatening")
+
+
+class Repeat(models.TextChoices):
+    FIRST = "first", _("First time")
+    REPEAT = "repeat", _("Has complained of this before")
+
+
+FACTOR_CHOICES = {
+    Factor.DAMAGE: Damage,
+    Factor.REACH: Reach,
+    Factor.EMOTION: Emotion,
+    Factor.REPEAT: Repeat,
+}
+
+
+class Approver(models.TextChoices):
+    """Who may approve the closing of a complaint of a level."""
+
+    DEPARTMENT_HEAD = "department_head", _("Head of the owner department (or a manager)")
+    MANAGER = "manager", _("A manager")
+
+
+class SeverityWeight(models.Model):
+    """Points one answer to one factor adds to a complaint's severity score."""
+
+    factor = models.CharField(_("factor"), max_length=16, choices=Factor.choices)
+    value = models.CharField(_("answer"), max_length=32)
+    points = models.PositiveSmallIntegerField(_("points"))
+
+    class Meta:
+        ordering = ["factor", "points"]
+        verbose_name = _("severity weight")
+        verbose_name_plural = _("severity policy: weights")
+        constraints = [
+            models.UniqueConstraint(fields=["factor", "value"], name="severity_weight_unique")
+        ]
+
+    def __str__(self):
+        return "%s: %s = %s" % (self.get_factor_display(), self.value_label, self.points)
+
+    @property
+    def value_label(self) -> str:
+        choices = FACTOR_CHOICES.get(self.factor)
+        return str(dict(choices.choices).get(self.value, self.value)) if choices else self.value
+
+    def clean(self):
+        choices = FACTOR_CHOICES.get(self.factor)
+        if choices and self.value not in choices.values:
+            raise ValidationError(
+                {"value": _("Choose one of: %(values)s") % {"values": ", ".join(choices.values)}}
+            )
+
+
+class SeverityLevel(LocalizedNameMixin, models.Model):
+    """A level 1–4: the score that reaches it, who must be told, the deadlines."""
+
+    level = models.PositiveSmallIntegerField(
+        _("level"), unique=True, choices=LEVELS, validators=level_validators
+    )
+    name = models.CharField(_("name"), max_length=60)
+    name_en = models.CharField(_("name (English)"), max_length=60, blank=True)
+    min_points = models.PositiveSmallIntegerField(
+        _("from score"), help_text=_("The lowest severity score that reaches this level.")
+    )
+    initial_report_days = models.PositiveSmallIntegerField(
+        _("initial report within (business days)")
+    )
+    progress_every_days = models.PositiveSmallIntegerField(
+        _("progress report every (business days)"),
+        help_text=_("0: no progress reports are required."),
+    )
+    closing_report_days = models.PositiveSmallIntegerField(
+        _("closing report within (business days)")
+    )
+    escalation_days = models.PositiveSmallIntegerField(
+        _("departments answer within (business days)")
+    )
+    approver = models.CharField(_("closing approved by"), max_length=20, choices=Approver.choices)
+    notify_department_heads = models.BooleanField(
+        _("tell the heads of the departments concerned"), default=True
+    )
+    notify_managers = models.BooleanField(_("tell all managers"), default=False)
+
+    class Meta:
+        ordering = ["level"]
+        verbose_name = _("severity level")
+        verbose_name_plural = _("severity policy: levels")
+
+    def __str__(self):
+        return "%s %s" % (self.get_level_display(), self.localized_name)
+
+
+class Category(LocalizedNameMixin, models.Model):
+    name = models.CharField(_("name (Japanese)"), max_length=60, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=60, blank=True)
+    display_order = models.PositiveSmallIntegerField(_("display order"), default=100)
+
+    class Meta:
+        ordering = ["display_order", "name"]
+        verbose_name = _("complaint category")
+        verbose_name_plural = _("complaint categories")
+
+    def __str__(self):
+        return self.localized_name
+
+
+class Channel(models.TextChoices):
+    COUNTER = "counter", _("At the counter")
+    PHONE = "phone", _("Telephone")
+    EMAIL = "email", pgettext_lazy("complaint channel", "E-mail")
+    LETTER = "letter", _("Letter")
+    WEB = "web", _("Web form")
+
+
+class CitizenState(models.TextChoices):
+    SATISFIED = "satisfied", _("Satisfied with the answer")
+    CALMED = "calmed", _("Calmed down, waiting for our answer")
+    DISSATISFIED = "dissatisfied", _("Still dissatisfied")
+    ANGRY = "angry", _("Still angry")
+
+
+class Status(models.TextChoices):
+    OPEN = "open", _("Received")
+    INVESTIGATING = "investigating", _("Being investigated")
+    AWAITING_APPROVAL = "awaiting_approval", _("Awaiting closing approval")
+    CLOSED = "closed", pgettext_lazy("complaint status", "Closed")
+
+
+class Complaint(models.Model):
+    # What was received, how and when.
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    # Personal data: shown only to those who need to know, every view logged.
+    citizen_name = models.CharField(_("citizen's name"), max_length=100, blank=True)
+    citizen_contact = models.CharField(
+        _("citizen's contact"),
+        max_length=200,
+        blank=True,
+        help_text=_("Telephone, e-mail or address, as the citizen wishes to be answered."),
+    )
+    reservation = models.ForeignKey(
+        "reservations.Reservation",
+        verbose_name=_("booking"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="complaints",
+    )
+    # What it is about.
+    department = models.ForeignKey(
+        "organization.Department",
+        verbose_name=_("department concerned"),
+        on_delete=models.PROTECT,
+        related_name="complaints",
+    )
+    procedure = models.ForeignKey(
+        "reservations.Procedure",
+        verbose_name=_("procedure"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="complaints",
+    )
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="complaints"
+    )
+    summary = models.CharField(_("summary"), max_length=200)
+    description = models.TextField(
+        _("what happened"),
+        help_text=_(
+            "Facts only, without the citizen's name or contact: departments asked for "
+            "information read this."
+        ),
+    )
+    first_response = models.TextField(_("first response given"), blank=True)
+    citizen_state = models.CharField(
+        _("citizen's state"), max_length=16, choices=CitizenState.choices
+    )
+    # Severity: the policy's answer from the four factors, and the level in force.
+    damage = models.CharField(_("damage"), max_length=16, choices=Damage.choices)
+    reach = models.CharField(_("reach"), max_length=16, choices=Reach.choices)
+    emotion = models.CharField(_("citizen's emotion"), max_length=16, choices=Emotion.choices)
+    repeat = models.CharField(_("repeat"), max_length=16, choices=Repeat.choices)
+    policy_level = models.PositiveSmallIntegerField(
+        _("level by the policy"), choices=LEVELS, validators=level_validators
+    )
+    level = models.PositiveSmallIntegerField(
+        _("level"), choices=LEVELS, validators=level_validators
+    )
+    # Who and where it stands.
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
+    )
+    recorded_by = models.ForeignKey(
+        "organization.StaffMember",
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="complaints_recorded",
+    )
+    handler = models.ForeignKey(
+        "organization.StaffMember",
+        verbose_name=_("handled by"),
+        on_delete=models.PROTECT,
+        related_name="complaints_handled",
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    # Deadlines, kept by the services from the level, the reports and the pauses (stored
+    # so that lists, the overdue job and the KPIs read them in SQL).
+    initial_report_due = models.DateField(_("initial report due"), null=True, blank=True)
+    next_progress_due = models.DateField(_("next progress report due"), null=True, blank=True)
+    closing_report_due = models.DateField(_("closing report due"), null=True, blank=True)
+    paused_since = models.DateTimeField(_("clock paused since"), null=True, blank=True)
+    reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
+    closing_requested_by = models.ForeignKey(
+        "organization.StaffMember",
+        verbose_name=_("closing requested by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Copied from the owner's answer when the closing is approved: the knowledge base.
+    root_cause = models.TextField(_("root cause"), blank=True)
+    countermeasure = models.TextField(_("countermeasure"), blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        indexes = [
+            models.Index(fields=["status", "received_at"], name="complaint_status_received"),
+            models.Index(fields=["department", "status"], name="complaint_department_status"),
+            models.Index(fields=["closed_at"], name="complaint_closed_at"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level__gte=1, level__lte=4, policy_level__gte=1, policy_level__lte=4),
+                name="complaint_level_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="closed", closed_at__isnull=False) | ~Q(status="closed"),
+                name="complaint_closed_has_time",
+            ),
+        ]
+
+    def __str__(self):
+        return "%s %s" % (self.reference, self.summary)
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("complaints:detail", args=[self.pk])
+
+    @property
+    def reference(self) -> str:
+        return "%d-%05d" % (timezone.localtime(self.received_at).year, self.pk or 0)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == Status.CLOSED
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_since is not None
+
+    def overdue_reports(self, today) -> list[str]:
+        """Names of the reports whose deadline has passed (none while the clock is paused)."""
+        if self.is_closed or self.is_paused:
+            return []
+        due = [
+            (self.initial_report_due, _("initial report")),
+            (self.next_progress_due, _("progress report")),
+            (self.closing_report_due, _("closing report")),
+        ]
+        return [str(name) for day, name in due if day and day < today]
+
+
+class EscalationRole(models.TextChoices):
+    INFORMATION = "information", _("Information only")
+    JOINT = "joint", _("Joint investigation")
+    OWNER = "owner", _("Owner of the countermeasure")
+
+
+class Escalation(models.Model):
+    """A department asked to take part, with its role, its due date and its answer."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="escalations")
+    department = models.ForeignKey(
+        "organization.Department",
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="escalations",
+    )
+    role = models.CharField(_("role"), max_length=16, choices=EscalationRole.choices)
+    request = models.TextField(_("what is asked"))
+    due_on = models.DateField(_("answer due"))
+    requested_by = models.ForeignKey(
+        "organization.StaffMember", on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    response = models.TextField(_("answer"), blank=True)
+    root_cause = models.TextField(_("root cause"), blank=True)
+    countermeasure = models.TextField(_("countermeasure"), blank=True)
+    responded_by = models.ForeignKey(
+        "organization.StaffMember",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["complaint", "department"], name="escalation_one_per_department"
+            ),
+            models.UniqueConstraint(
+                fields=["complaint"], condition=Q(role="owner"), name="escalation_one_owner"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["department", "responded_at"], name="escalation_dept_open"),
+        ]
+
+    def __str__(self):
+        return "%s → %s (%s)" % (self.complaint_id, self.department, self.get_role_display())
+
+    @property
+    def is_answered(self) -> bool:
+        return self.responded_at is not None
+
+    def is_overdue(self, today) -> bool:
+        return not self.is_answered and self.due_on < today
+
+
+class ReportKind(models.TextChoices):
+    INITIAL = "initial", _("Initial report")
+    PROGRESS = "progress", _("Progress report")
+    CLOSING = "closing", _("Closing report")
+
+
+class Report(models.Model):
+    """A report on the complaint to those who must be told, against its deadline."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="reports")
+    kind = models.CharField(_("report"), max_length=16, choices=ReportKind.choices)
+    body = models.TextField(_("report"))
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    author = models.ForeignKey(
+        "organization.StaffMember", on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["submitted_at", "id"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        indexes = [models.Index(fields=["submitted_at"], name="complaint_report_submitted")]
+
+    def __str__(self):
+        return "%s %s" % (self.get_kind_display(), self.submitted_at)
+
+    @property
+    def on_time(self) -> bool | None:
+        if self.due_on is None:
+            return None
+        return timezone.localdate(self.submitted_at) <= self.due_on
+
+
+class Pause(models.Model):
+    """The deadline clock stood still, e.g. while waiting for the citizen's documents."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="pauses")
+    started_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=200)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+        verbose_name = _("pause")
+        verbose_name_plural = _("pauses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["complaint"],
+                condition=Q(ended_at__isnull=True),
+                name="complaint_one_open_pause",
+            )
+        ]
+
+    def __str__(self):
+        return "%s–%s" % (self.started_at, self.ended_at or "")
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Recorded")
+    NOTE = "note", _("Internal note")
+    REPLY = "reply", _("Reply to the citizen")
+    ESCALATED = "escalated", _("Escalated")
+    RESPONDED = "responded", _("Department answered")
+    REPORT = "report", _("Report submitted")
+    LEVEL_CHANGED = "level_changed", _("Level changed")
+    PAUSED = "paused", _("Clock paused")
+    RESUMED = "resumed", _("Clock resumed")
+    CLOSING_REQUESTED = "closing_requested", _("Closing requested")
+    APPROVAL_REFUSED = "approval_refused", _("Closing sent back")
+    APPROVED = "approved", _("Closing approved")
+    REOPENED = "reopened", _("Reopened")
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class ComplaintEvent(models.Model):
+    """The append-only timeline. The database refuses updates and deletes as well
+    (triggers of migration 0002); ``save`` and ``delete`` refuse them first with a clear error."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("event"), max_length=20, choices=EventKind.choices)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    actor = models.ForeignKey(
+        "organization.StaffMember",
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    text = models.TextField(_("text"), blank=True)
+    # Other departments may read the timeline: replies may quote the citizen, so entries
+    # marked personal are shown only to those who may see personal data.
+    personal = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("timeline entry")
+        verbose_name_plural = _("timeline")
+        indexes = [models.Index(fields=["kind", "at"], name="complaint_event_kind_at")]
+
+    def __str__(self):
+        return "%s %s" % (self.get_kind_display(), self.at)
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("The complaint timeline is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("The complaint timeline is append-only.")
+
+
+class PersonalDataAccess(models.Model):
+    """Who saw a complaint's personal data, and when. Written on every such view."""
+
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.PROTECT, related_name="personal_data_accesses"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("who"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    view = models.CharField(_("page"), max_length=40)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("personal data access")
+        verbose_name_plural = _("personal data accesses")
+
+    def __str__(self):
+        return "%s %s %s" % (self.user, self.complaint_id, self.at)
+
+
+class OverdueNotice(models.Model):
+    """The marker that an overdue item's e-mail went out today: never twice a day."""
+
+    class Item(models.TextChoices):
+        INITIAL = "initial", _("Initial report")
+        PROGRESS = "progress", _("Progress report")
+        CLOSING = "closing", _("Closing report")
+        ESCALATION = "escalation", _("Department's answer")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="+")
+    item = models.CharField(max_length=16, choices=Item.choices)
+    object_id = models.PositiveBigIntegerField()
+    day = models.DateField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "object_id", "day"], name="overdue_notice_once_a_day"
+            )
+        ]
+
+    def __str__(self):
+        return "%s %s %s" % (self.item, self.object_id, self.day)

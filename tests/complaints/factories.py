@@ -1,0 +1,78 @@
+"""Builders for complaint tests: departments with heads, staff, a recorded complaint."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from complaints import services
+from complaints.models import Category, Complaint
+from organization.models import Role
+from tests.organization.factories import DepartmentFactory, make_staff_member
+
+CALM = {"damage": "none", "reach": "one", "emotion": "calm", "repeat": "first"}  # level 1
+MODERATE = {"damage": "financial", "reach": "one", "emotion": "dissatisfied", "repeat": "first"}
+CRITICAL = {"damage": "legal", "reach": "public", "emotion": "angry", "repeat": "first"}
+
+
+def at(day: dt.date, hour: int = 10, minute: int = 0) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+
+def department_with_head(code: str):
+    department = DepartmentFactory(code=code)
+    head = make_staff_member(
+        role=Role.DEPARTMENT_STAFF, department=department, email="head-%s@city.example.jp" % code
+    )
+    department.head = head
+    department.save(update_fields=["head"])
+    return department, head
+
+
+def record(
+    actor,
+    *,
+    received_at=None,
+    severity=CALM,
+    department=None,
+    summary="窓口で長時間待たされた",
+    description="予約していたのに30分以上待たされた。",
+    citizen_name="苦情 花子",
+    citizen_contact="090-1111-2222",
+    **fields,
+) -> Complaint:
+    received_at = received_at or timezone.now() - dt.timedelta(minutes=5)
+    return services.complaint_record(
+        actor=actor,
+        channel="counter",
+        received_at=received_at,
+        at=fields.pop("at", received_at),
+        department=department or actor.department,
+        category=fields.pop("category", None) or Category.objects.get(name="待ち時間"),
+        summary=summary,
+        description=description,
+        citizen_state="dissatisfied",
+        citizen_name=citizen_name,
+        citizen_contact=citizen_contact,
+        **severity,
+        **fields,
+    )
+
+
+def close(complaint, *, handler, owner_department, owner_member, approver, root="原因", fix="対策"):
+    """Take a complaint through owner escalation, answer, closing request and approval."""
+    escalation = services.complaint_escalate(
+        complaint=complaint,
+        actor=handler,
+        department=owner_department,
+        role="owner",
+        request="原因と対策をお願いします",
+    )
+    services.escalation_respond(
+        escalation=escalation,
+        actor=owner_member,
+        response="確認しました",
+        root_cause=root,
+        countermeasure=fix,
+    )
+    services.complaint_closing_request(complaint=complaint, actor=handler, body="対応完了")
+    return services.complaint_approve(complaint=complaint, actor=approver, user=approver.user)

@@ -1,0 +1,102 @@
+"""A complaint's whole life in Chromium, in Japanese: recorded at the counter, escalated
+to two departments, answered by the owner, approved, closed and found in the knowledge
+base."""
+
+import pytest
+from playwright.sync_api import expect
+
+from organization.models import Role
+from tests.complaints.factories import department_with_head
+from tests.organization.factories import make_staff_member
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def log_in(page, user):
+    page.context.clear_cookies()
+    page.goto("/accounts/login/")
+    page.get_by_label("ユーザー名").fill(user.username)
+    page.get_by_label("パスワード").fill("secret-pass-123")
+    page.get_by_role("button", name="ログイン").click()
+
+
+def test_record_escalate_answer_approve_close_and_find_in_the_knowledge_base(page, live_server):
+    shimin, shimin_head = department_with_head("shimin")
+    shimin.name = "市民課"
+    shimin.save()
+    fukushi, fukushi_head = department_with_head("fukushi")
+    fukushi.name = "福祉課"
+    fukushi.save()
+    zeimu, zeimu_head = department_with_head("zeimu")
+    zeimu.name = "税務課"
+    zeimu.save()
+    clerk = make_staff_member(department=shimin)
+    manager = make_staff_member(role=Role.MANAGER, department=shimin)
+
+    # The counter clerk records the complaint.
+    log_in(page, clerk.user)
+    page.goto("/complaints/new/")
+    page.get_by_label("電話").check()
+    page.get_by_label("市民の氏名").fill("窓口 花子")
+    page.get_by_label("市民の連絡先").fill("090-9999-0000")
+    page.get_by_label("対象の部署").select_option(label="市民課")
+    page.get_by_label("分類").select_option(label="待ち時間")
+    page.get_by_label("要約").fill("番号札が出ず長時間待った")
+    page.get_by_label("何があったか").fill("発券機が止まっていて40分待った。")
+    page.get_by_label("まだ不満がある").check()
+    page.get_by_label("不便・時間の損失").check()
+    page.get_by_label("一人").check()
+    page.get_by_label("怒っている", exact=True).check()
+    page.get_by_label("初めて").check()
+    page.get_by_role("button", name="苦情を記録する").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("番号札が出ず長時間待った")
+    expect(page.get_by_text("レベル 2").first).to_be_visible()
+    complaint_url = page.url
+
+    # Escalate: fukushi owns the countermeasure, zeimu is asked for information only.
+    for department, role in (("福祉課", "対策の責任部署"), ("税務課", "情報提供のみ")):
+        page.get_by_text("部署にエスカレーションする").click()
+        page.locator("#id_escalate-department").select_option(label=department)
+        page.get_by_label(role).check()
+        page.get_by_label("依頼内容").fill("確認をお願いします")
+        page.get_by_role("button", name="部署に依頼する").click()
+        expect(page.get_by_role("alert").or_(page.get_by_role("status")).first).to_be_visible()
+    expect(page.get_by_text("対策の責任部署", exact=False).first).to_be_visible()
+
+    # The information-only department answers, without seeing the citizen's name.
+    log_in(page, zeimu_head.user)
+    page.goto(complaint_url)
+    expect(page.get_by_text("窓口 花子")).to_have_count(0)
+    page.locator("textarea[name$='-response']").fill("該当する記録はありません")
+    page.get_by_role("button", name="回答を送る").click()
+
+    # The owner answers with the root cause and the countermeasure.
+    log_in(page, fukushi_head.user)
+    page.goto(complaint_url)
+    expect(page.get_by_text("窓口 花子")).to_be_visible()
+    page.locator("textarea[name$='-response']").fill("原因を特定しました")
+    page.locator("textarea[name$='-root_cause']").fill("発券機の用紙切れを点検していなかった")
+    page.locator("textarea[name$='-countermeasure']").fill("始業前点検に発券機を追加した")
+    page.get_by_role("button", name="回答を送る").click()
+    expect(page.get_by_text("始業前点検に発券機を追加した").first).to_be_visible()
+
+    # The clerk submits the closing report; the manager approves.
+    log_in(page, clerk.user)
+    page.goto(complaint_url)
+    page.get_by_text("終結報告を提出する").click()
+    page.get_by_label("終結報告").fill("ご本人に説明し、ご了承いただいた")
+    page.get_by_role("button", name="終結の承認を依頼する").click()
+    expect(page.get_by_text("終結承認待ち").first).to_be_visible()
+
+    log_in(page, manager.user)
+    page.goto(complaint_url)
+    page.get_by_role("button", name="承認して終結する").click()
+    expect(page.get_by_text("終結", exact=True).first).to_be_visible()
+
+    # The case is knowledge now, for anyone on the staff, without personal data.
+    log_in(page, shimin_head.user)
+    page.goto("/complaints/knowledge/")
+    page.get_by_label("キーワード").fill("発券機")
+    page.get_by_role("button", name="検索").click()
+    expect(page.get_by_role("link", name="番号札が出ず長時間待った")).to_be_visible()
+    expect(page.get_by_text("窓口 花子")).to_have_count(0)

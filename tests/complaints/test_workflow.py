@@ -1,0 +1,267 @@
+import pytest
+from django.db import DatabaseError, IntegrityError, transaction
+
+from complaints import services
+from complaints.models import (
+    AppendOnlyError,
+    Complaint,
+    ComplaintEvent,
+    Escalation,
+    EventKind,
+    PersonalDataAccess,
+    Status,
+)
+from complaints.services import ComplaintError
+from organization.models import Role
+from tests.complaints.factories import CRITICAL, MODERATE, close, department_with_head, record
+from tests.organization.factories import make_staff_member
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def city():
+    shimin, shimin_head = department_with_head("shimin")
+    fukushi, fukushi_head = department_with_head("fukushi")
+    zeimu, zeimu_head = department_with_head("zeimu")
+    clerk = make_staff_member(department=shimin)
+    manager = make_staff_member(role=Role.MANAGER, department=shimin)
+    return {
+        "shimin": shimin,
+        "shimin_head": shimin_head,
+        "fukushi": fukushi,
+        "fukushi_head": fukushi_head,
+        "zeimu": zeimu,
+        "zeimu_head": zeimu_head,
+        "clerk": clerk,
+        "manager": manager,
+    }
+
+
+def test_the_timeline_refuses_edits_and_deletes_in_python_and_in_the_database(city):
+    complaint = record(city["clerk"])
+    event = complaint.events.get()
+    original = event.text
+
+    event.text = "書き換え"
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    with pytest.raises(AppendOnlyError):
+        event.delete()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        ComplaintEvent.objects.filter(pk=event.pk).update(text="書き換え")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        ComplaintEvent.objects.filter(pk=event.pk).delete()
+
+    assert ComplaintEvent.objects.get(pk=event.pk).text == original
+
+
+def test_the_personal_data_access_log_cannot_be_rewritten(city):
+    complaint = record(city["clerk"])
+    services.personal_data_access_log(complaint=complaint, user=city["clerk"].user, view="detail")
+
+    with pytest.raises(DatabaseError), transaction.atomic():
+        PersonalDataAccess.objects.all().delete()
+    assert PersonalDataAccess.objects.count() == 1
+
+
+def test_a_complaint_has_exactly_one_owner_of_the_countermeasure(city):
+    complaint = record(city["clerk"])
+    services.complaint_escalate(
+        complaint=complaint,
+        actor=city["clerk"],
+        department=city["fukushi"],
+        role="owner",
+        request="a",
+    )
+
+    with pytest.raises(ComplaintError, match="exactly one"):
+        services.complaint_escalate(
+            complaint=complaint,
+            actor=city["clerk"],
+            department=city["zeimu"],
+            role="owner",
+            request="b",
+        )
+    # The database holds the line too.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Escalation.objects.create(
+            complaint=complaint,
+            department=city["zeimu"],
+            role="owner",
+            request="c",
+            due_on=complaint.received_at.date(),
+            requested_by=city["clerk"],
+        )
+
+
+def test_escalation_moves_the_complaint_to_investigation_with_a_due_date(city):
+    complaint = record(city["clerk"], severity=MODERATE)
+
+    escalation = services.complaint_escalate(
+        complaint=complaint,
+        actor=city["clerk"],
+        department=city["zeimu"],
+        role="joint",
+        request="調査",
+    )
+
+    complaint.refresh_from_db()
+    assert complaint.status == Status.INVESTIGATING
+    assert escalation.due_on > complaint.received_at.date()
+    assert complaint.events.filter(kind=EventKind.ESCALATED).count() == 1
+
+
+def test_closing_needs_the_owners_root_cause_and_countermeasure(city):
+    complaint = record(city["clerk"])
+    with pytest.raises(ComplaintError, match="owner"):
+        services.complaint_closing_request(complaint=complaint, actor=city["clerk"], body="完了")
+    escalation = services.complaint_escalate(
+        complaint=complaint,
+        actor=city["clerk"],
+        department=city["fukushi"],
+        role="owner",
+        request="a",
+    )
+    with pytest.raises(ComplaintError, match="root cause"):
+        services.complaint_closing_request(complaint=complaint, actor=city["clerk"], body="完了")
+    with pytest.raises(ComplaintError, match="root cause"):
+        services.escalation_respond(
+            escalation=escalation, actor=city["fukushi_head"], response="了解", root_cause="原因"
+        )
+    services.escalation_respond(
+        escalation=escalation,
+        actor=city["fukushi_head"],
+        response="了解",
+        root_cause="案内表示の不足",
+        countermeasure="案内表示を増設",
+    )
+    services.complaint_closing_request(complaint=complaint, actor=city["clerk"], body="完了")
+
+    complaint.refresh_from_db()
+    assert complaint.status == Status.AWAITING_APPROVAL
+    assert complaint.closing_report_due is None
+
+
+def test_level_two_is_approved_by_the_owner_departments_head_not_by_its_staff(city):
+    complaint = record(city["clerk"], severity=MODERATE)
+    fukushi_staff = make_staff_member(role=Role.DEPARTMENT_STAFF, department=city["fukushi"])
+    escalation = services.complaint_escalate(
+        complaint=complaint,
+        actor=city["clerk"],
+        department=city["fukushi"],
+        role="owner",
+        request="a",
+    )
+    services.escalation_respond(
+        escalation=escalation, actor=fukushi_staff, response="r", root_cause="c", countermeasure="m"
+    )
+    services.complaint_closing_request(complaint=complaint, actor=city["clerk"], body="完了")
+
+    for wrong in (fukushi_staff, city["zeimu_head"], city["clerk"]):
+        with pytest.raises(ComplaintError, match="approved by"):
+            services.complaint_approve(complaint=complaint, actor=wrong, user=wrong.user)
+    services.complaint_approve(
+        complaint=complaint, actor=city["fukushi_head"], user=city["fukushi_head"].user
+    )
+
+    complaint.refresh_from_db()
+    assert complaint.status == Status.CLOSED and complaint.closed_at
+    assert (complaint.root_cause, complaint.countermeasure) == ("c", "m")
+
+
+def test_level_four_needs_a_manager_and_the_requester_cannot_approve_their_own(city):
+    complaint = record(city["manager"], severity=CRITICAL)
+    escalation = services.complaint_escalate(
+        complaint=complaint,
+        actor=city["manager"],
+        department=city["fukushi"],
+        role="owner",
+        request="a",
+    )
+    services.escalation_respond(
+        escalation=escalation,
+        actor=city["fukushi_head"],
+        response="r",
+        root_cause="c",
+        countermeasure="m",
+    )
+    services.complaint_closing_request(complaint=complaint, actor=city["manager"], body="完了")
+
+    with pytest.raises(ComplaintError, match="approved by"):
+        services.complaint_approve(
+            complaint=complaint, actor=city["fukushi_head"], user=city["fukushi_head"].user
+        )
+    with pytest.raises(ComplaintError, match="does not approve"):
+        services.complaint_approve(
+            complaint=complaint, actor=city["manager"], user=city["manager"].user
+        )
+    director = make_staff_member(role=Role.MANAGER, department=city["zeimu"])
+    services.complaint_approve(complaint=complaint, actor=director, user=director.user)
+
+    assert Complaint.objects.get(pk=complaint.pk).status == Status.CLOSED
+
+
+def test_a_refused_closing_is_due_again_and_a_closed_complaint_reopens_with_a_reason(city):
+    complaint = record(city["clerk"])
+    escalation = services.complaint_escalate(
+        complaint=complaint,
+        actor=city["clerk"],
+        department=city["shimin"],
+        role="owner",
+        request="a",
+    )
+    services.escalation_respond(
+        escalation=escalation,
+        actor=city["shimin_head"],
+        response="r",
+        root_cause="c",
+        countermeasure="m",
+    )
+    services.complaint_closing_request(complaint=complaint, actor=city["clerk"], body="完了")
+    services.complaint_approval_refuse(
+        complaint=complaint, actor=city["manager"], user=city["manager"].user, reason="説明不足"
+    )
+    complaint.refresh_from_db()
+    assert complaint.status == Status.INVESTIGATING and complaint.closing_report_due
+
+    services.complaint_closing_request(complaint=complaint, actor=city["clerk"], body="再提出")
+    services.complaint_approve(
+        complaint=complaint, actor=city["manager"], user=city["manager"].user
+    )
+    with pytest.raises(ComplaintError, match="reason"):
+        services.complaint_reopen(complaint=complaint, actor=city["clerk"], reason=" ")
+    services.complaint_reopen(complaint=complaint, actor=city["clerk"], reason="同じ苦情が再度")
+
+    complaint.refresh_from_db()
+    assert complaint.status == Status.INVESTIGATING and complaint.closed_at is None
+    assert complaint.closing_report_due is not None
+    assert list(complaint.events.values_list("kind", flat=True)) == [
+        EventKind.CREATED,
+        EventKind.ESCALATED,
+        EventKind.RESPONDED,
+        EventKind.CLOSING_REQUESTED,
+        EventKind.APPROVAL_REFUSED,
+        EventKind.CLOSING_REQUESTED,
+        EventKind.APPROVED,
+        EventKind.REOPENED,
+    ]
+
+
+def test_a_closed_complaint_takes_no_more_escalations(city):
+    complaint = close(
+        record(city["clerk"]),
+        handler=city["clerk"],
+        owner_department=city["shimin"],
+        owner_member=city["shimin_head"],
+        approver=city["manager"],
+    )
+
+    with pytest.raises(ComplaintError, match="closed"):
+        services.complaint_escalate(
+            complaint=complaint,
+            actor=city["clerk"],
+            department=city["zeimu"],
+            role="joint",
+            request="x",
+        )
