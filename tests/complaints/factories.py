@@ -58,21 +58,33 @@ def record(
     )
 
 
-def close(complaint, *, handler, owner_department, owner_member, approver, root="原因", fix="対策"):
-    """Take a complaint through owner escalation, answer, closing request and approval."""
+def owner_answers(complaint, *, handler, department, member, root="原因", fix="対策"):
+    """Escalate to ``department`` as owner of the countermeasure; ``member`` answers."""
     escalation = services.complaint_escalate(
         complaint=complaint,
         actor=handler,
-        department=owner_department,
+        department=department,
         role="owner",
         request="原因と対策をお願いします",
     )
-    services.escalation_respond(
+    return services.escalation_respond(
         escalation=escalation,
-        actor=owner_member,
+        actor=member,
         response="確認しました",
         root_cause=root,
         countermeasure=fix,
+    )
+
+
+def close(complaint, *, handler, owner_department, owner_member, approver, root="原因", fix="対策"):
+    """Take a complaint through owner escalation, answer, closing request and approval."""
+    owner_answers(
+        complaint,
+        handler=handler,
+        department=owner_department,
+        member=owner_member,
+        root=root,
+        fix=fix,
     )
     services.complaint_closing_request(complaint=complaint, actor=handler, body="対応完了")
     return services.complaint_approve(complaint=complaint, actor=approver, user=approver.user)

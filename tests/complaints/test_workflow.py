@@ -13,7 +13,14 @@ from complaints.models import (
 )
 from complaints.services import ComplaintError
 from organization.models import Role
-from tests.complaints.factories import CRITICAL, MODERATE, close, department_with_head, record
+from tests.complaints.factories import (
+    CRITICAL,
+    MODERATE,
+    close,
+    department_with_head,
+    owner_answers,
+    record,
+)
 from tests.organization.factories import make_staff_member
 
 pytestmark = pytest.mark.django_db
@@ -172,19 +179,13 @@ def test_level_two_is_approved_by_the_owner_departments_head_not_by_its_staff(ci
 
 def test_level_four_needs_a_manager_and_the_requester_cannot_approve_their_own(city):
     complaint = record(city["manager"], severity=CRITICAL)
-    escalation = services.complaint_escalate(
-        complaint=complaint,
-        actor=city["manager"],
+    owner_answers(
+        complaint,
+        handler=city["manager"],
         department=city["fukushi"],
-        role="owner",
-        request="a",
-    )
-    services.escalation_respond(
-        escalation=escalation,
-        actor=city["fukushi_head"],
-        response="r",
-        root_cause="c",
-        countermeasure="m",
+        member=city["fukushi_head"],
+        root="c",
+        fix="m",
     )
     services.complaint_closing_request(complaint=complaint, actor=city["manager"], body="完了")
 
@@ -204,19 +205,13 @@ def test_level_four_needs_a_manager_and_the_requester_cannot_approve_their_own(c
 
 def test_a_refused_closing_is_due_again_and_a_closed_complaint_reopens_with_a_reason(city):
     complaint = record(city["clerk"])
-    escalation = services.complaint_escalate(
-        complaint=complaint,
-        actor=city["clerk"],
+    owner_answers(
+        complaint,
+        handler=city["clerk"],
         department=city["shimin"],
-        role="owner",
-        request="a",
-    )
-    services.escalation_respond(
-        escalation=escalation,
-        actor=city["shimin_head"],
-        response="r",
-        root_cause="c",
-        countermeasure="m",
+        member=city["shimin_head"],
+        root="c",
+        fix="m",
     )
     services.complaint_closing_request(complaint=complaint, actor=city["clerk"], body="完了")
     services.complaint_approval_refuse(
