@@ -271,6 +271,9 @@ class Complaint(models.Model):
         related_name="+",
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Calendar days from received to closed, set when the closing is approved (the KPI
+    # "time to close" reads it without date arithmetic in SQL).
+    days_to_close = models.PositiveIntegerField(_("days to close"), null=True, blank=True)
     # Copied from the owner's answer when the closing is approved: the knowledge base.
     root_cause = models.TextField(_("root cause"), blank=True)
     countermeasure = models.TextField(_("countermeasure"), blank=True)
@@ -283,6 +286,10 @@ class Complaint(models.Model):
             models.Index(fields=["status", "received_at"], name="complaint_status_received"),
             models.Index(fields=["department", "status"], name="complaint_department_status"),
             models.Index(fields=["closed_at"], name="complaint_closed_at"),
+            models.Index(fields=["received_at"], name="complaint_received_at"),
+            models.Index(
+                fields=["category", "department", "closed_at"], name="complaint_recurrence"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -403,6 +410,8 @@ class Report(models.Model):
     body = models.TextField(_("report"))
     due_on = models.DateField(_("due"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    # Submitted on or before its due date; None when it had no deadline.
+    on_time = models.BooleanField(_("on time"), null=True, blank=True)
     author = models.ForeignKey(
         "organization.StaffMember", on_delete=models.PROTECT, related_name="+"
     )
@@ -416,11 +425,10 @@ class Report(models.Model):
     def __str__(self):
         return "%s %s" % (self.get_kind_display(), self.submitted_at)
 
-    @property
-    def on_time(self) -> bool | None:
-        if self.due_on is None:
-            return None
-        return timezone.localdate(self.submitted_at) <= self.due_on
+    def save(self, *args, **kwargs):
+        if self.due_on is not None:
+            self.on_time = timezone.localdate(self.submitted_at) <= self.due_on
+        super().save(*args, **kwargs)
 
 
 class Pause(models.Model):

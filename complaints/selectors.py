@@ -31,6 +31,11 @@ from complaints.models import (
 from organization.models import StaffMember
 
 
+def overdue_condition(today: dt.date) -> Q:
+    """Open complaints with a report past its deadline (a paused clock is not overdue)."""
+    return _overdue_condition(today)
+
+
 def _overdue_condition(today: dt.date) -> Q:
     return (
         ~Q(status=Status.CLOSED)

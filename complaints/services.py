@@ -8,6 +8,8 @@ Personal data never goes into e-mails: they carry the reference, the summary and
 
 import datetime as dt
 import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -62,10 +64,24 @@ def _require_open(complaint: Complaint) -> None:
         raise ComplaintError(_("This complaint is closed. Reopen it first, with a reason."))
 
 
+# Set while loading history (the demo, an import of past cases): nobody is e-mailed.
+_quiet: ContextVar[bool] = ContextVar("complaint_notifications_off", default=False)
+
+
+@contextmanager
+def notifications_off():
+    token = _quiet.set(True)
+    try:
+        yield
+    finally:
+        _quiet.reset(token)
+
+
 def _notify(complaint: Complaint, what: str, **ids) -> None:
     from complaints import tasks
 
-    tasks.complaint_notify.delay_on_commit(complaint.pk, what, **ids)
+    if not _quiet.get():
+        tasks.complaint_notify.delay_on_commit(complaint.pk, what, **ids)
 
 
 def _deadlines_refresh(complaint: Complaint) -> None:
@@ -538,11 +554,21 @@ def complaint_approve(
     owner = complaint.escalations.get(role=EscalationRole.OWNER)
     complaint.status = Status.CLOSED
     complaint.closed_at = at or timezone.now()
+    complaint.days_to_close = (
+        timezone.localdate(complaint.closed_at) - timezone.localdate(complaint.received_at)
+    ).days
     complaint.root_cause = owner.root_cause
     complaint.countermeasure = owner.countermeasure
     _deadlines_refresh(complaint)
     complaint.save(
-        update_fields=["status", "closed_at", "root_cause", "countermeasure", *_DEADLINE_FIELDS]
+        update_fields=[
+            "status",
+            "closed_at",
+            "days_to_close",
+            "root_cause",
+            "countermeasure",
+            *_DEADLINE_FIELDS,
+        ]
     )
     _event(complaint, EventKind.APPROVED, actor, comment.strip(), at=at)
     _notify(complaint, "closed")
@@ -585,6 +611,7 @@ def complaint_reopen(
     complaint.status = Status.INVESTIGATING
     complaint.reopened_at = at or timezone.now()
     complaint.closed_at = None
+    complaint.days_to_close = None
     complaint.closing_requested_by = None
     _deadlines_refresh(complaint)
     complaint.save(
@@ -592,6 +619,7 @@ def complaint_reopen(
             "status",
             "reopened_at",
             "closed_at",
+            "days_to_close",
             "closing_requested_by",
             *_DEADLINE_FIELDS,
         ]

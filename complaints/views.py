@@ -80,7 +80,7 @@ def complaint_new(request):
     member = request.staff_member
     if member is None:
         raise PermissionDenied  # a complaint is recorded by a staff member, in their name
-    form = ComplaintForm(request.POST or None, member=member)
+    form = ComplaintForm(request.POST if request.method == "POST" else None, member=member)
     error = None
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

@@ -227,6 +227,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "complaints.tasks.complaints_notify_overdue",
         "schedule": crontab(minute=0, hour="8,12", day_of_week="mon-fri"),
     },
+    # The KPI rollup: the days that changed since the last run (today, yesterday, the
+    # days of new survey answers and of bookings made or cancelled), every 5 minutes.
+    # Dashboards say how old their figures are; a manager may also refresh by hand.
+    "dashboards-refresh-facts": {
+        "task": "dashboards.tasks.dashboards_refresh_facts",
+        "schedule": 300.0,
+    },
     "reservations-send-reminders": {
         "task": "reservations.tasks.reservations_send_reminders",
         "schedule": crontab(minute=5, hour="9-20"),
@@ -250,6 +257,8 @@ RATE_LIMITS = {
 CHECKIN_EARLY_MINUTES = env_int("CHECKIN_EARLY_MINUTES", 60)
 CHECKIN_LATE_MINUTES = env_int("CHECKIN_LATE_MINUTES", 15)
 NO_SHOW_AFTER_MINUTES = env_int("NO_SHOW_AFTER_MINUTES", 30)
+# The satisfaction survey after a visit can be answered for this many days.
+SURVEY_OPEN_DAYS = env_int("SURVEY_OPEN_DAYS", 14)
 CALLED_NO_SHOW_MINUTES = env_int("CALLED_NO_SHOW_MINUTES", 10)
 NO_SHOW_POLICY_COUNT = env_int("NO_SHOW_POLICY_COUNT", 2)
 NO_SHOW_POLICY_DAYS = env_int("NO_SHOW_POLICY_DAYS", 183)

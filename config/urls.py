@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("reservations.urls")),
     path("notices/", include("notices.urls")),
     path("complaints/", include("complaints.urls")),
+    path("dashboards/", include("dashboards.urls")),
     path("admin/", admin.site.urls),
 ]
 

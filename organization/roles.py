@@ -48,6 +48,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
             for action in ("add", "change", "view")
         ),
         "complaints.view_personaldataaccess",
+        "dashboards.view_target",
+        "dashboards.view_quarteraction",
+        "dashboards.view_quarterreview",
+        "reservations.view_surveyanswer",
     ],
     Role.ADMINISTRATOR: [
         "organization.add_department",

@@ -322,6 +322,8 @@ def _seed_today(procedures: dict[str, Procedure], now: dt.datetime) -> int:
             arrived = start - dt.timedelta(minutes=10)
         else:
             arrived = now - dt.timedelta(minutes=8)
+        # Just after midnight "ten minutes before" is yesterday, which check-in refuses.
+        arrived = max(arrived, timezone.make_aware(dt.datetime.combine(today, dt.time.min)))
         counter.visit_check_in(reservation=reservation, now=arrived, by_staff=staff)
         if state == "waiting":
             continue

@@ -75,3 +75,24 @@ def send_cancelled(reservation: Reservation) -> None:
 
 def send_reminder(reservation: Reservation) -> None:
     _send(reservation, "reminder", attach_calendar=True)
+
+
+def send_survey(visit) -> bool:
+    """The link to the satisfaction survey, after a booked visit is done."""
+    from django.core.mail import send_mail
+
+    reservation = visit.reservation
+    if reservation is None or not reservation.email:
+        return False
+    with translation.override(reservation.language):
+        context = {
+            "visit": visit,
+            "procedure": visit.procedure,
+            "survey_url": _absolute(reverse("reservations:survey", args=[visit.survey_token])),
+            "days": settings.SURVEY_OPEN_DAYS,
+            "site_url": settings.SITE_URL,
+        }
+        subject = render_to_string("reservations/email/survey_subject.txt", context)
+        body = render_to_string("reservations/email/survey.txt", context)
+    send_mail(" ".join(subject.split()), body, None, [reservation.email])
+    return True

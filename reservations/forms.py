@@ -114,3 +114,37 @@ class DateJumpForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": _("Please give a date like 2026-12-01.")},
     )
+
+
+SCORE_CHOICES = [
+    (5, _("5 — Very satisfied")),
+    (4, _("4 — Satisfied")),
+    (3, _("3 — Neither")),
+    (2, _("2 — Dissatisfied")),
+    (1, _("1 — Very dissatisfied")),
+]
+
+
+def _score_field(label, *, required: bool):
+    return forms.TypedChoiceField(
+        label=label,
+        choices=SCORE_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=required,
+        widget=forms.RadioSelect,
+    )
+
+
+class SurveyForm(forms.Form):
+    overall = _score_field(_("Overall, how satisfied are you with your visit?"), required=True)
+    waiting = _score_field(_("The waiting time"), required=False)
+    staff = _score_field(_("The staff who served you"), required=False)
+    clarity = _score_field(_("How clear the explanations were"), required=False)
+    comment = forms.CharField(
+        label=_("Anything else you would like to tell us (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Please do not write your name, address or other personal details."),
+    )

@@ -326,6 +326,10 @@ class Reservation(models.Model):
             models.Index(fields=["staff", "start_at"], name="reservation_staff_start"),
             models.Index(fields=["start_at"], name="reservation_start"),
             models.Index(fields=["status", "hold_expires_at"], name="reservation_status_hold"),
+            # What the KPI rollup reads to find the days that changed since its last run.
+            models.Index(fields=["created_at"], name="reservation_created"),
+            models.Index(fields=["cancelled_at"], name="reservation_cancelled"),
+            models.Index(fields=["referral_code"], name="reservation_referral"),
         ]
 
     def __str__(self):
@@ -506,4 +510,60 @@ class VisitEvent(TimedEvent):
     note = models.CharField(max_length=200, blank=True)
 
     class Meta(TimedEvent.Meta):
-        indexes = [models.Index(fields=["kind", "at"], name="visit_event_kind_at")]
+        indexes = [
+            models.Index(fields=["kind", "at"], name="visit_event_kind_at"),
+            # The KPI rollup reads each visit's first call.
+            models.Index(fields=["visit", "kind", "at"], name="visit_event_visit_kind_at"),
+        ]
+
+
+SCORE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
+
+
+class SurveyAnswer(models.Model):
+    """A citizen's answer to the short survey after a visit: one per visit, no login.
+
+    Linked to the visit (procedure, booked or walk-in, counter) for the KPIs; the
+    dashboards show counts and shares only, never the comment or who answered.
+    """
+
+    visit = models.OneToOneField(
+        Visit, verbose_name=_("visit"), on_delete=models.PROTECT, related_name="survey_answer"
+    )
+    answered_at = models.DateTimeField(_("answered at"), default=timezone.now)
+    overall = models.PositiveSmallIntegerField(
+        _("overall satisfaction"), validators=SCORE_VALIDATORS
+    )
+    waiting = models.PositiveSmallIntegerField(
+        _("waiting time"), null=True, blank=True, validators=SCORE_VALIDATORS
+    )
+    staff = models.PositiveSmallIntegerField(
+        _("staff"), null=True, blank=True, validators=SCORE_VALIDATORS
+    )
+    clarity = models.PositiveSmallIntegerField(
+        _("clarity of the explanations"), null=True, blank=True, validators=SCORE_VALIDATORS
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    language = models.CharField(_("language"), max_length=8, default="ja")
+
+    class Meta:
+        ordering = ["-answered_at"]
+        verbose_name = _("survey answer")
+        verbose_name_plural = _("survey answers")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(overall__gte=1, overall__lte=5), name="survey_overall_1_to_5"
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{"%s__isnull" % name: True})
+                    | Q(**{"%s__gte" % name: 1, "%s__lte" % name: 5}),
+                    name="survey_%s_1_to_5" % name,
+                )
+                for name in ("waiting", "staff", "clarity")
+            ),
+        ]
+        indexes = [models.Index(fields=["answered_at"], name="survey_answered_at")]
+
+    def __str__(self):
+        return "%s: %s" % (self.visit_id, self.overall)

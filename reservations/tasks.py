@@ -69,3 +69,15 @@ def reservations_send_reminders() -> int:
         services.reservation_record_reminder(reservation_id=reservation_id, now=now)
         sent += 1
     return sent
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def visit_send_survey_email(visit_id: int) -> bool:
+    """After a booked visit is done: the survey link, once (the task runs once per
+    "done"; a visit cannot be done twice)."""
+    from reservations.models import Visit
+
+    visit = Visit.objects.select_related("reservation", "procedure").filter(pk=visit_id).first()
+    if visit is None:
+        return False
+    return emails.send_survey(visit)

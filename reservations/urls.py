@@ -44,4 +44,5 @@ urlpatterns = [
     path("display/", counter_views.display, name="display"),
     path("display/board/", counter_views.display_board, name="display_board"),
     path("survey/<str:token>/", counter_views.survey, name="survey"),
+    path("survey/<str:token>/thanks/", counter_views.survey_thanks, name="survey_thanks"),
 ]

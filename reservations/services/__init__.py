@@ -3,6 +3,7 @@
 ``booking``: book, confirm, cancel, reschedule, holds, reminders, document rules.
 ``counter``: the day at the counter: check-in, walk-in tickets, calling, serving,
 no-shows, transfers.
+``survey``: the satisfaction survey after a visit.
 """
 
 from reservations.services.booking import (
@@ -33,6 +34,7 @@ from reservations.services.counter import (
     visit_transfer,
     visits_mark_no_shows,
 )
+from reservations.services.survey import SurveyClosed, survey_answer_submit, survey_state
 
 __all__ = [
     "BookingError",
@@ -40,6 +42,7 @@ __all__ = [
     "CheckInResult",
     "CitizenDetails",
     "CounterError",
+    "SurveyClosed",
     "WalkInRefused",
     "current_counter",
     "document_rule_save",
@@ -52,6 +55,8 @@ __all__ = [
     "reservation_reschedule",
     "reservation_unclaim_reminder",
     "reservations_expire_holds",
+    "survey_answer_submit",
+    "survey_state",
     "visit_act",
     "visit_call_next",
     "visit_check_in",

@@ -365,6 +365,11 @@ def visit_act(
             fields.append("recall_count")
         visit.save(update_fields=fields)
         _event(visit, _EVENT_OF_ACTION[action], now, actor=actor)
+        if action == "done" and visit.reservation_id:
+            from reservations import tasks
+
+            # Booked citizens with an e-mail address get the survey link as well.
+            tasks.visit_send_survey_email.delay_on_commit(visit.pk)
     return visit
 
 

@@ -1,6 +1,7 @@
 """The counter's pages: the day's queue and its actions, the check-in kiosk with walk-in
 tickets, the public display board, the receipt slip and the survey link target."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.middleware.csrf import get_token
@@ -10,11 +11,12 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from organization.models import Role, StaffMember
 from organization.permissions import role_required
 from reservations import documents, selectors, services
+from reservations.forms import SurveyForm
 from reservations.models import Procedure, Visit, VisitStatus
 
 COUNTER_ROLES = (Role.COUNTER_STAFF, Role.MANAGER, Role.ADMINISTRATOR)
@@ -253,10 +255,42 @@ def receipt(request, visit_id: int):
     )
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
+@never_cache
 def survey(request, token: str):
-    """Where the receipt's QR code leads. The questionnaire itself comes with the
-    satisfaction survey feature; until then this page thanks the citizen."""
+    """The satisfaction survey, opened from the receipt's QR code or the e-mailed link.
+    No login: the link's token (128 random bits) is the key to this one visit's survey."""
+    visit = (
+        Visit.objects.filter(survey_token=token)
+        .select_related("procedure", "survey_answer")
+        .first()
+    )
+    if visit is None:
+        raise Http404(_("This survey link is not valid."))
+    state = services.survey_state(visit)
+    form = SurveyForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and state == "open" and form.is_valid():
+        try:
+            services.survey_answer_submit(
+                visit=visit, language=request.LANGUAGE_CODE, **form.cleaned_data
+            )
+        except services.SurveyClosed:
+            state = "answered"
+        else:
+            return redirect("reservations:survey_thanks", token=token)
+    status = 200
+    if request.method == "POST":
+        status = 400 if state == "open" else 409
+    return render(
+        request,
+        "reservations/counter/survey.html",
+        {"visit": visit, "form": form, "state": state, "days": settings.SURVEY_OPEN_DAYS},
+        status=status,
+    )
+
+
+@require_GET
+def survey_thanks(request, token: str):
     visit = Visit.objects.filter(survey_token=token).select_related("procedure").first()
     if visit is None:
         raise Http404(_("This survey link is not valid."))

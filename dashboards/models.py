@@ -1,0 +1,204 @@
+"""KPI rollups, quarterly targets and the PDCA review records.
+
+Why rollups: the counter KPIs are read over a million visits and reservations, and a
+dashboard must answer within 300 ms whatever the period. So one row per day, procedure
+and kind of visit (``DailyFact``) keeps the counts, sums and minute histograms the KPIs
+need, rebuilt for the days that changed by a Celery job every few minutes, and summed
+per month (``MonthlyFact``), which is what the pages read (see ``dashboards/rollup.py``).
+Complaints and letters are far fewer and read live.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# Waiting and handling times are kept as histograms of whole minutes: bucket i counts
+# the visits of i minutes, the last bucket all of HIST_MINUTES minutes or more. P50 and
+# P90 are then exact to the minute for any set of days, procedures and kinds.
+HIST_MINUTES = 180
+
+
+class Facts(models.Model):
+    """The counts, sums and histograms of one procedure and one kind of visit."""
+
+    procedure = models.ForeignKey(
+        "reservations.Procedure", on_delete=models.CASCADE, related_name="+"
+    )
+    department = models.ForeignKey(
+        "organization.Department", on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=10)  # reservations.VisitKind
+    # Visits of the day: came (not a no-show), finished, no-shows.
+    visits = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    no_shows = models.PositiveIntegerField(default=0)
+    # Survey answers to those visits.
+    answers = models.PositiveIntegerField(default=0)
+    satisfied = models.PositiveIntegerField(default=0)  # overall 4 or 5
+    overall_sum = models.PositiveIntegerField(default=0)
+    # Minutes from arrival (or the booked time, if later) to the first call; from the
+    # start of service to done.
+    wait_n = models.PositiveIntegerField(default=0)
+    wait_sum = models.PositiveBigIntegerField(default=0)
+    wait_hist = models.JSONField(default=list)
+    handle_n = models.PositiveIntegerField(default=0)
+    handle_sum = models.PositiveBigIntegerField(default=0)
+    handle_hist = models.JSONField(default=list)
+    # Bookings (kind "booked" rows only): those due this day, by their end; and the
+    # online bookings made this day, by people who had booked online before or not.
+    bookings = models.PositiveIntegerField(default=0)
+    bookings_cancelled = models.PositiveIntegerField(default=0)
+    bookings_served = models.PositiveIntegerField(default=0)
+    online_bookings = models.PositiveIntegerField(default=0)
+    online_repeat = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DailyFact(Facts):
+    """What happened at the counter on one day for one procedure and one kind of visit."""
+
+    day = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "procedure", "kind"], name="daily_fact_key")
+        ]
+
+    def __str__(self):
+        return "%s %s %s" % (self.day, self.procedure_id, self.kind)
+
+
+class MonthlyFact(Facts):
+    """The sum of a month's ``DailyFact`` rows. Every reporting period (month, fiscal
+    quarter, fiscal year) is a union of months, so a dashboard reads at most a few
+    hundred of these rows whatever the size of the history."""
+
+    month = models.DateField()  # the first day of the month
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["month", "procedure", "kind"], name="monthly_fact_key")
+        ]
+        indexes = [models.Index(fields=["month", "department"], name="monthly_fact_dept")]
+
+    def __str__(self):
+        return "%s %s %s" % (self.month, self.procedure_id, self.kind)
+
+
+class RollupState(models.Model):
+    """The single row that remembers when the rollup last looked for changes."""
+
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+    changes_seen_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return str(self.refreshed_at)
+
+
+class Kpi(models.TextChoices):
+    """The indicators a target can be set for; their definitions are in selectors.py."""
+
+    SATISFACTION = "satisfaction", _("Satisfaction (share of 4–5)")
+    RESPONSE_RATE = "response_rate", _("Survey response rate")
+    ONLINE_SHARE = "online_share", _("Online booking share")
+    BOOKING_COMPLETION = "booking_completion", _("Booking completion")
+    NO_SHOW_RATE = "no_show_rate", _("No-show rate")
+    WAIT_P50_BOOKED = "wait_p50_booked", _("Waiting time P50, booked (min)")
+    WAIT_P90_BOOKED = "wait_p90_booked", _("Waiting time P90, booked (min)")
+    WAIT_P50_WALK_IN = "wait_p50_walk_in", _("Waiting time P50, walk-in (min)")
+    WAIT_P90_WALK_IN = "wait_p90_walk_in", _("Waiting time P90, walk-in (min)")
+    HANDLING_P50 = "handling_p50", _("Handling time P50 (min)")
+    LETTER_CONVERSION = "letter_conversion", _("Letters → bookings within 30 days")
+    RETENTION = "retention", _("Repeat online use")
+    COMPLAINTS_PER_1000 = "complaints_per_1000", _("Complaints per 1,000 visits")
+    REPORTS_ON_TIME = "reports_on_time", _("Complaint reports within deadline")
+    DAYS_TO_CLOSE = "days_to_close", _("Days to close a complaint (median)")
+
+
+class Target(models.Model):
+    """Plan: the value a KPI should reach in a fiscal quarter, city-wide."""
+
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"))
+    kpi = models.CharField(_("indicator"), max_length=32, choices=Kpi.choices)
+    value = models.DecimalField(_("target"), max_digits=10, decimal_places=2)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    set_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["fiscal_year", "quarter", "kpi"]
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fiscal_year", "quarter", "kpi"], name="target_one_per_kpi_quarter"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quarter__gte=1, quarter__lte=4), name="target_quarter_1_to_4"
+            ),
+        ]
+
+    def __str__(self):
+        return "FY%s Q%s %s = %s" % (self.fiscal_year, self.quarter, self.kpi, self.value)
+
+
+class Stage(models.TextChoices):
+    DO = "do", _("Do: action taken")
+    ACT = "act", _("Act: follow-up decided")
+
+
+class QuarterAction(models.Model):
+    """Do (what was done during the quarter) and Act (what the review decided)."""
+
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"))
+    stage = models.CharField(_("stage"), max_length=4, choices=Stage.choices)
+    kpi = models.CharField(_("indicator"), max_length=32, choices=Kpi.choices, blank=True)
+    text = models.TextField(_("action"))
+    owner = models.CharField(_("who"), max_length=100, blank=True)
+    due_on = models.DateField(_("by"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["fiscal_year", "quarter", "stage", "created_at", "id"]
+        verbose_name = _("PDCA action")
+        verbose_name_plural = _("PDCA actions")
+        indexes = [models.Index(fields=["fiscal_year", "quarter"], name="pdca_action_quarter")]
+
+    def __str__(self):
+        return self.text[:60]
+
+
+class QuarterReview(models.Model):
+    """Check and Act: the quarterly review's findings and decisions."""
+
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"))
+    findings = models.TextField(_("findings (Check)"), blank=True)
+    decisions = models.TextField(_("decisions (Act)"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["fiscal_year", "quarter"]
+        verbose_name = _("quarterly review")
+        verbose_name_plural = _("quarterly reviews")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fiscal_year", "quarter"], name="review_one_per_quarter"
+            )
+        ]
+
+    def __str__(self):
+        return "FY%s Q%s" % (self.fiscal_year, self.quarter)

@@ -1,0 +1,238 @@
+"""Keep ``DailyFact`` true: recompute the rows of the days whose source rows changed.
+
+Chosen over computing KPIs on each page view because the counter's tables grow by
+about a million rows a year and a dashboard must answer in a constant, small time; and
+over updating counters from every service because a rollup recomputed from the source
+can never drift (a retried task, an admin fix or a data import simply recomputes).
+
+A day's rows are recomputed whole, in one transaction, from the visits of that day, the
+survey answers to them, the bookings due that day and the online bookings made that day.
+The Celery beat job (every 5 minutes) finds the changed days from timestamps since its
+last run, so its cost follows the activity, not the size of the history.
+"""
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from dashboards.models import HIST_MINUTES, DailyFact, MonthlyFact, RollupState
+from reservations.models import (
+    Channel,
+    ReservationStatus,
+    SurveyAnswer,
+    Visit,
+    VisitEvent,
+    VisitKind,
+    VisitStatus,
+)
+from reservations.models import Reservation as Booking
+
+# Re-read a little before the last run: a transaction that committed late with an
+# earlier timestamp is still seen.
+OVERLAP = dt.timedelta(minutes=10)
+
+
+def _minutes(start: dt.datetime | None, end: dt.datetime | None) -> int | None:
+    if start is None or end is None or end < start:
+        return None
+    return int((end - start).total_seconds() // 60)
+
+
+def _bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    return start, start + dt.timedelta(days=1)
+
+
+class _Row:
+    __slots__ = tuple(
+        f.attname for f in DailyFact._meta.concrete_fields if f.attname not in ("id", "day")
+    )
+
+    def __init__(self, procedure_id: int, department_id: int, kind: str):
+        for name in self.__slots__:
+            setattr(self, name, 0)
+        self.procedure_id, self.department_id, self.kind = procedure_id, department_id, kind
+        self.wait_hist = [0] * (HIST_MINUTES + 1)
+        self.handle_hist = [0] * (HIST_MINUTES + 1)
+
+    def add_time(self, name: str, minutes: int | None) -> None:
+        if minutes is None:
+            return
+        setattr(self, name + "_n", getattr(self, name + "_n") + 1)
+        setattr(self, name + "_sum", getattr(self, name + "_sum") + minutes)
+        getattr(self, name + "_hist")[min(minutes, HIST_MINUTES)] += 1
+
+
+def _compute_day(day: dt.date) -> list[DailyFact]:
+    rows: dict[tuple[int, str], _Row] = {}
+
+    def row(procedure_id: int, department_id: int, kind: str) -> _Row:
+        key = (procedure_id, kind)
+        if key not in rows:
+            rows[key] = _Row(procedure_id, department_id, kind)
+        return rows[key]
+
+    first_call = (
+        VisitEvent.objects.filter(visit=OuterRef("pk"), kind=VisitEvent.Kind.CALLED)
+        .order_by("at")
+        .values("at")[:1]
+    )
+    visits = (
+        Visit.objects.filter(day=day)
+        .annotate(first_called_at=Subquery(first_call))
+        .values_list(
+            "procedure_id",
+            "procedure__department_id",
+            "kind",
+            "status",
+            "checked_in_at",
+            "expected_at",
+            "first_called_at",
+            "serving_at",
+            "done_at",
+        )
+    )
+    for procedure, department, kind, status, checked_in, expected, called, serving, done in visits:
+        r = row(procedure, department, kind)
+        if status == VisitStatus.NO_SHOW:
+            r.no_shows += 1
+            continue
+        r.visits += 1
+        if status == VisitStatus.DONE:
+            r.done += 1
+        # A booked citizen who came early waits from their booked time.
+        waiting_from = max(filter(None, (checked_in, expected)), default=None)
+        r.add_time("wait", _minutes(waiting_from, called))
+        r.add_time("handle", _minutes(serving, done))
+
+    answers = SurveyAnswer.objects.filter(visit__day=day).values_list(
+        "visit__procedure_id", "visit__procedure__department_id", "visit__kind", "overall"
+    )
+    for procedure, department, kind, overall in answers:
+        r = row(procedure, department, kind)
+        r.answers += 1
+        r.overall_sum += overall
+        r.satisfied += overall >= 4
+
+    start, end = _bounds(day)
+    due = (
+        Booking.objects.filter(start_at__gte=start, start_at__lt=end, rescheduled_to__isnull=True)
+        .exclude(status=ReservationStatus.EXPIRED)
+        .values_list("procedure_id", "procedure__department_id", "status", "visit__status")
+    )
+    for procedure, department, status, visit_status in due:
+        r = row(procedure, department, VisitKind.BOOKED)
+        r.bookings += 1
+        r.bookings_cancelled += status == ReservationStatus.CANCELLED
+        r.bookings_served += visit_status == VisitStatus.DONE
+
+    earlier = Booking.objects.filter(channel=Channel.WEB, created_at__lt=OuterRef("created_at"))
+    made = (
+        Booking.objects.filter(created_at__gte=start, created_at__lt=end, channel=Channel.WEB)
+        .exclude(status=ReservationStatus.EXPIRED)
+        .annotate(
+            returning=Exists(earlier.filter(email_key=OuterRef("email_key")).exclude(email_key=""))
+            | Exists(earlier.filter(phone_key=OuterRef("phone_key")).exclude(phone_key=""))
+        )
+        .values_list("procedure_id", "procedure__department_id", "returning")
+    )
+    for procedure, department, returning in made:
+        r = row(procedure, department, VisitKind.BOOKED)
+        r.online_bookings += 1
+        r.online_repeat += bool(returning)
+
+    return [
+        DailyFact(day=day, **{name: getattr(r, name) for name in _Row.__slots__})
+        for r in rows.values()
+    ]
+
+
+MEASURES = [
+    f.attname
+    for f in DailyFact._meta.concrete_fields
+    if f.attname not in ("id", "day", "procedure_id", "department_id", "kind")
+]
+
+
+def _month_refresh(month: dt.date) -> None:
+    """Sum the month's daily rows into its monthly rows (a few hundred rows at most)."""
+    end = (month + dt.timedelta(days=32)).replace(day=1)
+    sums: dict[tuple, dict] = {}
+    for fact in DailyFact.objects.filter(day__gte=month, day__lt=end):
+        key = (fact.procedure_id, fact.department_id, fact.kind)
+        target = sums.setdefault(key, {})
+        for name in MEASURES:
+            value = getattr(fact, name)
+            if name.endswith("_hist"):
+                merged = target.setdefault(name, [0] * (HIST_MINUTES + 1))
+                for i, n in enumerate(value):
+                    merged[i] += n
+            else:
+                target[name] = target.get(name, 0) + value
+    with transaction.atomic():
+        MonthlyFact.objects.filter(month=month).delete()
+        MonthlyFact.objects.bulk_create(
+            MonthlyFact(month=month, procedure_id=p, department_id=d, kind=k, **values)
+            for (p, d, k), values in sums.items()
+        )
+
+
+def facts_refresh(days) -> int:
+    """Recompute the facts of ``days`` and of their months; returns the daily rows written."""
+    written = 0
+    days = sorted(set(days))
+    for day in days:
+        facts = _compute_day(day)
+        with transaction.atomic():
+            DailyFact.objects.filter(day=day).delete()
+            DailyFact.objects.bulk_create(facts)
+        written += len(facts)
+    for month in sorted({day.replace(day=1) for day in days}):
+        _month_refresh(month)
+    return written
+
+
+def changed_days(since: dt.datetime, now: dt.datetime) -> set[dt.date]:
+    """The days whose facts may differ since ``since``: today and yesterday (the
+    counter), the visit days of new survey answers, and the days of bookings made or
+    cancelled since then (by their time and by the day they were made)."""
+    today = timezone.localdate(now)
+    days = {today, today - dt.timedelta(days=1)}
+    days.update(
+        SurveyAnswer.objects.filter(answered_at__gte=since)
+        .values_list("visit__day", flat=True)
+        .distinct()
+    )
+    changed = Booking.objects.filter(Q(created_at__gte=since) | Q(cancelled_at__gte=since))
+    for start_at, created_at in changed.values_list("start_at", "created_at").iterator():
+        days.add(timezone.localdate(start_at))
+        days.add(timezone.localdate(created_at))
+    # Bookings ahead of today count only once their day has come.
+    return {day for day in days if day <= today}
+
+
+def facts_refresh_changed(*, now: dt.datetime | None = None) -> int:
+    """The beat job: recompute the days changed since the last run. Safe to run twice
+    at once (each day is recomputed whole in its own transaction)."""
+    now = now or timezone.now()
+    state, _ = RollupState.objects.get_or_create(pk=1)
+    since = (state.changes_seen_until or now - dt.timedelta(days=2)) - OVERLAP
+    written = facts_refresh(changed_days(since, now))
+    RollupState.objects.filter(pk=1).update(refreshed_at=timezone.now(), changes_seen_until=now)
+    return written
+
+
+def facts_rebuild(*, first: dt.date, last: dt.date) -> int:
+    """Recompute every day from ``first`` to ``last`` (after an import, or for the demo)."""
+    days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+    written = facts_refresh(days)
+    RollupState.objects.update_or_create(
+        pk=1, defaults={"refreshed_at": timezone.now(), "changes_seen_until": timezone.now()}
+    )
+    return written
+
+
+def last_refreshed() -> dt.datetime | None:
+    return RollupState.objects.filter(pk=1).values_list("refreshed_at", flat=True).first()

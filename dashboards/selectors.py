@@ -1,0 +1,465 @@
+"""The KPIs: each one's definition, computed from recorded events, never typed in.
+
+Counter KPIs read the daily rollup (``DailyFact``); complaint and letter KPIs read their
+tables live with aggregates in SQL. Every function takes the periods it needs at once,
+so a page costs the same few queries whatever the period, the filters and the history.
+
+Definitions (the tests hold each to hand-made data):
+- satisfaction: answers with overall 4 or 5 ÷ answers; shown with the number of
+  answers and the response rate (answers ÷ finished visits);
+- online booking share: booked visits ÷ all visits (citizens who came; no-shows apart);
+- booking completion: bookings served ÷ bookings due in the period (cancelled ones
+  count as not completed; expired holds and bookings moved to another time do not count);
+- no-show rate: booked citizens who did not come ÷ booked visits due;
+- waiting time: minutes from arrival — or the booked time, when the citizen came early —
+  to the first call, P50 and P90, booked and walk-in apart;
+- handling time: minutes from the start of service to done, P50;
+- letter conversion: letters whose code was used for a booking within 30 days of the
+  batch being mailed (or made) ÷ letters, by batch;
+- repeat online use (retention): online bookings by people (same e-mail or phone) who
+  had booked online before ÷ online bookings;
+- complaints per 1,000 visits; share of complaint reports submitted by their deadline;
+  median days from received to closed; open complaints overdue now; recurrence by
+  category (complaints whose category had already been closed for the same department).
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import (
+    Count,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from complaints.models import Complaint, Report
+from complaints.selectors import overdue_condition
+from dashboards.models import HIST_MINUTES, Kpi, MonthlyFact, Target
+from dashboards.periods import Period
+from notices.models import Letter, LetterBatch
+from reservations.models import Reservation, VisitKind
+
+LETTER_WINDOW = dt.timedelta(days=30)
+
+SUMMED = (
+    "visits",
+    "done",
+    "no_shows",
+    "answers",
+    "satisfied",
+    "overall_sum",
+    "wait_n",
+    "wait_sum",
+    "handle_n",
+    "handle_sum",
+    "bookings",
+    "bookings_cancelled",
+    "bookings_served",
+    "online_bookings",
+    "online_repeat",
+)
+
+
+@dataclass(frozen=True)
+class Filters:
+    department_id: int | None = None
+    procedure_id: int | None = None
+
+    def facts(self) -> Q:
+        condition = Q()
+        if self.department_id:
+            condition &= Q(department_id=self.department_id)
+        if self.procedure_id:
+            condition &= Q(procedure_id=self.procedure_id)
+        return condition
+
+    def complaints(self, prefix: str = "") -> Q:
+        condition = Q()
+        if self.department_id:
+            condition &= Q(**{prefix + "department_id": self.department_id})
+        if self.procedure_id:
+            condition &= Q(**{prefix + "procedure_id": self.procedure_id})
+        return condition
+
+
+@dataclass
+class Totals:
+    """Sums of the facts of one period, booked and walk-in apart."""
+
+    by_kind: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(int)))
+    wait_hist: dict = field(default_factory=dict)
+    handle_hist: list = field(default_factory=lambda: [0] * (HIST_MINUTES + 1))
+
+    def total(self, name: str, kind: str | None = None) -> int:
+        if kind:
+            return self.by_kind[kind][name]
+        return sum(values[name] for values in self.by_kind.values())
+
+
+def percentile(hist: list[int], share: float) -> int | None:
+    """The minute at or below which ``share`` of the histogram's visits fall."""
+    total = sum(hist)
+    if not total:
+        return None
+    needed, running = share * total, 0
+    for minute, count in enumerate(hist):
+        running += count
+        if running >= needed:
+            return minute
+    return len(hist) - 1
+
+
+def fact_totals(periods: list[Period], filters: Filters) -> dict[Period, Totals]:
+    """One query for the monthly facts of every period, summed per period in Python
+    (months × procedures × two kinds: a few hundred rows for two years)."""
+    if not periods:
+        return {}
+    first, last = min(p.start for p in periods), max(p.end for p in periods)
+    totals = {period: Totals() for period in periods}
+    rows = (
+        MonthlyFact.objects.filter(filters.facts(), month__gte=first, month__lt=last)
+        .order_by()
+        .values_list("month", "kind", "wait_hist", "handle_hist", *SUMMED)
+    )
+    ordered = sorted(periods, key=lambda p: p.start)
+    for day, kind, wait_hist, handle_hist, *values in rows:
+        for period in ordered:
+            if period.contains(day):
+                t = totals[period]
+                sums = t.by_kind[kind]
+                for name, value in zip(SUMMED, values, strict=True):
+                    sums[name] += value
+                merged = t.wait_hist.setdefault(kind, [0] * (HIST_MINUTES + 1))
+                for i, n in enumerate(wait_hist):
+                    if n:
+                        merged[i] += n
+                for i, n in enumerate(handle_hist):
+                    if n:
+                        t.handle_hist[i] += n
+    return totals
+
+
+def _bounds(period: Period) -> tuple[dt.datetime, dt.datetime]:
+    tz = timezone.get_current_timezone()
+    return (
+        dt.datetime.combine(period.start, dt.time.min, tzinfo=tz),
+        dt.datetime.combine(period.end, dt.time.min, tzinfo=tz),
+    )
+
+
+def complaint_totals(periods: list[Period], filters: Filters) -> dict[Period, dict]:
+    """Complaints received, reports due and on time, per period: two queries in all,
+    plus one for the days to close of each period (a histogram, for the median)."""
+    if not periods:
+        return {}
+    first = _bounds(min(periods, key=lambda p: p.start))[0]
+    last = _bounds(max(periods, key=lambda p: p.end))[1]
+    received = Complaint.objects.filter(
+        filters.complaints(), received_at__gte=first, received_at__lt=last
+    ).aggregate(
+        **{
+            "p%d" % i: Count("pk", filter=Q(received_at__gte=s, received_at__lt=e))
+            for i, (s, e) in enumerate(map(_bounds, periods))
+        }
+    )
+    reports = Report.objects.filter(
+        filters.complaints("complaint__"),
+        submitted_at__gte=first,
+        submitted_at__lt=last,
+        on_time__isnull=False,
+    ).aggregate(
+        **{
+            key: Count("pk", filter=Q(submitted_at__gte=s, submitted_at__lt=e, **extra))
+            for i, (s, e) in enumerate(map(_bounds, periods))
+            for key, extra in (("d%d" % i, {}), ("t%d" % i, {"on_time": True}))
+        }
+    )
+    result = {}
+    for i, period in enumerate(periods):
+        start, end = _bounds(period)
+        closing = (
+            Complaint.objects.filter(
+                filters.complaints(),
+                closed_at__gte=start,
+                closed_at__lt=end,
+                days_to_close__isnull=False,
+            )
+            .order_by("days_to_close")
+            .values_list("days_to_close")
+            .annotate(n=Count("pk"))
+        )
+        hist = list(closing)
+        result[period] = {
+            "received": received["p%d" % i],
+            "reports": reports["d%d" % i],
+            "reports_on_time": reports["t%d" % i],
+            "days_to_close": _median_of_counts(hist),
+            "closed": sum(n for _, n in hist),
+        }
+    return result
+
+
+def _median_of_counts(pairs: list[tuple[int, int]]) -> float | None:
+    total = sum(n for _, n in pairs)
+    if not total:
+        return None
+    half, running = total / 2, 0
+    for value, n in pairs:
+        running += n
+        if running >= half:
+            return float(value)
+    return float(pairs[-1][0])
+
+
+def letter_batches(period: Period, filters: Filters) -> list[dict]:
+    """Each batch made in the period: letters, bookings made with their code within 30
+    days of the batch being mailed (or made, until it is marked mailed), conversion."""
+    start, end = _bounds(period)
+    sent_at = Coalesce(OuterRef("batch__mailed_at"), OuterRef("batch__created_at"))
+    booked = Reservation.objects.filter(
+        referral_code=OuterRef("code"),
+        created_at__gte=OuterRef("created_at"),
+        created_at__lt=ExpressionWrapper(
+            sent_at + Value(LETTER_WINDOW), output_field=DateTimeField()
+        ),
+    )
+    letters = Letter.objects.filter(batch__created_at__gte=start, batch__created_at__lt=end)
+    if filters.procedure_id:
+        letters = letters.filter(rule__procedure_id=filters.procedure_id)
+    if filters.department_id:
+        letters = letters.filter(rule__procedure__department_id=filters.department_id)
+    counts = (
+        letters.annotate(converted=Exists(booked))
+        .order_by()
+        .values("batch_id")
+        .annotate(total=Count("pk"), converted=Count("pk", filter=Q(converted=True)))
+    )
+    by_batch = {row["batch_id"]: row for row in counts}
+    batches = (
+        LetterBatch.objects.filter(pk__in=by_batch).select_related("rule").order_by("created_at")
+    )
+    return [
+        {
+            "batch": batch,
+            "letters": by_batch[batch.pk]["total"],
+            "converted": by_batch[batch.pk]["converted"],
+            "rate": share(by_batch[batch.pk]["converted"], by_batch[batch.pk]["total"]),
+        }
+        for batch in batches
+    ]
+
+
+def complaint_categories(period: Period, filters: Filters) -> list[dict]:
+    """Per category: complaints in the period and the one before, and recurrences (a
+    complaint of a category already closed for the same department before it came)."""
+    start, end = _bounds(period)
+    previous_start, _ = _bounds(period.previous())
+    known = Complaint.objects.filter(
+        category_id=OuterRef("category_id"),
+        department_id=OuterRef("department_id"),
+        closed_at__lt=OuterRef("received_at"),
+    )
+    rows = (
+        Complaint.objects.filter(
+            filters.complaints(), received_at__gte=previous_start, received_at__lt=end
+        )
+        .annotate(recurrence=Exists(known))
+        .order_by()
+        .values("category_id", "category__name", "category__name_en")
+        .annotate(
+            now=Count("pk", filter=Q(received_at__gte=start)),
+            before=Count("pk", filter=Q(received_at__lt=start)),
+            recurrences=Count("pk", filter=Q(received_at__gte=start, recurrence=True)),
+        )
+    )
+    english = get_language() == "en"
+    result = [
+        {
+            "category": (row["category__name_en"] if english else "") or row["category__name"],
+            "now": row["now"],
+            "before": row["before"],
+            "recurrences": row["recurrences"],
+            "rate": share(row["recurrences"], row["now"]),
+        }
+        for row in rows
+    ]
+    return sorted(result, key=lambda r: (-r["now"], r["category"]))
+
+
+def overdue_now(filters: Filters, *, today: dt.date | None = None) -> int:
+    today = today or timezone.localdate()
+    return Complaint.objects.filter(filters.complaints(), overdue_condition(today)).count()
+
+
+def share(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+@dataclass
+class KpiValue:
+    code: str
+    label: str
+    value: float | None
+    unit: str  # "%", "min", "‰" (per 1,000 visits), "days"
+    basis: str  # what it was computed from, e.g. "120 answers"
+    higher_is_better: bool
+    target: Decimal | None = None
+
+    @property
+    def met(self) -> bool | None:
+        if self.value is None or self.target is None:
+            return None
+        target = float(self.target)
+        return self.value >= target if self.higher_is_better else self.value <= target
+
+
+HIGHER_IS_BETTER = {
+    Kpi.SATISFACTION,
+    Kpi.RESPONSE_RATE,
+    Kpi.ONLINE_SHARE,
+    Kpi.BOOKING_COMPLETION,
+    Kpi.LETTER_CONVERSION,
+    Kpi.RETENTION,
+    Kpi.REPORTS_ON_TIME,
+}
+UNITS = {
+    Kpi.WAIT_P50_BOOKED: "min",
+    Kpi.WAIT_P90_BOOKED: "min",
+    Kpi.WAIT_P50_WALK_IN: "min",
+    Kpi.WAIT_P90_WALK_IN: "min",
+    Kpi.HANDLING_P50: "min",
+    Kpi.COMPLAINTS_PER_1000: "‰",
+    Kpi.DAYS_TO_CLOSE: "days",
+}
+
+
+def _values(totals: Totals, complaints: dict, letters: list[dict]) -> dict[str, tuple]:
+    """(value, basis) of every KPI for one period."""
+    booked, walk_in = VisitKind.BOOKED, VisitKind.WALK_IN
+    answers, done = totals.total("answers"), totals.total("done")
+    visits = totals.total("visits")
+    booked_due = totals.total("visits", booked) + totals.total("no_shows", booked)
+    letters_sent = sum(row["letters"] for row in letters)
+    converted = sum(row["converted"] for row in letters)
+    wait = totals.wait_hist
+    n = _("%(n)s answers")
+    return {
+        Kpi.SATISFACTION: (share(totals.total("satisfied"), answers), n % {"n": answers}),
+        Kpi.RESPONSE_RATE: (
+            share(answers, done),
+            _("%(n)s finished visits") % {"n": done},
+        ),
+        Kpi.ONLINE_SHARE: (
+            share(totals.total("visits", booked), visits),
+            _("%(n)s visits") % {"n": visits},
+        ),
+        Kpi.BOOKING_COMPLETION: (
+            share(totals.total("bookings_served"), totals.total("bookings")),
+            _("%(n)s bookings due") % {"n": totals.total("bookings")},
+        ),
+        Kpi.NO_SHOW_RATE: (
+            share(totals.total("no_shows", booked), booked_due),
+            _("%(n)s booked visits due") % {"n": booked_due},
+        ),
+        Kpi.WAIT_P50_BOOKED: _wait(wait.get(booked), 0.5),
+        Kpi.WAIT_P90_BOOKED: _wait(wait.get(booked), 0.9),
+        Kpi.WAIT_P50_WALK_IN: _wait(wait.get(walk_in), 0.5),
+        Kpi.WAIT_P90_WALK_IN: _wait(wait.get(walk_in), 0.9),
+        Kpi.HANDLING_P50: _wait(totals.handle_hist, 0.5),
+        Kpi.LETTER_CONVERSION: (
+            share(converted, letters_sent),
+            _("%(n)s letters") % {"n": letters_sent},
+        ),
+        Kpi.RETENTION: (
+            share(totals.total("online_repeat"), totals.total("online_bookings")),
+            _("%(n)s online bookings") % {"n": totals.total("online_bookings")},
+        ),
+        Kpi.COMPLAINTS_PER_1000: (
+            round(1000 * complaints["received"] / visits, 2) if visits else None,
+            _("%(complaints)s complaints, %(visits)s visits")
+            % {"complaints": complaints["received"], "visits": visits},
+        ),
+        Kpi.REPORTS_ON_TIME: (
+            share(complaints["reports_on_time"], complaints["reports"]),
+            _("%(n)s reports due") % {"n": complaints["reports"]},
+        ),
+        Kpi.DAYS_TO_CLOSE: (
+            complaints["days_to_close"],
+            _("%(n)s closed") % {"n": complaints["closed"]},
+        ),
+    }
+
+
+def _wait(hist: list[int] | None, share: float) -> tuple:
+    n = sum(hist) if hist else 0
+    return (
+        float(percentile(hist, share)) if n else None,
+        _("%(n)s visits timed") % {"n": n},
+    )
+
+
+def kpi_trend(periods: list[Period], filters: Filters) -> dict[Period, dict[str, tuple]]:
+    """Every KPI for every period, oldest first: a fixed number of queries."""
+    facts = fact_totals(periods, filters)
+    complaints = complaint_totals(periods, filters)
+    return {
+        period: _values(facts[period], complaints[period], letter_batches(period, filters))
+        for period in periods
+    }
+
+
+def targets_by_period(periods: list[Period]) -> dict[Period, dict[str, Decimal]]:
+    """The targets of each period's fiscal quarter, in one query."""
+    quarters = {(p.fiscal_year, p.quarter) for p in periods if p.kind != "year"}
+    condition = Q(pk__in=[])
+    for year, number in quarters:
+        condition |= Q(fiscal_year=year, quarter=number)
+    found: dict[tuple, dict] = defaultdict(dict)
+    for year, number, kpi, value in Target.objects.filter(condition).values_list(
+        "fiscal_year", "quarter", "kpi", "value"
+    ):
+        found[(year, number)][kpi] = value
+    return {
+        p: dict(found.get((p.fiscal_year, p.quarter), {})) if p.kind != "year" else {}
+        for p in periods
+    }
+
+
+def targets_for(period: Period) -> dict[str, Decimal]:
+    """City-wide targets of the period's fiscal quarter (months inherit their quarter's;
+    a year shows none, its quarters have their own)."""
+    if period.kind == "year":
+        return {}
+    return dict(
+        Target.objects.filter(fiscal_year=period.fiscal_year, quarter=period.quarter).values_list(
+            "kpi", "value"
+        )
+    )
+
+
+def kpis(period: Period, filters: Filters, values: dict | None = None) -> list[KpiValue]:
+    """The KPI table of one period with its targets."""
+    values = values or kpi_trend([period], filters)[period]
+    targets = targets_for(period) if not (filters.department_id or filters.procedure_id) else {}
+    return [
+        KpiValue(
+            code=code,
+            label=str(Kpi(code).label),
+            value=values[code][0],
+            unit=UNITS.get(code, "%"),
+            basis=values[code][1],
+            higher_is_better=code in HIGHER_IS_BETTER,
+            target=targets.get(code),
+        )
+        for code in Kpi.values
+    ]

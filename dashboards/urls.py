@@ -1,0 +1,17 @@
+from django.urls import path
+
+from dashboards import views
+
+app_name = "dashboards"
+
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("refresh/", views.refresh, name="refresh"),
+    path("letters/", views.letters, name="letters"),
+    path("complaints/", views.complaints, name="complaints"),
+    path("export/<slug:table>.csv", views.export, name="export"),
+    path("review/", views.review_current, name="review_current"),
+    path("review/<str:key>/", views.review, name="review"),
+    path("review/<str:key>/report.pdf", views.review_pdf, name="review_pdf"),
+    path("review/<str:key>/actions/<int:action_id>/done/", views.action_done, name="action_done"),
+]
