@@ -202,3 +202,53 @@ class QuarterReview(models.Model):
 
     def __str__(self):
         return "FY%s Q%s" % (self.fiscal_year, self.quarter)
+
+
+class ComplaintMonthlyFact(models.Model):
+    """Complaints of one month, department, procedure and category: received (and how
+    many were recurrences), reports due and on time (by the month submitted), closed
+    and the days they took (by the month closed). Recomputed per month from the
+    complaints tables by the same job; a month is a few thousand complaints at most."""
+
+    month = models.DateField()
+    department = models.ForeignKey(
+        "organization.Department", on_delete=models.CASCADE, related_name="+"
+    )
+    procedure = models.ForeignKey(
+        "reservations.Procedure", on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    category = models.ForeignKey("complaints.Category", on_delete=models.CASCADE, related_name="+")
+    received = models.PositiveIntegerField(default=0)
+    recurrences = models.PositiveIntegerField(default=0)
+    reports_due = models.PositiveIntegerField(default=0)
+    reports_on_time = models.PositiveIntegerField(default=0)
+    closed = models.PositiveIntegerField(default=0)
+    days_to_close = models.JSONField(default=dict)  # {"days": number of complaints}
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "department"], name="complaint_fact_month")]
+
+    def __str__(self):
+        return "%s %s %s" % (self.month, self.department_id, self.category_id)
+
+
+class LetterBatchFact(models.Model):
+    """A letter batch's letters and how many led to a booking within 30 days. Final 30
+    days after the batch was mailed; recomputed by the job until then."""
+
+    batch = models.OneToOneField("notices.LetterBatch", on_delete=models.CASCADE, related_name="+")
+    made_on = models.DateField()
+    procedure = models.ForeignKey(
+        "reservations.Procedure", on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    department = models.ForeignKey(
+        "organization.Department", on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    letters = models.PositiveIntegerField(default=0)
+    converted = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["made_on"], name="letter_fact_made_on")]
+
+    def __str__(self):
+        return "%s: %s/%s" % (self.batch_id, self.converted, self.letters)

@@ -39,6 +39,21 @@ class Period:
         return str(_("FY%(year)s") % {"year": fiscal_year(self.start)})
 
     @property
+    def short_label(self) -> str:
+        """For chart axes: 26/04, 26Q1 (fiscal), FY2026."""
+        if self.kind == "month":
+            return "%02d/%02d" % (self.start.year % 100, self.start.month)
+        if self.kind == "quarter":
+            return str(
+                _("%(yy)sQ%(quarter)s")
+                % {
+                    "yy": "%02d" % (fiscal_year(self.start) % 100),
+                    "quarter": quarter_of(self.start),
+                }
+            )
+        return self.label
+
+    @property
     def last(self) -> dt.date:
         """The period's last day (``end`` is the day after)."""
         return self.end - dt.timedelta(days=1)

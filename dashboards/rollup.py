@@ -17,7 +17,15 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from dashboards.models import HIST_MINUTES, DailyFact, MonthlyFact, RollupState
+from complaints.models import Complaint, Report
+from dashboards.models import (
+    HIST_MINUTES,
+    ComplaintMonthlyFact,
+    DailyFact,
+    LetterBatchFact,
+    MonthlyFact,
+    RollupState,
+)
 from reservations.models import (
     Channel,
     ReservationStatus,
@@ -128,20 +136,28 @@ def _compute_day(day: dt.date) -> list[DailyFact]:
         r.bookings_cancelled += status == ReservationStatus.CANCELLED
         r.bookings_served += visit_status == VisitStatus.DONE
 
+    # A person is their e-mail address, or their phone number when they gave no e-mail.
+    # The two cases are separate queries so that each EXISTS looks up one index entry
+    # (a single query with both would also match every booking without a phone).
     earlier = Booking.objects.filter(channel=Channel.WEB, created_at__lt=OuterRef("created_at"))
-    made = (
-        Booking.objects.filter(created_at__gte=start, created_at__lt=end, channel=Channel.WEB)
-        .exclude(status=ReservationStatus.EXPIRED)
-        .annotate(
-            returning=Exists(earlier.filter(email_key=OuterRef("email_key")).exclude(email_key=""))
-            | Exists(earlier.filter(phone_key=OuterRef("phone_key")).exclude(phone_key=""))
-        )
-        .values_list("procedure_id", "procedure__department_id", "returning")
+    made = Booking.objects.filter(
+        created_at__gte=start, created_at__lt=end, channel=Channel.WEB
+    ).exclude(status=ReservationStatus.EXPIRED)
+    by_email = made.exclude(email_key="").annotate(
+        returning=Exists(earlier.filter(email_key=OuterRef("email_key")))
     )
-    for procedure, department, returning in made:
-        r = row(procedure, department, VisitKind.BOOKED)
-        r.online_bookings += 1
-        r.online_repeat += bool(returning)
+    by_phone = (
+        made.filter(email_key="")
+        .exclude(phone_key="")
+        .annotate(returning=Exists(earlier.filter(phone_key=OuterRef("phone_key"))))
+    )
+    for query in (by_email, by_phone):
+        for procedure, department, returning in query.values_list(
+            "procedure_id", "procedure__department_id", "returning"
+        ):
+            r = row(procedure, department, VisitKind.BOOKED)
+            r.online_bookings += 1
+            r.online_repeat += bool(returning)
 
     return [
         DailyFact(day=day, **{name: getattr(r, name) for name in _Row.__slots__})
@@ -166,9 +182,8 @@ def _month_refresh(month: dt.date) -> None:
         for name in MEASURES:
             value = getattr(fact, name)
             if name.endswith("_hist"):
-                merged = target.setdefault(name, [0] * (HIST_MINUTES + 1))
-                for i, n in enumerate(value):
-                    merged[i] += n
+                merged = target.get(name) or [0] * (HIST_MINUTES + 1)
+                target[name] = [a + b for a, b in zip(merged, value, strict=False)]
             else:
                 target[name] = target.get(name, 0) + value
     with transaction.atomic():
@@ -192,6 +207,120 @@ def facts_refresh(days) -> int:
     for month in sorted({day.replace(day=1) for day in days}):
         _month_refresh(month)
     return written
+
+
+def _month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    start = timezone.make_aware(dt.datetime.combine(month, dt.time.min))
+    following = (month + dt.timedelta(days=32)).replace(day=1)
+    return start, timezone.make_aware(dt.datetime.combine(following, dt.time.min))
+
+
+def complaint_month_refresh(month: dt.date) -> None:
+    """Recompute one month's complaint facts from the complaints tables (three grouped
+    queries over that month's rows)."""
+    start, end = _month_bounds(month)
+    facts: dict[tuple, dict] = {}
+
+    def fact(department, procedure, category) -> dict:
+        return facts.setdefault(
+            (department, procedure, category),
+            {
+                "received": 0,
+                "recurrences": 0,
+                "reports_due": 0,
+                "reports_on_time": 0,
+                "closed": 0,
+                "days_to_close": {},
+            },
+        )
+
+    known = Complaint.objects.filter(
+        category_id=OuterRef("category_id"),
+        department_id=OuterRef("department_id"),
+        closed_at__lt=OuterRef("received_at"),
+    )
+    received = (
+        Complaint.objects.filter(received_at__gte=start, received_at__lt=end)
+        .annotate(recurrence=Exists(known))
+        .values_list("department_id", "procedure_id", "category_id", "recurrence")
+    )
+    for department, procedure, category, recurrence in received:
+        f = fact(department, procedure, category)
+        f["received"] += 1
+        f["recurrences"] += recurrence
+    reports = Report.objects.filter(
+        submitted_at__gte=start, submitted_at__lt=end, on_time__isnull=False
+    ).values_list(
+        "complaint__department_id", "complaint__procedure_id", "complaint__category_id", "on_time"
+    )
+    for department, procedure, category, on_time in reports:
+        f = fact(department, procedure, category)
+        f["reports_due"] += 1
+        f["reports_on_time"] += on_time
+    closed = Complaint.objects.filter(
+        closed_at__gte=start, closed_at__lt=end, days_to_close__isnull=False
+    ).values_list("department_id", "procedure_id", "category_id", "days_to_close")
+    for department, procedure, category, days in closed:
+        f = fact(department, procedure, category)
+        f["closed"] += 1
+        f["days_to_close"][str(days)] = f["days_to_close"].get(str(days), 0) + 1
+    with transaction.atomic():
+        ComplaintMonthlyFact.objects.filter(month=month).delete()
+        ComplaintMonthlyFact.objects.bulk_create(
+            ComplaintMonthlyFact(
+                month=month, department_id=d, procedure_id=p, category_id=c, **values
+            )
+            for (d, p, c), values in facts.items()
+        )
+
+
+def changed_complaint_months(since: dt.datetime, now: dt.datetime) -> set[dt.date]:
+    """This month and the last (reports and closings land there), and the months of
+    complaints recorded, closed or reopened since then and of reports submitted."""
+    this_month = timezone.localdate(now).replace(day=1)
+    months = {this_month, (this_month - dt.timedelta(days=1)).replace(day=1)}
+    changed = Complaint.objects.filter(
+        Q(created_at__gte=since) | Q(closed_at__gte=since) | Q(reopened_at__gte=since)
+    ).values_list("received_at", "closed_at")
+    for received_at, closed_at in changed.iterator():
+        for moment in (received_at, closed_at):
+            if moment:
+                months.add(timezone.localdate(moment).replace(day=1))
+    for submitted_at in Report.objects.filter(submitted_at__gte=since).values_list(
+        "submitted_at", flat=True
+    ):
+        months.add(timezone.localdate(submitted_at).replace(day=1))
+    return months
+
+
+def letter_facts_refresh(*, all_batches: bool = False, now: dt.datetime | None = None) -> int:
+    """Recompute the conversion of the batches whose 30-day window may still be open
+    (made or mailed in the last 45 days), or of every batch."""
+    from dashboards.selectors import LETTER_WINDOW, letter_conversions
+    from notices.models import LetterBatch
+
+    now = now or timezone.now()
+    batches = LetterBatch.objects.select_related("rule__procedure")
+    if not all_batches:
+        recent = now - LETTER_WINDOW - dt.timedelta(days=15)
+        batches = batches.filter(Q(created_at__gte=recent) | Q(mailed_at__gte=recent))
+    batches = list(batches)
+    counts = letter_conversions([b.pk for b in batches])
+    with transaction.atomic():
+        for batch in batches:
+            letters, converted = counts.get(batch.pk, (0, 0))
+            procedure = batch.rule.procedure
+            LetterBatchFact.objects.update_or_create(
+                batch=batch,
+                defaults={
+                    "made_on": timezone.localdate(batch.created_at),
+                    "procedure": procedure,
+                    "department_id": procedure.department_id if procedure else None,
+                    "letters": letters,
+                    "converted": converted,
+                },
+            )
+    return len(batches)
 
 
 def changed_days(since: dt.datetime, now: dt.datetime) -> set[dt.date]:
@@ -220,6 +349,9 @@ def facts_refresh_changed(*, now: dt.datetime | None = None) -> int:
     state, _ = RollupState.objects.get_or_create(pk=1)
     since = (state.changes_seen_until or now - dt.timedelta(days=2)) - OVERLAP
     written = facts_refresh(changed_days(since, now))
+    for month in sorted(changed_complaint_months(since, now)):
+        complaint_month_refresh(month)
+    letter_facts_refresh(now=now)
     RollupState.objects.filter(pk=1).update(refreshed_at=timezone.now(), changes_seen_until=now)
     return written
 
@@ -228,6 +360,9 @@ def facts_rebuild(*, first: dt.date, last: dt.date) -> int:
     """Recompute every day from ``first`` to ``last`` (after an import, or for the demo)."""
     days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
     written = facts_refresh(days)
+    for month in sorted({day.replace(day=1) for day in days}):
+        complaint_month_refresh(month)
+    letter_facts_refresh(all_batches=True)
     RollupState.objects.update_or_create(
         pk=1, defaults={"refreshed_at": timezone.now(), "changes_seen_until": timezone.now()}
     )

@@ -35,6 +35,7 @@ from django.db.models import (
     ExpressionWrapper,
     OuterRef,
     Q,
+    Sum,
     Value,
 )
 from django.db.models.functions import Coalesce
@@ -42,11 +43,18 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from complaints.models import Complaint, Report
+from complaints.models import Complaint
 from complaints.selectors import overdue_condition
-from dashboards.models import HIST_MINUTES, Kpi, MonthlyFact, Target
+from dashboards.models import (
+    HIST_MINUTES,
+    ComplaintMonthlyFact,
+    Kpi,
+    LetterBatchFact,
+    MonthlyFact,
+    Target,
+)
 from dashboards.periods import Period
-from notices.models import Letter, LetterBatch
+from notices.models import Letter
 from reservations.models import Reservation, VisitKind
 
 LETTER_WINDOW = dt.timedelta(days=30)
@@ -119,33 +127,42 @@ def percentile(hist: list[int], share: float) -> int | None:
     return len(hist) - 1
 
 
-def fact_totals(periods: list[Period], filters: Filters) -> dict[Period, Totals]:
-    """One query for the monthly facts of every period, summed per period in Python
-    (months × procedures × two kinds: a few hundred rows for two years)."""
+def fact_totals(
+    periods: list[Period], filters: Filters, detailed: list[Period] | None = None
+) -> dict[Period, Totals]:
+    """The monthly facts of every period summed per period in Python (months ×
+    procedures × two kinds: a few hundred rows for two years). The minute histograms
+    (for P50/P90) are read only for the ``detailed`` periods (all by default)."""
     if not periods:
         return {}
+    detailed = periods if detailed is None else detailed
     first, last = min(p.start for p in periods), max(p.end for p in periods)
     totals = {period: Totals() for period in periods}
-    rows = (
-        MonthlyFact.objects.filter(filters.facts(), month__gte=first, month__lt=last)
-        .order_by()
-        .values_list("month", "kind", "wait_hist", "handle_hist", *SUMMED)
-    )
+    facts = MonthlyFact.objects.filter(filters.facts()).order_by()
     ordered = sorted(periods, key=lambda p: p.start)
-    for day, kind, wait_hist, handle_hist, *values in rows:
+    for month, kind, *values in facts.filter(month__gte=first, month__lt=last).values_list(
+        "month", "kind", *SUMMED
+    ):
         for period in ordered:
-            if period.contains(day):
-                t = totals[period]
-                sums = t.by_kind[kind]
+            if period.contains(month):
+                sums = totals[period].by_kind[kind]
                 for name, value in zip(SUMMED, values, strict=True):
                     sums[name] += value
-                merged = t.wait_hist.setdefault(kind, [0] * (HIST_MINUTES + 1))
-                for i, n in enumerate(wait_hist):
-                    if n:
-                        merged[i] += n
-                for i, n in enumerate(handle_hist):
-                    if n:
-                        t.handle_hist[i] += n
+    if detailed:
+        condition = Q(pk__in=[])
+        for period in detailed:
+            condition |= Q(month__gte=period.start, month__lt=period.end)
+        for month, kind, wait_hist, handle_hist in facts.filter(condition).values_list(
+            "month", "kind", "wait_hist", "handle_hist"
+        ):
+            for period in detailed:
+                if period.contains(month):
+                    t = totals[period]
+                    merged = t.wait_hist.get(kind) or [0] * (HIST_MINUTES + 1)
+                    t.wait_hist[kind] = [a + b for a, b in zip(merged, wait_hist, strict=False)]
+                    t.handle_hist = [
+                        a + b for a, b in zip(t.handle_hist, handle_hist, strict=False)
+                    ]
     return totals
 
 
@@ -157,56 +174,57 @@ def _bounds(period: Period) -> tuple[dt.datetime, dt.datetime]:
     )
 
 
-def complaint_totals(periods: list[Period], filters: Filters) -> dict[Period, dict]:
-    """Complaints received, reports due and on time, per period: two queries in all,
-    plus one for the days to close of each period (a histogram, for the median)."""
+def _complaint_facts(first: dt.date, last: dt.date, filters: Filters):
+    return ComplaintMonthlyFact.objects.filter(
+        filters.complaints(), month__gte=first, month__lt=last
+    ).order_by()
+
+
+def complaint_totals(
+    periods: list[Period], filters: Filters, detailed: list[Period] | None = None
+) -> dict[Period, dict]:
+    """Complaints received, reports due and on time, closed, and (for the ``detailed``
+    periods, all by default) the median days to close, per period: two queries over the
+    monthly complaint facts."""
     if not periods:
         return {}
-    first = _bounds(min(periods, key=lambda p: p.start))[0]
-    last = _bounds(max(periods, key=lambda p: p.end))[1]
-    received = Complaint.objects.filter(
-        filters.complaints(), received_at__gte=first, received_at__lt=last
-    ).aggregate(
-        **{
-            "p%d" % i: Count("pk", filter=Q(received_at__gte=s, received_at__lt=e))
-            for i, (s, e) in enumerate(map(_bounds, periods))
-        }
+    detailed = periods if detailed is None else detailed
+    first, last = min(p.start for p in periods), max(p.end for p in periods)
+    totals = {
+        p: {"received": 0, "reports": 0, "reports_on_time": 0, "closed": 0, "hist": {}}
+        for p in periods
+    }
+    facts = _complaint_facts(first, last, filters)
+    rows = facts.values("month").annotate(
+        received=Sum("received"),
+        reports=Sum("reports_due"),
+        on_time=Sum("reports_on_time"),
+        closed=Sum("closed"),
     )
-    reports = Report.objects.filter(
-        filters.complaints("complaint__"),
-        submitted_at__gte=first,
-        submitted_at__lt=last,
-        on_time__isnull=False,
-    ).aggregate(
-        **{
-            key: Count("pk", filter=Q(submitted_at__gte=s, submitted_at__lt=e, **extra))
-            for i, (s, e) in enumerate(map(_bounds, periods))
-            for key, extra in (("d%d" % i, {}), ("t%d" % i, {"on_time": True}))
-        }
-    )
-    result = {}
-    for i, period in enumerate(periods):
-        start, end = _bounds(period)
-        closing = (
-            Complaint.objects.filter(
-                filters.complaints(),
-                closed_at__gte=start,
-                closed_at__lt=end,
-                days_to_close__isnull=False,
-            )
-            .order_by("days_to_close")
-            .values_list("days_to_close")
-            .annotate(n=Count("pk"))
-        )
-        hist = list(closing)
-        result[period] = {
-            "received": received["p%d" % i],
-            "reports": reports["d%d" % i],
-            "reports_on_time": reports["t%d" % i],
-            "days_to_close": _median_of_counts(hist),
-            "closed": sum(n for _, n in hist),
-        }
-    return result
+    for row in rows:
+        for period in periods:
+            if period.contains(row["month"]):
+                t = totals[period]
+                t["received"] += row["received"]
+                t["reports"] += row["reports"]
+                t["reports_on_time"] += row["on_time"]
+                t["closed"] += row["closed"]
+    if detailed:
+        condition = Q(pk__in=[])
+        for period in detailed:
+            condition |= Q(month__gte=period.start, month__lt=period.end)
+        for month, days in facts.filter(condition, closed__gt=0).values_list(
+            "month", "days_to_close"
+        ):
+            for period in detailed:
+                if period.contains(month):
+                    hist = totals[period]["hist"]
+                    for value, n in days.items():
+                        hist[int(value)] = hist.get(int(value), 0) + n
+    for period, t in totals.items():
+        hist = t.pop("hist")
+        t["days_to_close"] = _median_of_counts(sorted(hist.items())) if period in detailed else None
+    return totals
 
 
 def _median_of_counts(pairs: list[tuple[int, int]]) -> float | None:
@@ -224,7 +242,36 @@ def _median_of_counts(pairs: list[tuple[int, int]]) -> float | None:
 def letter_batches(period: Period, filters: Filters) -> list[dict]:
     """Each batch made in the period: letters, bookings made with their code within 30
     days of the batch being mailed (or made, until it is marked mailed), conversion."""
-    start, end = _bounds(period)
+    return letter_batches_by_period([period], filters)[period]
+
+
+def letter_batches_by_period(periods: list[Period], filters: Filters) -> dict[Period, list]:
+    """``letter_batches`` of several periods in one query over the batch facts."""
+    first, last = min(p.start for p in periods), max(p.end for p in periods)
+    facts = LetterBatchFact.objects.filter(made_on__gte=first, made_on__lt=last)
+    if filters.procedure_id:
+        facts = facts.filter(procedure_id=filters.procedure_id)
+    if filters.department_id:
+        facts = facts.filter(department_id=filters.department_id)
+    result: dict[Period, list] = {period: [] for period in periods}
+    for fact in facts.select_related("batch__rule").order_by("made_on", "batch_id"):
+        for period in periods:
+            if period.contains(fact.made_on):
+                result[period].append(
+                    {
+                        "batch": fact.batch,
+                        "letters": fact.letters,
+                        "converted": fact.converted,
+                        "rate": share(fact.converted, fact.letters),
+                    }
+                )
+    return result
+
+
+def letter_conversions(batch_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """(letters, converted) of each batch, from the letters and bookings: a letter is
+    converted when its code was used for a booking made from the letter's creation up
+    to 30 days after the batch was mailed (or made, until it is marked mailed)."""
     sent_at = Coalesce(OuterRef("batch__mailed_at"), OuterRef("batch__created_at"))
     booked = Reservation.objects.filter(
         referral_code=OuterRef("code"),
@@ -233,67 +280,43 @@ def letter_batches(period: Period, filters: Filters) -> list[dict]:
             sent_at + Value(LETTER_WINDOW), output_field=DateTimeField()
         ),
     )
-    letters = Letter.objects.filter(batch__created_at__gte=start, batch__created_at__lt=end)
-    if filters.procedure_id:
-        letters = letters.filter(rule__procedure_id=filters.procedure_id)
-    if filters.department_id:
-        letters = letters.filter(rule__procedure__department_id=filters.department_id)
     counts = (
-        letters.annotate(converted=Exists(booked))
+        Letter.objects.filter(batch_id__in=batch_ids)
+        .annotate(converted=Exists(booked))
         .order_by()
         .values("batch_id")
         .annotate(total=Count("pk"), converted=Count("pk", filter=Q(converted=True)))
     )
-    by_batch = {row["batch_id"]: row for row in counts}
-    batches = (
-        LetterBatch.objects.filter(pk__in=by_batch).select_related("rule").order_by("created_at")
-    )
-    return [
-        {
-            "batch": batch,
-            "letters": by_batch[batch.pk]["total"],
-            "converted": by_batch[batch.pk]["converted"],
-            "rate": share(by_batch[batch.pk]["converted"], by_batch[batch.pk]["total"]),
-        }
-        for batch in batches
-    ]
+    return {row["batch_id"]: (row["total"], row["converted"]) for row in counts}
 
 
 def complaint_categories(period: Period, filters: Filters) -> list[dict]:
     """Per category: complaints in the period and the one before, and recurrences (a
     complaint of a category already closed for the same department before it came)."""
-    start, end = _bounds(period)
-    previous_start, _ = _bounds(period.previous())
-    known = Complaint.objects.filter(
-        category_id=OuterRef("category_id"),
-        department_id=OuterRef("department_id"),
-        closed_at__lt=OuterRef("received_at"),
-    )
-    rows = (
-        Complaint.objects.filter(
-            filters.complaints(), received_at__gte=previous_start, received_at__lt=end
-        )
-        .annotate(recurrence=Exists(known))
-        .order_by()
-        .values("category_id", "category__name", "category__name_en")
-        .annotate(
-            now=Count("pk", filter=Q(received_at__gte=start)),
-            before=Count("pk", filter=Q(received_at__lt=start)),
-            recurrences=Count("pk", filter=Q(received_at__gte=start, recurrence=True)),
-        )
-    )
+    previous = period.previous()
     english = get_language() == "en"
+    rows = (
+        _complaint_facts(previous.start, period.end, filters)
+        .values("category__name", "category__name_en")
+        .annotate(
+            now=Sum("received", filter=Q(month__gte=period.start)),
+            before=Sum("received", filter=Q(month__lt=period.start)),
+            recurrences=Sum("recurrences", filter=Q(month__gte=period.start)),
+        )
+    )
     result = [
         {
             "category": (row["category__name_en"] if english else "") or row["category__name"],
-            "now": row["now"],
-            "before": row["before"],
-            "recurrences": row["recurrences"],
-            "rate": share(row["recurrences"], row["now"]),
+            "now": row["now"] or 0,
+            "before": row["before"] or 0,
+            "recurrences": row["recurrences"] or 0,
+            "rate": share(row["recurrences"] or 0, row["now"] or 0),
         }
         for row in rows
     ]
-    return sorted(result, key=lambda r: (-r["now"], r["category"]))
+    return sorted(
+        (r for r in result if r["now"] or r["before"]), key=lambda r: (-r["now"], r["category"])
+    )
 
 
 def overdue_now(filters: Filters, *, today: dt.date | None = None) -> int:
@@ -408,13 +431,17 @@ def _wait(hist: list[int] | None, share: float) -> tuple:
     )
 
 
-def kpi_trend(periods: list[Period], filters: Filters) -> dict[Period, dict[str, tuple]]:
-    """Every KPI for every period, oldest first: a fixed number of queries."""
-    facts = fact_totals(periods, filters)
-    complaints = complaint_totals(periods, filters)
+def kpi_trend(
+    periods: list[Period], filters: Filters, detailed: list[Period] | None = None
+) -> dict[Period, dict[str, tuple]]:
+    """Every KPI for every period, oldest first, in a fixed number of queries. The
+    percentiles and medians are computed for the ``detailed`` periods only (all by
+    default; the overview charts no percentile over time)."""
+    facts = fact_totals(periods, filters, detailed)
+    complaints = complaint_totals(periods, filters, detailed)
+    letters = letter_batches_by_period(periods, filters)
     return {
-        period: _values(facts[period], complaints[period], letter_batches(period, filters))
-        for period in periods
+        period: _values(facts[period], complaints[period], letters[period]) for period in periods
     }
 
 

@@ -76,9 +76,9 @@ def _trend_rows(trend: dict, codes) -> list[dict]:
 def _overview_context(request):
     form, period, filters = _selection(request)
     trend_periods = period.trend(TREND_LENGTH[period.kind])
-    trend = selectors.kpi_trend(trend_periods, filters)
+    trend = selectors.kpi_trend(trend_periods, filters, detailed=[period])
     table = selectors.kpis(period, filters, values=trend[period])
-    labels = [p.label for p in trend_periods]
+    labels = [p.short_label for p in trend_periods]
     city_wide = not (filters.department_id or filters.procedure_id)
     targets = selectors.targets_by_period(trend_periods) if city_wide else {}
     target_label = _("target")
@@ -131,7 +131,7 @@ def _overview_context(request):
         "kpis": table,
         "figures": figures,
         "waiting": waiting,
-        "trend_labels": labels,
+        "trend_labels": [p.label for p in trend_periods],
         "query": _query(period, filters),
         "refreshed_at": rollup.last_refreshed(),
         "overdue_now": selectors.overdue_now(filters),

@@ -176,6 +176,7 @@ def test_letter_conversion_counts_bookings_within_30_days_of_mailing(rule):
         created_at=mailed + dt.timedelta(days=31),
     )
 
+    rollup.letter_facts_refresh(all_batches=True)
     rows = selectors.letter_batches(periods.period_containing(mailed.date(), "quarter"), EVERYTHING)
 
     assert [(r["letters"], r["converted"], r["rate"]) for r in rows] == [(4, 2, 50.0)]
@@ -203,6 +204,7 @@ def test_complaint_kpis_follow_their_definitions(counter_day, complaint_city):
     )
     close(first, handler=clerk, owner_department=shimin, owner_member=head, approver=manager)
     first.refresh_from_db()
+    rollup.facts_refresh_changed()  # the job: the months of these complaints
 
     start, end = (
         dt.datetime.combine(Q2.start, dt.time.min, tzinfo=received.tzinfo),
@@ -248,6 +250,7 @@ def test_recurrence_counts_complaints_of_a_category_already_closed(complaint_cit
     record(clerk, received_at=complaint_at(DAY, 10))  # the same category came back
     other = Category.objects.get(name="施設・設備")
     record(clerk, received_at=complaint_at(DAY, 11), category=other)
+    rollup.facts_refresh_changed()
 
     rows = {r["category"]: r for r in selectors.complaint_categories(Q2, EVERYTHING)}
 
