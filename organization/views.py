@@ -30,3 +30,12 @@ def _complaints_overdue(request) -> int:
     from complaints.selectors import overdue_count_for
 
     return overdue_count_for(user=request.user, member=request.staff_member)
+
+
+def locked_out(request, credentials, *args, **kwargs):
+    """The page django-axes shows instead of logging in, after too many wrong passwords
+    (status 429: the same for a right password until the lock ends)."""
+    from django.conf import settings
+
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429)

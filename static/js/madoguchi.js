@@ -5,3 +5,32 @@ document.addEventListener("DOMContentLoaded", function () {
     summary.focus();
   }
 });
+
+// Buttons that print the page (the counter receipt): no inline handlers, for the CSP.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-print]");
+  if (button) {
+    window.print();
+  }
+});
+
+// After htmx puts new content in place, move focus where the element asks
+// (data-focus-after-swap="id"), so keyboard and screen-reader users follow the update.
+document.addEventListener("htmx:afterSwap", function (event) {
+  var target = event.detail.target;
+  var id = target && target.getAttribute("data-focus-after-swap");
+  var heading = id && document.getElementById(id);
+  if (heading) {
+    heading.focus();
+  }
+});
+
+// A polling region (the counter queue) does not refresh while the clerk is working in
+// it: a refresh would take away the focused button or field.
+document.addEventListener("htmx:beforeRequest", function (event) {
+  var element = event.detail.elt;
+  if (element && element.hasAttribute("data-pause-while-focused") &&
+      element.contains(document.activeElement)) {
+    event.preventDefault();
+  }
+});

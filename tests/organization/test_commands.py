@@ -16,7 +16,7 @@ def test_seed_demo_can_run_twice_without_duplicates(capsys):
     assert StaffMember.objects.count() == len(STAFF)
 
 
-def test_seed_demo_prints_working_logins_for_every_role(capsys):
+def test_seed_demo_prints_working_logins_for_every_role(capsys, rf):
     call_command("seed_demo")
 
     output = capsys.readouterr().out
@@ -25,7 +25,7 @@ def test_seed_demo_prints_working_logins_for_every_role(capsys):
     assert roles == set(Role.values)
     for username, *_ in STAFF:
         assert username in output
-        assert authenticate(username=username, password=DEMO_PASSWORD) is not None
+        assert authenticate(rf.post("/accounts/login/"), username=username, password=DEMO_PASSWORD)
 
 
 def test_seed_demo_has_the_departments_of_a_small_city():
