@@ -664,3 +664,24 @@ def complaints_notify_overdue(*, today: dt.date | None = None) -> int:
             OverdueNotice.objects.filter(pk=marker.pk).update(sent_at=timezone.now())
             sent += 1
     return sent
+
+
+@transaction.atomic
+def complaints_anonymise(*, now: dt.datetime | None = None) -> int:
+    """Blank the citizen's name, contact and booking of complaints closed before the
+    retention cutoff, and the text of their timeline entries that quote the citizen
+    (the only change the timeline's triggers allow). What happened, root cause,
+    countermeasure and every date stay for the knowledge base and the KPIs."""
+    from organization.retention import cutoff
+
+    old = Complaint.objects.filter(status=Status.CLOSED, closed_at__lt=cutoff(now)).exclude(
+        citizen_name="", citizen_contact="", reservation__isnull=True
+    )
+    ids = list(old.values_list("pk", flat=True))
+    Complaint.objects.filter(pk__in=ids).update(
+        citizen_name="", citizen_contact="", reservation=None
+    )
+    ComplaintEvent.objects.filter(complaint_id__in=ids, personal=True).exclude(text="").update(
+        text=""
+    )
+    return len(ids)

@@ -239,6 +239,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dashboards.tasks.dashboards_refresh_facts",
         "schedule": 300.0,
     },
+    # Personal data past its retention period is anonymised each night (APPI); what the
+    # KPIs need stays. Idempotent: a row once anonymised is not touched again.
+    "reservations-anonymise": {
+        "task": "reservations.tasks.reservations_anonymise_old",
+        "schedule": crontab(minute=15, hour=2),
+    },
+    "notices-anonymise": {
+        "task": "notices.tasks.residents_anonymise_old",
+        "schedule": crontab(minute=20, hour=2),
+    },
+    "complaints-anonymise": {
+        "task": "complaints.tasks.complaints_anonymise_old",
+        "schedule": crontab(minute=25, hour=2),
+    },
     "reservations-send-reminders": {
         "task": "reservations.tasks.reservations_send_reminders",
         "schedule": crontab(minute=5, hour="9-20"),
@@ -262,6 +276,9 @@ RATE_LIMITS = {
 CHECKIN_EARLY_MINUTES = env_int("CHECKIN_EARLY_MINUTES", 60)
 CHECKIN_LATE_MINUTES = env_int("CHECKIN_LATE_MINUTES", 15)
 NO_SHOW_AFTER_MINUTES = env_int("NO_SHOW_AFTER_MINUTES", 30)
+# Personal data (names, contacts, addresses, comments) is anonymised this many days
+# after the booking, letter or complaint it belongs to (organization/retention.py).
+PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 3 * 365)
 # The satisfaction survey after a visit can be answered for this many days.
 SURVEY_OPEN_DAYS = env_int("SURVEY_OPEN_DAYS", 14)
 CALLED_NO_SHOW_MINUTES = env_int("CALLED_NO_SHOW_MINUTES", 10)

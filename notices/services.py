@@ -330,3 +330,36 @@ def letter_batch_mark(*, batch, step: str) -> None:
         else:
             raise ValueError(step)
         batch.save(update_fields=["status", "printed_at", "mailed_at"])
+
+
+@transaction.atomic
+def residents_anonymise(*, now=None) -> int:
+    """Blank the name and address of residents whose every certificate expired and
+    every letter was made before the retention cutoff; the resident number becomes a
+    pseudonym. Letters keep their codes and batches (the conversion KPI)."""
+    from django.db.models import Exists, OuterRef
+
+    from organization.retention import cutoff, pseudonym
+
+    before = cutoff(now)
+    recent_certificate = Certificate.objects.filter(
+        resident=OuterRef("pk"), expires_on__gte=before.date()
+    )
+    recent_letter = Letter.objects.filter(resident=OuterRef("pk"), created_at__gte=before)
+    old = (
+        Resident.objects.exclude(name="")
+        .annotate(recent=Exists(recent_certificate) | Exists(recent_letter))
+        .filter(recent=False)
+    )
+    changed = 0
+    for resident in old.only("pk", "resident_number").iterator():
+        Resident.objects.filter(pk=resident.pk).update(
+            resident_number=pseudonym(resident.resident_number),
+            name="",
+            kana="",
+            postal_code="",
+            address_line1="",
+            address_line2="",
+        )
+        changed += 1
+    return changed

@@ -26,3 +26,9 @@ def notices_create_due_letters() -> int:
         batch = services.letters_create_due(rule=rule, today=today)
         made += batch.total if batch else 0
     return made
+
+
+@shared_task
+def residents_anonymise_old() -> int:
+    """Nightly: anonymise residents whose data is past the retention period."""
+    return services.residents_anonymise()

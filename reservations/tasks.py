@@ -81,3 +81,11 @@ def visit_send_survey_email(visit_id: int) -> bool:
     if visit is None:
         return False
     return emails.send_survey(visit)
+
+
+@shared_task
+def reservations_anonymise_old() -> int:
+    """Nightly: anonymise bookings past the personal-data retention period."""
+    from reservations.services.retention import reservations_anonymise
+
+    return reservations_anonymise()
