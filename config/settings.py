@@ -268,6 +268,8 @@ RATE_LIMITS = {
     "availability": (env_int("RATE_LIMIT_AVAILABILITY", 120), 60),
     "book": (env_int("RATE_LIMIT_BOOK", 10), 600),
     "manage": (env_int("RATE_LIMIT_MANAGE", 30), 60),
+    # Survey answers and complaint-free public posts: a person answers once a visit.
+    "survey": (env_int("RATE_LIMIT_SURVEY", 20), 600),
 }
 # The counter: how early and late a booked citizen may check in at the kiosk, how long
 # after the booked time an absent citizen becomes a no-show, how long a called citizen

@@ -18,6 +18,7 @@ from organization.permissions import role_required
 from reservations import documents, selectors, services
 from reservations.forms import SurveyForm
 from reservations.models import Procedure, Visit, VisitStatus
+from reservations.ratelimit import rate_limited
 
 COUNTER_ROLES = (Role.COUNTER_STAFF, Role.MANAGER, Role.ADMINISTRATOR)
 counter_staff_required = role_required(*COUNTER_ROLES)
@@ -257,6 +258,7 @@ def receipt(request, visit_id: int):
 
 @require_http_methods(["GET", "POST"])
 @never_cache
+@rate_limited("survey", methods=("POST",))
 def survey(request, token: str):
     """The satisfaction survey, opened from the receipt's QR code or the e-mailed link.
     No login: the link's token (128 random bits) is the key to this one visit's survey."""

@@ -98,3 +98,17 @@ def test_answers_cannot_be_out_of_range_even_in_the_database(done_visit):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         SurveyAnswer.objects.create(visit=done_visit, overall=6)
+
+
+def test_survey_posts_are_rate_limited_per_address(client, done_visit, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "survey": (3, 600)}
+    for _ in range(3):
+        client.post(url(done_visit), {"overall": "x"}, REMOTE_ADDR="192.0.2.5")
+
+    response = client.post(url(done_visit), {"overall": "5"}, REMOTE_ADDR="192.0.2.5")
+
+    assert response.status_code == 429
+    assert not SurveyAnswer.objects.exists()
+    assert (
+        client.post(url(done_visit), {"overall": "5"}, REMOTE_ADDR="192.0.2.6").status_code == 302
+    )
