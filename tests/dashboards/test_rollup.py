@@ -55,3 +55,18 @@ def test_a_day_with_nothing_left_has_no_rows():
 
     assert not DailyFact.objects.filter(day=DAY).exists()
     assert not MonthlyFact.objects.exists()
+
+
+def test_the_rebuild_command_recomputes_every_day():
+    import io
+
+    from django.core.management import call_command
+
+    procedure, _clerk = procedure_with_clerk(DAY)
+    visit(procedure, DAY, arrived=at(DAY, 9), wait=3, handle=3)
+    out = io.StringIO()
+
+    call_command("rebuild_kpis", "--days", str((timezone.localdate() - DAY).days + 1), stdout=out)
+
+    assert "KPI rollup rebuilt" in out.getvalue()
+    assert MonthlyFact.objects.get(kind="walk_in").visits == 1
