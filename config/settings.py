@@ -93,6 +93,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "organization",
     "reservations",
     "notices",
@@ -109,6 +111,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "organization.two_factor.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -311,6 +315,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "organization.views.locked_out"
 AXES_VERBOSE = False
+# A second factor (TOTP, an authenticator app) is required for managers and
+# administrators: they see everyone's data and change the master data. On by default
+# in production (off with DEBUG, for trying the demo); the tests switch it on where
+# they test it.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", not DEBUG)
+OTP_TOTP_ISSUER = "Madoguchi"
 LOGIN_REDIRECT_URL = "organization:staff_home"
 LOGOUT_REDIRECT_URL = "home"
 

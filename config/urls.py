@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from config import views
+from organization import views as organization_views
 
 admin.site.site_header = _("Madoguchi administration")
 admin.site.site_title = _("Madoguchi")
@@ -21,6 +22,8 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/2fa/setup/", organization_views.two_factor_setup, name="two_factor_setup"),
+    path("accounts/2fa/verify/", organization_views.two_factor_verify, name="two_factor_verify"),
     path("staff/", include("organization.urls")),
     path("", include("reservations.urls")),
     path("notices/", include("notices.urls")),

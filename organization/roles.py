@@ -66,6 +66,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "auth.change_user",
         "auth.view_user",
         "auth.view_group",
+        # Remove a lost authenticator so its owner enrols a new one.
+        "otp_totp.view_totpdevice",
+        "otp_totp.delete_totpdevice",
         *(
             "reservations.%s_%s" % (action, model)
             for model in ("procedure", "documentrule", "counter", "shift", "closedday")

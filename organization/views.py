@@ -1,5 +1,6 @@
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
 
 from organization import selectors
 from organization.permissions import staff_required
@@ -39,3 +40,100 @@ def locked_out(request, credentials, *args, **kwargs):
 
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429)
+
+
+# --- Second factor (managers and administrators) -------------------------------------
+
+MAX_CODE_ATTEMPTS = 5
+
+
+def _safe_next(request) -> str:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next") or request.GET.get("next") or "/staff/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return "/staff/"
+    return target
+
+
+def _code_refused(request, form) -> None:
+    """Count a wrong code; after MAX_CODE_ATTEMPTS the session ends (password again)."""
+    from django.contrib.auth import logout
+    from django.utils.translation import gettext as _
+
+    attempts = request.session.get("two_factor_failures", 0) + 1
+    request.session["two_factor_failures"] = attempts
+    form.add_error("code", _("This code is not right. Codes change every 30 seconds."))
+    if attempts >= MAX_CODE_ATTEMPTS:
+        logout(request)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def two_factor_setup(request):
+    """Enrol an authenticator app: a new secret as a QR code, confirmed by one code."""
+    from django_otp import login as otp_login
+    from django_otp import user_has_device
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from organization.forms import CodeForm
+    from organization.qr import qr_svg
+
+    if user_has_device(request.user):
+        return redirect("two_factor_verify")
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=request.user, name="authenticator", confirmed=False)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["code"]):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            request.session.pop("two_factor_failures", None)
+            return redirect(_safe_next(request))
+        _code_refused(request, form)
+        if not request.user.is_authenticated:
+            return redirect("login")
+    from base64 import b32encode
+
+    return render(
+        request,
+        "registration/two_factor_setup.html",
+        {
+            "form": form,
+            "qr": qr_svg(device.config_url),
+            "secret": b32encode(device.bin_key).decode(),
+            "next": _safe_next(request),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def two_factor_verify(request):
+    """The six-digit code after the password."""
+    from django_otp import login as otp_login
+    from django_otp import match_token, user_has_device
+
+    from organization.forms import CodeForm
+
+    if not user_has_device(request.user):
+        return redirect("two_factor_setup")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(request.user, form.cleaned_data["code"])
+        if device is not None:
+            otp_login(request, device)
+            request.session.pop("two_factor_failures", None)
+            return redirect(_safe_next(request))
+        _code_refused(request, form)
+        if not request.user.is_authenticated:
+            return redirect("login")
+    return render(
+        request,
+        "registration/two_factor_verify.html",
+        {"form": form, "next": _safe_next(request)},
+        status=400 if form.errors else 200,
+    )

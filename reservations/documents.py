@@ -9,13 +9,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from organization.qr import qr_svg  # noqa: F401 - re-exported for the booking pages
 from reservations.models import Reservation
-
-
-def qr_svg(text: str) -> str:
-    """An inline SVG QR code (no raster, sharp on any screen)."""
-    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=10)
-    return image.to_string(encoding="unicode")
 
 
 def qr_png(text: str) -> bytes:

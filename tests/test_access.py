@@ -25,6 +25,8 @@ ACCESS = {
     "set_language": PUBLIC,
     "login": PUBLIC,
     "logout": PUBLIC,
+    "two_factor_setup": "account",  # any logged-in user: their own second factor
+    "two_factor_verify": "account",
     "reservations:": PUBLIC,  # booking, manage link, display board, survey: no account
     "reservations:staff_": ANY_STAFF,  # telephone booking for callers
     "reservations:queue": COUNTER,
@@ -74,7 +76,9 @@ def access_of(name: str):
 
 URLS = sorted(set(_walk(get_resolver().url_patterns)))
 STAFF_URLS = [
-    (name, _path(route)) for name, route in URLS if access_of(name) not in (PUBLIC, "admin")
+    (name, _path(route))
+    for name, route in URLS
+    if access_of(name) not in (PUBLIC, "admin", "account")
 ]
 
 
@@ -110,6 +114,13 @@ def test_a_logged_in_user_without_a_staff_profile_gets_no_staff_page(client, dja
 
     for name, path in STAFF_URLS:
         assert client.get(path).status_code in (403, 404, 405), (name, path)
+
+
+def test_account_pages_ask_anonymous_visitors_to_log_in(client):
+    for name, route in URLS:
+        if access_of(name) == "account":
+            response = client.get(_path(route))
+            assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
 def test_the_admin_asks_for_a_login_and_refuses_counter_staff(client):
