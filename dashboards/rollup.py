@@ -26,6 +26,7 @@ from dashboards.models import (
     MonthlyFact,
     RollupState,
 )
+from organization.calendar import day_start
 from reservations.models import (
     Channel,
     ReservationStatus,
@@ -46,11 +47,6 @@ def _minutes(start: dt.datetime | None, end: dt.datetime | None) -> int | None:
     if start is None or end is None or end < start:
         return None
     return int((end - start).total_seconds() // 60)
-
-
-def _bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-    return start, start + dt.timedelta(days=1)
 
 
 class _Row:
@@ -124,7 +120,7 @@ def _compute_day(day: dt.date) -> list[DailyFact]:
         r.overall_sum += overall
         r.satisfied += overall >= 4
 
-    start, end = _bounds(day)
+    start, end = day_start(day), day_start(day + dt.timedelta(days=1))
     due = (
         Booking.objects.filter(start_at__gte=start, start_at__lt=end, rescheduled_to__isnull=True)
         .exclude(status=ReservationStatus.EXPIRED)
@@ -209,16 +205,10 @@ def facts_refresh(days) -> int:
     return written
 
 
-def _month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    start = timezone.make_aware(dt.datetime.combine(month, dt.time.min))
-    following = (month + dt.timedelta(days=32)).replace(day=1)
-    return start, timezone.make_aware(dt.datetime.combine(following, dt.time.min))
-
-
 def complaint_month_refresh(month: dt.date) -> None:
     """Recompute one month's complaint facts from the complaints tables (three grouped
     queries over that month's rows)."""
-    start, end = _month_bounds(month)
+    start, end = day_start(month), day_start((month + dt.timedelta(days=32)).replace(day=1))
     facts: dict[tuple, dict] = {}
 
     def fact(department, procedure, category) -> dict:

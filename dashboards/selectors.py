@@ -55,6 +55,7 @@ from dashboards.models import (
 )
 from dashboards.periods import Period
 from notices.models import Letter
+from organization.calendar import day_start
 from reservations.models import Reservation, VisitKind
 
 LETTER_WINDOW = dt.timedelta(days=30)
@@ -167,11 +168,7 @@ def fact_totals(
 
 
 def _bounds(period: Period) -> tuple[dt.datetime, dt.datetime]:
-    tz = timezone.get_current_timezone()
-    return (
-        dt.datetime.combine(period.start, dt.time.min, tzinfo=tz),
-        dt.datetime.combine(period.end, dt.time.min, tzinfo=tz),
-    )
+    return day_start(period.start), day_start(period.end)
 
 
 def _complaint_facts(first: dt.date, last: dt.date, filters: Filters):

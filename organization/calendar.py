@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 import holidays
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 ONE_DAY = dt.timedelta(days=1)
@@ -29,6 +30,12 @@ def holiday_name(day: dt.date, *, english: bool = False) -> str | None:
     if (day.month == 12 and day.day >= 29) or (day.month == 1 and day.day <= 3):
         return _("Year-end and New Year closure")
     return None
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    """Midnight at the start of ``day`` in the city hall's time zone: the bound of a day,
+    a month or a period for queries on timestamps."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def is_business_day(day: dt.date) -> bool:

@@ -6,6 +6,7 @@ import secrets
 
 from django.utils import timezone
 
+from organization.calendar import day_start
 from organization.models import Department, StaffMember
 from reservations import availability, codes, services
 from reservations.models import Counter, DocumentRule, Procedure, Reservation, Shift
@@ -323,7 +324,7 @@ def _seed_today(procedures: dict[str, Procedure], now: dt.datetime) -> int:
         else:
             arrived = now - dt.timedelta(minutes=8)
         # Just after midnight "ten minutes before" is yesterday, which check-in refuses.
-        arrived = max(arrived, timezone.make_aware(dt.datetime.combine(today, dt.time.min)))
+        arrived = max(arrived, day_start(today))
         counter.visit_check_in(reservation=reservation, now=arrived, by_staff=staff)
         if state == "waiting":
             continue

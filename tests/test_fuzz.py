@@ -16,9 +16,9 @@ from notices.models import Certificate, CertificateType, Resident
 from organization.models import Role
 from reservations.availability import closure_reason
 from reservations.models import Reservation, SurveyAnswer
-from tests.dashboards.factories import at, procedure_with_clerk, visit
+from tests.dashboards.factories import procedure_with_clerk, visit
 from tests.organization.factories import make_staff_member
-from tests.reservations.factories import ProcedureFactory, add_clerk, add_rule
+from tests.reservations.factories import ProcedureFactory, add_clerk, add_rule, at
 
 pytestmark = pytest.mark.django_db
 

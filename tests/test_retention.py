@@ -14,10 +14,10 @@ from notices.services import residents_anonymise
 from organization.models import Role
 from reservations.models import Reservation, SurveyAnswer
 from reservations.services.retention import reservations_anonymise
-from tests.complaints.factories import at as complaint_at
 from tests.complaints.factories import department_with_head, record
-from tests.dashboards.factories import at, booking, procedure_with_clerk, visit
+from tests.dashboards.factories import booking, procedure_with_clerk, visit
 from tests.organization.factories import make_staff_member
+from tests.reservations.factories import at
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +87,7 @@ def test_old_complaints_lose_personal_data_but_keep_the_knowledge():
     shimin, head = department_with_head("shimin")
     clerk = make_staff_member(department=shimin)
     manager = make_staff_member(role=Role.MANAGER, department=shimin)
-    received = complaint_at(OLD, 10)
+    received = at(OLD, 10)
     complaint = record(clerk, received_at=received, citizen_name="苦情 花子")
     complaint_services.complaint_reply_add(
         complaint=complaint, actor=clerk, text="花子様に電話", at=received

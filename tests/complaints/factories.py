@@ -14,10 +14,6 @@ MODERATE = {"damage": "financial", "reach": "one", "emotion": "dissatisfied", "r
 CRITICAL = {"damage": "legal", "reach": "public", "emotion": "angry", "repeat": "first"}
 
 
-def at(day: dt.date, hour: int = 10, minute: int = 0) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
-
-
 def department_with_head(code: str):
     department = DepartmentFactory(code=code)
     head = make_staff_member(

@@ -7,8 +7,9 @@ from complaints.models import ComplaintEvent, EventKind, SeverityWeight
 from complaints.services import ComplaintError
 from organization.calendar import business_days_add
 from organization.models import Role
-from tests.complaints.factories import CALM, CRITICAL, MODERATE, at, record
+from tests.complaints.factories import CALM, CRITICAL, MODERATE, record
 from tests.organization.factories import make_staff_member
+from tests.reservations.factories import at
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,9 @@ from django.core import mail
 
 from complaints import services, tasks
 from complaints.models import OverdueNotice
-from tests.complaints.factories import MODERATE, at, department_with_head, record
+from tests.complaints.factories import MODERATE, department_with_head, record
 from tests.organization.factories import make_staff_member
+from tests.reservations.factories import at
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,6 @@
 import datetime as dt
 import secrets
 
-from django.utils import timezone
-
 from reservations.models import (
     Channel,
     Reservation,
@@ -18,10 +16,6 @@ from reservations.models import (
 from tests.reservations.factories import ProcedureFactory, add_clerk
 
 _tickets = iter(range(1, 10**6))
-
-
-def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
 
 
 def booking(

@@ -7,8 +7,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from organization.models import Role
-from tests.dashboards.factories import at, procedure_with_clerk, visit
+from tests.dashboards.factories import procedure_with_clerk, visit
 from tests.organization.factories import make_staff_member
+from tests.reservations.factories import at
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -12,10 +12,10 @@ from dashboards.models import Kpi, Target
 from notices.models import Letter, LetterBatch
 from organization.models import Role
 from reservations.models import ReservationStatus, VisitKind
-from tests.complaints.factories import at as complaint_at
 from tests.complaints.factories import close, department_with_head, record
-from tests.dashboards.factories import at, booking, procedure_with_clerk, visit
+from tests.dashboards.factories import booking, procedure_with_clerk, visit
 from tests.organization.factories import make_staff_member
+from tests.reservations.factories import at
 
 pytestmark = pytest.mark.django_db
 
@@ -192,7 +192,7 @@ def complaint_city():
 
 def test_complaint_kpis_follow_their_definitions(counter_day, complaint_city):
     shimin, head, clerk, manager = complaint_city
-    received = complaint_at(DAY, 10)
+    received = at(DAY, 10)
     first = record(clerk, received_at=received, procedure=counter_day)
     # Level 1: initial report due within 3 business days; this one is on time.
     complaint_services.complaint_report_submit(
@@ -224,14 +224,14 @@ def test_complaint_kpis_follow_their_definitions(counter_day, complaint_city):
 def test_recurrence_counts_complaints_of_a_category_already_closed(complaint_city):
     shimin, head, clerk, manager = complaint_city
     april = dt.date(2025, 4, 8)
-    old = record(clerk, received_at=complaint_at(april, 10))
+    old = record(clerk, received_at=at(april, 10))
     escalation = complaint_services.complaint_escalate(
         complaint=old,
         actor=clerk,
         department=shimin,
         role="owner",
         request="a",
-        at=complaint_at(april, 11),
+        at=at(april, 11),
     )
     complaint_services.escalation_respond(
         escalation=escalation,
@@ -239,17 +239,17 @@ def test_recurrence_counts_complaints_of_a_category_already_closed(complaint_cit
         response="r",
         root_cause="c",
         countermeasure="m",
-        at=complaint_at(april, 12),
+        at=at(april, 12),
     )
     complaint_services.complaint_closing_request(
-        complaint=old, actor=clerk, body="b", at=complaint_at(april, 13)
+        complaint=old, actor=clerk, body="b", at=at(april, 13)
     )
     complaint_services.complaint_approve(
-        complaint=old, actor=manager, user=manager.user, at=complaint_at(april, 14)
+        complaint=old, actor=manager, user=manager.user, at=at(april, 14)
     )
-    record(clerk, received_at=complaint_at(DAY, 10))  # the same category came back
+    record(clerk, received_at=at(DAY, 10))  # the same category came back
     other = Category.objects.get(name="施設・設備")
-    record(clerk, received_at=complaint_at(DAY, 11), category=other)
+    record(clerk, received_at=at(DAY, 11), category=other)
     rollup.facts_refresh_changed()
 
     rows = {r["category"]: r for r in selectors.complaint_categories(Q2, EVERYTHING)}
@@ -261,7 +261,7 @@ def test_recurrence_counts_complaints_of_a_category_already_closed(complaint_cit
 
 def test_overdue_now_counts_open_complaints_past_a_deadline(complaint_city):
     _shimin, _head, clerk, _manager = complaint_city
-    record(clerk, received_at=complaint_at(dt.date(2025, 7, 1), 10))
+    record(clerk, received_at=at(dt.date(2025, 7, 1), 10))
     record(clerk)
 
     assert selectors.overdue_now(EVERYTHING) == 1

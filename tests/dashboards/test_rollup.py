@@ -6,7 +6,8 @@ from django.utils import timezone
 from dashboards import rollup
 from dashboards.models import DailyFact, MonthlyFact
 from reservations.models import ReservationStatus
-from tests.dashboards.factories import at, booking, procedure_with_clerk, visit
+from tests.dashboards.factories import booking, procedure_with_clerk, visit
+from tests.reservations.factories import at
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,9 @@ from django.urls import reverse
 from dashboards import rollup
 from dashboards.models import Kpi, QuarterAction, QuarterReview, Target
 from organization.models import Role
-from tests.dashboards.factories import at, procedure_with_clerk, visit
+from tests.dashboards.factories import procedure_with_clerk, visit
 from tests.organization.factories import make_staff_member
+from tests.reservations.factories import at
 
 pytestmark = pytest.mark.django_db
 

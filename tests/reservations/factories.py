@@ -16,7 +16,7 @@ NOW = timezone.make_aware(dt.datetime(2030, 6, 10, 9, 0))  # Monday 9:00 JST
 DAY = dt.date(2030, 6, 12)  # Wednesday
 
 
-def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+def at(day: dt.date, hour: int = 10, minute: int = 0) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
 
 

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from reservations import services
 from reservations.models import SurveyAnswer, VisitStatus
-from tests.dashboards.factories import at, booking, procedure_with_clerk, visit
+from tests.dashboards.factories import booking, procedure_with_clerk, visit
+from tests.reservations.factories import at
 
 pytestmark = pytest.mark.django_db
 
