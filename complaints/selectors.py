@@ -33,10 +33,6 @@ from organization.models import StaffMember
 
 def overdue_condition(today: dt.date) -> Q:
     """Open complaints with a report past its deadline (a paused clock is not overdue)."""
-    return _overdue_condition(today)
-
-
-def _overdue_condition(today: dt.date) -> Q:
     return (
         # Listed rather than "not closed" so that the status index serves the query.
         Q(status__in=[Status.OPEN, Status.INVESTIGATING, Status.AWAITING_APPROVAL])
@@ -66,7 +62,7 @@ def complaint_list(
         responded_at__isnull=True,
         due_on__lt=today,
     )
-    overdue = _overdue_condition(today)
+    overdue = overdue_condition(today)
     complaints = complaints.select_related("department", "category", "handler__user").annotate(
         overdue=Case(
             When(overdue, then=Value(True)), default=Value(False), output_field=BooleanField()
@@ -147,7 +143,7 @@ def overdue_items(*, today: dt.date) -> list[OverdueItem]:
     """Every overdue report and unanswered escalation of open complaints (paused clocks
     excepted for reports: the citizen is being waited for)."""
     items = []
-    complaints = Complaint.objects.filter(_overdue_condition(today)).select_related(
+    complaints = Complaint.objects.filter(overdue_condition(today)).select_related(
         "department__head__user", "handler__user"
     )
     for complaint in complaints:
@@ -293,6 +289,6 @@ def overdue_count_for(*, user, member: StaffMember | None, today: dt.date | None
     if member is None:
         return 0
     today = today or timezone.localdate()
-    reports = Complaint.objects.filter(_overdue_condition(today), handler=member).count()
+    reports = Complaint.objects.filter(overdue_condition(today), handler=member).count()
     answers = escalations_owed(member=member, today=today).filter(due_on__lt=today).count()
     return reports + answers

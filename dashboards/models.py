@@ -8,6 +8,8 @@ per month (``MonthlyFact``), which is what the pages read (see ``dashboards/roll
 Complaints and letters are far fewer and read live.
 """
 
+from itertools import zip_longest
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -17,6 +19,11 @@ from django.utils.translation import gettext_lazy as _
 # the visits of i minutes, the last bucket all of HIST_MINUTES minutes or more. P50 and
 # P90 are then exact to the minute for any set of days, procedures and kinds.
 HIST_MINUTES = 180
+
+
+def hist_add(total: list[int] | None, more: list[int]) -> list[int]:
+    """The bucket-wise sum of two minute histograms; ``total`` None is an empty one."""
+    return [a + b for a, b in zip_longest(total or [0] * (HIST_MINUTES + 1), more, fillvalue=0)]
 
 
 class Facts(models.Model):

@@ -25,6 +25,7 @@ from dashboards.models import (
     LetterBatchFact,
     MonthlyFact,
     RollupState,
+    hist_add,
 )
 from organization.calendar import day_start
 from reservations.models import (
@@ -178,8 +179,7 @@ def _month_refresh(month: dt.date) -> None:
         for name in MEASURES:
             value = getattr(fact, name)
             if name.endswith("_hist"):
-                merged = target.get(name) or [0] * (HIST_MINUTES + 1)
-                target[name] = [a + b for a, b in zip(merged, value, strict=False)]
+                target[name] = hist_add(target.get(name), value)
             else:
                 target[name] = target.get(name, 0) + value
     with transaction.atomic():

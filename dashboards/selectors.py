@@ -52,6 +52,7 @@ from dashboards.models import (
     LetterBatchFact,
     MonthlyFact,
     Target,
+    hist_add,
 )
 from dashboards.periods import Period
 from notices.models import Letter
@@ -159,11 +160,8 @@ def fact_totals(
             for period in detailed:
                 if period.contains(month):
                     t = totals[period]
-                    merged = t.wait_hist.get(kind) or [0] * (HIST_MINUTES + 1)
-                    t.wait_hist[kind] = [a + b for a, b in zip(merged, wait_hist, strict=False)]
-                    t.handle_hist = [
-                        a + b for a, b in zip(t.handle_hist, handle_hist, strict=False)
-                    ]
+                    t.wait_hist[kind] = hist_add(t.wait_hist.get(kind), wait_hist)
+                    t.handle_hist = hist_add(t.handle_hist, handle_hist)
     return totals
 
 

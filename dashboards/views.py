@@ -11,9 +11,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dashboards import charts, periods, rollup, selectors, services
 from dashboards.forms import ActionForm, FilterForm, ReviewForm, TargetsForm
 from dashboards.models import Kpi, QuarterAction, QuarterReview, Stage
-from organization.models import Department, Role
+from organization.models import Role
 from organization.permissions import role_required
-from reservations.models import Procedure
 
 # The dashboards are the managers' (管理職): other staff cannot open them.
 manager_required = role_required(Role.MANAGER)
@@ -135,16 +134,14 @@ def _overview_context(request):
         "query": _query(period, filters),
         "refreshed_at": rollup.last_refreshed(),
         "overdue_now": selectors.overdue_now(filters),
-        "filter_names": _filter_names(filters),
+        "filter_names": _filter_names(form),
     }
 
 
-def _filter_names(filters) -> str:
-    names = []
-    if filters.department_id:
-        names.append(str(Department.objects.get(pk=filters.department_id)))
-    if filters.procedure_id:
-        names.append(str(Procedure.objects.get(pk=filters.procedure_id)))
+def _filter_names(form) -> str:
+    """The department and procedure chosen, as the filter form already loaded them."""
+    chosen = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    names = [str(chosen[name]) for name in ("department", "procedure") if chosen.get(name)]
     return " · ".join(names) or _("Whole city hall")
 
 
@@ -181,7 +178,7 @@ def letters(request):
             "converted": converted,
             "rate": selectors.share(converted, total),
             "query": _query(period, filters),
-            "filter_names": _filter_names(filters),
+            "filter_names": _filter_names(form),
         },
     )
 
@@ -205,7 +202,7 @@ def complaints(request):
             "categories": selectors.complaint_categories(period, filters),
             "overdue_now": selectors.overdue_now(filters),
             "query": _query(period, filters),
-            "filter_names": _filter_names(filters),
+            "filter_names": _filter_names(form),
         },
     )
 
