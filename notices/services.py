@@ -339,7 +339,7 @@ def residents_anonymise(*, now=None) -> int:
     pseudonym. Letters keep their codes and batches (the conversion KPI)."""
     from django.db.models import Exists, OuterRef
 
-    from organization.retention import cutoff, pseudonym
+    from organization.retention import anonymise, cutoff
 
     before = cutoff(now)
     recent_certificate = Certificate.objects.filter(
@@ -351,15 +351,8 @@ def residents_anonymise(*, now=None) -> int:
         .annotate(recent=Exists(recent_certificate) | Exists(recent_letter))
         .filter(recent=False)
     )
-    changed = 0
-    for resident in old.only("pk", "resident_number").iterator():
-        Resident.objects.filter(pk=resident.pk).update(
-            resident_number=pseudonym(resident.resident_number),
-            name="",
-            kana="",
-            postal_code="",
-            address_line1="",
-            address_line2="",
-        )
-        changed += 1
-    return changed
+    return anonymise(
+        old,
+        blank=("name", "kana", "postal_code", "address_line1", "address_line2"),
+        pseudonymise=("resident_number",),
+    )

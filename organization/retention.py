@@ -26,3 +26,22 @@ def pseudonym(value: str) -> str:
         return value
     digest = hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()
     return "anon:" + digest[:24]
+
+
+def anonymise(rows, *, blank: tuple[str, ...], pseudonymise: tuple[str, ...] = (), batch=1000):
+    """Blank the ``blank`` fields and pseudonymise the ``pseudonymise`` fields of every
+    row of the queryset ``rows``, a batch of rows per UPDATE. The keys are read first,
+    so no cursor is open on rows being changed. Returns the number of rows changed."""
+    model = rows.model
+    keys = list(rows.values_list("pk", flat=True))
+    for start in range(0, len(keys), batch):
+        chunk = list(
+            model.objects.filter(pk__in=keys[start : start + batch]).only("pk", *pseudonymise)
+        )
+        for row in chunk:
+            for name in blank:
+                setattr(row, name, "")
+            for name in pseudonymise:
+                setattr(row, name, pseudonym(getattr(row, name)))
+        model.objects.bulk_update(chunk, [*blank, *pseudonymise])
+    return len(keys)

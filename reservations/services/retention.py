@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.db import transaction
 
-from organization.retention import cutoff, pseudonym
+from organization.retention import anonymise, cutoff
 from reservations.models import Reservation, SurveyAnswer
 
 
@@ -15,16 +15,10 @@ def reservations_anonymise(*, now: dt.datetime | None = None) -> int:
     visits before the cutoff are blanked too. Returns the number of bookings changed."""
     before = cutoff(now)
     old = Reservation.objects.filter(end_at__lt=before).exclude(citizen_name="", email="", phone="")
-    changed = 0
-    for reservation in old.only("pk", "email_key", "phone_key").iterator():
-        Reservation.objects.filter(pk=reservation.pk).update(
-            citizen_name="",
-            citizen_kana="",
-            email="",
-            phone="",
-            email_key=pseudonym(reservation.email_key),
-            phone_key=pseudonym(reservation.phone_key),
-        )
-        changed += 1
+    changed = anonymise(
+        old,
+        blank=("citizen_name", "citizen_kana", "email", "phone"),
+        pseudonymise=("email_key", "phone_key"),
+    )
     SurveyAnswer.objects.filter(visit__day__lt=before.date()).exclude(comment="").update(comment="")
     return changed
