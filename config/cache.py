@@ -1,11 +1,35 @@
-"""Django's Redis cache backend, with one Redis client object per connection pool.
+"""Django's Redis cache backend, reusing its client objects and riding out Redis outages.
 
 Django builds a new ``redis.Redis`` object for every cache call, and each one builds
 its table of response callbacks: about 0.15 ms a call, several calls a page. The
 client objects are thread-safe and stateless beyond their pool, so one is reused.
+
+The cache only holds what can be computed again (availability, rate-limit counters), so
+while Redis is unreachable every call acts as a miss instead of failing the page: reads
+return the default, writes do nothing, counters read 1 (rate limits are not enforced
+until Redis is back). The outage is logged, at most every ``_LOG_EVERY`` seconds.
 """
 
+import logging
+import time
+
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger("madoguchi.cache")
+
+OUTAGE = (RedisConnectionError, RedisTimeoutError)
+_LOG_EVERY = 10.0
+_last_logged = 0.0
+
+
+def _outage(error: Exception) -> None:
+    global _last_logged
+    now = time.monotonic()
+    if now - _last_logged >= _LOG_EVERY:
+        _last_logged = now
+        logger.warning("Redis cache unavailable, serving without it: %s", error)
 
 
 class _ReusingClient(RedisCacheClient):
@@ -20,6 +44,43 @@ class _ReusingClient(RedisCacheClient):
             pool = self._get_connection_pool(write)
             client = self._clients[index] = self._client(connection_pool=pool)
         return client
+
+    def _or(self, fallback, call, *args):
+        try:
+            return call(*args)
+        except OUTAGE as error:
+            _outage(error)
+            return fallback
+
+    def add(self, key, value, timeout):
+        return self._or(False, super().add, key, value, timeout)
+
+    def get(self, key, default):
+        return self._or(default, super().get, key, default)
+
+    def set(self, key, value, timeout):
+        return self._or(None, super().set, key, value, timeout)
+
+    def touch(self, key, timeout):
+        return self._or(False, super().touch, key, timeout)
+
+    def delete(self, key):
+        return self._or(False, super().delete, key)
+
+    def get_many(self, keys):
+        return self._or({}, super().get_many, keys)
+
+    def has_key(self, key):
+        return self._or(False, super().has_key, key)
+
+    def incr(self, key, delta):
+        return self._or(delta, super().incr, key, delta)
+
+    def set_many(self, data, timeout):
+        return self._or([], super().set_many, data, timeout)
+
+    def delete_many(self, keys):
+        return self._or(None, super().delete_many, keys)
 
 
 class ReusingRedisCache(RedisCache):

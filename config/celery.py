@@ -5,14 +5,38 @@ broker, late acknowledgement with rejection when a worker dies (so a killed work
 runs again instead of being lost), one message prefetched per worker process, and the
 static beat schedule ``CELERY_BEAT_SCHEDULE``. Tasks are enqueued from services with
 ``delay_on_commit`` so that a worker never runs before the rows it needs are committed.
+
+When the broker is down at that moment the commit has already happened: the citizen's
+booking (or the batch) is stored, so the request must not fail. The task is then logged
+as not queued instead; work that must not be lost has a sweeper that queues it again
+(``notices.tasks.letter_chunks_redispatch`` for letter PDFs).
 """
 
+import functools
+import logging
 import os
 
 from celery import Celery
+from celery.contrib.django.task import DjangoTask
+from django.db import transaction
+from kombu.exceptions import OperationalError as BrokerUnavailable
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-app = Celery("madoguchi")
+logger = logging.getLogger("madoguchi.tasks")
+
+
+class MadoguchiTask(DjangoTask):
+    def delay_on_commit(self, *args, **kwargs) -> None:
+        transaction.on_commit(functools.partial(self._delay_after_commit, args, kwargs))
+
+    def _delay_after_commit(self, args, kwargs) -> None:
+        try:
+            self.delay(*args, **kwargs)
+        except BrokerUnavailable:
+            logger.error("Task %s%r not queued: the broker is unavailable", self.name, args)
+
+
+app = Celery("madoguchi", task_cls=MadoguchiTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

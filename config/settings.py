@@ -182,6 +182,8 @@ if REDIS_URL:
             "BACKEND": "config.cache.ReusingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "madoguchi",
+            # A Redis that hangs must not hang the pages: give up after a second.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
     CELERY_BROKER_URL = REDIS_URL
@@ -228,6 +230,12 @@ CELERY_BEAT_SCHEDULE = {
     "notices-create-due-letters": {
         "task": "notices.tasks.notices_create_due_letters",
         "schedule": crontab(minute=30, hour=6),
+    },
+    # A letter PDF whose rendering task was lost (a broker restart, a killed worker) is
+    # queued again LETTER_CHUNK_RETRY_SECONDS after it was last queued.
+    "notices-redispatch-letter-chunks": {
+        "task": "notices.tasks.letter_chunks_redispatch",
+        "schedule": float(env_int("LETTER_CHUNK_SWEEP_SECONDS", 60)),
     },
     # Overdue complaint reports and departments' answers: each working morning before
     # office hours, and again at noon for what fell due overnight. One e-mail per overdue
@@ -288,6 +296,9 @@ PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 3 * 365)
 # The satisfaction survey after a visit can be answered for this many days.
 SURVEY_OPEN_DAYS = env_int("SURVEY_OPEN_DAYS", 14)
 CALLED_NO_SHOW_MINUTES = env_int("CALLED_NO_SHOW_MINUTES", 10)
+# Longer than a chunk of letters ever takes to render (a few seconds), so a working
+# render is rarely repeated; short enough that a lost one is noticed within minutes.
+LETTER_CHUNK_RETRY_SECONDS = env_int("LETTER_CHUNK_RETRY_SECONDS", 300)
 NO_SHOW_POLICY_COUNT = env_int("NO_SHOW_POLICY_COUNT", 2)
 NO_SHOW_POLICY_DAYS = env_int("NO_SHOW_POLICY_DAYS", 183)
 # How many proxies in front of the app add to X-Forwarded-For (0: use the peer address).

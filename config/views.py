@@ -1,5 +1,13 @@
-from django.http import JsonResponse
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
+from django.views import defaults
+from kombu.exceptions import OperationalError as BrokerUnavailable
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -31,3 +39,28 @@ def healthz(request):
         "checks": {name: reason or "ok" for name, reason in checks.items()},
     }
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+# A service the app needs is down or restarting (the database, Redis, the broker): the
+# request failed as a whole and may simply be sent again in a moment.
+SERVICE_DOWN = (
+    OperationalError,
+    InterfaceError,
+    BrokerUnavailable,
+    RedisConnectionError,
+    RedisTimeoutError,
+)
+RETRY_AFTER_SECONDS = 5
+
+
+def server_error(request):
+    """500, or 503 "try again in a few seconds" when a service was down.
+
+    Rendered without context processors (they may need the database that just failed);
+    like Django's own 500 view.
+    """
+    if isinstance(sys.exc_info()[1], SERVICE_DOWN):
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    return defaults.server_error(request)

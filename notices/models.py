@@ -245,6 +245,9 @@ class LetterChunk(models.Model):
     size = models.PositiveIntegerField(default=0)
     pdf = models.FileField(upload_to="letters/%Y/%m/", blank=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
+    # When its rendering task was last queued: a chunk still not rendered long after
+    # (its message lost with a restarted broker, its worker killed) is queued again.
+    queued_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["batch", "index"]

@@ -1,12 +1,16 @@
 """Writes of the notices app: importing past issuance records."""
 
 import csv
+import datetime as dt
 import io
+import logging
 from dataclasses import dataclass
+
+from django.conf import settings
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +30,8 @@ from notices.models import (
 )
 from reservations.codes import new_booking_code
 from reservations.models import Procedure
+
+logger = logging.getLogger(__name__)
 
 # The documented columns of an issuance-record export (README "Importing certificates").
 COLUMNS = [
@@ -278,7 +284,9 @@ def letters_create_due(*, rule: NoticeRule, today, user=None) -> LetterBatch | N
         )
         for index, start in enumerate(range(0, len(pending), CHUNK_SIZE)):
             ids = pending[start : start + CHUNK_SIZE]
-            chunk = LetterChunk.objects.create(batch=batch, index=index, size=len(ids))
+            chunk = LetterChunk.objects.create(
+                batch=batch, index=index, size=len(ids), queued_at=timezone.now()
+            )
             Letter.objects.filter(pk__in=ids).update(batch=batch, chunk=chunk)
             tasks.letter_chunk_render.delay_on_commit(chunk.pk)
         batch.total = len(pending)
@@ -315,6 +323,30 @@ def letter_chunk_render(*, chunk_id: int) -> bool:
             pk=chunk.batch_id, status=BatchStatus.RENDERING, rendered__gte=F("total")
         ).update(status=BatchStatus.READY)
     return True
+
+
+def letter_chunks_redispatch(*, now=None) -> int:
+    """Queue again every chunk not rendered ``LETTER_CHUNK_RETRY_SECONDS`` after it was
+    last queued (beat, every minute). Its task may have been lost: the broker restarted
+    without the message, or the whole worker was killed and its unacknowledged message
+    waits for the visibility timeout. A twin render is harmless (see above)."""
+    from notices import tasks
+
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(seconds=settings.LETTER_CHUNK_RETRY_SECONDS)
+    with transaction.atomic():
+        stalled = list(
+            LetterChunk.objects.select_for_update(skip_locked=True)
+            .filter(rendered_at__isnull=True)
+            .filter(Q(queued_at__lte=cutoff) | Q(queued_at__isnull=True))
+            .values_list("pk", flat=True)
+        )
+        LetterChunk.objects.filter(pk__in=stalled).update(queued_at=now)
+        for chunk_id in stalled:
+            tasks.letter_chunk_render.delay_on_commit(chunk_id)
+    if stalled:
+        logger.warning("Letter chunks queued again after no render: %s", stalled)
+    return len(stalled)
 
 
 def letter_batch_mark(*, batch, step: str) -> None:

@@ -6,15 +6,24 @@ idempotent, so no letter is lost or doubled.
 """
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from notices import services
 from notices.models import NoticeRule
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=10, max_retries=5)
+@shared_task(
+    autoretry_for=(OSError, OperationalError, InterfaceError), retry_backoff=5, max_retries=5
+)
 def letter_chunk_render(chunk_id: int) -> bool:
     return services.letter_chunk_render(chunk_id=chunk_id)
+
+
+@shared_task
+def letter_chunks_redispatch() -> int:
+    """Queue again the letter PDFs whose rendering task was lost (beat, every minute)."""
+    return services.letter_chunks_redispatch()
 
 
 @shared_task

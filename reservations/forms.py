@@ -1,4 +1,5 @@
 import re
+import secrets
 import unicodedata
 
 from django import forms
@@ -6,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reservations.codes import normalize_phone
 
+IDEMPOTENCY_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 KANA_PATTERN = re.compile(r"^[\u3041-\u3096\u30a1-\u30fa\u30fc\u30fb\s・ー]+$")
 
 
@@ -36,9 +38,14 @@ class CitizenDetailsForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
         help_text=_("e.g. 090-1234-5678 or 03-1234-5678"),
     )
+    # A new random key each time the form is shown (128 bits): sending the same form
+    # twice (a retry after a lost answer, a double click) books once.
+    idempotency_key = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
 
     def __init__(self, *args, rules=(), email_required=False, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("idempotency_key", secrets.token_urlsafe(16))
         self.rules = list(rules)
         self.email_required = email_required
         if email_required:
@@ -92,6 +99,11 @@ class CitizenDetailsForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        key = cleaned.get("idempotency_key", "")
+        if key and not IDEMPOTENCY_KEY_PATTERN.match(key):
+            raise forms.ValidationError(
+                _("This form is out of date. Please reload the page and try again.")
+            )
         if not cleaned.get("email") and not cleaned.get("phone") and not self.errors.get("phone"):
             raise forms.ValidationError(
                 _("Please give an e-mail address or a phone number, so we can reach you.")

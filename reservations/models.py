@@ -297,6 +297,11 @@ class Reservation(models.Model):
     )
     # The code of the letter (or other invitation) the citizen booked through, if any.
     referral_code = models.CharField(_("booked through"), max_length=20, blank=True)
+    # The key the booking form carried (one per form shown): the same POST sent again,
+    # after a lost answer or a double click, gets this booking back instead of a second.
+    idempotency_key = models.CharField(
+        _("request key"), max_length=64, blank=True, default="", editable=False
+    )
     booked_by = models.ForeignKey(
         "organization.StaffMember",
         verbose_name=_("booked by"),
@@ -320,6 +325,11 @@ class Reservation(models.Model):
             models.CheckConstraint(
                 condition=~Q(email_key="") | ~Q(phone_key=""),
                 name="reservation_has_contact",
+            ),
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="reservation_idempotency_key_once",
             ),
         ]
         indexes = [

@@ -189,6 +189,54 @@ def _ensure_one_open_booking(
         )
 
 
+def _booked_with_key(
+    key: str, *, procedure: Procedure, start: dt.datetime, email_key: str, phone_key: str
+) -> Reservation | None:
+    """The booking already made with this request key, if the request is the same one.
+
+    The same key with another procedure, time or person is a form used twice for
+    different bookings (or a forged key): refused, and nothing of the other is shown.
+    """
+    if not key:
+        return None
+    earlier = Reservation.objects.filter(idempotency_key=key).first()
+    if earlier is None:
+        return None
+    same = (earlier.procedure_id, earlier.start_at, earlier.email_key, earlier.phone_key) == (
+        procedure.pk,
+        start,
+        email_key,
+        phone_key,
+    )
+    if not same:
+        raise _form_used()
+    return earlier
+
+
+def _form_used() -> BookingError:
+    return BookingError(
+        "form_used",
+        _("This form has already been used for a booking. Please start again from the calendar."),
+    )
+
+
+def _confirmation_reason(channel: str, email_key: str, phone_key: str, now) -> str:
+    """Why this web booking must be confirmed by e-mail: earlier bookings missed."""
+    if channel != Channel.WEB:
+        return ""
+    missed = selectors.no_show_count(
+        email_key=email_key,
+        phone_key=phone_key,
+        since=now - dt.timedelta(days=settings.NO_SHOW_POLICY_DAYS),
+    )
+    if missed < settings.NO_SHOW_POLICY_COUNT:
+        return ""
+    return _(
+        "%(count)s earlier bookings were missed without cancelling, so this booking "
+        "must be confirmed from the e-mail we send."
+    ) % {"count": missed}
+
+
 def _expire_lapsed_holds(now: dt.datetime) -> int:
     lapsed_rows = list(
         Reservation.objects.filter(
@@ -221,6 +269,9 @@ def _save_new(reservation: Reservation, *, now: dt.datetime, day: dt.date) -> bo
                 reservation.save(force_insert=True)
             return True
         except IntegrityError:
+            key = reservation.idempotency_key
+            if key and Reservation.objects.filter(idempotency_key=key).exists():
+                raise _form_used() from None
             if Reservation.objects.filter(code=reservation.code).exists():
                 reservation.code = codes.new_booking_code()
             elif not _expire_lapsed_holds(now):
@@ -243,6 +294,7 @@ def _insert(
     agreed_at: dt.datetime,
     force_confirmation: bool = False,
     referral_code: str = "",
+    idempotency_key: str = "",
 ) -> Reservation:
     day = timezone.localdate(start)
     roster = availability.load_roster(
@@ -284,6 +336,7 @@ def _insert(
             else None,
             booked_by=booked_by,
             referral_code=referral_code[:20],
+            idempotency_key=idempotency_key,
             created_at=now,
         )
         if not _save_new(reservation, now=now, day=day):
@@ -321,6 +374,7 @@ def reservation_book(
     booked_by: StaffMember | None = None,
     now: dt.datetime | None = None,
     referral_code: str = "",
+    idempotency_key: str = "",
 ) -> BookingResult:
     """Book ``procedure`` at ``start`` for ``citizen``, routed to a qualified free clerk.
 
@@ -329,36 +383,38 @@ def reservation_book(
     BookingError (nothing written) when the time, the consents, the person's other
     bookings or the roster do not allow it. On success the confirmation e-mail is sent
     after commit (or the confirm-your-booking e-mail, where the procedure requires it).
+
+    ``idempotency_key`` (the booking form's, one per form shown) makes a repeated request
+    safe: when a booking was already made with it, that booking is returned (the client
+    lost the first answer, or clicked twice) and nothing new is written.
     """
     from reservations import tasks
 
     now = now or timezone.now()
     if not procedure.is_active:
         raise BookingError("inactive", _("This procedure cannot be booked online."))
-    _check_timing(procedure, start, now)
     email_key, phone_key = _validate_citizen(citizen)
-    reason = ""
-    if channel == Channel.WEB:
-        missed = selectors.no_show_count(
+    with transaction.atomic():
+        _lock_person([k for k in (email_key, phone_key) if k])
+        earlier = _booked_with_key(
+            idempotency_key,
+            procedure=procedure,
+            start=start,
             email_key=email_key,
             phone_key=phone_key,
-            since=now - dt.timedelta(days=settings.NO_SHOW_POLICY_DAYS),
         )
-        if missed >= settings.NO_SHOW_POLICY_COUNT:
-            reason = _(
-                "%(count)s earlier bookings were missed without cancelling, so this booking "
-                "must be confirmed from the e-mail we send."
-            ) % {"count": missed}
-            if not email_key:
-                raise BookingError("email_required", reason)
-    if procedure.requires_email_confirmation and channel == Channel.WEB and not email_key:
-        raise BookingError(
-            "email_required",
-            _("This procedure is confirmed by e-mail: please give an e-mail address."),
-        )
-    with transaction.atomic():
+        if earlier is not None:
+            return BookingResult(earlier, manage_token_for(earlier))
+        _check_timing(procedure, start, now)
+        reason = _confirmation_reason(channel, email_key, phone_key, now)
+        if reason and not email_key:
+            raise BookingError("email_required", reason)
+        if procedure.requires_email_confirmation and channel == Channel.WEB and not email_key:
+            raise BookingError(
+                "email_required",
+                _("This procedure is confirmed by e-mail: please give an e-mail address."),
+            )
         rules = _check_consents(procedure, consented_rules)
-        _lock_person([k for k in (email_key, phone_key) if k])
         _ensure_one_open_booking(
             procedure=procedure, email_key=email_key, phone_key=phone_key, now=now
         )
@@ -376,6 +432,7 @@ def reservation_book(
             agreed_at=now,
             force_confirmation=bool(reason),
             referral_code=referral_code,
+            idempotency_key=idempotency_key,
         )
         if reservation.email:
             tasks.reservation_send_booked_email.delay_on_commit(reservation.pk)

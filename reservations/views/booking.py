@@ -200,6 +200,7 @@ def booking_details(request, code, day, hhmm, *, staff_mode):
                 channel=Channel.PHONE if staff_mode else Channel.WEB,
                 booked_by=getattr(request, "staff_member", None) if staff_mode else None,
                 referral_code=_referral(request, procedure, staff_mode),
+                idempotency_key=form.cleaned_data["idempotency_key"],
             )
         except services.BookingError as error:
             if error.code in {"slot_taken", "past", "too_late", "beyond_horizon"}:

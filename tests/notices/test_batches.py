@@ -50,6 +50,30 @@ def test_a_chunk_rendered_twice_counts_its_letters_once(
     assert batch.rendered == 1
 
 
+def test_a_chunk_whose_task_was_lost_is_queued_again_and_rendered_once(
+    rule, django_capture_on_commit_callbacks, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    settings.LETTER_CHUNK_RETRY_SECONDS = 300
+    holder(rule)
+    holder(rule)
+    # The batch is made, but its message never reaches a worker (the broker restarted).
+    batch = services.letters_create_due(rule=rule, today=TODAY)
+    chunk = batch.chunks.get()
+    soon = chunk.queued_at + dt.timedelta(seconds=60)
+    later = chunk.queued_at + dt.timedelta(seconds=301)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.letter_chunks_redispatch(now=soon) == 0  # may still be rendering
+        assert services.letter_chunks_redispatch(now=later) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.letter_chunks_redispatch(now=later + dt.timedelta(hours=1)) == 0
+
+    batch.refresh_from_db()
+    assert (batch.rendered, batch.total, batch.status) == (2, 2, BatchStatus.READY)
+    assert Letter.objects.filter(batch=batch).count() == 2
+
+
 def test_letters_are_chunked_in_postal_code_order(rule, monkeypatch):
     monkeypatch.setattr(services, "CHUNK_SIZE", 2)
     for postal in ("300-0001", "100-0001", "200-0001", "400-0001", "150-0001"):

@@ -36,17 +36,18 @@ def attempt_all(jobs) -> list[str]:
     barrier = threading.Barrier(len(jobs))
 
     def run(job):
-        procedure, start, who = job
+        procedure, start, who, *key = job
         try:
             barrier.wait(timeout=30)
-            services.reservation_book(
+            result = services.reservation_book(
                 procedure=procedure,
                 start=start,
                 citizen=who,
                 consented_rules=consents(procedure),
                 now=NOW,
+                idempotency_key=key[0] if key else "",
             )
-            return "ok"
+            return "ok:%s" % result.reservation.code if key else "ok"
         except services.BookingError as error:
             return error.code
         finally:
@@ -97,6 +98,19 @@ def test_parallel_bookings_of_different_procedures_never_put_a_clerk_in_two_plac
     assert results.count("ok") >= 3
     assert selectors.staff_double_bookings() == []
     assert Reservation.objects.count() == results.count("ok")
+
+
+def test_the_same_request_sent_in_parallel_books_once_and_each_copy_gets_that_booking():
+    procedure = ProcedureFactory()
+    add_clerk(procedure, end=dt.time(10, 0))
+    add_clerk(procedure, end=dt.time(10, 0))
+    # A client whose answers are lost retries the same request (same key) 12 times at once.
+    jobs = [(procedure, at(DAY, 9), citizen(1), "retry-key-0123456789ab")] * 12
+
+    results = attempt_all(jobs)
+
+    assert Reservation.objects.count() == 1
+    assert set(results) == {"ok:%s" % Reservation.objects.get().code}
 
 
 def test_control_without_the_protection_the_check_finds_double_bookings(monkeypatch):

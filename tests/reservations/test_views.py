@@ -125,6 +125,47 @@ def test_booking_refused_without_consent_keeps_the_form_and_writes_nothing(clien
     assert response.context["form"].errors["rule_%d" % rule.pk]
 
 
+def test_the_booking_form_carries_a_new_unguessable_key_each_time(client, procedure):
+    first = client.get(details_url(procedure)).context["form"]["idempotency_key"].value()
+    second = client.get(details_url(procedure)).context["form"]["idempotency_key"].value()
+
+    assert first != second
+    assert len(first) >= 22  # 128 random bits, URL-safe base64
+
+
+def test_the_same_form_sent_twice_books_once_and_shows_that_booking(client, procedure):
+    data = form_data(procedure, idempotency_key="k" * 22)
+    first = client.post(details_url(procedure), data)
+    # The answer was lost (or the citizen clicked twice): the browser sends it again.
+    again = client.post(details_url(procedure), data)
+
+    assert Reservation.objects.count() == 1
+    assert first.status_code == again.status_code == 302
+    assert again["Location"] == first["Location"]
+
+
+def test_a_used_form_key_cannot_book_for_someone_else_or_reveal_their_booking(client, procedure):
+    client.post(details_url(procedure), form_data(procedure, idempotency_key="k" * 22))
+
+    response = client.post(
+        details_url(procedure, hour=10),
+        form_data(procedure, idempotency_key="k" * 22, email="other@example.jp", phone=""),
+    )
+
+    assert response.status_code == 200
+    assert "already been used" in str(response.context["form"].non_field_errors())
+    assert Reservation.objects.count() == 1
+    assert Reservation.objects.get().code not in response.content.decode()
+
+
+def test_a_tampered_form_key_gets_a_message_and_books_nothing(client, procedure):
+    response = client.post(details_url(procedure), form_data(procedure, idempotency_key="<x>"))
+
+    assert response.status_code == 200
+    assert "out of date" in str(response.context["form"].non_field_errors())
+    assert Reservation.objects.count() == 0
+
+
 @pytest.mark.parametrize(
     ("field", "value"),
     [("kana", "Yamada"), ("phone", "12345"), ("email", "not-an-email")],

@@ -1,0 +1,90 @@
+"""A service that goes away (the database, Redis, the broker) never loses a booking and
+never shows a 500: the citizen gets a "try again in a few seconds" page (503) or the
+page works without the service. ``bench/faults.py`` does the same with real restarts."""
+
+import socket
+
+import pytest
+from django.db import OperationalError
+from django.urls import reverse
+from kombu.exceptions import OperationalError as BrokerUnavailable
+
+from reservations import selectors, tasks
+from reservations.models import Reservation
+from tests.reservations.test_views import details_url, form_data
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def procedure():
+    from tests.reservations.test_views import FUTURE_DAY
+    from tests.reservations.factories import ProcedureFactory, add_clerk, add_rule
+
+    procedure = ProcedureFactory(code="juminhyo")
+    add_rule(procedure, "本人確認書類")
+    add_clerk(procedure, day=FUTURE_DAY)
+    return procedure
+
+
+def test_a_database_outage_gets_a_503_with_retry_after_not_a_500(client, monkeypatch):
+    def down():
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(selectors, "procedure_list_public", down)
+    client.raise_request_exception = False
+
+    response = client.get(reverse("reservations:procedures"))
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert "もう一度お試しください" in response.content.decode()
+    assert "server closed" not in response.content.decode()
+
+
+def test_other_errors_stay_a_plain_500(client, monkeypatch):
+    def broken():
+        raise ZeroDivisionError
+
+    monkeypatch.setattr(selectors, "procedure_list_public", broken)
+    client.raise_request_exception = False
+
+    assert client.get(reverse("reservations:procedures")).status_code == 500
+
+
+def test_a_booking_is_kept_when_the_broker_is_down_after_commit(
+    client, procedure, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broker_down(*args, **kwargs):
+        raise BrokerUnavailable("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.reservation_send_booked_email, "delay", broker_down)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(details_url(procedure), form_data(procedure))
+
+    assert response.status_code == 302
+    assert Reservation.objects.count() == 1
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_pages_and_bookings_work_while_the_redis_cache_is_down(client, procedure, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "config.cache.ReusingRedisCache",
+            "LOCATION": "redis://127.0.0.1:%d/0" % _closed_port(),
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+
+    calendar = client.get(reverse("reservations:calendar", args=[procedure.code]))
+    booked = client.post(details_url(procedure), form_data(procedure))
+
+    assert calendar.status_code == 200
+    assert booked.status_code == 302
+    assert Reservation.objects.count() == 1
