@@ -18,6 +18,7 @@ import os
 
 from celery import Celery
 from celery.contrib.django.task import DjangoTask
+from celery.signals import setup_logging
 from django.db import transaction
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
@@ -40,3 +41,14 @@ class MadoguchiTask(DjangoTask):
 app = Celery("madoguchi", task_cls=MadoguchiTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@setup_logging.connect
+def _use_django_logging(**_kwargs) -> None:
+    """Workers and beat log like the web: through LOGGING, whose filter keeps personal
+    data out (config/logs.py), instead of Celery's own handlers."""
+    from logging.config import dictConfig
+
+    from django.conf import settings
+
+    dictConfig(settings.LOGGING)

@@ -303,6 +303,9 @@ NO_SHOW_POLICY_COUNT = env_int("NO_SHOW_POLICY_COUNT", 2)
 NO_SHOW_POLICY_DAYS = env_int("NO_SHOW_POLICY_DAYS", 183)
 # How many proxies in front of the app add to X-Forwarded-For (0: use the peer address).
 FORWARDED_FOR_HOPS = env_int("FORWARDED_FOR_HOPS", 0)
+# The access log (organization.AccessLog) writes a page that refreshes itself (the
+# counter queue) once in this many seconds for the same clerk and the same people.
+ACCESS_LOG_REPEAT_SECONDS = env_int("ACCESS_LOG_REPEAT_SECONDS", 600)
 
 # --- Auth -----------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -411,7 +414,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # No e-mail address, phone number or booking-link secret reaches a log (config/logs.py).
+    "filters": {"personal_data": {"()": "config.logs.RedactPersonalData"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["personal_data"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

@@ -5,11 +5,11 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.views import defaults
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 from kombu.exceptions import OperationalError as BrokerUnavailable
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
 
 from config import health
 from organization import selectors as organization_selectors

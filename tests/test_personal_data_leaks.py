@@ -1,0 +1,140 @@
+"""No personal data in URLs, logs or error pages.
+
+Personal data are the citizen's name, kana, e-mail, phone and address; the secret part
+of a manage or survey link opens them, so it is kept out of logs and pages too.
+"""
+
+import logging
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.urls import reverse
+
+from config.logs import GunicornLogger, RedactPersonalData, redact
+from reservations import services
+from reservations.models import Reservation
+from tests.reservations.test_views import details_url, form_data
+
+pytestmark = pytest.mark.django_db
+
+NAME, KANA, EMAIL, PHONE = (
+    "窓口 花子",
+    "まどぐち はなこ",
+    "hanako.madoguchi@example.jp",
+    "090-8765-4321",
+)
+PERSONAL = [NAME, KANA, EMAIL, PHONE, "09087654321"]
+
+
+@pytest.fixture
+def procedure():
+    from tests.reservations.factories import ProcedureFactory, add_clerk, add_rule
+    from tests.reservations.test_views import FUTURE_DAY
+
+    procedure = ProcedureFactory(code="inkan")
+    add_rule(procedure, "登録する印鑑")
+    add_clerk(procedure, day=FUTURE_DAY)
+    return procedure
+
+
+def logged_text(records) -> str:
+    handler_filter = RedactPersonalData()
+    formatter = logging.Formatter("%(name)s %(message)s")
+    lines = []
+    for record in records:
+        handler_filter.filter(record)
+        lines.append(formatter.format(record))
+    return "\n".join(lines)
+
+
+def test_a_whole_booking_leaves_no_personal_data_or_link_secret_in_the_logs(
+    client, procedure, caplog, monkeypatch
+):
+    caplog.set_level(logging.DEBUG)
+    data = form_data(procedure, name=NAME, kana=KANA, email=EMAIL, phone=PHONE)
+    booked = client.post(details_url(procedure), data)
+    token = booked["Location"].split("/booking/")[1].strip("/")
+    client.get(booked["Location"])
+    client.get(reverse("reservations:manage", args=[token + "x"]))  # a mistyped link: 404
+    client.post(reverse("reservations:cancel", args=[token]))
+
+    # A reminder whose e-mail fails logs the exception, whose text names the address.
+    def refused(reservation):
+        raise OSError("SMTP 550 recipient refused: <%s> tel %s" % (EMAIL, PHONE))
+
+    monkeypatch.setattr("reservations.emails.send_reminder", refused)
+    from reservations import tasks
+
+    again = client.post(details_url(procedure, hour=10), data)
+    assert again.status_code == 302
+    reservation = Reservation.objects.get(status="confirmed")
+    monkeypatch.setattr("reservations.selectors.reminders_due", lambda day: [reservation.pk])
+    tasks.reservations_send_reminders()
+
+    text = logged_text(caplog.records)
+    assert "Reminder for reservation" in text  # the failure itself is logged
+    assert "[email]" in text
+    for value in [*PERSONAL, token]:
+        assert value not in text
+
+
+def test_every_log_line_passes_the_filter():
+    handlers = settings.LOGGING["handlers"]
+    filters = settings.LOGGING["filters"]
+    for handler in handlers.values():
+        assert any(
+            filters[name]["()"] == "config.logs.RedactPersonalData"
+            for name in handler.get("filters", [])
+        )
+
+
+def test_the_access_log_cuts_link_secrets_and_letter_codes():
+    line = redact("GET /booking/K7Q2XB.abcdef123/cancel/?x=1 HTTP/1.1 /book/jr/?letter=K7Q2XB")
+
+    assert "K7Q2XB" not in line and "abcdef123" not in line
+    assert "/booking/[token]/cancel/" in line
+    conf = Path(settings.BASE_DIR, "gunicorn.conf.py").read_text()
+    assert 'logger_class = "config.logs.GunicornLogger"' in conf
+    assert issubclass(GunicornLogger, object)
+
+
+def test_error_pages_echo_neither_the_link_nor_personal_data(client, procedure, monkeypatch):
+    data = form_data(procedure, name=NAME, kana=KANA, email=EMAIL, phone=PHONE)
+    token = client.post(details_url(procedure), data)["Location"].split("/booking/")[1]
+    missing = client.get("/booking/%s" % token.replace(".", "x."))  # a mistyped link
+    assert missing.status_code == 404
+    assert not any(value in missing.content.decode() for value in PERSONAL)
+
+    def fails(**kwargs):
+        raise RuntimeError("cannot book %s %s" % (NAME, EMAIL))
+
+    monkeypatch.setattr(services, "reservation_book", fails)
+    client.raise_request_exception = False
+    response = client.post(details_url(procedure, hour=10), data)
+
+    assert response.status_code == 500
+    body = response.content.decode()
+    assert NAME not in body and EMAIL not in body
+
+
+PERSONAL_FIELDS = re.compile(
+    r'name="(name|kana|email|phone|address\w*|postal_code|citizen_\w+|contact\w*)"'
+)
+
+
+def test_no_form_sends_personal_data_in_the_url():
+    """Forms that take personal data are POSTed: a GET form would put it in the URL
+    (browser history, proxies, access logs)."""
+    offenders = []
+    for template in Path(settings.BASE_DIR, "templates").rglob("*.html"):
+        text = template.read_text()
+        for form in re.findall(r"<form[^>]*>.*?</form>", text, flags=re.S):
+            if 'method="post"' in form:
+                continue
+            if PERSONAL_FIELDS.search(form):
+                offenders.append(str(template))
+    assert offenders == []
+    assert mail.outbox == []
