@@ -1,10 +1,11 @@
 """The severity policy and categories are master data, edited here. Complaints themselves
 are not in the admin: their personal data is read only through the app's pages, where
-every view is logged, and every change goes through the services and the timeline."""
+every view is logged (organization.AccessLog, in the admin for administrators), and
+every change goes through the services and the timeline."""
 
 from django.contrib import admin
 
-from complaints.models import Category, PersonalDataAccess, SeverityLevel, SeverityWeight
+from complaints.models import Category, SeverityLevel, SeverityWeight
 
 
 @admin.register(SeverityWeight)
@@ -35,23 +36,3 @@ class SeverityLevelAdmin(admin.ModelAdmin):
 class CategoryAdmin(admin.ModelAdmin):
     list_display = ["name", "name_en", "display_order"]
     list_editable = ["display_order"]
-
-
-@admin.register(PersonalDataAccess)
-class PersonalDataAccessAdmin(admin.ModelAdmin):
-    """Read-only: the log is append-only in the database as well."""
-
-    list_display = ["at", "user", "complaint_id", "view"]
-    list_filter = ["view"]
-    search_fields = ["user__username", "complaint__id"]
-    date_hierarchy = "at"
-    list_select_related = ["user"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -3,10 +3,10 @@ from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
-def _ensure_append_only(sender, using="default", **kwargs):
-    from complaints.db_guard import ensure_append_only
+def _drop_old_triggers(sender, using="default", **kwargs):
+    from complaints.db_guard import drop_old_triggers
 
-    ensure_append_only(using)
+    drop_old_triggers(using)
 
 
 class ComplaintsConfig(AppConfig):
@@ -14,6 +14,11 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self):
+        from complaints.db_guard import TIMELINE
+        from organization.db_guard import append_only_register
+
+        # Its triggers are (re)made after every migrate by organization's handler.
+        append_only_register(TIMELINE)
         post_migrate.connect(
-            _ensure_append_only, sender=self, dispatch_uid="complaints_append_only"
+            _drop_old_triggers, sender=self, dispatch_uid="complaints_old_triggers"
         )

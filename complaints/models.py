@@ -5,7 +5,6 @@ The process follows JIS Q 10002 / ISO 10002: receive → track → acknowledge �
 investigate → respond → close, then analysis (the knowledge base, the KPIs).
 """
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -15,7 +14,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from organization.models import LocalizedNameMixin
+from organization.models import AppendOnlyError, LocalizedNameMixin
 
 LEVELS = [(n, format_lazy("{} {}", _("Level"), n)) for n in range(1, 5)]
 level_validators = [MinValueValidator(1), MaxValueValidator(4)]
@@ -471,13 +470,10 @@ class EventKind(models.TextChoices):
     REOPENED = "reopened", _("Reopened")
 
 
-class AppendOnlyError(Exception):
-    pass
-
-
 class ComplaintEvent(models.Model):
     """The append-only timeline. The database refuses updates and deletes as well
-    (triggers of migration 0002); ``save`` and ``delete`` refuse them first with a clear error."""
+    (triggers, complaints/db_guard.py); ``save`` and ``delete`` refuse them first with a clear
+    error."""
 
     complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("event"), max_length=20, choices=EventKind.choices)
@@ -511,27 +507,6 @@ class ComplaintEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("The complaint timeline is append-only.")
-
-
-class PersonalDataAccess(models.Model):
-    """Who saw a complaint's personal data, and when. Written on every such view."""
-
-    complaint = models.ForeignKey(
-        Complaint, on_delete=models.PROTECT, related_name="personal_data_accesses"
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("who"), on_delete=models.PROTECT, related_name="+"
-    )
-    at = models.DateTimeField(_("when"), default=timezone.now)
-    view = models.CharField(_("page"), max_length=40)
-
-    class Meta:
-        ordering = ["-at", "-id"]
-        verbose_name = _("personal data access")
-        verbose_name_plural = _("personal data accesses")
-
-    def __str__(self):
-        return "%s %s %s" % (self.user, self.complaint_id, self.at)
 
 
 class OverdueNotice(models.Model):

@@ -25,7 +25,6 @@ from complaints.models import (
     EventKind,
     OverdueNotice,
     Pause,
-    PersonalDataAccess,
     Report,
     ReportKind,
     Status,
@@ -630,8 +629,12 @@ def complaint_reopen(
 
 
 def personal_data_access_log(*, complaint: Complaint, user, view: str) -> None:
-    """Write who saw this complaint's personal data. Called by every page that shows it."""
-    PersonalDataAccess.objects.create(complaint=complaint, user=user, view=view)
+    """Write who saw this complaint's personal data to the app's access log, outside a
+    request. Pages call ``organization.services.access_log_read(request, …)`` directly,
+    which keeps the page's name and the client's address too."""
+    from organization.services import access_log_read
+
+    access_log_read(user, objects=[complaint], view=view)
 
 
 def complaints_notify_overdue(*, today: dt.date | None = None) -> int:

@@ -27,6 +27,7 @@ from complaints.forms import (
 from complaints.models import Complaint, EventKind, Status
 from complaints.services import ComplaintError
 from organization.permissions import staff_required
+from organization.services import access_log_read
 
 
 def _load(request, pk: int) -> tuple[Complaint, Access]:
@@ -166,7 +167,7 @@ def _detail_context(request, complaint: Complaint, access: Access, bound=None, e
         for e in complaint.escalations.all()
     ]
     if access.personal_data:
-        services.personal_data_access_log(complaint=complaint, user=request.user, view="detail")
+        access_log_read(request, objects=[complaint])
     return {
         "complaint": complaint,
         "access": access,

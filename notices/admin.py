@@ -1,6 +1,10 @@
+"""Residents, certificates and letters carry names and addresses: their admin pages
+are written to the access log (PersonalDataAdminMixin) like the app's own pages."""
+
 from django.contrib import admin
 
 from notices.models import Certificate, CertificateType, ImportRun, Letter, NoticeRule, Resident
+from organization.admin import PersonalDataAdminMixin
 
 
 @admin.register(CertificateType)
@@ -9,14 +13,14 @@ class CertificateTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Resident)
-class ResidentAdmin(admin.ModelAdmin):
+class ResidentAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
     list_display = ["resident_number", "name", "kana", "postal_code", "address_line1", "status"]
     list_filter = ["status"]
     search_fields = ["resident_number", "name", "kana", "postal_code"]
 
 
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
     list_display = ["source_id", "resident", "certificate_type", "issued_on", "expires_on"]
     list_filter = ["certificate_type"]
     search_fields = ["source_id", "resident__name", "resident__resident_number"]
@@ -56,7 +60,7 @@ class NoticeRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Letter)
-class LetterAdmin(admin.ModelAdmin):
+class LetterAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
     list_display = ["code", "resident", "certificate", "rule", "status", "created_at"]
     list_filter = ["status", "rule"]
     search_fields = ["code", "resident__name", "resident__resident_number"]

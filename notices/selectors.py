@@ -5,7 +5,14 @@ import datetime as dt
 from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
 
-from notices.models import Certificate, Letter, NoticeRule, ResidentStatus
+from notices.models import (
+    Certificate,
+    Letter,
+    LetterChunk,
+    NoticeRule,
+    Resident,
+    ResidentStatus,
+)
 from reservations.models import OPEN_STATUSES, Reservation
 
 
@@ -55,8 +62,6 @@ def split_by_address(certificates) -> tuple[list[Certificate], list[Certificate]
 
 def sample_certificate(rule: NoticeRule) -> Certificate:
     """An unsaved certificate of a fictitious resident, for previewing a letter."""
-    from notices.models import Resident
-
     today = dt.date.today()
     resident = Resident(
         resident_number="SAMPLE",
@@ -74,11 +79,16 @@ def sample_certificate(rule: NoticeRule) -> Certificate:
     )
 
 
+def chunk_residents(*, chunk: LetterChunk) -> QuerySet[Resident]:
+    """The residents whose letters are in ``chunk`` (their keys only: for the access log)."""
+    return Resident.objects.filter(letters__chunk=chunk).only("pk")
+
+
 def recent_batches(limit: int = 10) -> list:
     """The latest letter batches with their parts and how many letters led to a booking."""
     from django.db.models import Count, Prefetch, Q
 
-    from notices.models import LetterBatch, LetterChunk
+    from notices.models import LetterBatch
 
     converted = Exists(Reservation.objects.filter(referral_code=OuterRef("code")))
     batches = list(

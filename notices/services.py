@@ -7,7 +7,6 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Q

@@ -10,6 +10,7 @@ from notices.forms import ImportForm
 from notices.models import ImportRun, Letter, LetterBatch, LetterChunk, NoticeRule
 from organization.models import Role
 from organization.permissions import role_required
+from organization.services import access_log_read
 
 certificate_staff_required = role_required(Role.DEPARTMENT_STAFF, Role.MANAGER, Role.ADMINISTRATOR)
 
@@ -54,6 +55,11 @@ def overview(request):
             selectors.due_certificates(rule=rule, today=today)
         )
         rules.append({"rule": rule, "due": mailable, "exceptions": exceptions})
+    # Names and addresses of everyone listed: one access-log entry for the page.
+    access_log_read(
+        request,
+        objects=[c.resident for item in rules for c in (*item["due"], *item["exceptions"])],
+    )
     return render(
         request,
         "notices/overview.html",
@@ -94,6 +100,7 @@ def chunk_pdf(request, chunk_id: int):
     chunk = get_object_or_404(LetterChunk, pk=chunk_id)
     if not chunk.pdf:
         raise Http404(_("This part is not ready yet."))
+    access_log_read(request, objects=selectors.chunk_residents(chunk=chunk))
     return FileResponse(
         chunk.pdf.open("rb"),
         content_type="application/pdf",
@@ -109,6 +116,7 @@ def preview(request, rule_id: int):
         selectors.due_certificates(rule=rule, today=timezone.localdate())[:50]
     )
     certificate = mailable[0] if mailable else selectors.sample_certificate(rule)
+    access_log_read(request, objects=[certificate.resident])  # none for the sample
     letter = Letter(
         rule=rule, resident=certificate.resident, certificate=certificate, code="PREVIEW"
     )

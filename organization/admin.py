@@ -1,9 +1,16 @@
 from django.contrib import admin
+from django.contrib.admin.actions import delete_selected as django_delete_selected
+from django.contrib.admin.models import DELETION, LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Q
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
 
-from organization import services
-from organization.models import Department, StaffMember
+from organization import services, signals
+from organization.models import AccessKind, AccessLog, Department, Role, StaffMember
 
 
 @admin.register(Department)
@@ -53,3 +60,138 @@ class UserAdmin(DjangoUserAdmin):
                 user=form.instance, department=data["department"], role=data["role"]
             )
         return None
+
+
+# --- The access log ---------------------------------------------------------------------
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(admin.ModelAdmin):
+    """Read-only, for administrators (and superusers) alone: the log is append-only in
+    the database, and its model has no add, change or delete permission to give."""
+
+    list_display = ["at", "user", "kind", "object_type", "object_id", "view", "short_detail", "ip"]
+    list_filter = [
+        "kind",
+        "object_type",
+        ("user", admin.RelatedOnlyFieldListFilter),
+        ("at", admin.DateFieldListFilter),
+    ]
+    search_fields = ["=object_id", "user__username", "user__last_name", "user__first_name"]
+    search_help_text = _("An object's id (also found in list pages' entries) or a user name.")
+    date_hierarchy = "at"
+    list_select_related = ["user"]
+    # No COUNT(*) over the whole log on every page.
+    show_full_result_count = False
+
+    @admin.display(description=_("detail"))
+    def short_detail(self, obj):
+        return Truncator(obj.detail).chars(80)
+
+    def get_search_results(self, request, queryset, search_term):
+        """Also find list pages whose shown objects include the id searched for."""
+        matched, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if term and services.ID_SEPARATOR not in term:
+            sep = services.ID_SEPARATOR
+            in_list = (
+                Q(detail__startswith=term + sep)
+                | Q(detail__endswith=sep + term)
+                | Q(detail__contains=sep + term + sep)
+            )
+            matched = matched | queryset.filter(
+                in_list, object_id="", kind=AccessKind.PERSONAL_DATA_READ
+            )
+        return matched, may_have_duplicates
+
+    def has_module_permission(self, request):
+        return _may_read_the_log(request.user) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return _may_read_the_log(request.user) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def _may_read_the_log(user) -> bool:
+    """Superusers, and administrators holding the permission of their role: a manager
+    given the permission by mistake still sees nothing."""
+    if user.is_superuser:
+        return True
+    member = getattr(user, "staff_member", None)
+    return member is not None and member.role == Role.ADMINISTRATOR
+
+
+class PersonalDataAdminMixin:
+    """For the admin of a model holding citizens' personal data: each list page, object
+    page and deletion page shown is written to the access log like the app's own pages
+    (a list: one entry with the keys of the rows on the page)."""
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        context = getattr(response, "context_data", None) or {}
+        if context.get("cl") is not None:
+            # The page's rows; the template then iterates the same, already loaded list.
+            services.access_log_read(request, objects=context["cl"].result_list)
+        elif "deletable_objects" in context:  # the bulk delete's confirmation page
+            services.access_log_read(request, objects=context["queryset"])
+        return response
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        response = super().changeform_view(request, object_id, form_url, extra_context)
+        _log_object_page(request, response, "original")
+        return response
+
+    def delete_view(self, request, object_id, extra_context=None):
+        response = super().delete_view(request, object_id, extra_context)
+        _log_object_page(request, response, "object")
+        return response
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        _log_object_page(request, response, "object")
+        return response
+
+
+def _log_object_page(request, response, key: str) -> None:
+    obj = (getattr(response, "context_data", None) or {}).get(key)
+    if obj is not None:
+        services.access_log_read(request, objects=[obj])
+
+
+@admin.action(permissions=["delete"], description=django_delete_selected.short_description)
+def delete_selected(modeladmin, request, queryset):
+    """Django's bulk delete, with every deleted object in the access log. Django records
+    the deletion of several objects with one bulk INSERT of LogEntry rows, which sends
+    no post_save; so this action writes their access-log entries itself."""
+    with transaction.atomic():
+        doomed = list(queryset) if request.POST.get("post") else []
+        with signals.admin_bulk_deletion():
+            response = django_delete_selected(modeladmin, request, queryset)
+        if response is None and doomed:
+            content_type = ContentType.objects.get_for_model(
+                queryset.model, for_concrete_model=False
+            )
+            services.access_log_admin_change(
+                entries=[
+                    LogEntry(
+                        user_id=request.user.pk,
+                        content_type_id=content_type.pk,
+                        object_id=str(obj.pk),
+                        action_flag=DELETION,
+                    )
+                    for obj in doomed
+                ],
+                view=request.resolver_match.view_name if request.resolver_match else None,
+            )
+    return response
+
+
+admin.site.add_action(delete_selected, "delete_selected")

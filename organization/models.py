@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -92,3 +93,68 @@ class StaffMember(models.Model):
         # Japanese order: family name first.
         full = " ".join(part for part in (self.user.last_name, self.user.first_name) if part)
         return full or self.user.get_username()
+
+
+class AppendOnlyError(Exception):
+    """A row of an append-only table (the access log, the complaint timeline) was to be
+    changed or deleted. The database refuses it too (``organization/db_guard.py``)."""
+
+
+class AccessKind(models.TextChoices):
+    PERSONAL_DATA_READ = "read", _("Personal data viewed")
+    ADMIN_ADD = "admin_add", _("Added in the admin")
+    ADMIN_CHANGE = "admin_change", _("Changed in the admin")
+    ADMIN_DELETE = "admin_delete", _("Deleted in the admin")
+
+
+class AccessLog(models.Model):
+    """Who viewed citizens' personal data and who changed what in the admin (APPI).
+
+    Append-only: ``save`` and ``delete`` refuse changes, and so does the database
+    (triggers, ``organization/db_guard.py``). It names objects by type and id and never
+    holds personal data itself, so the retention job leaves it alone. Written through
+    ``organization.services.access_log_read`` and ``access_log_admin_change``.
+    """
+
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("who"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=AccessKind.choices)
+    # "app_label.model" of what was seen or changed, e.g. "reservations.reservation".
+    object_type = models.CharField(_("object type"), max_length=100)
+    # One object's primary key; empty for a list page (its objects' keys are in detail).
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    # The page's URL name, e.g. "reservations:queue" or "admin:notices_resident_change".
+    view = models.CharField(_("page"), max_length=100)
+    # A list page: the keys of the objects it showed. An admin change: which fields
+    # changed (names only, never values).
+    detail = models.TextField(_("detail"), blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        # Nobody adds, changes or deletes entries by hand: only "view" exists.
+        default_permissions = ["view"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="accesslog_object"),
+            models.Index(fields=["user", "at"], name="accesslog_user_at"),
+        ]
+
+    def __str__(self):
+        return "%s %s %s %s" % (
+            timezone.localtime(self.at).strftime("%Y-%m-%d %H:%M:%S") if self.at else "",
+            self.kind,
+            self.object_type,
+            self.object_id or "*",
+        )
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("The access log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("The access log is append-only.")

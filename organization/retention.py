@@ -5,6 +5,9 @@ Each app anonymises its own rows (reservations, notices, complaints: their
 procedures, scores. Where a KPI needs to know that two rows are the same person
 (repeat online use), the contact is replaced by a keyed pseudonym: equal for equal
 contacts, useless without the server's secret, and never the contact itself.
+
+The access log (``organization.AccessLog``) names objects by type and id only, so it
+holds no personal data and is never changed here (it is append-only anyway).
 """
 
 import datetime as dt

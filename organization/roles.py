@@ -47,7 +47,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
             for model in ("severityweight", "severitylevel", "category")
             for action in ("add", "change", "view")
         ),
-        "complaints.view_personaldataaccess",
         "dashboards.view_target",
         "dashboards.view_quarteraction",
         "dashboards.view_quarterreview",
@@ -86,6 +85,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
             for model in ("severityweight", "severitylevel", "category")
             for action in ("add", "change", "delete", "view")
         ),
-        "complaints.view_personaldataaccess",
+        # The access log of personal-data views and admin changes: administrators only.
+        "organization.view_accesslog",
     ],
 }

@@ -1,10 +1,30 @@
-"""Writes of the organisation app: departments, staff members and their role groups."""
+"""Writes of the organisation app: departments, staff members and their role groups,
+and the access log of personal-data views and admin changes."""
 
+import hashlib
+import ipaddress
+import json
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.db import transaction
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.db import models, transaction
+from django.http import HttpRequest
+from django.utils import translation
 
-from organization.models import ADMIN_SITE_ROLES, Department, Role, StaffMember
+from organization.http import client_ip
+from organization.models import (
+    ADMIN_SITE_ROLES,
+    AccessKind,
+    AccessLog,
+    Department,
+    Role,
+    StaffMember,
+)
 from organization.roles import ROLE_GROUP_NAMES, ROLE_PERMISSIONS
 
 
@@ -107,3 +127,143 @@ def staff_member_create(
     user.set_password(password)
     user.save()
     return staff_member_assign(user=user, department=department, role=role)
+
+
+# --- The access log ---------------------------------------------------------------------
+
+# The keys of a list page's objects in AccessLog.detail are separated by this.
+ID_SEPARATOR = " "
+
+_ADMIN_KINDS = {
+    ADDITION: (AccessKind.ADMIN_ADD, "add"),
+    CHANGE: (AccessKind.ADMIN_CHANGE, "change"),
+    DELETION: (AccessKind.ADMIN_DELETE, "delete"),
+}
+
+
+def _valid_ip(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
+
+
+def access_log_read(
+    request_or_user,
+    *,
+    objects: Iterable[models.Model],
+    view: str | None = None,
+    once_within: int = 0,
+) -> int:
+    """Record that a staff member was shown the personal data of ``objects`` (model
+    instances: a booking, a resident, a complaint…). Call it from every page that shows
+    a citizen's name, kana, contact or address, after the objects are loaded.
+
+    ``request_or_user``: the request (user, page's URL name and client address are taken
+    from it) or, outside a request, the user — then ``view`` must name the page.
+    One entry per object type, whatever the number of objects: one object's key goes in
+    ``object_id``; a list's keys go in ``detail``. Objects without a key (unsaved
+    samples) are skipped; nothing is written when nothing is left. ``once_within``
+    (seconds): a page that refreshes itself (the counter queue, every 5 s) writes the
+    same user, page and objects once in that time, not on every refresh.
+    Returns the number of entries written (one INSERT for all of them).
+    """
+    if isinstance(request_or_user, HttpRequest):
+        request = request_or_user
+        user = request.user
+        match = request.resolver_match
+        view = view or (match.view_name if match else request.path)[:100]
+        ip = _valid_ip(client_ip(request))
+    else:
+        user, ip = request_or_user, None
+    if not view:
+        raise ValueError("access_log_read needs the page's name outside a request")
+    keys_by_type: dict[str, dict[str, None]] = {}
+    for obj in objects:
+        if obj is not None and obj.pk is not None:
+            keys_by_type.setdefault(obj._meta.label_lower, {})[str(obj.pk)] = None
+    entries = []
+    for object_type, keys in keys_by_type.items():
+        keys = list(keys)
+        if once_within and not _first_within(once_within, user, view, object_type, keys):
+            continue
+        single = len(keys) == 1
+        entries.append(
+            AccessLog(
+                user=user,
+                kind=AccessKind.PERSONAL_DATA_READ,
+                object_type=object_type,
+                object_id=keys[0] if single else "",
+                view=view,
+                detail="" if single else ID_SEPARATOR.join(keys),
+                ip=ip,
+            )
+        )
+    AccessLog.objects.bulk_create(entries)
+    return len(entries)
+
+
+def _first_within(seconds: int, user, view: str, object_type: str, keys: list[str]) -> bool:
+    """True for the first call with these arguments in ``seconds``, kept in the shared
+    cache so every web worker agrees (an atomic add: two refreshes are not both first).
+    When the cache does not answer (add refuses, get misses: config/cache.py rides out
+    Redis outages) it says True: an entry too many, never a view unlogged."""
+    digest = hashlib.sha256(ID_SEPARATOR.join(keys).encode()).hexdigest()[:32]
+    key = "access-log:%s:%s:%s:%s" % (user.pk, view, object_type, digest)
+    return cache.add(key, True, timeout=seconds) or cache.get(key) is None
+
+
+def access_log_admin_change(
+    *, entries: Iterable[LogEntry], view: str | None = None
+) -> list[AccessLog]:
+    """Copy admin changes (Django's LogEntry rows, saved or not) into the append-only
+    access log: who, when, which object (type and key) and, for a change, the names of
+    the fields changed. Never the object's text (``object_repr``, a resident's name)
+    nor any value. Called for every LogEntry the admin writes (organization/signals.py)."""
+    rows = []
+    for entry in entries:
+        kind, action = _ADMIN_KINDS.get(entry.action_flag, (AccessKind.ADMIN_CHANGE, "change"))
+        object_type, view_name = "", view or "admin"
+        if entry.content_type_id:
+            content_type = ContentType.objects.get_for_id(entry.content_type_id)
+            object_type = "%s.%s" % (content_type.app_label, content_type.model)
+            view_name = view or "admin:%s_%s_%s" % (
+                content_type.app_label,
+                content_type.model,
+                action,
+            )
+        rows.append(
+            AccessLog(
+                at=entry.action_time,
+                user_id=entry.user_id,
+                kind=kind,
+                object_type=object_type,
+                object_id=str(entry.object_id or "")[:64],
+                view=view_name[:100],
+                detail=change_summary(entry.change_message),
+            )
+        )
+    return AccessLog.objects.bulk_create(rows)
+
+
+def change_summary(change_message: str) -> str:
+    """The admin's change message with field names only, in the site's language: "Changed
+    name and phone." The names of inline objects (which may be a citizen's name) become
+    "…"; a free-text message (not the admin's JSON) is not copied at all."""
+    if not change_message:
+        return ""
+    try:
+        parts = json.loads(change_message)
+    except ValueError:
+        return ""
+    if not isinstance(parts, list):
+        return ""
+    for part in parts:
+        for value in part.values() if isinstance(part, dict) else ():
+            if isinstance(value, dict) and "object" in value:
+                value["object"] = "…"
+    try:
+        with translation.override(settings.LANGUAGE_CODE):
+            return LogEntry(change_message=json.dumps(parts)).get_change_message()
+    except (AttributeError, KeyError, TypeError):
+        return ""

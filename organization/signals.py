@@ -1,11 +1,44 @@
-"""Keep the role groups' permissions in step with the code after every migrate.
+"""Set-up after every migrate, and the admin's changes copied into the access log.
 
-This mirrors how Django itself creates permissions (a post_migrate handler); it is
-set-up, not a business workflow.
+These mirror how Django itself works (permissions are made by a post_migrate handler;
+the admin records its changes as LogEntry rows); they are set-up and audit, not a
+business workflow.
 """
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+# Set while the admin's bulk delete action runs: it writes the access log itself,
+# because Django records several deletions with one bulk INSERT that sends no signal.
+_bulk_admin_deletion = ContextVar("bulk_admin_deletion", default=False)
 
 
 def ensure_role_groups(sender, **kwargs):
     from organization.services import role_groups_ensure
 
     role_groups_ensure()
+
+
+def ensure_append_only(sender, using="default", **kwargs):
+    from organization.db_guard import ensure_append_only
+
+    ensure_append_only(using)
+
+
+@contextmanager
+def admin_bulk_deletion():
+    token = _bulk_admin_deletion.set(True)
+    try:
+        yield
+    finally:
+        _bulk_admin_deletion.reset(token)
+
+
+def admin_change_logged(sender, instance, created, raw=False, **kwargs):
+    """Every LogEntry the admin saves (add, change, delete of one object, whatever the
+    ModelAdmin) gets its append-only twin in the access log, in the same transaction."""
+    if not created or raw or _bulk_admin_deletion.get():
+        return
+    from organization.services import access_log_admin_change
+
+    access_log_admin_change(entries=[instance])

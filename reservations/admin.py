@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from organization.admin import PersonalDataAdminMixin
 from reservations import availability, services
 from reservations.models import (
     ClosedDay,
@@ -134,8 +135,9 @@ class EventInline(ReadOnlyInline):
 
 
 @admin.register(Reservation)
-class ReservationAdmin(admin.ModelAdmin):
-    """Bookings are made and changed through the booking pages; the admin shows them."""
+class ReservationAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
+    """Bookings are made and changed through the booking pages; the admin shows them
+    (each page shown is in the access log: it carries citizens' names and contacts)."""
 
     list_display = ["code", "start_at", "procedure", "citizen_name", "staff", "status", "channel"]
     list_filter = ["status", "channel", "procedure"]

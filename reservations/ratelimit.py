@@ -7,15 +7,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
 
-
-def client_ip(request) -> str:
-    hops = settings.FORWARDED_FOR_HOPS
-    if hops:
-        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        forwarded = [p for p in forwarded if p]
-        if len(forwarded) >= hops:
-            return forwarded[-hops]
-    return request.META.get("REMOTE_ADDR", "unknown")
+from organization.http import client_ip
 
 
 def hit(scope: str, ip: str) -> bool:

@@ -53,8 +53,9 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def _append_only_guard(request):
-    """Transactional tests end with a flush, which the complaints' append-only triggers
-    would refuse on SQLite: lift them just before it, and put them back for the next test."""
+    """Transactional tests end with a flush, which the append-only triggers (the access
+    log, the complaint timeline) would refuse on SQLite: lift them just before it, and
+    put them back for the next test."""
     marker = request.node.get_closest_marker("django_db")
     transactional = (marker is not None and marker.kwargs.get("transaction")) or (
         {"transactional_db", "live_server"} & set(request.fixturenames)
@@ -62,7 +63,7 @@ def _append_only_guard(request):
     if not transactional:
         yield
         return
-    from complaints.db_guard import drop_append_only, ensure_append_only
+    from organization.db_guard import drop_append_only, ensure_append_only
 
     request.getfixturevalue("transactional_db")
     ensure_append_only()

@@ -18,8 +18,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def procedure():
-    from tests.reservations.test_views import FUTURE_DAY
     from tests.reservations.factories import ProcedureFactory, add_clerk, add_rule
+    from tests.reservations.test_views import FUTURE_DAY
 
     procedure = ProcedureFactory(code="juminhyo")
     add_rule(procedure, "本人確認書類")

@@ -11,7 +11,7 @@ from complaints.models import ComplaintEvent, EventKind
 from dashboards import periods, rollup, selectors
 from notices.models import Certificate, CertificateType, Resident
 from notices.services import residents_anonymise
-from organization.models import Role
+from organization.models import AccessLog, Role
 from reservations.models import Reservation, SurveyAnswer
 from reservations.services.retention import reservations_anonymise
 from tests.complaints.factories import department_with_head, record
@@ -109,6 +109,10 @@ def test_old_complaints_lose_personal_data_but_keep_the_knowledge():
     complaint_services.complaint_approve(
         complaint=complaint, actor=manager, user=manager.user, at=received + dt.timedelta(days=2)
     )
+    complaint_services.personal_data_access_log(
+        complaint=complaint, user=manager.user, view="complaints:detail"
+    )
+    logged = list(AccessLog.objects.values())
 
     assert complaint_services.complaints_anonymise() == 1
 
@@ -124,6 +128,8 @@ def test_old_complaints_lose_personal_data_but_keep_the_knowledge():
     with pytest.raises(DatabaseError), transaction.atomic():
         ComplaintEvent.objects.filter(kind=EventKind.REPLY).update(text="書き換え")
     assert complaint_services.complaints_anonymise() == 0
+    # The access log holds no personal data: retention leaves it as it was.
+    assert list(AccessLog.objects.values()) == logged
 
 
 def test_residents_are_anonymised_once_their_certificates_and_letters_are_old():

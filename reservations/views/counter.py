@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from organization.models import Role, StaffMember
 from organization.permissions import role_required
+from organization.services import access_log_read
 from reservations import documents, selectors, services
 from reservations.forms import SurveyForm
 from reservations.models import Procedure, Visit, VisitStatus
@@ -49,6 +50,13 @@ def queue(request):
     }
     query = request.GET.urlencode()
     rows = selectors.counter_queue(day=day, now=now, **filters)
+    # The bookings whose citizen's name is shown. The page refreshes itself every few
+    # seconds: the same list for the same clerk is logged once in a while, not each time.
+    access_log_read(
+        request,
+        objects=[row.reservation for row in rows if row.citizen_name],
+        once_within=settings.ACCESS_LOG_REPEAT_SECONDS,
+    )
     visits_url = reverse("reservations:queue") + "visits/"
     # The transfer choices, drawn once per procedure rather than once per row.
     options = {}

@@ -6,8 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from complaints import services
-from complaints.models import Category, Complaint, PersonalDataAccess, Status
-from organization.models import Role
+from complaints.models import Category, Complaint, Status
+from organization.models import AccessKind, AccessLog, Role
 from tests.complaints.factories import close, department_with_head, record
 from tests.organization.factories import make_staff_member
 
@@ -62,7 +62,7 @@ def test_staff_of_an_uninvolved_department_cannot_reach_the_complaint_by_any_url
         reverse("complaints:action", args=[complaint.pk, "note"]), {"note-text": "見た"}
     )
     assert response.status_code == 404
-    assert not PersonalDataAccess.objects.exists()
+    assert not AccessLog.objects.exists()
 
 
 def test_anonymous_visitors_are_sent_to_the_login(client, city):
@@ -80,7 +80,7 @@ def test_an_information_only_department_sees_the_facts_but_no_personal_data(clie
     assert complaint.description in page
     assert NAME not in page and CONTACT not in page
     assert "花子様へ電話で説明" not in page  # the reply quotes the citizen
-    assert not PersonalDataAccess.objects.exists()
+    assert not AccessLog.objects.exists()
     assert complaint.summary in client.get(reverse("complaints:list")).content.decode()
 
 
@@ -106,19 +106,22 @@ def test_the_owner_department_sees_personal_data_and_the_view_is_logged(client, 
     page = client.get(detail(complaint)).content.decode()
 
     assert NAME in page and CONTACT in page
-    access = PersonalDataAccess.objects.get()
-    assert (access.user, access.complaint, access.view) == (
+    access = AccessLog.objects.get()
+    assert (access.user, access.kind, access.object_type, access.object_id, access.view) == (
         city["fukushi_head"].user,
-        complaint,
-        "detail",
+        AccessKind.PERSONAL_DATA_READ,
+        "complaints.complaint",
+        str(complaint.pk),
+        "complaints:detail",
     )
+    assert NAME not in str(access) and CONTACT not in access.detail
 
 
 def test_managers_see_every_complaint_and_their_views_are_logged(client, city):
     as_user(client, city["manager"])
 
     assert NAME in client.get(detail(city["complaint"])).content.decode()
-    assert PersonalDataAccess.objects.filter(user=city["manager"].user).count() == 1
+    assert AccessLog.objects.filter(user=city["manager"].user).count() == 1
 
 
 def test_recording_a_complaint_from_the_form(client, city, django_capture_on_commit_callbacks):

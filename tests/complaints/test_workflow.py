@@ -8,11 +8,10 @@ from complaints.models import (
     ComplaintEvent,
     Escalation,
     EventKind,
-    PersonalDataAccess,
     Status,
 )
 from complaints.services import ComplaintError
-from organization.models import Role
+from organization.models import AccessLog, Role
 from tests.complaints.factories import (
     CRITICAL,
     MODERATE,
@@ -68,8 +67,15 @@ def test_the_personal_data_access_log_cannot_be_rewritten(city):
     services.personal_data_access_log(complaint=complaint, user=city["clerk"].user, view="detail")
 
     with pytest.raises(DatabaseError), transaction.atomic():
-        PersonalDataAccess.objects.all().delete()
-    assert PersonalDataAccess.objects.count() == 1
+        AccessLog.objects.all().delete()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AccessLog.objects.update(view="other")
+    access = AccessLog.objects.get()
+    assert (access.object_type, access.object_id, access.view) == (
+        "complaints.complaint",
+        str(complaint.pk),
+        "detail",
+    )
 
 
 def test_a_complaint_has_exactly_one_owner_of_the_countermeasure(city):
