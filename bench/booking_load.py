@@ -53,6 +53,7 @@ def configure(args) -> None:
             "RATE_LIMIT_AVAILABILITY": "100000000",
             "RATE_LIMIT_BOOK": "100000000",
             "RATE_LIMIT_MANAGE": "100000000",
+            "RATE_LIMIT_DISPLAY": "100000000",
             "LOG_LEVEL": "WARNING",
         }
     )

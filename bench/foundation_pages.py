@@ -30,7 +30,8 @@ def main() -> None:
     subprocess.run([python, "manage.py", "seed_demo"], cwd=ROOT, check=True, capture_output=True)
     database = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"
     print(f"database: {database}; gunicorn 2 workers; {args.clients} clients")
-    with gunicorn(workers=2) as url:
+    # All load comes from 127.0.0.1: lift the per-address limit of the home page.
+    with gunicorn(workers=2, env={"RATE_LIMIT_AVAILABILITY": "100000000"}) as url:
         for label, path in [("home page /", "/"), ("health check /healthz", "/healthz")]:
             result = loadgen.run(
                 url,

@@ -280,6 +280,9 @@ RATE_LIMITS = {
     "availability": (env_int("RATE_LIMIT_AVAILABILITY", 120), 60),
     "book": (env_int("RATE_LIMIT_BOOK", 10), 600),
     "manage": (env_int("RATE_LIMIT_MANAGE", 30), 60),
+    # The waiting-room board polls every few seconds; several screens may share one
+    # address: generous, only against floods.
+    "display": (env_int("RATE_LIMIT_DISPLAY", 600), 60),
     # Survey answers and complaint-free public posts: a person answers once a visit.
     "survey": (env_int("RATE_LIMIT_SURVEY", 20), 600),
 }

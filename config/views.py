@@ -14,9 +14,11 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from config import health
 from organization import selectors as organization_selectors
 from reservations import selectors as reservation_selectors
+from reservations.ratelimit import rate_limited
 
 
 @require_GET
+@rate_limited("availability")
 def home(request):
     return render(
         request,

@@ -17,6 +17,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from organization.permissions import staff_required
+from organization.selectors import staff_member_for_user
+from organization.services import access_log_read
 from reservations import documents, selectors, services
 from reservations.availability import DayStatus
 from reservations.forms import CitizenDetailsForm, DateJumpForm
@@ -242,6 +244,9 @@ def _reservation_or_404(token: str):
 @rate_limited("manage")
 def manage(request, token):
     reservation = _reservation_or_404(token)
+    if staff_member_for_user(request.user) is not None:
+        # Staff open it after a telephone booking, or from the caller's link.
+        access_log_read(request, objects=[reservation])
     now = timezone.now()
     return render(
         request,

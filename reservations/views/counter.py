@@ -229,6 +229,7 @@ def kiosk_walk_in(request, code: str):
 
 
 @require_GET
+@rate_limited("display")
 def display(request):
     """The full-screen board for the waiting-area monitor (public: numbers only)."""
     return render(
@@ -240,6 +241,7 @@ def display(request):
 
 @require_GET
 @never_cache
+@rate_limited("display")
 def display_board(request):
     return render(
         request,
@@ -267,6 +269,7 @@ def receipt(request, visit_id: int):
 @require_http_methods(["GET", "POST"])
 @never_cache
 @rate_limited("survey", methods=("POST",))
+@rate_limited("manage", methods=("GET",))
 def survey(request, token: str):
     """The satisfaction survey, opened from the receipt's QR code or the e-mailed link.
     No login: the link's token (128 random bits) is the key to this one visit's survey."""
@@ -300,6 +303,7 @@ def survey(request, token: str):
 
 
 @require_GET
+@rate_limited("manage")
 def survey_thanks(request, token: str):
     visit = Visit.objects.filter(survey_token=token).select_related("procedure").first()
     if visit is None:

@@ -123,6 +123,26 @@ def test_one_booking_shown_is_named_by_its_id(client, counter_day):
     assert (entry.object_id, entry.detail) == (str(booking.pk), "")
 
 
+def test_staff_opening_a_booking_link_is_logged_but_the_citizen_is_not(client, counter_day):
+    procedure, clerk = counter_day
+    booking = booking_today(procedure, clerk)
+    from reservations.services import manage_token_for
+
+    url = reverse("reservations:manage", args=[manage_token_for(booking)])
+
+    assert NAME in client.get(url).content.decode()  # the citizen: not logged
+    assert not AccessLog.objects.exists()
+    client.force_login(clerk.user)
+    client.get(url)
+
+    entry = AccessLog.objects.get()
+    assert (entry.user, entry.object_id, entry.view) == (
+        clerk.user,
+        str(booking.pk),
+        "reservations:manage",
+    )
+
+
 def test_a_queue_without_bookings_logs_nothing(client, counter_day):
     _procedure, clerk = counter_day
     client.force_login(clerk.user)

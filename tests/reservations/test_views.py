@@ -297,6 +297,24 @@ def test_too_many_requests_get_a_429_with_a_message(client, procedure, settings)
     assert "お待ちのうえ" in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("scope", "url"),
+    [
+        ("availability", "/"),
+        ("display", "/display/"),
+        ("display", "/display/board/"),
+        ("manage", "/survey/no-such-survey-token/"),
+    ],
+)
+def test_the_other_public_pages_are_rate_limited_too(client, settings, scope, url):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, scope: (2, 60)}
+
+    statuses = [client.get(url).status_code for _ in range(3)]
+
+    assert statuses[2] == 429
+    assert statuses[0] != 429
+
+
 def test_staff_books_for_a_caller(client, procedure):
     clerk = make_staff_member(role=Role.COUNTER_STAFF)
     client.force_login(clerk.user)
