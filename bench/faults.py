@@ -50,6 +50,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.letters_load import children  # noqa: E402
 from bench.server import free_port  # noqa: E402
 
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -190,16 +191,6 @@ def _wait_for(check, seconds: float, what: str) -> float:
     raise SystemExit("%s did not come back within %d s" % (what, seconds))
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for task in Path("/proc/%d/task" % pid).glob("*"):
-        try:
-            found += [int(p) for p in (task / "children").read_text().split()]
-        except OSError:
-            continue
-    return found
-
-
 class App:
     """gunicorn, a Celery worker and Celery beat for the app, as a supervisor runs them."""
 
@@ -309,7 +300,7 @@ class App:
             return False
 
     def kill_web_worker(self) -> None:
-        workers = _children(self.web.pid)
+        workers = children(self.web.pid)
         os.kill(random.choice(workers), signal.SIGKILL)
 
     def kill_celery_worker(self) -> None:

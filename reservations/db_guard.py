@@ -17,6 +17,8 @@ def ensure_no_overlap_guard(using: str = "default") -> bool:
     """Create the guard if it is missing; True when it had to be created."""
     connection = connections[using]
     with connection.cursor() as cursor:
+        if "reservations_reservation" not in connection.introspection.table_names(cursor):
+            return False  # migrated to a point before the bookings table exists
         if connection.vendor == "sqlite":
             cursor.execute(
                 "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN "

@@ -64,24 +64,12 @@ def test_a_clerk_checks_in_and_calls_with_the_keyboard_alone(page):
 
     from django.utils import timezone
 
-    from reservations.codes import new_booking_code
-    from tests.reservations.factories import ProcedureFactory, add_clerk
+    from tests.reservations.factories import ProcedureFactory, add_clerk, booked_now
 
     now = timezone.now()
     juminhyo = ProcedureFactory(name="住民票の写し", lead_time_minutes=0)
     clerk = add_clerk(juminhyo, day=timezone.localdate(now), start=dt.time(0), end=dt.time(23, 59))
-    reservation = Reservation.objects.create(
-        procedure=juminhyo,
-        staff=clerk,
-        counter=clerk.shifts.first().counter,
-        start_at=now,
-        end_at=now + juminhyo.duration,
-        code=new_booking_code(),
-        manage_nonce="n",
-        citizen_name="山田 太郎",
-        citizen_kana="ヤマダ",
-        email_key="taro@example.jp",
-    )
+    reservation = booked_now(juminhyo, clerk)
     page.goto("/accounts/login/")
     tab_to(page, "#id_username")
     page.keyboard.type(clerk.user.username)

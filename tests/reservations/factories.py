@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from organization.models import Role
 from reservations import availability
-from reservations.models import ClosedDay, Counter, DocumentRule, Procedure, Shift
+from reservations.models import ClosedDay, Counter, DocumentRule, Procedure, Reservation, Shift
 from reservations.services import CitizenDetails
 from tests.organization.factories import DepartmentFactory, make_staff_member
 
@@ -85,3 +85,25 @@ def citizen(n: int = 1, **overrides) -> CitizenDetails:
 
 def consents(procedure) -> dict[int, int]:
     return {rule.pk: rule.version for rule in procedure.document_rules.filter(is_active=True)}
+
+
+def booked_now(procedure, clerk, **fields) -> Reservation:
+    """A booking for right now, written directly: today may be a holiday or a weekend,
+    which the online booking rightly refuses, but the counter works any day."""
+    from reservations.codes import new_booking_code
+
+    start = timezone.now()
+    values = {
+        "procedure": procedure,
+        "staff": clerk,
+        "counter": clerk.shifts.first().counter,
+        "start_at": start,
+        "end_at": start + procedure.duration,
+        "code": new_booking_code(),
+        "manage_nonce": "n",
+        "citizen_name": "山田 太郎",
+        "citizen_kana": "ヤマダ",
+        "email_key": "taro@example.jp",
+        **fields,
+    }
+    return Reservation.objects.create(**values)

@@ -7,10 +7,9 @@ import pytest
 from django.utils import timezone
 
 from organization.models import Role
-from reservations.codes import new_booking_code
-from reservations.models import Reservation, Visit, VisitStatus
+from reservations.models import Visit, VisitStatus
 from tests.organization.factories import make_staff_member
-from tests.reservations.factories import ProcedureFactory, add_clerk, add_rule
+from tests.reservations.factories import ProcedureFactory, add_clerk, add_rule, booked_now
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,21 +27,7 @@ def test_kiosk_check_in_call_serve_and_the_display_board(page, browser, live_ser
     procedure = ProcedureFactory(name="住民票の写し", lead_time_minutes=0)
     add_rule(procedure, "本人確認書類")
     clerk = add_clerk(procedure, day=today, start=dt.time(0, 0), end=dt.time(23, 59))
-    # Booked for now, written directly: today may be a holiday or a
-    # weekend, which the online booking rightly refuses, but the counter works any day.
-    start = now
-    reservation = Reservation.objects.create(
-        procedure=procedure,
-        staff=clerk,
-        counter=clerk.shifts.first().counter,
-        start_at=start,
-        end_at=start + procedure.duration,
-        code=new_booking_code(),
-        manage_nonce="n",
-        citizen_name="山田 太郎",
-        citizen_kana="ヤマダ",
-        email_key="taro@example.jp",
-    )
+    reservation = booked_now(procedure, clerk)
 
     # The kiosk tablet, opened by staff once.
     kiosk_staff = make_staff_member(role=Role.COUNTER_STAFF)

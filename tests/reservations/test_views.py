@@ -153,7 +153,7 @@ def test_a_used_form_key_cannot_book_for_someone_else_or_reveal_their_booking(cl
     )
 
     assert response.status_code == 200
-    assert "already been used" in str(response.context["form"].non_field_errors())
+    assert "すでに予約に使われています" in str(response.context["form"].non_field_errors())
     assert Reservation.objects.count() == 1
     assert Reservation.objects.get().code not in response.content.decode()
 
@@ -162,7 +162,7 @@ def test_a_tampered_form_key_gets_a_message_and_books_nothing(client, procedure)
     response = client.post(details_url(procedure), form_data(procedure, idempotency_key="<x>"))
 
     assert response.status_code == 200
-    assert "out of date" in str(response.context["form"].non_field_errors())
+    assert "古くなっています" in str(response.context["form"].non_field_errors())
     assert Reservation.objects.count() == 0
 
 
