@@ -7,8 +7,10 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 
-from complaints.models import Complaint
-from reservations.models import Visit
+from complaints.models import Complaint, Status
+from reservations import selectors
+from reservations.models import Procedure, Reservation, ReservationStatus, Visit
+from reservations.services import manage_token_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,8 +32,38 @@ STAFF = [
 ]
 
 
+def booking_pages() -> list[str]:
+    """The citizen's steps beyond the calendar, on demo data: a day's times, the booking
+    form, and a booking's manage, cancel, reschedule and confirm pages."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    procedure = Procedure.objects.get(code="juminhyo")
+    now = timezone.now()
+    day = timezone.localdate(now)
+    for _ in range(30):
+        day += dt.timedelta(days=1)
+        times = selectors.day_times(procedure=procedure, day=day, now=now)
+        if times.slots:
+            break
+    start = timezone.localtime(times.slots[0].start)
+    booking = Reservation.objects.filter(status=ReservationStatus.CONFIRMED).latest("start_at")
+    token = manage_token_for(booking)
+    return [
+        "/book/juminhyo/%s/" % day.isoformat(),
+        "/book/juminhyo/%s/%s/" % (day.isoformat(), start.strftime("%H%M")),
+        "/booking/%s/" % token,
+        "/booking/%s/cancel/" % token,
+        "/booking/%s/reschedule/" % token,
+        "/booking/%s/confirm/" % token,
+    ]
+
+
 def serious(axe, page, path) -> list[str]:
-    page.goto(path)
+    response = page.goto(path)
+    if response.status != 200:  # a page that did not open is a finding too
+        return ["%s answered %d" % (path, response.status)]
     page.wait_for_load_state("networkidle")
     result = axe.run(page)
     return [
@@ -46,13 +78,19 @@ def serious(axe, page, path) -> list[str]:
 def test_no_serious_accessibility_violation(browser, live_server, locale):
     call_command("seed_demo", stdout=io.StringIO())
     complaint = Complaint.objects.order_by("pk").first()
+    closed = Complaint.objects.filter(status=Status.CLOSED).first()
     survey = Visit.objects.filter(status="done").first()
     context = browser.new_context(base_url=live_server.url, locale=locale)
     page = context.new_page()
     axe = Axe()
     found = [
         v
-        for path in [*PUBLIC, "/survey/%s/" % survey.survey_token]
+        for path in [
+            *PUBLIC,
+            *booking_pages(),
+            "/survey/%s/" % survey.survey_token,
+            "/survey/%s/thanks/" % survey.survey_token,
+        ]
         for v in serious(axe, page, path)
     ]
     page.goto("/accounts/login/")
@@ -61,7 +99,15 @@ def test_no_serious_accessibility_violation(browser, live_server, locale):
     page.press("#id_password", "Enter")
     page.wait_for_load_state("networkidle")
     found += [
-        v for path in [*STAFF, "/complaints/%d/" % complaint.pk] for v in serious(axe, page, path)
+        v
+        for path in [
+            *STAFF,
+            "/complaints/%d/" % complaint.pk,
+            "/complaints/knowledge/%d/" % closed.pk,
+            "/counter/visits/%d/receipt" % survey.pk,
+            "/accounts/2fa/setup/",
+        ]
+        for v in serious(axe, page, path)
     ]
     context.close()
 
