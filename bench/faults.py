@@ -50,6 +50,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.booking_load import configure, details_path, free_times  # noqa: E402
 from bench.letters_load import children  # noqa: E402
 from bench.server import free_port  # noqa: E402
 
@@ -194,8 +195,8 @@ def _wait_for(check, seconds: float, what: str) -> float:
 class App:
     """gunicorn, a Celery worker and Celery beat for the app, as a supervisor runs them."""
 
-    def __init__(self, workdir: Path, env: dict):
-        self.env, self.workdir = env, workdir
+    def __init__(self, workdir: Path):
+        self.workdir = workdir
         self.port = free_port()
         self.url = "http://127.0.0.1:%d" % self.port
         self.bin = Path(sys.executable).parent
@@ -208,8 +209,7 @@ class App:
     def _spawn(self, args: list[str], log: str) -> subprocess.Popen:
         return subprocess.Popen(
             args,
-            cwd=ROOT,
-            env=self.env,
+            cwd=ROOT,  # and this process's environment, set up in main()
             stdout=open(self.workdir / log, "ab"),
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -397,28 +397,6 @@ def prepare_booking_data():
     return procedure
 
 
-def free_slots(procedure) -> list:
-    from django.utils import timezone
-
-    from reservations import selectors
-
-    now = timezone.now()
-    slots = []
-    day = timezone.localdate(now) + dt.timedelta(days=2)
-    for _ in range(43):
-        view = selectors.day_times(procedure=procedure, day=day, now=now)
-        slots += [(slot.start, slot.free_staff) for slot in view.slots]
-        day += dt.timedelta(days=1)
-    return slots
-
-
-def details_path(procedure, start) -> str:
-    from django.utils import timezone
-
-    local = timezone.localtime(start)
-    return "/book/%s/%s/%s/" % (procedure.code, local.date().isoformat(), local.strftime("%H%M"))
-
-
 # --- The clients ---------------------------------------------------------------------
 
 
@@ -453,7 +431,7 @@ class Client:
         self.headers = {}
 
     def _send(self, method: str, path: str, body: bytes | None = None):
-        """(status, location) or None when the connection failed."""
+        """(status, Location, Set-Cookie, body) or None when the connection failed."""
         if self.connection is None:
             self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=20)
         headers = {**self.headers}
@@ -469,7 +447,12 @@ class Client:
             self.tally.count(None)
             return None
         self.tally.count(response.status)
-        return response.status, response.getheader("Location", ""), text
+        return (
+            response.status,
+            response.getheader("Location", ""),
+            response.getheader("Set-Cookie", ""),
+            text,
+        )
 
     def _until_answered(self, method: str, path: str, body: bytes | None = None):
         """Send until the app answers other than 5xx (the same request, the same key)."""
@@ -491,28 +474,14 @@ class Client:
 
     def fetch_cookie(self, path: str) -> None:
         """GET a booking form: the CSRF cookie and token, as a browser has them."""
-        started = time.perf_counter()
-        while True:
-            if self.connection is None:
-                self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=20)
-            try:
-                self.connection.request("GET", path)
-                response = self.connection.getresponse()
-                body = response.read().decode()
-            except (OSError, http.client.HTTPException):
-                self.connection.close()
-                self.connection = None
-                self.tally.count(None)
-                time.sleep(0.2)
-                continue
-            self.tally.count(response.status)
-            if response.status == 200:
-                cookie = response.getheader("Set-Cookie", "").split(";", 1)[0]
-                self.headers = {"X-CSRFToken": CSRF_RE.search(body).group(1), "Cookie": cookie}
-                return
-            if time.perf_counter() - started > self.give_up:
-                raise RuntimeError("the app never answered")
-            time.sleep(0.2)
+        answer = self._until_answered("GET", path)
+        if answer is None or answer[0] != 200:
+            raise RuntimeError("the booking form did not open: %r" % (answer and answer[0]))
+        _status, _location, cookie, body = answer
+        self.headers = {
+            "X-CSRFToken": CSRF_RE.search(body).group(1),
+            "Cookie": cookie.split(";", 1)[0],
+        }
 
     def book(self, path: str, body: dict, key: str) -> None:
         answer = self._until_answered(
@@ -549,10 +518,6 @@ def citizen(n: int, run: int, rule_ids: list[tuple[int, int]], *, consent=True, 
         if consent:
             body["rule_%d" % rule_id] = "on"
     return body
-
-
-def form_message(text: str):
-    return lambda answer: answer[0] == 200 and text in answer[2]
 
 
 # --- One run -------------------------------------------------------------------------
@@ -606,7 +571,7 @@ def one_run(run: int, args, app: App, postgres: Postgres, redis: Redis, procedur
 
     connection.close()
     rule_ids = list(procedure.document_rules.values_list("pk", "version"))
-    slots = free_slots(procedure)
+    slots = free_times(procedure, days=43)
     rng = random.Random(run)
     # Mostly free times spread out; one booking in ten on a few times everyone wants.
     popular = [start for start, _free in slots[:3]]
@@ -640,7 +605,7 @@ def one_run(run: int, args, app: App, postgres: Postgres, redis: Redis, procedur
     next_index = iter(range(attempts))
     index_lock = threading.Lock()
 
-    def client_loop(number: int) -> None:
+    def client_loop() -> None:
         client = Client(app.url, tally, args.give_up)
         client.fetch_cookie(details_path(procedure, targets[0]))
         step = 0
@@ -666,14 +631,14 @@ def one_run(run: int, args, app: App, postgres: Postgres, redis: Redis, procedur
                     kind,
                     details_path(procedure, targets[n]),
                     body,
-                    lambda a: a[0] == 200 and "is-invalid" in a[2],
+                    lambda a: a[0] == 200 and "is-invalid" in a[3],
                 )
             elif kind == "tampered key":
                 client.bad(
                     kind,
                     details_path(procedure, targets[n]),
                     {**body, "idempotency_key": "<script>"},
-                    lambda a: a[0] == 200 and "is-invalid" not in a[2] and "alert-danger" in a[2],
+                    lambda a: a[0] == 200 and "is-invalid" not in a[3] and "alert-danger" in a[3],
                 )
             elif kind == "past time":
                 client.bad(kind, past_path, body, lambda a: a[0] in (302, 404))
@@ -689,9 +654,7 @@ def one_run(run: int, args, app: App, postgres: Postgres, redis: Redis, procedur
         daemon=True,
     )
     injector.start()
-    clients = [
-        threading.Thread(target=client_loop, args=(c,), daemon=True) for c in range(args.clients)
-    ]
+    clients = [threading.Thread(target=client_loop, daemon=True) for _ in range(args.clients)]
     for thread in clients:
         thread.start()
     # The load goes on until every fault is injected and recovered, and a little after.
@@ -872,36 +835,24 @@ def main() -> None:
 
     workdir = Path(tempfile.mkdtemp(prefix="madoguchi-faults-"))
     postgres, redis = Postgres(workdir), Redis()
+    os.environ.update({"DATABASE_URL": postgres.url, "REDIS_URL": redis.url})
+    # Extra to what every benchmark sets (configure): workers for real, the letter-chunk
+    # sweeper fast enough to see within a run, files in the temporary directory.
     env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": postgres.url,
-        "REDIS_URL": redis.url,
-        "DATABASE_CONN_MAX_AGE": "60",
-        "DEBUG": "false",
-        "HTTPS_ONLY": "false",
-        "STATIC_MANIFEST": "false",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "MADOGUCHI_VAR_DIR": str(workdir / "var"),
         "MEDIA_ROOT": str(workdir / "media"),
         "CELERY_TASK_ALWAYS_EAGER": "false",
-        "RATE_LIMIT_AVAILABILITY": "100000000",
-        "RATE_LIMIT_BOOK": "100000000",
-        "RATE_LIMIT_MANAGE": "100000000",
         "LETTER_CHUNK_RETRY_SECONDS": "60",
         "LETTER_CHUNK_SWEEP_SECONDS": "5",
         "LOG_LEVEL": "ERROR",
     }
-    os.environ.update(env)
-    app = App(workdir, env)
+    app = App(workdir)
     results = []
     try:
         postgres.start()
         redis.start()
-        import psycopg
-
-        with psycopg.connect(postgres.url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-            conn.execute("CREATE DATABASE madoguchi")
+        configure(argparse.Namespace(sqlite=False))  # creates the database too
+        os.environ.update(env)
         import django
 
         django.setup()

@@ -8,10 +8,9 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from kombu.exceptions import OperationalError as BrokerUnavailable
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from config import health
+from config.cache import OUTAGE as REDIS_OUTAGE
 from organization import selectors as organization_selectors
 from reservations import selectors as reservation_selectors
 from reservations.ratelimit import rate_limited
@@ -45,13 +44,7 @@ def healthz(request):
 
 # A service the app needs is down or restarting (the database, Redis, the broker): the
 # request failed as a whole and may simply be sent again in a moment.
-SERVICE_DOWN = (
-    OperationalError,
-    InterfaceError,
-    BrokerUnavailable,
-    RedisConnectionError,
-    RedisTimeoutError,
-)
+SERVICE_DOWN = (OperationalError, InterfaceError, BrokerUnavailable, *REDIS_OUTAGE)
 RETRY_AFTER_SECONDS = 5
 
 
