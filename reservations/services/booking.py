@@ -394,6 +394,16 @@ def reservation_book(
     if not procedure.is_active:
         raise BookingError("inactive", _("This procedure cannot be booked online."))
     email_key, phone_key = _validate_citizen(citizen)
+    # Reads that need no lock stay outside the transaction (on SQLite it holds the write
+    # lock of the whole database from its first statement).
+    reason = _confirmation_reason(channel, email_key, phone_key, now)
+    if reason and not email_key:
+        raise BookingError("email_required", reason)
+    if procedure.requires_email_confirmation and channel == Channel.WEB and not email_key:
+        raise BookingError(
+            "email_required",
+            _("This procedure is confirmed by e-mail: please give an e-mail address."),
+        )
     with transaction.atomic():
         _lock_person([k for k in (email_key, phone_key) if k])
         earlier = _booked_with_key(
@@ -406,14 +416,6 @@ def reservation_book(
         if earlier is not None:
             return BookingResult(earlier, manage_token_for(earlier))
         _check_timing(procedure, start, now)
-        reason = _confirmation_reason(channel, email_key, phone_key, now)
-        if reason and not email_key:
-            raise BookingError("email_required", reason)
-        if procedure.requires_email_confirmation and channel == Channel.WEB and not email_key:
-            raise BookingError(
-                "email_required",
-                _("This procedure is confirmed by e-mail: please give an e-mail address."),
-            )
         rules = _check_consents(procedure, consented_rules)
         _ensure_one_open_booking(
             procedure=procedure, email_key=email_key, phone_key=phone_key, now=now
