@@ -18,6 +18,7 @@ import argparse
 import datetime as dt
 import os
 import re
+import secrets
 import subprocess
 import sys
 import time
@@ -83,7 +84,7 @@ def build_dataset(target_bookings: int) -> dict:
     from organization import services as org_services
     from organization.models import Role
     from reservations.availability import closure_reason
-    from reservations.models import Counter, Procedure, Reservation, Shift
+    from reservations.models import Counter, DocumentRule, Procedure, Reservation, Shift
 
     department = org_services.department_upsert(code="bench", name="ベンチ課")
     clerks = []
@@ -119,6 +120,15 @@ def build_dataset(target_bookings: int) -> dict:
     fill.qualified_staff.set(clerks)
     book.qualified_staff.set(clerks)
     hot.qualified_staff.set(clerks[:2])
+    # Every booking agrees to a document rule, as real procedures ask (a consent record).
+    for bookable in (book, hot):
+        DocumentRule.objects.get_or_create(
+            procedure=bookable,
+            defaults={
+                "text": "本人確認書類（運転免許証など）をお持ちください。",
+                "text_en": "Bring an identity document (e.g. a driving licence).",
+            },
+        )
 
     existing = Reservation.objects.filter(procedure=fill).count()
     today = timezone.localdate()
@@ -221,10 +231,23 @@ def csrf_preparer(path: str):
 
 
 def booking_body(procedure, email: str) -> bytes:
-    data = {"name": "負荷 試験", "kana": "フカ シケン", "email": email, "phone": ""}
-    for rule in procedure.document_rules.all():
-        data["rule_%d" % rule.pk] = "on"
-        data["rule_%d_version" % rule.pk] = rule.version
+    """The booking form as a browser sends it: filled in, every document rule agreed to,
+    with the form's own idempotency key (the rules are read once per procedure: the load
+    generator must not query the database per request)."""
+    if not hasattr(procedure, "bench_consents"):
+        consents = {}  # filled before it is shared: the client threads call this at once
+        for rule in procedure.document_rules.filter(is_active=True):
+            consents["rule_%d" % rule.pk] = "on"
+            consents["rule_%d_version" % rule.pk] = rule.version
+        procedure.bench_consents = consents
+    data = {
+        "name": "負荷 試験",
+        "kana": "フカ シケン",
+        "email": email,
+        "phone": "",
+        "idempotency_key": secrets.token_urlsafe(16),
+        **procedure.bench_consents,
+    }
     return urlencode(data).encode()
 
 

@@ -97,39 +97,62 @@ def load_roster(
     exclude_reservation_id: int | None = None,
     window: tuple[dt.datetime, dt.datetime] | None = None,
 ) -> Roster:
-    """Load shifts of qualified staff, their busy times and closed days: 3 queries (the
+    """Load shifts of qualified staff, their busy times and closed days: one query (the
     shifts and closed days come from the cache while master data is unchanged).
 
-    With ``window`` (booking one slot) only busy times overlapping it are loaded, and
-    each clerk's number of bookings that day is counted in SQL instead: one query more.
+    Only the clerks on shift matter, and the cached shifts name them, so the query reads
+    their bookings by clerk and time alone (no joins to qualifications or users).
+
+    With ``window`` (booking one slot) the query instead counts, per clerk on shift for
+    the whole window, the bookings of the day (for routing to the least loaded) and
+    those overlapping the window: such a roster knows each clerk as busy across the
+    window or free, and nothing of other times.
     """
-    qualified = Q(staff__qualified_procedures=procedure, staff__user__is_active=True)
     shifts_by_day, closed = _static_roster(procedure, first_day, last_day)
     tz = timezone.get_current_timezone()  # looked up once: it is slow in a loop
 
     range_start = _aware(first_day, dt.time.min)
     range_end = _aware(last_day + dt.timedelta(days=1), dt.time.min)
+    if window:
+        staff_ids = {
+            span.staff_id
+            for span in shifts_by_day.get(timezone.localdate(window[0]), ())
+            if span.start <= window[0] and window[1] <= span.end
+        }
+    else:
+        staff_ids = {span.staff_id for spans in shifts_by_day.values() for span in spans}
+    busy_by_staff_day: dict[tuple[int, dt.date], list] = defaultdict(list)
+    load_by_staff = {} if window else None
+    if not staff_ids:
+        return Roster(
+            procedure, first_day, last_day, shifts_by_day, busy_by_staff_day, closed, load_by_staff
+        )
     # No booking lasts a day: the lower bound on start_at keeps the index scan short.
     busy = Reservation.objects.holding(now=now).filter(
-        qualified,
+        staff_id__in=sorted(staff_ids),
         start_at__lt=range_end,
         start_at__gt=range_start - dt.timedelta(days=1),
         end_at__gt=range_start,
     )
     if exclude_reservation_id:
         busy = busy.exclude(pk=exclude_reservation_id)
-    load_by_staff = None
     if window:
-        load_by_staff = dict(
-            busy.values("staff_id").annotate(n=Count("id")).values_list("staff_id", "n")
-        )
-        busy = busy.filter(start_at__lt=window[1], end_at__gt=window[0])
-    busy_by_staff_day: dict[tuple[int, dt.date], list] = defaultdict(list)
-    for staff_id, start_at, end_at in busy.order_by("start_at").values_list(
-        "staff_id", "start_at", "end_at"
-    ):
-        busy_by_staff_day[staff_id, start_at.astimezone(tz).date()].append((start_at, end_at))
-
+        day = timezone.localdate(window[0])
+        overlapping = Q(start_at__lt=window[1], end_at__gt=window[0])
+        for staff_id, count, clashes in (
+            busy.order_by()
+            .values("staff_id")
+            .annotate(n=Count("id"), clashes=Count("id", filter=overlapping))
+            .values_list("staff_id", "n", "clashes")
+        ):
+            load_by_staff[staff_id] = count
+            if clashes:
+                busy_by_staff_day[staff_id, day].append(window)
+    else:
+        for staff_id, start_at, end_at in busy.order_by("start_at").values_list(
+            "staff_id", "start_at", "end_at"
+        ):
+            busy_by_staff_day[staff_id, start_at.astimezone(tz).date()].append((start_at, end_at))
     return Roster(
         procedure, first_day, last_day, shifts_by_day, busy_by_staff_day, closed, load_by_staff
     )

@@ -112,6 +112,20 @@ def test_booking_goes_to_the_least_loaded_qualified_clerk(procedure):
     assert {reservation.staff_id, another.staff_id} == {busy.pk, idle.pk}
 
 
+def test_a_new_booking_goes_to_the_clerk_with_fewer_bookings_that_day(procedure):
+    loaded = add_clerk(procedure, username="loaded")
+    book(procedure, at(DAY, 10), citizen(1))
+    book(procedure, at(DAY, 11), citizen(2))
+    free = add_clerk(procedure, username="free")
+
+    # Both are free at 9:00; the clerk without bookings that day gets it, every time.
+    first = book(procedure, at(DAY, 9), citizen(3)).reservation
+    second = book(procedure, at(DAY, 9, 30), citizen(4)).reservation
+
+    assert (first.staff_id, second.staff_id) == (free.pk, free.pk)
+    assert Reservation.objects.filter(staff=loaded).count() == 2
+
+
 def test_two_qualified_clerks_mean_at_most_two_parallel_bookings(procedure):
     add_clerk(procedure)
     add_clerk(procedure)
