@@ -276,7 +276,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
     parser.add_argument("--dataset-bookings", type=int, default=200_000)
     parser.add_argument(
-        "--bookings", type=int, default=2000, help="booking POSTs at the target rate"
+        "--bookings", type=int, default=4000, help="booking POSTs at the target rate"
     )
     parser.add_argument("--booking-rate", type=float, default=100, help="bookings a second")
     parser.add_argument("--page-rate", type=float, default=250, help="page requests a second")
@@ -325,6 +325,7 @@ def main() -> None:
     first_path = details_path(book, targets[0])
 
     with gunicorn(workers=args.workers) as url:
+        targets_met = []  # (the figure, met?) printed at the end
         # 1. Availability pages (calendars and days): at the target rate, then flat out.
         days = sorted({timezone_local_date(start) for start, _ in spread})
         page_paths = []
@@ -351,6 +352,14 @@ def main() -> None:
                 rate=rate,
             )
             print(result.summary(label))
+            if rate:
+                targets_met.append(
+                    (
+                        "availability pages: >= 250 requests/s, p95 <= 100 ms",
+                        round(result.count / result.elapsed_s) >= 250
+                        and result.percentile(95) <= 100,
+                    )
+                )
 
         # 2. Booking POSTs spread over free slots, one citizen and one slot each: at the
         #    target rate, then flat out on further slots.
@@ -388,6 +397,14 @@ def main() -> None:
                     len(result.outcomes) - len(ok) - result.outcomes.count("refused"),
                 )
             )
+            if rate:
+                targets_met.append(
+                    (
+                        "booking POSTs spread over slots, %d clients: >= 100 bookings/s, "
+                        "p95 <= 150 ms" % args.clients,
+                        round(len(ok) / result.elapsed_s) >= 100 and result.percentile(95) <= 150,
+                    )
+                )
 
         # 3. Everyone on one hot slot of a procedure only two clerks can handle.
         hot_result = loadgen.run(
@@ -413,6 +430,18 @@ def main() -> None:
                 len(hot_result.outcomes) - len(hot_booked) - hot_result.outcomes.count("refused"),
             )
         )
+
+    targets_met.append(
+        (
+            "one hot slot: clean refusals, p95 <= 300 ms, no hang",
+            len(hot_booked) == 2
+            and hot_result.outcomes.count("refused") == args.hot - 2
+            and not hot_result.errors
+            and hot_result.percentile(95) <= 300,
+        )
+    )
+    for figure, met in targets_met:
+        print("target %s: %s" % (figure, "met" if met else "NOT MET"))
 
     # 4. Afterwards: nobody double-booked; every confirmed booking exactly once.
     connection.close()
