@@ -16,13 +16,20 @@ class Role(models.TextChoices):
 
 
 class LocalizedNameMixin:
-    """``localized_name``: the English name on English pages where one is set."""
+    """``localized_name`` and ``localized_location``: the English text on English pages
+    where one is set, else the Japanese."""
 
     @property
     def localized_name(self) -> str:
         if get_language() == "en" and getattr(self, "name_en", ""):
             return self.name_en
         return self.name
+
+    @property
+    def localized_location(self) -> str:
+        if get_language() == "en" and getattr(self, "location_en", ""):
+            return self.location_en
+        return getattr(self, "location", "")
 
 
 # Roles that may open the Django admin (master data, targets, approvals).
@@ -40,7 +47,13 @@ class Department(LocalizedNameMixin, models.Model):
     name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     location = models.CharField(
-        _("location"), max_length=200, blank=True, help_text=_("e.g. Main building, 1st floor")
+        _("location (Japanese)"), max_length=200, blank=True, help_text=_("e.g. 本庁舎1階")
+    )
+    location_en = models.CharField(
+        _("location (English)"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. Main building, 1st floor. Shown on English pages; empty: the Japanese."),
     )
     head = models.ForeignKey(
         "organization.StaffMember",

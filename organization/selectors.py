@@ -7,7 +7,7 @@ from organization.models import Department, StaffMember
 
 def department_list_public() -> QuerySet[Department]:
     """Departments with where to find them, for the public pages (no staff names)."""
-    return Department.objects.only("code", "name", "name_en", "phone", "location")
+    return Department.objects.only("code", "name", "name_en", "phone", "location", "location_en")
 
 
 def department_directory() -> QuerySet[Department]:

@@ -56,6 +56,7 @@ def department_upsert(
     name_en: str = "",
     phone: str = "",
     location: str = "",
+    location_en: str = "",
     display_order: int = 100,
 ) -> Department:
     department, _created = Department.objects.update_or_create(
@@ -65,6 +66,7 @@ def department_upsert(
             "name_en": name_en,
             "phone": phone,
             "location": location,
+            "location_en": location_en,
             "display_order": display_order,
         },
     )

@@ -12,13 +12,13 @@ from reservations import availability, codes, services
 from reservations.models import Counter, DocumentRule, Procedure, Reservation, Shift
 
 COUNTERS = [
-    # department code, name, English name, location, clerk username
-    ("shimin", "1番窓口", "Counter 1", "本庁舎1階", "clerk1"),
-    ("shimin", "2番窓口", "Counter 2", "本庁舎1階", "clerk2"),
-    ("shimin", "3番窓口", "Counter 3", "本庁舎1階", "clerk3"),
-    ("shimin", "4番窓口", "Counter 4", "本庁舎1階", "clerk4"),
-    ("fukushi", "5番窓口", "Counter 5", "本庁舎1階 福祉課", "fukushi1"),
-    ("fukushi", "6番窓口", "Counter 6", "本庁舎1階 福祉課", "fukushi2"),
+    # department code, name, English name, location, English location, clerk username
+    ("shimin", "1番窓口", "Counter 1", "本庁舎1階", "Main building, 1st floor", "clerk1"),
+    ("shimin", "2番窓口", "Counter 2", "本庁舎1階", "Main building, 1st floor", "clerk2"),
+    ("shimin", "3番窓口", "Counter 3", "本庁舎1階", "Main building, 1st floor", "clerk3"),
+    ("shimin", "4番窓口", "Counter 4", "本庁舎1階", "Main building, 1st floor", "clerk4"),
+    ("fukushi", "5番窓口", "Counter 5", "本庁舎1階 福祉課", "Main building, 1st floor", "fukushi1"),
+    ("fukushi", "6番窓口", "Counter 6", "本庁舎1階 福祉課", "Main building, 1st floor", "fukushi2"),
 ]
 
 PROCEDURES = [
@@ -151,11 +151,11 @@ def _staff(username: str) -> StaffMember:
 
 def _seed_master_data() -> dict[str, Procedure]:
     departments = {d.code: d for d in Department.objects.all()}
-    for code, name, name_en, location, _clerk in COUNTERS:
+    for code, name, name_en, location, location_en, _clerk in COUNTERS:
         Counter.objects.update_or_create(
             department=departments[code],
             name=name,
-            defaults={"name_en": name_en, "location": location},
+            defaults={"name_en": name_en, "location": location, "location_en": location_en},
         )
     procedures = {}
     for order, spec in enumerate(PROCEDURES, start=1):
@@ -187,7 +187,7 @@ def _seed_master_data() -> dict[str, Procedure]:
 
 
 def _seed_shifts(today: dt.date) -> int:
-    counters = {clerk: Counter.objects.get(name=name) for _d, name, _e, _l, clerk in COUNTERS}
+    counters = {clerk: Counter.objects.get(name=name) for _d, name, _e, _l, _le, clerk in COUNTERS}
     created = 0
     day = today - dt.timedelta(days=7)
     while day <= today + dt.timedelta(days=42):
@@ -271,7 +271,7 @@ def _seed_today(procedures: dict[str, Procedure], now: dt.datetime) -> int:
     today = timezone.localdate(now)
     if Visit.objects.filter(day=today).exists():
         return 0
-    counters = {clerk: Counter.objects.get(name=name) for _d, name, _e, _l, clerk in COUNTERS}
+    counters = {clerk: Counter.objects.get(name=name) for _d, name, _e, _l, _le, clerk in COUNTERS}
     for clerk, counter_obj in counters.items():  # today is open at the demo city hall
         for start, end in SHIFT_TIMES:
             Shift.objects.get_or_create(

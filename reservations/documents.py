@@ -45,9 +45,6 @@ def _fold(line: str) -> str:
 
 def reservation_ics(reservation: Reservation, *, documents: list[str]) -> str:
     procedure = reservation.procedure
-    location = "%s %s" % (procedure.department.localized_name, reservation.counter.localized_name)
-    if reservation.counter.location:
-        location += " (%s)" % reservation.counter.location
     description = "\n".join(
         [_("Booking code: %(code)s") % {"code": reservation.code}, _("Please bring:")]
         + ["- " + text for text in documents]
@@ -64,7 +61,7 @@ def reservation_ics(reservation: Reservation, *, documents: list[str]) -> str:
         "DTSTART:%s" % _ics_time(reservation.start_at),
         "DTEND:%s" % _ics_time(reservation.end_at),
         "SUMMARY:%s" % _ics_escape(procedure.localized_name),
-        "LOCATION:%s" % _ics_escape(location),
+        "LOCATION:%s" % _ics_escape(reservation.place),
         "DESCRIPTION:%s" % _ics_escape(description),
         "END:VEVENT",
         "END:VCALENDAR",

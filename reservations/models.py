@@ -130,7 +130,18 @@ class Counter(LocalizedNameMixin, models.Model):
         on_delete=models.PROTECT,
         related_name="counters",
     )
-    location = models.CharField(_("location"), max_length=200, blank=True)
+    location = models.CharField(
+        _("location (Japanese)"),
+        max_length=200,
+        blank=True,
+        help_text=_("Where citizens find it, e.g. 本庁舎1階. Empty: the department's location."),
+    )
+    location_en = models.CharField(
+        _("location (English)"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown on English pages, e-mails and calendar files; empty: the Japanese."),
+    )
     is_active = models.BooleanField(_("in use"), default=True)
 
     class Meta:
@@ -348,6 +359,15 @@ class Reservation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def place(self) -> str:
+        """Where to go, in the active language: department, counter and the counter's
+        location (else the department's), e.g. 「福祉課 5番窓口 (本庁舎1階)」."""
+        department = self.procedure.department
+        location = self.counter.localized_location or department.localized_location
+        place = "%s %s" % (department.localized_name, self.counter.localized_name)
+        return "%s (%s)" % (place, location) if location else place
 
     def change_deadline(self) -> dt.datetime:
         return self.start_at - dt.timedelta(minutes=self.procedure.change_cutoff_minutes)

@@ -3,11 +3,13 @@ import datetime as dt
 import pytest
 from django.core import mail
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from reservations import selectors, services, tasks
 from reservations.models import (
     Channel,
     ConsentRecord,
+    Counter,
     Reservation,
     ReservationEvent,
     ReservationStatus,
@@ -261,6 +263,24 @@ def test_confirmation_email_has_code_documents_calendar_and_manage_link(
     attachments = {a.filename: a.content for a in message.attachments if isinstance(a, tuple)}
     ics = attachments["madoguchi-%s.ics" % result.reservation.code]
     assert "DTSTART:20300612T000000Z" in ics  # 9:00 JST
+
+
+def test_an_english_booking_gets_the_place_in_english_in_its_email(
+    procedure, django_capture_on_commit_callbacks
+):
+    clerk = add_clerk(procedure)
+    Counter.objects.filter(shifts__staff=clerk).update(
+        name_en="Counter 5", location="本庁舎1階", location_en="Main building, 1st floor"
+    )
+
+    # The e-mail goes out on commit, after the page's language is gone: it is written in
+    # the language the citizen booked in.
+    with django_capture_on_commit_callbacks(execute=True), translation.override("en"):
+        result = book(procedure, at(DAY, 9))
+
+    assert result.reservation.language == "en"
+    assert "Counter 5 (Main building, 1st floor)" in mail.outbox[0].body
+    assert "本庁舎" not in mail.outbox[0].body
 
 
 def test_manage_token_is_long_and_forged_tokens_find_nothing(procedure):

@@ -285,6 +285,41 @@ def test_calendar_file_downloads(client, procedure):
     assert result.reservation.code in body
 
 
+def test_the_place_is_in_the_language_of_the_page_and_the_calendar_file(client, procedure):
+    result = book_via_service(procedure)
+    counter = result.reservation.counter
+    counter.name_en = "Counter 5"
+    counter.location = "本庁舎1階"
+    counter.location_en = "Main building, 1st floor"
+    counter.save()
+    manage = reverse("reservations:manage", args=[result.token])
+    ics = reverse("reservations:ics", args=[result.token])
+
+    japanese = client.get(manage, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    english = client.get(manage, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    english_ics = client.get(ics, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "本庁舎1階" in japanese and "Main building" not in japanese
+    assert "Counter 5 (Main building, 1st floor)" in english and "本庁舎" not in english
+    assert "Main building\\, 1st floor" in english_ics  # commas escaped (RFC 5545)
+
+
+def test_a_counter_without_a_location_shows_the_departments(client, procedure):
+    result = book_via_service(procedure)
+    department = procedure.department
+    department.location, department.location_en = "本庁舎2階", "Main building, 2nd floor"
+    department.save()
+    manage = reverse("reservations:manage", args=[result.token])
+
+    english = client.get(manage, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    department.location_en = ""  # no English text: the Japanese rather than nothing
+    department.save()
+    fallback = client.get(manage, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "(Main building, 2nd floor)" in english
+    assert "(本庁舎2階)" in fallback
+
+
 def test_too_many_requests_get_a_429_with_a_message(client, procedure, settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "availability": (3, 60)}
     url = reverse("reservations:calendar", args=[procedure.code])

@@ -18,13 +18,48 @@ from organization.models import Role
 DEMO_PASSWORD = "madoguchi-demo"
 
 DEPARTMENTS = [
-    # code, name, English name, phone, location
-    ("shimin", "市民課", "Citizens Division", "0120-000-101", "本庁舎1階 1〜4番窓口"),
-    ("fukushi", "福祉課", "Welfare Division", "0120-000-102", "本庁舎1階 5〜7番窓口"),
-    ("zeimu", "税務課", "Taxation Division", "0120-000-103", "本庁舎2階"),
-    ("johoseisaku", "情報政策課", "Information Policy Division", "0120-000-104", "本庁舎3階"),
-    ("koho", "広報課", "Public Relations Division", "0120-000-105", "本庁舎3階"),
-    ("homu", "法務担当", "Legal Affairs", "0120-000-106", "本庁舎4階"),
+    # code, name, English name, phone, location, English location
+    (
+        "shimin",
+        "市民課",
+        "Citizens Division",
+        "0120-000-101",
+        "本庁舎1階 1〜4番窓口",
+        "Main building, 1st floor, counters 1–4",
+    ),
+    (
+        "fukushi",
+        "福祉課",
+        "Welfare Division",
+        "0120-000-102",
+        "本庁舎1階 5〜7番窓口",
+        "Main building, 1st floor, counters 5–7",
+    ),
+    (
+        "zeimu",
+        "税務課",
+        "Taxation Division",
+        "0120-000-103",
+        "本庁舎2階",
+        "Main building, 2nd floor",
+    ),
+    (
+        "johoseisaku",
+        "情報政策課",
+        "Information Policy Division",
+        "0120-000-104",
+        "本庁舎3階",
+        "Main building, 3rd floor",
+    ),
+    (
+        "koho",
+        "広報課",
+        "Public Relations Division",
+        "0120-000-105",
+        "本庁舎3階",
+        "Main building, 3rd floor",
+    ),
+    ("homu", "法務担当", "Legal Affairs", "0120-000-106", "本庁舎4階", "Main building, 4th floor"),
 ]
 
 STAFF = [
@@ -52,13 +87,15 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         services.role_groups_ensure()
         departments = {}
-        for order, (code, name, name_en, phone, location) in enumerate(DEPARTMENTS, start=1):
+        for order, row in enumerate(DEPARTMENTS, start=1):
+            code, name, name_en, phone, location, location_en = row
             departments[code] = services.department_upsert(
                 code=code,
                 name=name,
                 name_en=name_en,
                 phone=phone,
                 location=location,
+                location_en=location_en,
                 display_order=order * 10,
             )
         logins = []
