@@ -15,21 +15,18 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
+def localized(instance, field: str) -> str:
+    """``instance.<field>_en`` on English pages where one is set, else the Japanese."""
+    english = getattr(instance, field + "_en")
+    return english if english and get_language() == "en" else getattr(instance, field)
+
+
 class LocalizedNameMixin:
-    """``localized_name`` and ``localized_location``: the English text on English pages
-    where one is set, else the Japanese."""
+    """``localized_name``: the English name on English pages where one is set."""
 
     @property
     def localized_name(self) -> str:
-        if get_language() == "en" and getattr(self, "name_en", ""):
-            return self.name_en
-        return self.name
-
-    @property
-    def localized_location(self) -> str:
-        if get_language() == "en" and getattr(self, "location_en", ""):
-            return self.location_en
-        return getattr(self, "location", "")
+        return localized(self, "name")
 
 
 # Roles that may open the Django admin (master data, targets, approvals).
@@ -72,6 +69,10 @@ class Department(LocalizedNameMixin, models.Model):
 
     def __str__(self):
         return self.localized_name
+
+    @property
+    def localized_location(self) -> str:
+        return localized(self, "location")
 
     def clean(self):
         if self.head_id and self.pk and self.head.department_id != self.pk:

@@ -5,10 +5,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from organization.models import LocalizedNameMixin
+from organization.models import LocalizedNameMixin, localized
 
 
 class Procedure(LocalizedNameMixin, models.Model):
@@ -81,9 +80,7 @@ class Procedure(LocalizedNameMixin, models.Model):
 
     @property
     def localized_description(self) -> str:
-        if get_language() == "en" and self.description_en:
-            return self.description_en
-        return self.description
+        return localized(self, "description")
 
 
 class DocumentRule(models.Model):
@@ -114,9 +111,7 @@ class DocumentRule(models.Model):
 
     @property
     def localized_text(self) -> str:
-        if get_language() == "en" and self.text_en:
-            return self.text_en
-        return self.text
+        return localized(self, "text")
 
 
 class Counter(LocalizedNameMixin, models.Model):
@@ -151,6 +146,10 @@ class Counter(LocalizedNameMixin, models.Model):
 
     def __str__(self):
         return self.localized_name
+
+    @property
+    def localized_location(self) -> str:
+        return localized(self, "location")
 
 
 class Shift(models.Model):
