@@ -1,5 +1,3 @@
-import csv
-
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dashboards import charts, periods, rollup, selectors, services
 from dashboards.forms import ActionForm, FilterForm, ReviewForm, TargetsForm
 from dashboards.models import Kpi, QuarterAction, QuarterReview, Stage
+from organization.csvexport import csv_response
 from organization.models import Role
 from organization.permissions import role_required
 
@@ -208,23 +207,24 @@ def complaints(request):
 
 
 def _csv(name: str, header: list, rows: list[list]) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="%s"' % name
-    response.write("\ufeff")  # Excel opens UTF-8 with a BOM correctly
-    writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return response
+    # The one safe writer (formula cells neutralised, UTF-8 with a BOM for Excel).
+    return csv_response(name, rows, header=header)
 
 
 def _number(value) -> str:
     return "" if value is None else ("%g" % value)
 
 
+# The tables ``export`` writes (tests download each one).
+EXPORT_TABLES = ("kpis", "trend", "letters", "categories")
+
+
 @require_GET
 @manager_required
 def export(request, table: str):
     """Any KPI table of the pages as CSV, with the same period and filters."""
+    if table not in EXPORT_TABLES:
+        raise Http404
     _form, period, filters = _selection(request)
     stem = "madoguchi-%s-%s" % (table, period.key)
     if table == "kpis":

@@ -1,0 +1,140 @@
+"""Every CSV the app produces goes through the one safe writer (organization/csvexport).
+
+The first test walks the URL configuration: every route that serves a ``.csv`` must be
+listed in ``EXPORTS`` with how to reach it, so a new export cannot be added untested. Each
+one is then downloaded with hostile text in the data and checked cell by cell.
+"""
+
+import csv
+import io
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from django.conf import settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from dashboards import views as dashboard_views
+from organization.models import Role
+from tests.organization.factories import make_staff_member
+
+HOSTILE = [
+    '=HYPERLINK("http://x","click")',
+    "+1+1",
+    "-2+3",
+    "@SUM(A1)",
+    "\t=1",
+    "\r=1",
+]
+FORMULA = ("=", "+", "-", "@", "\t", "\r")
+NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def _routes(resolver=None, prefix="", namespace=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = namespace + entry.namespace + ":" if entry.namespace else namespace
+            yield from _routes(entry, prefix + str(entry.pattern), inner)
+        elif isinstance(entry, URLPattern):
+            yield namespace + (entry.name or ""), prefix + str(entry.pattern)
+
+
+def _dashboard_hostile_data(monkeypatch):
+    hostile = iter(HOSTILE * 10)
+    kpi = SimpleNamespace(
+        code=next(hostile),
+        label=next(hostile),
+        value=-0.25,
+        unit=next(hostile),
+        basis=next(hostile),
+        target=-5,
+        met=next(hostile),
+    )
+    batch = SimpleNamespace(
+        pk=1, rule=SimpleNamespace(name=next(hostile)), created_at=timezone.now()
+    )
+    monkeypatch.setattr(dashboard_views.selectors, "kpis", lambda period, filters: [kpi])
+    monkeypatch.setattr(
+        dashboard_views.selectors,
+        "letter_batches",
+        lambda period, filters: [{"batch": batch, "letters": 3, "converted": -1, "rate": -2.5}],
+    )
+    monkeypatch.setattr(
+        dashboard_views.selectors,
+        "complaint_categories",
+        lambda period, filters: [
+            {"category": c, "now": 1, "before": 0, "recurrences": 0, "rate": 0} for c in HOSTILE
+        ],
+    )
+    monkeypatch.setattr(
+        dashboard_views,
+        "_trend_rows",
+        lambda trend, codes: [
+            {"code": c, "label": c, "unit": "%", "values": [-1, None, -3.5]} for c in HOSTILE
+        ],
+    )
+
+
+def _manager(client):
+    client.force_login(make_staff_member(role=Role.MANAGER).user)
+
+
+# Route name → (how to log in and plant hostile data, the URL arguments to download).
+EXPORTS = {
+    "dashboards:export": (
+        [_manager, _dashboard_hostile_data],
+        [[table] for table in dashboard_views.EXPORT_TABLES],
+    ),
+}
+
+
+def _csv_routes():
+    return sorted(
+        name for name, route in _routes() if ".csv" in route or name.lower().endswith("csv")
+    )
+
+
+def test_every_csv_route_of_the_app_is_checked_here():
+    assert _csv_routes(), "the walk finds the CSV routes"
+    assert set(_csv_routes()) == set(EXPORTS), "list each CSV download in EXPORTS"
+
+
+def _cases():
+    for name, (_setup, arguments) in EXPORTS.items():
+        for args in arguments:
+            yield pytest.param(name, args, id="%s%s" % (name, args))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "args"), list(_cases()))
+def test_no_export_contains_a_cell_a_spreadsheet_would_run(client, monkeypatch, name, args):
+    for step in EXPORTS[name][0]:
+        step(monkeypatch) if step is not _manager else step(client)
+
+    response = client.get(reverse(name, args=args), HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    data = b"".join(response.streaming_content) if response.streaming else response.content
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    cells = [cell for row in rows for cell in row]
+    assert len(rows) > 1
+    unsafe = [c for c in cells if c.startswith(FORMULA) and not NUMBER.fullmatch(c)]
+    assert unsafe == []
+    assert any(c.startswith("'") for c in cells), "the hostile data reached the file"
+
+
+def test_no_module_writes_csv_but_the_safe_writer():
+    root = Path(settings.BASE_DIR)
+    writer = root / "organization" / "csvexport.py"
+    offenders = [
+        str(path.relative_to(root))
+        for app in ("config", "organization", "reservations", "notices", "complaints", "dashboards")
+        for path in (root / app).rglob("*.py")
+        if path != writer and re.search(r"csv\.(writer|DictWriter)\(", path.read_text())
+    ]
+    assert offenders == []
