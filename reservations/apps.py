@@ -4,9 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _ensure_guard(sender, using="default", **kwargs):
-    from reservations.db_guard import ensure_no_overlap_guard
+    from reservations.db_guard import ensure_no_overlap_guard, ensure_rule_version_guard
 
     ensure_no_overlap_guard(using)
+    ensure_rule_version_guard(using)
 
 
 class ReservationsConfig(AppConfig):

@@ -11,6 +11,7 @@ import importlib
 from django.db import connections
 
 _guard = importlib.import_module("reservations.migrations.0002_no_double_booking")
+_versions = importlib.import_module("reservations.migrations.0008_document_rule_versions")
 
 
 def ensure_no_overlap_guard(using: str = "default") -> bool:
@@ -39,3 +40,30 @@ def ensure_no_overlap_guard(using: str = "default") -> bool:
                 cursor.execute(statement)
             return True
     return False
+
+
+def ensure_rule_version_guard(using: str = "default") -> bool:
+    """Re-create the document rules' version trigger (migration 0008) if it is missing
+    (SQLite drops triggers when it rebuilds a table); True when it had to be created."""
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        if "reservations_documentrule" not in connection.introspection.table_names(cursor):
+            return False
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+                "AND name = 'document_rule_new_version'"
+            )
+            statements = _versions.SQLITE_BACKWARD + _versions.SQLITE_FORWARD
+        elif connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT count(*) FROM pg_trigger WHERE tgname = 'document_rule_new_version'"
+            )
+            statements = _versions.POSTGRES_BACKWARD + _versions.POSTGRES_FORWARD
+        else:
+            return False
+        if cursor.fetchone()[0]:
+            return False
+        for statement in statements:
+            cursor.execute(statement)
+        return True

@@ -11,6 +11,12 @@ IDEMPOTENCY_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 KANA_PATTERN = re.compile(r"^[\u3041-\u3096\u30a1-\u30fa\u30fc\u30fb\s・ー]+$")
 
 
+RULES_CHANGED_MESSAGE = _(
+    "The document rules have changed since this page was shown. Please read them again "
+    "and tick each one to agree; your other details are kept."
+)
+
+
 class CitizenDetailsForm(forms.Form):
     """Who is coming, and one checkbox per required-document rule of the procedure."""
 
@@ -54,11 +60,29 @@ class CitizenDetailsForm(forms.Form):
                 "Required: this booking is held for 15 minutes until you confirm it from "
                 "the e-mail we send."
             )
+        # Rules whose wording changed (or that came into force) since the form was shown:
+        # the citizen agreed to something else. Their ticks are dropped and the version
+        # fields carry the current number, so the page shows the wording in force to be
+        # read and agreed to again.
+        self.changed_rules = []
+        if self.is_bound:
+            self.data = self.data.copy()
+            for rule in self.rules:
+                shown = str(self.data.get("rule_%d_version" % rule.pk, "")).strip()
+                if shown != str(rule.version):
+                    self.changed_rules.append(rule)
+                    self.data.pop("rule_%d" % rule.pk, None)
+                    self.data["rule_%d_version" % rule.pk] = str(rule.version)
         for rule in self.rules:
+            required_message = (
+                _("This rule has changed since the page was shown: please read it and tick it.")
+                if rule in self.changed_rules
+                else _("Please confirm that you will bring this.")
+            )
             self.fields["rule_%d" % rule.pk] = forms.BooleanField(
                 label=rule.localized_text,
                 required=True,
-                error_messages={"required": _("Please confirm that you will bring this.")},
+                error_messages={"required": required_message},
             )
             self.fields["rule_%d_version" % rule.pk] = forms.IntegerField(
                 widget=forms.HiddenInput, initial=rule.version
@@ -99,6 +123,8 @@ class CitizenDetailsForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if self.changed_rules:
+            raise forms.ValidationError(RULES_CHANGED_MESSAGE, code="rules_changed")
         key = cleaned.get("idempotency_key", "")
         if key and not IDEMPOTENCY_KEY_PATTERN.match(key):
             raise forms.ValidationError(

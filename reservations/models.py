@@ -86,7 +86,9 @@ class Procedure(LocalizedNameMixin, models.Model):
 class DocumentRule(models.Model):
     """A required-document rule the citizen must agree to before booking.
 
-    Changing the text makes a new version; consents keep the wording agreed to.
+    Changing the text makes a new version, however it is saved: ``save()`` numbers it
+    from the stored row, and a database trigger (migration 0008) does the same for
+    writes that bypass ``save()``. Consents keep the wording and version agreed to.
     """
 
     procedure = models.ForeignKey(
@@ -108,6 +110,25 @@ class DocumentRule(models.Model):
 
     def __str__(self):
         return self.text
+
+    def save(self, *args, **kwargs):
+        # The stored row, not this object, says which version is current: another
+        # process may have changed the rule since this object was loaded.
+        if not self._state.adding and self.pk is not None:
+            stored = (
+                type(self)
+                .objects.filter(pk=self.pk)
+                .values_list("text", "text_en", "version")
+                .first()
+            )
+            if stored is not None:
+                text, text_en, version = stored
+                changed = (text, text_en) != (self.text, self.text_en)
+                self.version = version + 1 if changed else version
+                update_fields = kwargs.get("update_fields")
+                if update_fields is not None:
+                    kwargs["update_fields"] = {*update_fields, "version"}
+        super().save(*args, **kwargs)
 
     @property
     def localized_text(self) -> str:

@@ -51,6 +51,12 @@ def procedure_for_booking(code: str) -> Procedure:
     return procedure
 
 
+def rules_in_force(procedure: Procedure) -> list[DocumentRule]:
+    """The procedure's document rules in force, from the database (never the cache): the
+    consent form must show, and check against, the wording in force now."""
+    return list(DocumentRule.objects.filter(procedure=procedure, is_active=True))
+
+
 @dataclass(frozen=True)
 class MonthView:
     first_day: dt.date

@@ -112,11 +112,10 @@ def _clerk_insert_lock(staff_id: int, day: dt.date):
 
 
 def _check_consents(procedure: Procedure, consented: dict[int, int]) -> list[DocumentRule]:
-    # The booking pages load the rules in force with the procedure (rules_in_force, kept
-    # in the cache until a rule changes); the citizen agreed to what those pages showed.
-    rules = getattr(procedure, "rules_in_force", None)
-    if rules is None:
-        rules = list(procedure.document_rules.filter(is_active=True))
+    # Read from the database inside the booking transaction, never from a cache: what
+    # is stored as agreed must be the wording in force when the booking commits, and
+    # the version the form showed must be that wording's.
+    rules = list(procedure.document_rules.filter(is_active=True))
     for rule in rules:
         if rule.pk not in consented:
             raise BookingError(
@@ -626,11 +625,15 @@ def reservation_record_reminder(*, reservation_id: int, now: dt.datetime) -> Non
     )
 
 
-def document_rule_save(*, rule: DocumentRule, wording_changed: bool) -> DocumentRule:
-    """Save a rule; a change of wording makes a new version (past consents keep theirs)."""
-    if rule.pk and wording_changed:
-        rule.version += 1
-    rule.full_clean()
-    rule.save()
-    availability.changed()  # the booking pages show the rules
+def document_rule_save(*, rule: DocumentRule, wording_changed: bool | None = None) -> DocumentRule:
+    """Save a rule; a change of wording makes a new version (past consents keep theirs).
+
+    The model numbers the version from the stored wording (``wording_changed`` is
+    accepted for callers that know it, and not needed). The booking pages' cache of
+    the rules is refreshed on commit, in every process (the cache is shared).
+    """
+    with transaction.atomic():
+        rule.full_clean(exclude=["version"])
+        rule.save()
+        availability.changed()  # the booking pages show the rules
     return rule

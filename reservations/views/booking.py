@@ -184,8 +184,12 @@ def booking_details(request, code, day, hhmm, *, staff_mode):
     start = _start_from(day, hhmm)
     flow = _flow(staff_mode)
     email_required = procedure.requires_email_confirmation and not staff_mode
+    # The rules from the database, not the cached procedure: a form showing an older
+    # wording than the one in force is refused and shows the new one (forms.py).
     form = CitizenDetailsForm(
-        request.POST or None, rules=procedure.rules_in_force, email_required=email_required
+        request.POST or None,
+        rules=selectors.rules_in_force(procedure),
+        email_required=email_required,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -208,7 +212,17 @@ def booking_details(request, code, day, hhmm, *, staff_mode):
             if error.code in {"slot_taken", "past", "too_late", "beyond_horizon"}:
                 messages.error(request, error.message)
                 return redirect(flow["day_url"], code=code, day=day)
-            form.add_error(None, error.message)
+            if error.code in {"rules_changed", "consent_missing"}:
+                # A rule changed between the form's check and the booking: show the
+                # wording now in force, to be agreed to again.
+                form = CitizenDetailsForm(
+                    request.POST,
+                    rules=selectors.rules_in_force(procedure),
+                    email_required=email_required,
+                )
+                form.is_valid()
+            if not form.errors:
+                form.add_error(None, error.message)
         else:
             reservation = result.reservation
             request.session.pop(REFERRAL_KEY, None)

@@ -1,0 +1,204 @@
+"""A document rule's wording and its version never part: every path that changes the
+wording gives a new version, and a form showing an older wording is refused."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import F
+from django.urls import reverse
+
+from organization.models import Role
+from reservations import services
+from reservations.models import ConsentRecord, DocumentRule, Reservation
+from tests.organization.factories import make_staff_member
+from tests.reservations.factories import ProcedureFactory, add_rule
+from tests.reservations.test_views import details_url, form_data
+from tests.reservations.test_views import procedure as procedure
+
+pytestmark = pytest.mark.django_db
+
+
+def stored_version(rule) -> int:
+    return DocumentRule.objects.values_list("version", flat=True).get(pk=rule.pk)
+
+
+def test_a_plain_save_of_new_wording_makes_a_new_version():
+    rule = add_rule(ProcedureFactory(), "住民票の写し")
+    rule.text = "住民票の写し（3か月以内）"
+
+    rule.save()
+
+    assert rule.version == 2 and stored_version(rule) == 2
+
+
+def test_a_save_without_a_change_of_wording_keeps_the_version():
+    rule = add_rule(ProcedureFactory(), "住民票の写し")
+    rule.display_order = 5
+    rule.is_active = False
+
+    rule.save()
+
+    assert stored_version(rule) == 1
+
+
+def test_a_save_of_some_fields_only_still_numbers_the_new_wording():
+    rule = add_rule(ProcedureFactory(), "住民票の写し")
+    rule.text_en = "A copy of the residence record"
+
+    rule.save(update_fields=["text_en"])
+
+    assert stored_version(rule) == 2
+
+
+def test_a_stale_object_saved_after_another_change_does_not_reuse_a_number():
+    rule = add_rule(ProcedureFactory(), "住民票の写し")
+    elsewhere = DocumentRule.objects.get(pk=rule.pk)
+    elsewhere.text = "住民票の写し（原本）"
+    elsewhere.save()
+
+    rule.text = "住民票の写し（コピー可）"
+    rule.save()
+
+    assert stored_version(rule) == 3
+
+
+def test_the_database_gives_a_new_version_to_a_queryset_update_of_the_wording():
+    rule = add_rule(ProcedureFactory(), "住民票の写し")
+
+    DocumentRule.objects.filter(pk=rule.pk).update(text="別の文言")
+    DocumentRule.objects.filter(pk=rule.pk).update(text_en="Other words")
+    DocumentRule.objects.filter(pk=rule.pk).update(is_active=False)
+
+    assert stored_version(rule) == 3
+
+
+def test_the_database_keeps_a_new_version_given_by_the_writer_and_never_goes_back():
+    rule = add_rule(ProcedureFactory(), "住民票の写し")
+
+    DocumentRule.objects.filter(pk=rule.pk).update(text="二", version=F("version") + 1)
+    assert stored_version(rule) == 2
+    DocumentRule.objects.filter(pk=rule.pk).update(version=1)
+    assert stored_version(rule) == 2
+    DocumentRule.objects.filter(pk=rule.pk).update(text="三", version=1)
+    assert stored_version(rule) == 3
+
+
+def test_raw_sql_cannot_keep_the_old_number_either():
+    rule = add_rule(ProcedureFactory(), "住民票の写し")
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE reservations_documentrule SET text = %s WHERE id = %s", ["生のSQL", rule.pk]
+        )
+
+    assert stored_version(rule) == 2
+
+
+def test_the_service_makes_one_new_version_per_change():
+    rule = add_rule(ProcedureFactory(), "住民票の写し")
+    rule.text = "新しい文言"
+
+    services.document_rule_save(rule=rule, wording_changed=True)
+
+    assert stored_version(rule) == 2
+
+
+def test_a_change_of_wording_in_the_admin_makes_a_new_version(client, procedure):
+    admin = make_staff_member(role=Role.ADMINISTRATOR).user
+    get_user_model().objects.filter(pk=admin.pk).update(is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    url = reverse("admin:reservations_procedure_change", args=[procedure.pk])
+    page = client.get(url)
+    form = page.context["adminform"].form
+    inline = page.context["inline_admin_formsets"][0].formset
+    data = {k: v for k, v in form.initial.items() if v is not None and not isinstance(v, list)}
+    data["department"] = procedure.department_id
+    data["qualified_staff"] = [s.pk for s in procedure.qualified_staff.all()]
+    prefix = inline.prefix
+    rules = list(procedure.document_rules.all())
+    data.update(
+        {
+            prefix + "-TOTAL_FORMS": len(rules),
+            prefix + "-INITIAL_FORMS": len(rules),
+            prefix + "-MIN_NUM_FORMS": 0,
+            prefix + "-MAX_NUM_FORMS": 1000,
+        }
+    )
+    for n, rule in enumerate(rules):
+        data.update(
+            {
+                "%s-%d-id" % (prefix, n): rule.pk,
+                "%s-%d-procedure" % (prefix, n): procedure.pk,
+                "%s-%d-text" % (prefix, n): rule.text + ("（原本）" if n == 0 else ""),
+                "%s-%d-text_en" % (prefix, n): rule.text_en,
+                "%s-%d-is_active" % (prefix, n): "on",
+                "%s-%d-display_order" % (prefix, n): rule.display_order,
+            }
+        )
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302, getattr(response, "context", None) and [
+        f.errors for f in response.context["inline_admin_formsets"][0].formset.forms
+    ]
+    assert [stored_version(r) for r in rules] == [2, 1]
+
+
+def test_a_form_showing_an_older_wording_is_refused_and_shows_the_new_one(client, procedure):
+    # given: the form was shown with version 1 of the rules
+    stale = form_data(procedure)
+    rule = procedure.document_rules.first()
+    # when: the wording changes before the citizen sends it (a plain save)
+    rule.text = "顔写真（3か月以内に撮影、縦4cm×横3cm）"
+    rule.save()
+    response = client.post(details_url(procedure), stale, HTTP_ACCEPT_LANGUAGE="en")
+
+    # then: nothing is booked, the new wording is shown unticked at its new version
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert Reservation.objects.count() == 0 and ConsentRecord.objects.count() == 0
+    assert "The document rules have changed since this page was shown" in page
+    assert "顔写真（3か月以内に撮影、縦4cm×横3cm）" in page
+    assert 'name="rule_%d_version" value="2"' % rule.pk in page
+    assert 'name="rule_%d" ' % rule.pk in page
+    form = response.context["form"]
+    assert form["rule_%d" % rule.pk].value() in (None, False)
+    assert form["name"].value() == "山田 太郎"
+
+    # and agreeing to the new wording books, recording it
+    again = client.post(details_url(procedure), form_data(procedure))
+    assert again.status_code == 302
+    agreed = ConsentRecord.objects.get(rule=rule)
+    assert (agreed.rule_version, agreed.rule_text) == (2, rule.text)
+
+
+def test_a_rule_added_after_the_form_was_shown_must_be_agreed_to(client, procedure):
+    stale = form_data(procedure)
+    added = add_rule(procedure, "印鑑")
+
+    response = client.post(details_url(procedure), stale)
+
+    assert Reservation.objects.count() == 0
+    assert "印鑑" in response.content.decode()
+    assert "rule_%d" % added.pk in response.context["form"].errors
+
+
+def test_a_change_between_the_form_check_and_the_booking_is_refused_too(
+    client,
+    procedure,
+    monkeypatch,
+):
+    rule = procedure.document_rules.first()
+    real_book = services.reservation_book
+
+    def book_after_a_change(**kwargs):
+        DocumentRule.objects.filter(pk=rule.pk).update(text="直前に変更")
+        return real_book(**kwargs)
+
+    monkeypatch.setattr(services, "reservation_book", book_after_a_change)
+
+    response = client.post(details_url(procedure), form_data(procedure))
+
+    assert response.status_code == 200 and Reservation.objects.count() == 0
+    assert "直前に変更" in response.content.decode()
+    assert 'name="rule_%d_version" value="2"' % rule.pk in response.content.decode()
