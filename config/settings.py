@@ -4,9 +4,9 @@ Every variable is listed in README.md ("Configuration"). A ``.env`` file in the 
 directory is read if present; real environment variables win over it.
 
 Without ``DATABASE_URL`` and ``REDIS_URL`` the app runs embedded: a SQLite file under
-``var/``, tasks executed eagerly in the web process, a local-memory cache and e-mails
-written to files. With them it runs as a server: PostgreSQL, Redis as Celery broker and
-cache, Celery workers and one beat.
+``var/``, tasks executed eagerly in the web process, a cache in an SQLite file beside it
+(shared by every process) and e-mails written to files. With them it runs as a server:
+PostgreSQL, Redis as Celery broker and cache, Celery workers and one beat.
 """
 
 import datetime as dt
@@ -175,6 +175,15 @@ DATABASE_ENGINE = "postgresql" if "postgresql" in DATABASES["default"]["ENGINE"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery -----------------------------------------------------------------
+# Without Redis (embedded mode) the cache is one SQLite file shared by every process:
+# rate limits, availability versions and cached master data must agree across gunicorn
+# workers. A file of its own, so cache writes never wait for a booking's write lock on
+# the app's database (config/sqlitecache.py).
+EMBEDDED_CACHE = {
+    "BACKEND": "config.sqlitecache.SQLiteCache",
+    "LOCATION": str(VAR_DIR / "cache.sqlite3"),
+    "OPTIONS": {"MAX_ENTRIES": 20000},
+}
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 if REDIS_URL:
     CACHES = {
@@ -191,7 +200,7 @@ if REDIS_URL:
     CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
     CELERY_TASK_EAGER_PROPAGATES = True
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {"default": EMBEDDED_CACHE}
     CELERY_BROKER_URL = "memory://localhost/"
     # Embedded mode has no worker: tasks run in the process that enqueues them.
     CELERY_TASK_ALWAYS_EAGER = True
