@@ -138,3 +138,34 @@ def test_no_module_writes_csv_but_the_safe_writer():
         if path != writer and re.search(r"csv\.(writer|DictWriter)\(", path.read_text())
     ]
     assert offenders == []
+
+
+@pytest.mark.django_db
+def test_a_notice_rule_named_as_a_formula_is_text_in_letters_csv(client):
+    # given: a letter batch of a rule whose name is a formula, from real rows
+    from dashboards import rollup
+    from notices.models import CertificateType, LetterBatch, NoticeRule
+    from tests.organization.factories import DepartmentFactory
+    from tests.reservations.factories import ProcedureFactory
+
+    procedure = ProcedureFactory()
+    rule = NoticeRule.objects.create(
+        name='=HYPERLINK("http://x","更新案内")',
+        certificate_type=CertificateType.objects.create(code="jr", name="JR", procedure=procedure),
+        days_before_expiry=30,
+        procedure=procedure,
+        sender=DepartmentFactory(),
+    )
+    LetterBatch.objects.create(rule=rule, created_at=timezone.now())
+    rollup.letter_facts_refresh(all_batches=True)
+    _manager(client)
+    quarter = dashboard_views.periods.period_containing(timezone.localdate(), "quarter")
+
+    # when
+    response = client.get(
+        reverse("dashboards:export", args=["letters"]), {"kind": "quarter", "period": quarter.key}
+    )
+
+    # then
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
+    assert ["'" + rule.name] == [row[1] for row in rows[1:]]
