@@ -12,7 +12,7 @@ import smtplib
 import time
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 
@@ -93,6 +93,8 @@ def _finish(email: Email, **fields) -> None:
         except DatabaseError:
             if time.monotonic() > deadline:
                 raise
+            if not connection.in_atomic_block:
+                connection.close()  # a broken connection stays broken: reconnect
             time.sleep(0.5)
 
 
