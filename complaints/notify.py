@@ -10,6 +10,7 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from complaints import policy
 from complaints.models import Complaint, Escalation, OverdueNotice
@@ -231,5 +232,9 @@ def build_overdue_email(email) -> EmailMessage | None:
 def register_outbox_builders() -> None:
     from outbox import registry
 
-    registry.register("complaint_event", build_event_email)
-    registry.register("complaint_overdue", build_overdue_email)
+    registry.register(
+        "complaint_event", build_event_email, label=gettext_lazy("Complaint: event")
+    )
+    registry.register(
+        "complaint_overdue", build_overdue_email, label=gettext_lazy("Complaint: overdue")
+    )

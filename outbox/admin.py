@@ -2,8 +2,19 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from outbox import services
+from outbox import registry, services
 from outbox.models import Email
+
+
+class KindFilter(admin.SimpleListFilter):
+    title = _("kind")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return registry.kinds()
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
 
 
 @admin.register(Email)
@@ -14,19 +25,18 @@ class EmailAdmin(admin.ModelAdmin):
 
     list_display = [
         "key",
-        "kind",
+        "kind_label",
         "status",
         "attempts",
         "next_attempt_at",
         "last_error",
-        "created_at",
         "sent_at",
     ]
-    list_filter = ["status", "kind"]
+    list_filter = ["status", KindFilter]
     search_fields = ["key"]
     fields = [
         "key",
-        "kind",
+        "kind_label",
         "object_id",
         "language",
         "status",
@@ -40,6 +50,10 @@ class EmailAdmin(admin.ModelAdmin):
     readonly_fields = fields
     actions = ["send_again"]
     date_hierarchy = "created_at"
+
+    @admin.display(description=_("kind"), ordering="kind")
+    def kind_label(self, email):
+        return registry.label_for(email.kind)
 
     @admin.action(description=_("Send again"))
     def send_again(self, request, queryset):

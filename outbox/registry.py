@@ -13,10 +13,21 @@ from django.core.mail import EmailMessage
 Builder = Callable[["Email"], EmailMessage | None]  # noqa: F821
 
 _builders: dict[str, Builder] = {}
+_labels: dict[str, str] = {}
 
 
-def register(kind: str, builder: Builder) -> None:
+def register(kind: str, builder: Builder, *, label: str) -> None:
+    """``label``: what administrators read for the kind (a lazy translation)."""
     _builders[kind] = builder
+    _labels[kind] = label
+
+
+def label_for(kind: str) -> str:
+    return _labels.get(kind, kind)
+
+
+def kinds() -> list[tuple[str, str]]:
+    return sorted(_labels.items())
 
 
 def builder_for(kind: str) -> Builder:

@@ -14,6 +14,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from reservations import documents, selectors
 from reservations.models import Reservation
@@ -62,15 +63,15 @@ def _message(
     return message
 
 
-# Outbox kinds of the citizens' booking e-mails: (template, with the .ics file).
+# Outbox kinds of the citizens' booking e-mails: (template, with the .ics file, label).
 BOOKING_EMAILS = {
-    "booking_confirmed": ("booked", True),
+    "booking_confirmed": ("booked", True, _("Booking confirmed")),
     # Held for 15 minutes until confirmed from the e-mail.
-    "booking_hold": ("confirm_request", False),
+    "booking_hold": ("confirm_request", False, _("Booking held: please confirm")),
     # Rescheduled: the new booking, with its new code and link.
-    "booking_changed": ("booked", True),
-    "booking_cancelled": ("cancelled", False),
-    "booking_reminder": ("reminder", True),
+    "booking_changed": ("booked", True, _("Booking changed")),
+    "booking_cancelled": ("cancelled", False, _("Booking cancelled")),
+    "booking_reminder": ("reminder", True, _("Reminder the day before")),
 }
 
 
@@ -98,7 +99,7 @@ def build_booking_email(email) -> EmailMultiAlternatives | None:
         reservation = selectors.reservation_for_email(email.object_id)
     except Reservation.DoesNotExist:
         return None
-    template, attach_calendar = BOOKING_EMAILS[email.kind]
+    template, attach_calendar, _label = BOOKING_EMAILS[email.kind]
     return _message(
         reservation,
         template,
@@ -151,6 +152,6 @@ def build_survey_email(email) -> EmailMultiAlternatives | None:
 def register_outbox_builders() -> None:
     from outbox import registry
 
-    for kind in BOOKING_EMAILS:
-        registry.register(kind, build_booking_email)
-    registry.register("visit_survey", build_survey_email)
+    for kind, (_template, _calendar, label) in BOOKING_EMAILS.items():
+        registry.register(kind, build_booking_email, label=label)
+    registry.register("visit_survey", build_survey_email, label=_("Satisfaction survey link"))
