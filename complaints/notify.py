@@ -232,9 +232,7 @@ def build_overdue_email(email) -> EmailMessage | None:
 def register_outbox_builders() -> None:
     from outbox import registry
 
-    registry.register(
-        "complaint_event", build_event_email, label=gettext_lazy("Complaint: event")
-    )
+    registry.register("complaint_event", build_event_email, label=gettext_lazy("Complaint: event"))
     registry.register(
         "complaint_overdue", build_overdue_email, label=gettext_lazy("Complaint: overdue")
     )
