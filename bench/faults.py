@@ -14,14 +14,20 @@ and Celery beat. Then, for each run:
 * the faults, ``--cycles`` times in turn: SIGKILL the Celery worker (a supervisor starts
   a new one a second later), SIGKILL a gunicorn worker, restart PostgreSQL in immediate
   mode (a crash: no clean shutdown), restart Redis (without persistence: its queue and
-  cache are gone); after each, the time until the app answers again is measured.
+  cache are gone), make Redis hang (``--hung-seconds``: a listener that accepts
+  connections and never answers takes its port, then Redis comes back); after each, the
+  time until the app answers again is measured.
 
 Then it checks: no clerk double-booked; every acknowledged booking stored exactly once
 and nothing stored that a client was not told about; no bad input stored; every due
-letter made exactly once and printed exactly once (pages of the PDFs); no 500.
+letter made exactly once and printed exactly once (pages of the PDFs); no 500; every
+acknowledged booking got exactly one confirmation e-mail (counted in the mail files the
+app wrote, once the outbox is empty), none for anything else; while Redis hung, no
+request took over 3 s.
 
     .venv/bin/python bench/faults.py                 # 3 runs, 2 fault cycles each
     .venv/bin/python bench/faults.py --short         # CI: 1 run, 1 cycle, less load
+    .venv/bin/python bench/faults.py --faults redis-hung   # only the hung-Redis fault
 
 Exit status 0 when every run is consistent. Everything it starts stops with it.
 """
@@ -57,6 +63,9 @@ from bench.server import free_port  # noqa: E402
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 EMAIL_DOMAIN = "faults.example.jp"
 CLERKS = 8
+# While Redis hangs no request may take longer than this (issue 17).
+SLOW_SECONDS = 3.0
+FAULTS = ("celery-killed", "gunicorn-killed", "postgres-crash", "redis-restart", "redis-hung")
 
 
 # --- The services, started and broken by this script --------------------------------
@@ -171,6 +180,48 @@ class Redis:
         if self.process:
             self.process.terminate()
             self.process.wait(timeout=10)
+
+
+class HungRedis:
+    """Takes Redis's port while Redis is away: accepts every connection and never sends
+    a byte (a hung server, a full network buffer), unlike a closed port."""
+
+    def __init__(self, port: int):
+        import socket
+
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", port))
+        self.sock.listen(512)
+        self.accepted = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self.sock.accept()
+            except OSError:
+                return
+            self.accepted.append(connection)
+
+    def close(self) -> None:
+        self.sock.close()
+        for connection in self.accepted:
+            with contextlib.suppress(OSError):
+                connection.close()
+
+
+def redis_hang(redis: Redis, seconds: float) -> tuple[float, float]:
+    """Swap a hung listener in for Redis for ``seconds``, then start Redis again.
+    Returns the window (perf_counter) during which Redis hung."""
+    redis.stop()
+    hung = HungRedis(redis.port)
+    began = time.perf_counter()
+    time.sleep(seconds)
+    ended = time.perf_counter()
+    hung.close()
+    redis.start()
+    return began, ended
 
 
 def _tcp_answers(port: int) -> bool:
@@ -413,10 +464,17 @@ class Tally:
     bad_inputs: Counter = field(default_factory=Counter)
     bad_answers: list = field(default_factory=list)  # bad input answered wrongly
     latest_retry_wait: float = 0.0
+    slow: list = field(default_factory=list)  # (began, seconds, status) of requests over 3 s
+    slowest: float = 0.0
+    timed: list = field(default_factory=list)  # (began, seconds) of every request
 
-    def count(self, status: int | None) -> None:
+    def count(self, status: int | None, began: float = 0.0, seconds: float = 0.0) -> None:
         with self.lock:
             self.requests += 1
+            self.slowest = max(self.slowest, seconds)
+            self.timed.append((began, seconds))
+            if seconds > SLOW_SECONDS:
+                self.slow.append((began, seconds, status))
             if status is None:
                 self.connection_errors += 1
             else:
@@ -437,6 +495,7 @@ class Client:
         headers = {**self.headers}
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
+        began = time.perf_counter()
         try:
             self.connection.request(method, path, body=body, headers=headers)
             response = self.connection.getresponse()
@@ -444,9 +503,9 @@ class Client:
         except (OSError, http.client.HTTPException):
             self.connection.close()
             self.connection = None
-            self.tally.count(None)
+            self.tally.count(None, began, time.perf_counter() - began)
             return None
-        self.tally.count(response.status)
+        self.tally.count(response.status, began, time.perf_counter() - began)
         return (
             response.status,
             response.getheader("Location", ""),
@@ -528,37 +587,44 @@ class Fault:
     name: str
     down_s: float  # from the fault until the service itself was back
     recovery_s: float  # from then until the app answered again
+    window: tuple[float, float] | None = None  # while Redis hung (perf_counter)
 
 
-def inject_faults(app, postgres, redis, cycles: int, faults: list, stop, progress):
+def inject_faults(app, postgres, redis, cycles: int, faults: list, stop, progress, args):
     """The faults in turn, a few seconds apart, each followed by the time to recovery."""
     time.sleep(2)
+    names = {
+        "celery-killed": "celery worker killed",
+        "gunicorn-killed": "gunicorn worker killed",
+        "postgres-crash": "PostgreSQL crash-restarted",
+        "redis-restart": "Redis restarted",
+        "redis-hung": "Redis hung for %g s (accepts, never answers)" % args.hung_seconds,
+    }
     for _cycle in range(cycles):
-        for name in (
-            "celery worker killed",
-            "gunicorn worker killed",
-            "PostgreSQL crash-restarted",
-            "Redis restarted",
-        ):
+        for fault in args.faults:
             if stop.is_set():
                 return
+            name, window = names[fault], None
             began = time.perf_counter()
-            if name.startswith("celery"):
+            if fault == "celery-killed":
                 name += " (letters rendered: %s)" % progress()
                 app.kill_celery_worker()
                 check = app.celery_answers
-            elif name.startswith("gunicorn"):
+            elif fault == "gunicorn-killed":
                 app.kill_web_worker()
                 check = app.healthy
-            elif name.startswith("PostgreSQL"):
+            elif fault == "postgres-crash":
                 postgres.crash_restart()
                 check = app.healthy
-            else:
+            elif fault == "redis-restart":
                 redis.restart()
+                check = app.healthy
+            else:
+                window = redis_hang(redis, args.hung_seconds)
                 check = app.healthy
             down = time.perf_counter() - began
             recovery = _wait_for(check, 60, name)
-            faults.append(Fault(name, down, recovery))
+            faults.append(Fault(name, down, recovery, window))
             time.sleep(3)
 
 
@@ -650,7 +716,7 @@ def one_run(run: int, args, app: App, postgres: Postgres, redis: Redis, procedur
     started = time.perf_counter()
     injector = threading.Thread(
         target=inject_faults,
-        args=(app, postgres, redis, args.cycles, faults, stop, letters_progress),
+        args=(app, postgres, redis, args.cycles, faults, stop, letters_progress, args),
         daemon=True,
     )
     injector.start()
@@ -684,6 +750,11 @@ def one_run(run: int, args, app: App, postgres: Postgres, redis: Redis, procedur
         notes.append("letters all rendered %.1f s after the load ended" % waited)
     except SystemExit:
         letters_done = False
+    try:
+        waited = _wait_for(outbox_settled, args.timeout, "the e-mail outbox")
+        notes.append("outbox empty (every e-mail sent) %.1f s after the letters" % waited)
+    except SystemExit:
+        notes.append("outbox NOT empty after %d s" % args.timeout)
     exits = app.exited_by_themselves - exits_before
     for name, count in sorted(exits.items()):
         notes.append(
@@ -692,6 +763,59 @@ def one_run(run: int, args, app: App, postgres: Postgres, redis: Redis, procedur
         )
     connection.close()
     return check(run, tally, faults, batch, rule, args, load_seconds, letters_done, notes)
+
+
+# --- E-mails ------------------------------------------------------------------------
+
+# A confirmation e-mail carries the booking's calendar file, named after its code.
+ICS_NAME_RE = re.compile(rb'filename="?madoguchi-([A-Z0-9]+-[A-Z0-9]+)\.ics')
+
+
+def outbox_settled() -> bool:
+    """No outbox e-mail waiting or being sent (the relay and its sweep are done)."""
+    from django.db import connection
+
+    from outbox.models import Email, EmailStatus
+
+    try:
+        return not Email.objects.filter(
+            status__in=[EmailStatus.PENDING, EmailStatus.SENDING]
+        ).exists()
+    except Exception:
+        return False
+    finally:
+        connection.close()
+
+
+def confirmations_sent() -> Counter:
+    """Booking code -> confirmation e-mails written, from the app's mail files (the file
+    backend: one or more messages a file)."""
+    sent = Counter()
+    for path in glob.glob(os.path.join(os.environ["EMAIL_FILE_PATH"], "*")):
+        with open(path, "rb") as handle:
+            sent.update(code.decode() for code in ICS_NAME_RE.findall(handle.read()))
+    return sent
+
+
+def email_figures(acknowledged: dict) -> dict:
+    """Acknowledged bookings against their confirmation e-mails: each exactly one."""
+    from outbox.models import Email, EmailStatus
+
+    sent = confirmations_sent()
+    codes = set(acknowledged.values())
+    return {
+        "confirmations": sum(sent[code] for code in codes),
+        "missing": sorted(code for code in codes if sent[code] == 0),
+        "doubled": sorted(code for code in codes if sent[code] > 1),
+        "failed": Email.objects.filter(status=EmailStatus.FAILED).count(),
+    }
+
+
+def _percentile(values: list, percent: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * percent / 100))]
 
 
 def pdf_pages(path: str) -> int:
@@ -727,6 +851,16 @@ def check(run, tally, faults, batch, rule, args, load_seconds, letters_done, not
     letters_made = letters.count()
     letters_doubled = letters_made - letters.values("certificate").distinct().count()
     pages = sum(pdf_pages(chunk.pdf.path) for chunk in batch.chunks.all() if chunk.pdf)
+    emails = email_figures(acknowledged)
+    hung = [f.window for f in faults if f.window]
+
+    # Requests begun while Redis hung, or in the seconds after it (the breaker's period).
+    def while_hung(began: float) -> bool:
+        return any(start - 1 <= began <= end + 10 for start, end in hung)
+
+    slow_while_hung = [request for request in tally.slow if while_hung(request[0])]
+    hung_latencies = [seconds for began, seconds in tally.timed if while_hung(began)]
+    other_latencies = [seconds for began, seconds in tally.timed if not while_hung(began)]
 
     print(
         "run %d: %d booking attempts by %d clients in %.1f s; %d requests (%d retries, "
@@ -779,6 +913,41 @@ def check(run, tally, faults, batch, rule, args, load_seconds, letters_done, not
         "  letters: due %d, made %d, doubled %d, rendered %d of %d, pages printed %d"
         % (args.letters, letters_made, letters_doubled, batch.rendered, batch.total, pages)
     )
+    print(
+        "  e-mails: acknowledged bookings %d, confirmation e-mails sent %d; missing %d, "
+        "doubled %d; outbox e-mails failed %d"
+        % (
+            len(acknowledged),
+            emails["confirmations"],
+            len(emails["missing"]),
+            len(emails["doubled"]),
+            emails["failed"],
+        )
+    )
+    print(
+        "  latency of the other requests: p50 %.2f s, p95 %.2f s, slowest %.2f s; over %g s: %d"
+        % (
+            _percentile(other_latencies, 50),
+            _percentile(other_latencies, 95),
+            max(other_latencies, default=0.0),
+            SLOW_SECONDS,
+            len(tally.slow) - len(slow_while_hung),
+        )
+    )
+    if hung:
+        print(
+            "  latency while Redis hung (and 10 s after): %d requests, p50 %.2f s, p95 %.2f s, "
+            "slowest %.2f s; over %g s: %d %s"
+            % (
+                len(hung_latencies),
+                _percentile(hung_latencies, 50),
+                _percentile(hung_latencies, 95),
+                max(hung_latencies, default=0.0),
+                SLOW_SECONDS,
+                len(slow_while_hung),
+                ["%.1f s (%s)" % (seconds, status) for _b, seconds, status in slow_while_hung[:5]],
+            )
+        )
     for note in notes:
         print("  " + note)
     ok = (
@@ -796,6 +965,11 @@ def check(run, tally, faults, batch, rule, args, load_seconds, letters_done, not
         and not letters_doubled
         and batch.rendered == batch.total == args.letters
         and pages == args.letters
+        and not emails["missing"]
+        and not emails["doubled"]
+        and emails["confirmations"] == len(acknowledged)
+        and not emails["failed"]
+        and not slow_while_hung
     )
     print("  RESULT: %s" % ("consistent, nothing lost" if ok else "INCONSISTENT"))
     return {
@@ -808,6 +982,9 @@ def check(run, tally, faults, batch, rule, args, load_seconds, letters_done, not
         "lost": len(lost) + len(doubled) + len(double_booked) + len(bad_stored),
         "letters": letters_made,
         "recovery": max((f.recovery_s for f in faults), default=0.0),
+        "emails": emails["confirmations"],
+        "emails_wrong": len(emails["missing"]) + len(emails["doubled"]),
+        "slow_hung": len(slow_while_hung),
     }
 
 
@@ -828,10 +1005,22 @@ def main() -> None:
     parser.add_argument("--give-up", type=float, default=60, help="a client retries this long")
     parser.add_argument("--timeout", type=float, default=300, help="bound of each phase")
     parser.add_argument("--short", action="store_true", help="the short form CI runs")
+    parser.add_argument(
+        "--faults",
+        type=lambda text: [f.strip() for f in text.split(",") if f.strip()],
+        default=list(FAULTS),
+        help="comma-separated, in turn each cycle (default all): " + ", ".join(FAULTS),
+    )
+    parser.add_argument(
+        "--hung-seconds", type=float, default=8, help="how long Redis hangs (redis-hung)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args()
     if args.short:
         args.runs, args.cycles, args.bookings, args.letters = 1, 1, 2000, 300
+    unknown = set(args.faults) - set(FAULTS)
+    if unknown:
+        parser.error("unknown fault(s): %s" % ", ".join(sorted(unknown)))
 
     workdir = Path(tempfile.mkdtemp(prefix="madoguchi-faults-"))
     postgres, redis = Postgres(workdir), Redis()
@@ -845,6 +1034,12 @@ def main() -> None:
         "LETTER_CHUNK_RETRY_SECONDS": "60",
         "LETTER_CHUNK_SWEEP_SECONDS": "5",
         "LOG_LEVEL": "ERROR",
+        # E-mails as files, counted afterwards; the outbox sweep and its retries fast
+        # enough to finish within a run.
+        "EMAIL_FILE_PATH": str(workdir / "mail"),
+        "OUTBOX_SWEEP_SECONDS": "5",
+        "OUTBOX_RETRY_SECONDS": "5",
+        "OUTBOX_LEASE_SECONDS": "30",
     }
     app = App(workdir)
     results = []
@@ -886,12 +1081,24 @@ def main() -> None:
             print("kept %s" % workdir)
     total = {
         key: sum(r[key] for r in results)
-        for key in ("requests", "retries", "faults", "bad", "acknowledged", "lost", "letters")
+        for key in (
+            "requests",
+            "retries",
+            "faults",
+            "bad",
+            "acknowledged",
+            "lost",
+            "letters",
+            "emails",
+            "emails_wrong",
+            "slow_hung",
+        )
     }
     print(
         "TOTAL: %d runs; %d requests tried (%d of them retries); %d faults injected; %d bad "
-        "inputs sent; %d bookings acknowledged; %d letters; lost or doubled: %d; slowest "
-        "recovery %.2f s"
+        "inputs sent; %d bookings acknowledged; %d confirmation e-mails (missing or doubled "
+        "%d); %d letters; lost or doubled: %d; requests over 3 s while Redis hung: %d; "
+        "slowest recovery %.2f s"
         % (
             len(results),
             total["requests"],
@@ -899,8 +1106,11 @@ def main() -> None:
             total["faults"],
             total["bad"],
             total["acknowledged"],
+            total["emails"],
+            total["emails_wrong"],
             total["letters"],
             total["lost"],
+            total["slow_hung"],
             max((r["recovery"] for r in results), default=0.0),
         )
     )

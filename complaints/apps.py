@@ -14,6 +14,9 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self):
+        from complaints.notify import register_outbox_builders
+
+        register_outbox_builders()
         from complaints.db_guard import TIMELINE
         from organization.db_guard import append_only_register
 

@@ -1,11 +1,16 @@
 """E-mails to staff about complaints. They carry the reference, the level, the summary
-and a link, never the citizen's name or contact: e-mail is not need-to-know."""
+and a link, never the citizen's name or contact: e-mail is not need-to-know.
+
+Each is promised as an outbox row in the transaction of the event (``*_queue``) and
+written by the outbox relay when it is sent (``build_*``), to the people responsible
+then."""
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from complaints import policy
 from complaints.models import Complaint, Escalation, OverdueNotice
@@ -31,9 +36,11 @@ def managers() -> set[str]:
     return _emails(StaffMember.objects.filter(role=Role.MANAGER).select_related("user"))
 
 
-def _send(recipients: set[str], headline: str, complaint: Complaint, detail: str = "") -> bool:
+def _message(
+    recipients: set[str], headline: str, complaint: Complaint, detail: str = ""
+) -> EmailMessage | None:
     if not recipients:
-        return False
+        return None
     with translation.override(settings.LANGUAGE_CODE):
         context = {
             "complaint": complaint,
@@ -43,12 +50,25 @@ def _send(recipients: set[str], headline: str, complaint: Complaint, detail: str
         }
         subject = render_to_string("complaints/email/subject.txt", context)
         body = render_to_string("complaints/email/notice.txt", context)
-    send_mail(" ".join(subject.split()), body, None, sorted(recipients))
-    return True
+    return EmailMessage(" ".join(subject.split()), body, to=sorted(recipients))
 
 
-def send_event(complaint: Complaint, what: str, **ids) -> bool:
-    """Tell those concerned about ``what`` happened; who depends on the level's policy."""
+# The events that e-mail someone (a report sent is only recorded).
+EVENTS = {
+    "recorded",
+    "level_raised",
+    "escalated",
+    "responded",
+    "closing_requested",
+    "closed",
+    "approval_refused",
+    "reopened",
+}
+
+
+def event_message(complaint: Complaint, what: str, **ids) -> EmailMessage | None:
+    """The e-mail telling those concerned about ``what`` happened (who depends on the
+    level's policy), or None when there is nobody to tell."""
     from django.utils.translation import gettext as _
 
     level = policy.level_settings(complaint.level)
@@ -103,11 +123,11 @@ def send_event(complaint: Complaint, what: str, **ids) -> bool:
                 "reopened": _("A complaint was reopened"),
             }[what]
         else:
-            return False
-        return _send(recipients, headline, complaint)
+            return None
+        return _message(recipients, headline, complaint)
 
 
-def send_overdue(item: OverdueItem) -> bool:
+def overdue_message(item: OverdueItem) -> EmailMessage | None:
     from django.utils.translation import gettext as _
 
     complaint = item.complaint
@@ -123,4 +143,96 @@ def send_overdue(item: OverdueItem) -> bool:
                 "report": OverdueNotice.Item(item.kind).label,
                 "due": item.due_on.isoformat(),
             }
-        return _send(recipients, headline, complaint)
+        return _message(recipients, headline, complaint)
+
+
+def event_email_queue(complaint: Complaint, what: str, **ids) -> None:
+    """Promise the e-mail about ``what`` (inside the transaction that made it happen).
+    Its key names the timeline entry the event wrote, so each event is e-mailed once;
+    who is told is worked out when it is sent."""
+    from complaints.models import ComplaintEvent
+    from outbox.services import email_queue
+
+    if what not in EVENTS:
+        return
+    entry = ComplaintEvent.objects.filter(complaint=complaint).order_by("-pk").first()
+    email_queue(
+        kind="complaint_event",
+        key="complaint-%s:%s:%s" % (what, complaint.pk, entry.pk if entry else 0),
+        object_id=complaint.pk,
+        language=settings.LANGUAGE_CODE,
+        params={"what": what, "ids": ids},
+    )
+
+
+def overdue_email_queue(item: OverdueItem, *, day) -> None:
+    """Promise the e-mail about an overdue item, once a day (inside the transaction that
+    writes the day's marker)."""
+    from outbox.services import email_queue
+
+    email_queue(
+        kind="complaint_overdue",
+        key="complaint-overdue:%s:%s:%s" % (item.kind, item.object_id, day.isoformat()),
+        object_id=item.complaint.pk,
+        language=settings.LANGUAGE_CODE,
+        params={
+            "kind": item.kind,
+            "object_id": item.object_id,
+            "due_on": item.due_on.isoformat(),
+            "escalation_id": item.escalation.pk if item.escalation else None,
+        },
+    )
+
+
+def _complaint(complaint_id: int) -> Complaint | None:
+    return (
+        Complaint.objects.select_related("department__head__user", "handler__user")
+        .filter(pk=complaint_id)
+        .first()
+    )
+
+
+def build_event_email(email) -> EmailMessage | None:
+    """The outbox's builder for ``complaint_event``: recipients as they are at sending."""
+    complaint = _complaint(email.object_id)
+    if complaint is None:
+        return None
+    ids = email.params.get("ids", {})
+    if "escalation_id" in ids and not Escalation.objects.filter(pk=ids["escalation_id"]).exists():
+        return None
+    return event_message(complaint, email.params["what"], **ids)
+
+
+def build_overdue_email(email) -> EmailMessage | None:
+    import datetime as dt
+
+    complaint = _complaint(email.object_id)
+    if complaint is None:
+        return None
+    params = email.params
+    escalation = None
+    if params.get("escalation_id"):
+        escalation = (
+            Escalation.objects.select_related("department__head__user")
+            .filter(pk=params["escalation_id"])
+            .first()
+        )
+        if escalation is None:
+            return None
+    item = OverdueItem(
+        kind=params["kind"],
+        object_id=params["object_id"],
+        complaint=complaint,
+        due_on=dt.date.fromisoformat(params["due_on"]),
+        escalation=escalation,
+    )
+    return overdue_message(item)
+
+
+def register_outbox_builders() -> None:
+    from outbox import registry
+
+    registry.register("complaint_event", build_event_email, label=gettext_lazy("Complaint: event"))
+    registry.register(
+        "complaint_overdue", build_overdue_email, label=gettext_lazy("Complaint: overdue")
+    )

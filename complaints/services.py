@@ -77,10 +77,11 @@ def notifications_off():
 
 
 def _notify(complaint: Complaint, what: str, **ids) -> None:
-    from complaints import tasks
+    """Promise the e-mail about an event, in the event's transaction (the outbox)."""
+    from complaints import notify
 
     if not _quiet.get():
-        tasks.complaint_notify.delay_on_commit(complaint.pk, what, **ids)
+        notify.event_email_queue(complaint, what, **ids)
 
 
 def _deadlines_refresh(complaint: Complaint) -> None:
@@ -639,34 +640,26 @@ def personal_data_access_log(*, complaint: Complaint, user, view: str) -> None:
 
 def complaints_notify_overdue(*, today: dt.date | None = None) -> int:
     """E-mail the people responsible for each overdue report and escalation, at most once
-    per item per day: a marker row (unique item × day) is claimed before sending and given
-    back if the e-mail fails, so a rerun, a retry or a second beat sends nothing twice.
-    Returns the number of e-mails sent."""
+    per item per day: the day's marker row (unique item × day) and the outbox e-mail are
+    written in one transaction, so a rerun, a retry or a second beat promises nothing
+    twice; the outbox relay sends and retries it. Returns the number of e-mails queued."""
     from complaints import notify, selectors
 
     today = today or timezone.localdate()
-    sent = 0
+    queued = 0
     for item in selectors.overdue_items(today=today):
-        try:
-            with transaction.atomic():
-                marker = OverdueNotice.objects.create(
-                    complaint_id=item.complaint.pk,
-                    item=item.kind,
-                    object_id=item.object_id,
-                    day=today,
-                )
-        except IntegrityError:
-            continue  # already told today
-        try:
-            delivered = notify.send_overdue(item)
-        except Exception:
-            logger.exception("Overdue e-mail for complaint %s failed", item.complaint.pk)
-            marker.delete()
-            continue
-        if delivered:
-            OverdueNotice.objects.filter(pk=marker.pk).update(sent_at=timezone.now())
-            sent += 1
-    return sent
+        with transaction.atomic():
+            _marker, created = OverdueNotice.objects.get_or_create(
+                item=item.kind,
+                object_id=item.object_id,
+                day=today,
+                defaults={"complaint_id": item.complaint.pk, "sent_at": timezone.now()},
+            )
+            if not created:
+                continue  # already told today
+            notify.overdue_email_queue(item, day=today)
+        queued += 1
+    return queued
 
 
 @transaction.atomic

@@ -8,6 +8,13 @@ The cache only holds what can be computed again (availability, rate-limit counte
 while Redis is unreachable every call acts as a miss instead of failing the page: reads
 return the default, writes do nothing, counters read 1 (rate limits are not enforced
 until Redis is back). The outage is logged, at most every ``_LOG_EVERY`` seconds.
+
+A Redis that hangs (accepts connections, never answers) costs each call its socket
+timeout, one after the other: ten cache calls, ten seconds. So after a timeout or a
+connection error the circuit breaker (``redis_breaker``) opens: for
+``REDIS_BREAKER_SECONDS`` this process does not call Redis at all (cache calls act as
+misses at once, tasks are not published: config/celery.py), then tries again. A hung
+Redis costs a request at most one timeout, and only one request per process and period.
 """
 
 import logging
@@ -24,8 +31,32 @@ _LOG_EVERY = 10.0
 _last_logged = 0.0
 
 
+class Breaker:
+    """Per process: open for ``REDIS_BREAKER_SECONDS`` after a failure, then the next
+    call tries Redis again (and opens it again if Redis still fails)."""
+
+    def __init__(self) -> None:
+        self._open_until = 0.0
+
+    def is_open(self) -> bool:
+        return time.monotonic() < self._open_until
+
+    def trip(self) -> None:
+        from django.conf import settings
+
+        self._open_until = time.monotonic() + settings.REDIS_BREAKER_SECONDS
+
+    def reset(self) -> None:
+        self._open_until = 0.0
+
+
+# Cache and broker are the same Redis (REDIS_URL): one breaker serves both.
+redis_breaker = Breaker()
+
+
 def _outage(error: Exception) -> None:
     global _last_logged
+    redis_breaker.trip()
     now = time.monotonic()
     if now - _last_logged >= _LOG_EVERY:
         _last_logged = now
@@ -46,6 +77,8 @@ class _ReusingClient(RedisCacheClient):
         return client
 
     def _or(self, fallback, call, *args):
+        if redis_breaker.is_open():
+            return fallback
         try:
             return call(*args)
         except OUTAGE as error:

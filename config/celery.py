@@ -6,10 +6,13 @@ runs again instead of being lost), one message prefetched per worker process, an
 static beat schedule ``CELERY_BEAT_SCHEDULE``. Tasks are enqueued from services with
 ``delay_on_commit`` so that a worker never runs before the rows it needs are committed.
 
-When the broker is down at that moment the commit has already happened: the citizen's
-booking (or the batch) is stored, so the request must not fail. The task is then logged
-as not queued instead; work that must not be lost has a sweeper that queues it again
-(``notices.tasks.letter_chunks_redispatch`` for letter PDFs).
+When the broker is down (or hangs) at that moment the commit has already happened: the
+citizen's booking (or the batch) is stored, so the request must neither fail nor wait.
+Publishing gives up after REDIS_TIMEOUT (the broker settings), is skipped while the
+Redis circuit breaker is open (config/cache.py), and any failure is logged as "not
+queued" instead of raised. Work that must not be lost is recorded before it is queued
+and swept up later: the e-mail outbox (``outbox.tasks.outbox_send_due``), letter PDFs
+(``notices.tasks.letter_chunks_redispatch``).
 """
 
 import functools
@@ -22,6 +25,8 @@ from celery.signals import setup_logging
 from django.db import transaction
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
+from config.cache import OUTAGE as REDIS_OUTAGE
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 logger = logging.getLogger("madoguchi.tasks")
@@ -32,10 +37,28 @@ class MadoguchiTask(DjangoTask):
         transaction.on_commit(functools.partial(self._delay_after_commit, args, kwargs))
 
     def _delay_after_commit(self, args, kwargs) -> None:
+        from config.cache import redis_breaker
+
+        eager = self.app.conf.task_always_eager
+        if not eager and redis_breaker.is_open():
+            logger.error("Task %s%r not queued: the broker failed a moment ago", self.name, args)
+            return
         try:
             self.delay(*args, **kwargs)
-        except BrokerUnavailable:
-            logger.error("Task %s%r not queued: the broker is unavailable", self.name, args)
+        except (BrokerUnavailable, *REDIS_OUTAGE, OSError) as error:
+            redis_breaker.trip()
+            logger.error(
+                "Task %s%r not queued: the broker is unavailable (%s)",
+                self.name,
+                args,
+                type(error).__name__,
+            )
+        except Exception:
+            if not eager:
+                raise
+            # Embedded mode runs the task here, after the commit: its failure must not
+            # turn a stored change into an error page.
+            logger.exception("Task %s%r failed after commit", self.name, args)
 
 
 app = Celery("madoguchi", task_cls=MadoguchiTask)

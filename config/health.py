@@ -23,7 +23,9 @@ def check_redis() -> str | None:
 
     try:
         client = redis.Redis.from_url(
-            settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2
+            settings.REDIS_URL,
+            socket_connect_timeout=settings.REDIS_TIMEOUT,
+            socket_timeout=settings.REDIS_TIMEOUT,
         )
         client.ping()
     except Exception as error:

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "notices",
     "complaints",
     "dashboards",
+    "outbox",
 ]
 
 MIDDLEWARE = [
@@ -185,14 +186,23 @@ EMBEDDED_CACHE = {
     "OPTIONS": {"MAX_ENTRIES": 20000},
 }
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+# Seconds a Redis call (cache or broker) may take before it is given up, and how long
+# after such a failure this process skips Redis altogether (the circuit breaker): a
+# hung Redis costs a request at most about REDIS_TIMEOUT, once per breaker period.
+REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "").strip() or 1)
+REDIS_BREAKER_SECONDS = float(os.environ.get("REDIS_BREAKER_SECONDS", "").strip() or 5)
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "config.cache.ReusingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "madoguchi",
-            # A Redis that hangs must not hang the pages: give up after a second.
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            # A Redis that hangs must not hang the pages: give up after REDIS_TIMEOUT
+            # seconds, then skip Redis for REDIS_BREAKER_SECONDS (config/cache.py).
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_TIMEOUT,
+                "socket_timeout": REDIS_TIMEOUT,
+            },
         }
     }
     CELERY_BROKER_URL = REDIS_URL
@@ -216,7 +226,16 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 # A task that is not acknowledged within this time is delivered again (acks_late);
 # longer than the longest task, so a slow batch is not run twice while it still works.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Publishing a task must never hang a request whose change is committed: connecting and
+# every socket read or write give up after REDIS_TIMEOUT, and a failed publish is not
+# retried (the outbox row, or a sweeper, carries the work to a later send).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_timeout": REDIS_TIMEOUT,
+    "socket_connect_timeout": REDIS_TIMEOUT,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT
+CELERY_TASK_PUBLISH_RETRY = False
 
 # The whole beat schedule, in one place; run exactly one beat instance.
 # Each entry says why it runs when it runs.
@@ -273,6 +292,17 @@ CELERY_BEAT_SCHEDULE = {
     "complaints-anonymise": {
         "task": "complaints.tasks.complaints_anonymise_old",
         "schedule": crontab(minute=25, hour=2),
+    },
+    # The e-mail outbox: each e-mail is sent on commit of its change; this sweep sends
+    # what that missed (broker down, worker killed) and the retries that fell due.
+    "outbox-send-due": {
+        "task": "outbox.tasks.outbox_send_due",
+        "schedule": float(env_int("OUTBOX_SWEEP_SECONDS", 30)),
+    },
+    # Sent e-mails hold citizens' addresses: forgotten after OUTBOX_KEEP_DAYS.
+    "outbox-purge": {
+        "task": "outbox.tasks.outbox_purge",
+        "schedule": crontab(minute=30, hour=2),
     },
     "reservations-send-reminders": {
         "task": "reservations.tasks.reservations_send_reminders",
@@ -398,6 +428,15 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = Path(os.environ.get("EMAIL_FILE_PATH", VAR_DIR / "mail"))
+# The outbox relay (outbox/services.py): a failed send is retried after
+# OUTBOX_RETRY_SECONDS, doubling each time up to OUTBOX_RETRY_MAX_SECONDS, and is marked
+# failed (for an administrator to send again) after OUTBOX_MAX_ATTEMPTS attempts. A
+# relay's claim on a row lasts OUTBOX_LEASE_SECONDS: longer than any send takes.
+OUTBOX_RETRY_SECONDS = env_int("OUTBOX_RETRY_SECONDS", 60)
+OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 3600)
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 300)
+OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 30)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "madoguchi@city.example.jp")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -74,6 +74,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
             for action in ("add", "change", "delete", "view")
         ),
         "reservations.view_reservation",
+        # The e-mail outbox: see what failed and send it again.
+        "outbox.view_email",
+        "outbox.change_email",
         *(
             "notices.%s_%s" % (action, model)
             for model in ("certificatetype", "resident", "certificate", "noticerule", "letter")

@@ -15,4 +15,7 @@ class ReservationsConfig(AppConfig):
     verbose_name = _("Reservations")
 
     def ready(self):
+        from reservations.emails import register_outbox_builders
+
+        register_outbox_builders()
         post_migrate.connect(_ensure_guard, sender=self, dispatch_uid="reservations_guard")

@@ -1,5 +1,8 @@
 """E-mails to citizens about their booking, in the language they booked in.
 
+Each is promised as an outbox row in the transaction of the change (``*_queue``) and
+rendered by the outbox relay when it is sent (``build_*``, registered in ``apps.py``).
+
 Links in e-mails only open pages; every action is a POST from that page (mail scanners
 follow links).
 """
@@ -11,9 +14,10 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from reservations import documents, selectors
-from reservations.models import Reservation, ReservationStatus
+from reservations.models import Reservation
 
 
 def _absolute(path: str) -> str:
@@ -35,17 +39,15 @@ def _context(reservation: Reservation) -> dict:
     }
 
 
-def _send(reservation: Reservation, template: str, *, attach_calendar: bool) -> None:
+def _message(
+    reservation: Reservation, template: str, *, to: str, attach_calendar: bool
+) -> EmailMultiAlternatives:
     with translation.override(reservation.language):
         context = _context(reservation)
         subject = render_to_string("reservations/email/%s_subject.txt" % template, context)
         body = render_to_string("reservations/email/%s.txt" % template, context)
         html = render_to_string("reservations/email/%s.html" % template, context)
-        message = EmailMultiAlternatives(
-            subject=" ".join(subject.split()),
-            body=body,
-            to=[reservation.email],
-        )
+        message = EmailMultiAlternatives(subject=" ".join(subject.split()), body=body, to=[to])
         message.attach_alternative(html, "text/html")
         message.mixed_subtype = "related"
         qr = MIMEImage(documents.qr_png(reservation.code), "png")
@@ -58,32 +60,80 @@ def _send(reservation: Reservation, template: str, *, attach_calendar: bool) -> 
                 documents.reservation_ics(reservation, documents=context["documents"]),
                 "text/calendar",
             )
-        message.send()
+    return message
 
 
-def send_booked(reservation: Reservation) -> None:
-    """Confirmation, or the request to confirm a booking held for 15 minutes."""
-    if reservation.status == ReservationStatus.PENDING:
-        _send(reservation, "confirm_request", attach_calendar=False)
-    else:
-        _send(reservation, "booked", attach_calendar=True)
+# Outbox kinds of the citizens' booking e-mails: (template, with the .ics file, label).
+BOOKING_EMAILS = {
+    "booking_confirmed": ("booked", True, _("Booking confirmed")),
+    # Held for 15 minutes until confirmed from the e-mail.
+    "booking_hold": ("confirm_request", False, _("Booking held: please confirm")),
+    # Rescheduled: the new booking, with its new code and link.
+    "booking_changed": ("booked", True, _("Booking changed")),
+    "booking_cancelled": ("cancelled", False, _("Booking cancelled")),
+    "booking_reminder": ("reminder", True, _("Reminder the day before")),
+}
 
 
-def send_cancelled(reservation: Reservation) -> None:
-    _send(reservation, "cancelled", attach_calendar=False)
+def booking_email_queue(reservation: Reservation, kind: str, *, now=None) -> None:
+    """Promise ``kind`` of e-mail about ``reservation`` (inside its transaction; nothing
+    when the citizen gave no address). One e-mail of each kind per booking."""
+    from outbox.services import email_queue
+
+    if not reservation.email:
+        return
+    email_queue(
+        kind=kind,
+        key="%s:%s" % (kind.replace("_", "-"), reservation.pk),
+        object_id=reservation.pk,
+        recipient=reservation.email,
+        language=reservation.language,
+        now=now,
+    )
 
 
-def send_reminder(reservation: Reservation) -> None:
-    _send(reservation, "reminder", attach_calendar=True)
+def build_booking_email(email) -> EmailMultiAlternatives | None:
+    """The outbox's builder for BOOKING_EMAILS: rendered when sent, from the booking as
+    it is then, in the language the citizen booked in."""
+    try:
+        reservation = selectors.reservation_for_email(email.object_id)
+    except Reservation.DoesNotExist:
+        return None
+    template, attach_calendar, _label = BOOKING_EMAILS[email.kind]
+    return _message(
+        reservation,
+        template,
+        to=email.recipient or reservation.email,
+        attach_calendar=attach_calendar,
+    )
 
 
-def send_survey(visit) -> bool:
-    """The link to the satisfaction survey, after a booked visit is done."""
-    from django.core.mail import send_mail
+def survey_email_queue(visit, *, now=None) -> None:
+    """Promise the survey link after a booked visit is done (inside its transaction)."""
+    from outbox.services import email_queue
 
     reservation = visit.reservation
     if reservation is None or not reservation.email:
-        return False
+        return
+    email_queue(
+        kind="visit_survey",
+        key="visit-survey:%s" % visit.pk,
+        object_id=visit.pk,
+        recipient=reservation.email,
+        language=reservation.language,
+        now=now,
+    )
+
+
+def build_survey_email(email) -> EmailMultiAlternatives | None:
+    """The link to the satisfaction survey, after a booked visit is done."""
+    from reservations.models import Visit
+
+    visit = Visit.objects.select_related("reservation", "procedure").filter(pk=email.object_id)
+    visit = visit.first()
+    if visit is None or visit.reservation is None:
+        return None
+    reservation = visit.reservation
     with translation.override(reservation.language):
         context = {
             "visit": visit,
@@ -94,5 +144,14 @@ def send_survey(visit) -> bool:
         }
         subject = render_to_string("reservations/email/survey_subject.txt", context)
         body = render_to_string("reservations/email/survey.txt", context)
-    send_mail(" ".join(subject.split()), body, None, [reservation.email])
-    return True
+    return EmailMultiAlternatives(
+        subject=" ".join(subject.split()), body=body, to=[email.recipient or reservation.email]
+    )
+
+
+def register_outbox_builders() -> None:
+    from outbox import registry
+
+    for kind, (_template, _calendar, label) in BOOKING_EMAILS.items():
+        registry.register(kind, build_booking_email, label=label)
+    registry.register("visit_survey", build_survey_email, label=_("Satisfaction survey link"))

@@ -1,37 +1,11 @@
 """Celery tasks of the reservations app: thin, they take ids and call services."""
 
 import datetime as dt
-import logging
 
 from celery import shared_task
 from django.utils import timezone
 
-from reservations import emails, selectors, services
-from reservations.models import Reservation
-
-logger = logging.getLogger(__name__)
-
-
-def _load(reservation_id: int) -> Reservation | None:
-    try:
-        return selectors.reservation_for_email(reservation_id)
-    except Reservation.DoesNotExist:
-        logger.warning("Reservation %s is gone; no e-mail sent", reservation_id)
-        return None
-
-
-@shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
-def reservation_send_booked_email(reservation_id: int) -> None:
-    reservation = _load(reservation_id)
-    if reservation and reservation.email:
-        emails.send_booked(reservation)
-
-
-@shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
-def reservation_send_cancelled_email(reservation_id: int) -> None:
-    reservation = _load(reservation_id)
-    if reservation and reservation.email:
-        emails.send_cancelled(reservation)
+from reservations import selectors, services
 
 
 @shared_task
@@ -48,39 +22,15 @@ def visits_mark_no_shows() -> int:
 
 @shared_task
 def reservations_send_reminders() -> int:
-    """E-mail tomorrow's citizens once. Each reminder is claimed before it is sent, so a
-    rerun or a second beat never sends it twice; a failed send is given back for the
-    next run."""
+    """Promise tomorrow's citizens their reminder, once each: every booking is marked and
+    its e-mail written to the outbox in one transaction, so a rerun or a second beat
+    writes nothing twice; the outbox relay sends (and retries) them."""
     now = timezone.now()
     tomorrow = timezone.localdate(now) + dt.timedelta(days=1)
-    sent = 0
-    for reservation_id in selectors.reminders_due(day=tomorrow):
-        if not services.reservation_claim_reminder(reservation_id=reservation_id, now=now):
-            continue
-        reservation = _load(reservation_id)
-        if reservation is None:
-            continue
-        try:
-            emails.send_reminder(reservation)
-        except OSError:
-            logger.exception("Reminder for reservation %s failed; will retry", reservation_id)
-            services.reservation_unclaim_reminder(reservation_id=reservation_id)
-            continue
-        services.reservation_record_reminder(reservation_id=reservation_id, now=now)
-        sent += 1
-    return sent
-
-
-@shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
-def visit_send_survey_email(visit_id: int) -> bool:
-    """After a booked visit is done: the survey link, once (the task runs once per
-    "done"; a visit cannot be done twice)."""
-    from reservations.models import Visit
-
-    visit = Visit.objects.select_related("reservation", "procedure").filter(pk=visit_id).first()
-    if visit is None:
-        return False
-    return emails.send_survey(visit)
+    return sum(
+        services.reservation_queue_reminder(reservation_id=reservation_id, now=now)
+        for reservation_id in selectors.reminders_due(day=tomorrow)
+    )
 
 
 @shared_task

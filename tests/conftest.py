@@ -39,9 +39,13 @@ def _block_outbound_network(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache (availability, rate limits)."""
+    """Each test starts with an empty cache (availability, rate limits), and with the
+    Redis circuit breaker closed (a test of an outage must not leave it open)."""
     from django.core.cache import cache
 
+    from config.cache import redis_breaker
+
+    redis_breaker.reset()
     cache.clear()
 
 

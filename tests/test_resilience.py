@@ -5,11 +5,15 @@ page works without the service. ``bench/faults.py`` does the same with real rest
 import socket
 
 import pytest
+from django.core import mail
 from django.db import OperationalError
 from django.urls import reverse
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
-from reservations import selectors, tasks
+from outbox import tasks as outbox_tasks
+from outbox.models import Email, EmailStatus
+from outbox.services import emails_send_due
+from reservations import selectors
 from reservations.models import Reservation
 from tests.reservations.test_views import details_url, form_data
 
@@ -58,13 +62,18 @@ def test_a_booking_is_kept_when_the_broker_is_down_after_commit(
     def broker_down(*args, **kwargs):
         raise BrokerUnavailable("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(tasks.reservation_send_booked_email, "delay", broker_down)
+    monkeypatch.setattr(outbox_tasks.outbox_send, "delay", broker_down)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(details_url(procedure), form_data(procedure))
 
     assert response.status_code == 302
     assert Reservation.objects.count() == 1
+    # The e-mail waits in the outbox for the sweep.
+    assert Email.objects.get().status == EmailStatus.PENDING
+    assert mail.outbox == []
+    assert emails_send_due() == 1
+    assert len(mail.outbox) == 1
 
 
 def _closed_port() -> int:

@@ -387,7 +387,7 @@ def reservation_book(
     safe: when a booking was already made with it, that booking is returned (the client
     lost the first answer, or clicked twice) and nothing new is written.
     """
-    from reservations import tasks
+    from reservations import emails
 
     now = now or timezone.now()
     if not procedure.is_active:
@@ -435,8 +435,11 @@ def reservation_book(
             referral_code=referral_code,
             idempotency_key=idempotency_key,
         )
-        if reservation.email:
-            tasks.reservation_send_booked_email.delay_on_commit(reservation.pk)
+        # The e-mail is promised in this transaction (one INSERT), sent after commit.
+        held = reservation.status == ReservationStatus.PENDING
+        emails.booking_email_queue(
+            reservation, "booking_hold" if held else "booking_confirmed", now=now
+        )
     return BookingResult(reservation, manage_token_for(reservation), str(reason))
 
 
@@ -446,7 +449,7 @@ def manage_token_for(reservation: Reservation) -> str:
 
 def reservation_confirm_email(*, reservation: Reservation, now: dt.datetime | None = None):
     """The citizen confirms a held booking from the e-mailed link (a POST from its page)."""
-    from reservations import tasks
+    from reservations import emails
 
     now = now or timezone.now()
     with transaction.atomic():
@@ -469,7 +472,7 @@ def reservation_confirm_email(*, reservation: Reservation, now: dt.datetime | No
         ReservationEvent.objects.create(
             reservation=reservation, kind=ReservationEvent.Kind.CONFIRMED, at=now
         )
-        tasks.reservation_send_booked_email.delay_on_commit(reservation.pk)
+        emails.booking_email_queue(reservation, "booking_confirmed", now=now)
     return reservation
 
 
@@ -507,7 +510,7 @@ def reservation_cancel(
     The slot is offered again only after BOOKING_RERELEASE_DELAY_MINUTES (against people
     who cancel and rebook to pass slots on). A cancellation e-mail follows on commit.
     """
-    from reservations import tasks
+    from reservations import emails
 
     now = now or timezone.now()
     with transaction.atomic():
@@ -525,8 +528,7 @@ def reservation_cancel(
         ReservationEvent.objects.create(
             reservation=reservation, kind=ReservationEvent.Kind.CANCELLED, at=now, actor=by_staff
         )
-        if reservation.email:
-            tasks.reservation_send_cancelled_email.delay_on_commit(reservation.pk)
+        emails.booking_email_queue(reservation, "booking_cancelled", now=now)
     return reservation
 
 
@@ -543,7 +545,7 @@ def reservation_reschedule(
     The consents carry over while the rules are unchanged; where a rule changed since,
     ``consented_rules`` must agree to the current versions.
     """
-    from reservations import tasks
+    from reservations import emails
 
     now = now or timezone.now()
     with transaction.atomic():
@@ -592,8 +594,7 @@ def reservation_reschedule(
         ReservationEvent.objects.create(
             reservation=old, kind=ReservationEvent.Kind.RESCHEDULED, at=now
         )
-        if new.email:
-            tasks.reservation_send_booked_email.delay_on_commit(new.pk)
+        emails.booking_email_queue(new, "booking_changed", now=now)
     return BookingResult(new, manage_token_for(new))
 
 
@@ -603,26 +604,26 @@ def reservations_expire_holds(*, now: dt.datetime | None = None) -> int:
         return _expire_lapsed_holds(now or timezone.now())
 
 
-def reservation_claim_reminder(*, reservation_id: int, now: dt.datetime) -> bool:
-    """Mark the reminder as sent, once: True only for the caller that claimed it."""
-    return bool(
-        Reservation.objects.filter(
+def reservation_queue_reminder(*, reservation_id: int, now: dt.datetime) -> bool:
+    """Promise tomorrow's reminder, once: the booking is marked reminded and the e-mail
+    written to the outbox in one transaction. True only for the caller that did it (a
+    rerun or a second beat finds it marked)."""
+    from reservations import emails
+
+    with transaction.atomic():
+        claimed = Reservation.objects.filter(
             pk=reservation_id,
             reminder_sent_at__isnull=True,
             status=ReservationStatus.CONFIRMED,
         ).update(reminder_sent_at=now)
-    )
-
-
-def reservation_unclaim_reminder(*, reservation_id: int) -> None:
-    """Give a claimed reminder back after the e-mail could not be sent, for a retry."""
-    Reservation.objects.filter(pk=reservation_id).update(reminder_sent_at=None)
-
-
-def reservation_record_reminder(*, reservation_id: int, now: dt.datetime) -> None:
-    ReservationEvent.objects.create(
-        reservation_id=reservation_id, kind=ReservationEvent.Kind.REMINDED, at=now
-    )
+        if not claimed:
+            return False
+        reservation = Reservation.objects.only("pk", "email", "language").get(pk=reservation_id)
+        ReservationEvent.objects.create(
+            reservation_id=reservation_id, kind=ReservationEvent.Kind.REMINDED, at=now
+        )
+        emails.booking_email_queue(reservation, "booking_reminder", now=now)
+    return True
 
 
 def document_rule_save(*, rule: DocumentRule, wording_changed: bool | None = None) -> DocumentRule:

@@ -366,10 +366,10 @@ def visit_act(
         visit.save(update_fields=fields)
         _event(visit, _EVENT_OF_ACTION[action], now, actor=actor)
         if action == "done" and visit.reservation_id:
-            from reservations import tasks
+            from reservations import emails
 
             # Booked citizens with an e-mail address get the survey link as well.
-            tasks.visit_send_survey_email.delay_on_commit(visit.pk)
+            emails.survey_email_queue(visit, now=now)
     return visit
 
 

@@ -34,9 +34,12 @@ def overdue_case():
     return complaint
 
 
-def test_the_overdue_job_emails_each_overdue_item_once_a_day(overdue_case):
-    sent = services.complaints_notify_overdue(today=LATER)
-    again = services.complaints_notify_overdue(today=LATER)
+def test_the_overdue_job_emails_each_overdue_item_once_a_day(
+    overdue_case, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = services.complaints_notify_overdue(today=LATER)
+        again = services.complaints_notify_overdue(today=LATER)
 
     # The initial report (to the handler and the department head) and zeimu's answer.
     assert (sent, again) == (2, 0)
@@ -49,26 +52,41 @@ def test_the_overdue_job_emails_each_overdue_item_once_a_day(overdue_case):
     assert services.complaints_notify_overdue(today=LATER + dt.timedelta(days=3)) == 2
 
 
-def test_a_failed_email_is_retried_by_the_next_run(overdue_case, monkeypatch):
-    from complaints import notify
+def test_a_failed_email_is_retried_by_the_outbox_not_promised_again(
+    overdue_case, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.core.mail import EmailMessage
 
-    real = notify.send_overdue
-    monkeypatch.setattr(
-        notify, "send_overdue", lambda item: (_ for _ in ()).throw(smtplib.SMTPException("down"))
-    )
+    from outbox.models import Email, EmailStatus
+    from outbox.services import emails_send_due
+
+    real_send = EmailMessage.send
+
+    def down(message, fail_silently=False):
+        raise smtplib.SMTPException("down")
+
+    monkeypatch.setattr(EmailMessage, "send", down)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.complaints_notify_overdue(today=LATER) == 2
+    assert mail.outbox == []
+    waiting = Email.objects.filter(kind="complaint_overdue")
+    assert {e.status for e in waiting} == {EmailStatus.PENDING}
+
+    monkeypatch.setattr(EmailMessage, "send", real_send)
     assert services.complaints_notify_overdue(today=LATER) == 0
-    assert not OverdueNotice.objects.exists()
+    retry_at = max(e.next_attempt_at for e in waiting)
+    emails_send_due(now=retry_at)  # (also the fixture's event e-mails, never sent)
+    assert {(e.status, e.attempts) for e in waiting.all()} == {(EmailStatus.SENT, 2)}
+    assert OverdueNotice.objects.count() == 2
 
-    monkeypatch.setattr(notify, "send_overdue", real)
-    assert services.complaints_notify_overdue(today=LATER) == 2
 
-
-def test_a_paused_clock_sends_no_report_reminder(overdue_case):
+def test_a_paused_clock_sends_no_report_reminder(overdue_case, django_capture_on_commit_callbacks):
     services.complaint_pause(
         complaint=overdue_case, actor=overdue_case.handler, reason="市民の回答待ち", at=at(RECEIVED)
     )
 
-    services.complaints_notify_overdue(today=LATER)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.complaints_notify_overdue(today=LATER)
 
     # Only the department's overdue answer; the reports wait with the citizen.
     assert [m.to for m in mail.outbox] == [["head-zeimu@city.example.jp"]]

@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.utils import translation
 
@@ -430,38 +431,53 @@ def test_staff_telephone_booking_follows_the_same_rules(procedure):
         book(procedure, at(DAY, 9), citizen(2), channel=Channel.PHONE, consented_rules={0: 1})
 
 
-def test_reminders_go_out_once_for_tomorrows_bookings(procedure, monkeypatch):
+def test_reminders_go_out_once_for_tomorrows_bookings(
+    procedure, monkeypatch, django_capture_on_commit_callbacks
+):
     add_clerk(procedure)
     book(procedure, at(DAY, 9), citizen(1))
     mail.outbox.clear()
     the_day_before = at(DAY - dt.timedelta(days=1), 10)
     monkeypatch.setattr("reservations.tasks.timezone.now", lambda: the_day_before)
 
-    assert tasks.reservations_send_reminders() == 1
-    assert tasks.reservations_send_reminders() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.reservations_send_reminders() == 1
+        assert tasks.reservations_send_reminders() == 0
 
     assert len(mail.outbox) == 1
     assert "citizen1@example.jp" in mail.outbox[0].to
 
 
-def test_a_failed_reminder_is_retried_on_the_next_run(procedure, monkeypatch):
+def test_a_failed_reminder_is_retried_by_the_outbox_sweep(
+    procedure, monkeypatch, django_capture_on_commit_callbacks
+):
+    from outbox.models import Email, EmailStatus
+    from outbox.services import emails_send_due
+
     add_clerk(procedure)
-    book(procedure, at(DAY, 9), citizen(1))
+    with django_capture_on_commit_callbacks(execute=True):
+        book(procedure, at(DAY, 9), citizen(1))
     mail.outbox.clear()
     monkeypatch.setattr(
         "reservations.tasks.timezone.now", lambda: at(DAY - dt.timedelta(days=1), 10)
     )
-    real_send = tasks.emails.send_reminder
+    real_send = EmailMultiAlternatives.send
 
-    def failing(reservation):
+    def failing(message, fail_silently=False):
         raise OSError("SMTP down")
 
-    monkeypatch.setattr(tasks.emails, "send_reminder", failing)
-    assert tasks.reservations_send_reminders() == 0
-    monkeypatch.setattr(tasks.emails, "send_reminder", real_send)
+    monkeypatch.setattr(EmailMultiAlternatives, "send", failing)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.reservations_send_reminders() == 1
+    reminder = Email.objects.get(kind="booking_reminder")
+    assert reminder.status == EmailStatus.PENDING
+    assert reminder.last_error == "OSError"
+    monkeypatch.setattr(EmailMultiAlternatives, "send", real_send)
 
-    assert tasks.reservations_send_reminders() == 1
+    assert tasks.reservations_send_reminders() == 0  # not promised twice
+    assert emails_send_due(now=reminder.next_attempt_at) == 1
     assert len(mail.outbox) == 1
+    assert "citizen1@example.jp" in mail.outbox[0].to
 
 
 def test_no_shift_means_no_booking_even_for_a_qualified_clerk(procedure):

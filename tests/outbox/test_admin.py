@@ -1,0 +1,59 @@
+"""Administrators see the outbox and send a failed e-mail again; nobody else sees it."""
+
+import pytest
+from django.core import mail
+
+from organization.models import Role
+from outbox.models import Email, EmailStatus
+from tests.organization.factories import make_staff_member
+from tests.reservations.factories import DAY, ProcedureFactory, add_clerk, add_rule, at
+from tests.reservations.test_services import book
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "/admin/outbox/email/"
+
+
+@pytest.fixture
+def failed_email():
+    procedure = ProcedureFactory()
+    add_rule(procedure, "本人確認書類")
+    add_clerk(procedure)
+    reservation = book(procedure, at(DAY, 9)).reservation
+    Email.objects.update(status=EmailStatus.FAILED, attempts=8, last_error="SMTPServerDisconnected")
+    return reservation
+
+
+def test_an_administrator_sees_failed_emails_without_addresses_and_sends_them_again(
+    client, failed_email, django_capture_on_commit_callbacks
+):
+    client.force_login(make_staff_member(role=Role.ADMINISTRATOR).user)
+
+    page = client.get(CHANGELIST + "?status__exact=failed")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "booking-confirmed:%d" % failed_email.pk in text
+    assert "SMTPServerDisconnected" in text
+    assert "citizen1@example.jp" not in text
+
+    row = Email.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            CHANGELIST, {"action": "send_again", "_selected_action": [row.pk]}, follow=True
+        )
+
+    assert response.status_code == 200
+    row.refresh_from_db()
+    assert row.status == EmailStatus.SENT
+    assert [m.to for m in mail.outbox] == [["citizen1@example.jp"]]
+
+
+@pytest.mark.parametrize("role", [Role.MANAGER, Role.COUNTER_STAFF, Role.DEPARTMENT_STAFF])
+def test_other_staff_cannot_see_the_outbox(client, failed_email, role):
+    client.force_login(make_staff_member(role=role).user)
+
+    assert client.get(CHANGELIST).status_code in (302, 403)
+    assert client.post(
+        CHANGELIST, {"action": "send_again", "_selected_action": [Email.objects.get().pk]}
+    ).status_code in (302, 403)
+    assert Email.objects.get().status == EmailStatus.FAILED

@@ -1,0 +1,208 @@
+"""The e-mail outbox: every promised e-mail is a row written with the change that
+promises it, sent once by the relay, retried with back-off, failed after a limit."""
+
+import datetime as dt
+import smtplib
+
+import pytest
+from django.core import mail
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.utils import timezone
+
+from outbox import services as outbox
+from outbox.models import Email, EmailStatus
+from reservations import services
+from reservations.models import Reservation
+from tests.reservations.factories import DAY, NOW, ProcedureFactory, add_clerk, add_rule, at
+from tests.reservations.test_services import book
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def procedure():
+    procedure = ProcedureFactory()
+    add_rule(procedure, "本人確認書類")
+    add_clerk(procedure)
+    return procedure
+
+
+def _smtp_down(monkeypatch, error=None):
+    def send(message, fail_silently=False):
+        raise error or smtplib.SMTPRecipientsRefused({"citizen1@example.jp": (550, b"no")})
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", send)
+
+
+def test_a_booking_writes_its_confirmation_row_in_its_own_transaction(procedure):
+    result = book(procedure, at(DAY, 9))
+
+    row = Email.objects.get()
+    assert (row.key, row.kind, row.object_id) == (
+        "booking-confirmed:%d" % result.reservation.pk,
+        "booking_confirmed",
+        result.reservation.pk,
+    )
+    assert (row.status, row.recipient, row.language) == (
+        EmailStatus.PENDING,
+        "citizen1@example.jp",
+        "ja",
+    )
+
+
+def test_a_booking_rolled_back_leaves_no_email_behind(procedure):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        book(procedure, at(DAY, 9))
+        raise RuntimeError("the request failed after the booking")
+
+    assert not Reservation.objects.exists()
+    assert not Email.objects.exists()
+
+
+def test_the_same_promise_twice_writes_one_row(procedure):
+    reservation = book(procedure, at(DAY, 9)).reservation
+    from reservations import emails
+
+    emails.booking_email_queue(reservation, "booking_confirmed")
+
+    assert Email.objects.count() == 1
+
+
+def test_the_confirmation_goes_out_on_commit_once(procedure, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        reservation = book(procedure, at(DAY, 9)).reservation
+
+    row = Email.objects.get()
+    assert row.status == EmailStatus.SENT and row.attempts == 1 and row.sent_at
+    assert len(mail.outbox) == 1 and reservation.code in mail.outbox[0].body
+    # A second relay (the sweep, a redelivered task) finds nothing to send.
+    assert outbox.email_send(key=row.key) == ""
+    assert outbox.emails_send_due(now=timezone.now() + dt.timedelta(days=1)) == 0
+    assert len(mail.outbox) == 1
+
+
+def test_a_row_claimed_by_a_living_relay_is_left_alone_and_taken_over_after_its_lease(
+    procedure, settings
+):
+    book(procedure, at(DAY, 9))
+    now = timezone.now()
+    Email.objects.update(status=EmailStatus.SENDING, claimed_until=now + dt.timedelta(minutes=5))
+
+    assert outbox.emails_send_due(now=now) == 0
+    assert mail.outbox == []
+
+    # The relay died mid-send: after the lease another one sends it.
+    assert outbox.emails_send_due(now=now + dt.timedelta(minutes=6)) == 1
+    assert len(mail.outbox) == 1
+
+
+def test_a_failed_send_is_retried_with_back_off_then_marked_failed(
+    procedure, monkeypatch, settings
+):
+    settings.OUTBOX_RETRY_SECONDS = 60
+    settings.OUTBOX_MAX_ATTEMPTS = 3
+    book(procedure, at(DAY, 9))
+    _smtp_down(monkeypatch)
+    row = Email.objects.get()
+    now = timezone.now()
+
+    assert outbox.email_send(key=row.key, now=now) == EmailStatus.PENDING
+    row.refresh_from_db()
+    assert row.next_attempt_at == now + dt.timedelta(seconds=60)
+    assert outbox.emails_send_due(now=now + dt.timedelta(seconds=30)) == 0  # not yet due
+
+    second = now + dt.timedelta(seconds=60)
+    assert outbox.email_send(key=row.key, now=second) == EmailStatus.PENDING
+    row.refresh_from_db()
+    assert row.next_attempt_at == second + dt.timedelta(seconds=120)  # doubled
+
+    third = second + dt.timedelta(seconds=120)
+    assert outbox.email_send(key=row.key, now=third) == EmailStatus.FAILED
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.claimed_until) == (EmailStatus.FAILED, 3, None)
+    # No address in what is kept about the failure: the error's class and nothing else.
+    assert row.last_error == "SMTPRecipientsRefused"
+    assert outbox.emails_send_due(now=third + dt.timedelta(days=1)) == 0
+
+
+def test_an_smtp_reply_keeps_its_code_not_its_text(procedure, monkeypatch):
+    book(procedure, at(DAY, 9))
+    _smtp_down(monkeypatch, smtplib.SMTPDataError(554, b"rejected for citizen1@example.jp"))
+
+    outbox.email_send(key=Email.objects.get().key)
+
+    assert Email.objects.get().last_error == "SMTPDataError 554"
+
+
+def test_send_again_resends_a_failed_email(procedure, monkeypatch, settings):
+    settings.OUTBOX_MAX_ATTEMPTS = 1
+    book(procedure, at(DAY, 9))
+    real_send = EmailMultiAlternatives.send
+    _smtp_down(monkeypatch)
+    row = Email.objects.get()
+    assert outbox.email_send(key=row.key) == EmailStatus.FAILED
+    monkeypatch.setattr(EmailMultiAlternatives, "send", real_send)
+
+    assert outbox.emails_send_again(email_ids=[row.pk]) == 1
+    assert outbox.emails_send_due() == 1
+
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.last_error) == (EmailStatus.SENT, 1, "")
+    assert len(mail.outbox) == 1
+
+
+def test_every_change_of_a_booking_promises_its_email(procedure):
+    procedure.requires_email_confirmation = True
+    procedure.save()
+    held = book(procedure, at(DAY, 9)).reservation
+    services.reservation_confirm_email(reservation=held, now=NOW + dt.timedelta(minutes=5))
+    moved = services.reservation_reschedule(
+        reservation=held, new_start=at(DAY, 10), now=NOW + dt.timedelta(minutes=6)
+    ).reservation
+    services.reservation_cancel(reservation=moved, now=NOW + dt.timedelta(minutes=7))
+
+    assert list(Email.objects.order_by("id").values_list("key", flat=True)) == [
+        "booking-hold:%d" % held.pk,
+        "booking-confirmed:%d" % held.pk,
+        "booking-changed:%d" % moved.pk,
+        "booking-cancelled:%d" % moved.pk,
+    ]
+
+
+def test_each_kind_is_rendered_from_its_own_template_in_the_booking_language(
+    procedure, django_capture_on_commit_callbacks
+):
+    from django.utils import translation
+
+    procedure.requires_email_confirmation = True
+    procedure.save()
+    with django_capture_on_commit_callbacks(execute=True), translation.override("en"):
+        held = book(procedure, at(DAY, 9)).reservation
+    with django_capture_on_commit_callbacks(execute=True):  # the relay runs in Japanese
+        services.reservation_confirm_email(reservation=held, now=NOW + dt.timedelta(minutes=5))
+
+    hold, confirmed = mail.outbox
+    assert "15" in hold.subject
+    assert hold.subject != confirmed.subject
+    assert all(m.to == ["citizen1@example.jp"] for m in mail.outbox)
+    # Both in English, the language of the booking, whatever the relay's language.
+    assert not any("\u3040" <= ch <= "\u30ff" for ch in confirmed.subject)
+
+
+def test_an_email_about_a_booking_that_is_gone_is_not_sent(procedure):
+    reservation = book(procedure, at(DAY, 9)).reservation
+    Email.objects.update(object_id=reservation.pk + 1000)
+
+    assert outbox.email_send(key=Email.objects.get().key) == EmailStatus.SKIPPED
+    assert mail.outbox == []
+
+
+def test_sent_emails_are_forgotten_after_the_keeping_period(procedure, settings):
+    settings.OUTBOX_KEEP_DAYS = 30
+    book(procedure, at(DAY, 9))  # at NOW
+    assert outbox.emails_send_due(now=NOW) == 1
+
+    assert outbox.emails_purge(now=NOW + dt.timedelta(days=29)) == 0
+    assert outbox.emails_purge(now=NOW + dt.timedelta(days=31)) == 1
+    assert not Email.objects.exists()
