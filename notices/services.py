@@ -486,6 +486,26 @@ def import_runs_resume(*, now=None) -> int:
     return len(queued) + len(failed)
 
 
+def import_run_resume(*, run_id: int, now=None) -> bool:
+    """Staff resume an unfinished import that made no progress for
+    ``IMPORT_RETRY_SECONDS`` (under the embedded default no beat runs: a request that
+    was cut off leaves its import waiting for this). False when it is finished or
+    still making progress. Counts as one of its ``IMPORT_MAX_ATTEMPTS``."""
+    from notices import tasks
+
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(seconds=settings.IMPORT_RETRY_SECONDS)
+    with transaction.atomic():
+        run = ImportRun.objects.select_for_update().get(pk=run_id)
+        if run.is_finished or (run.progress_at and run.progress_at > cutoff):
+            return False
+        run.attempts += 1
+        run.progress_at = now
+        run.save(update_fields=["attempts", "progress_at"])
+        tasks.certificates_import_run.delay_on_commit(run.pk)
+    return True
+
+
 def certificates_import(*, data: bytes, file_name: str, user=None, department_id=None) -> ImportRun:
     """Import an issuance-record export (CSV, UTF-8 or CP932) at once and report on
     every row: the same job as an upload, run here to its end.

@@ -5,6 +5,8 @@ of another department get 404 on its URLs and no counts on the overview; manager
 administrators see all (notices/selectors.py).
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
@@ -84,11 +86,28 @@ def import_report(request, run_id: int):
     run = get_object_or_404(selectors.visible_import_runs(request.user), pk=run_id)
     errors = list(run.row_errors.order_by("line", "pk")[:REPORT_ROWS_SHOWN])
     template = "notices/_import_progress.html" if request.htmx else "notices/import_report.html"
+    stalled_since = timezone.now() - dt.timedelta(seconds=settings.IMPORT_RETRY_SECONDS)
     return render(
         request,
         template,
-        {"run": run, "errors": errors, "more_errors": run.refused - len(errors)},
+        {
+            "run": run,
+            "errors": errors,
+            "more_errors": run.refused - len(errors),
+            "stalled": not run.is_finished
+            and (run.progress_at is None or run.progress_at <= stalled_since),
+        },
     )
+
+
+@require_POST
+@certificate_staff_required
+def import_resume(request, run_id: int):
+    """Resume an import that stopped making progress (see services.import_run_resume)."""
+    run = get_object_or_404(selectors.visible_import_runs(request.user), pk=run_id)
+    if not services.import_run_resume(run_id=run.pk):
+        messages.info(request, _("This import is finished or still making progress."))
+    return redirect("notices:import_report", run_id=run.pk)
 
 
 @certificate_staff_required

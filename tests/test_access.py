@@ -157,7 +157,7 @@ def letters_of_one_department(monkeypatch, settings, tmp_path, django_capture_on
     department = DepartmentFactory()
     procedure = ProcedureFactory(department=department)
     certificate_type = CertificateType.objects.create(
-        code="owned", name="所管の証明書", procedure=procedure, department=department
+        code="owned", name="甲課の証明書", procedure=procedure, department=department
     )
     rule = NoticeRule.objects.create(
         name="所管ルール",
@@ -197,6 +197,7 @@ def letters_of_one_department(monkeypatch, settings, tmp_path, django_capture_on
         "notices:import": ("get", "/notices/import/"),
         "notices:import_report": ("get", "/notices/import/%d/" % run.pk),
         "notices:import_errors_csv": ("get", "/notices/import/%d/refused.csv" % run.pk),
+        "notices:import_resume": ("post", "/notices/import/%d/resume/" % run.pk),
     }
     return department, paths
 
@@ -224,7 +225,8 @@ def test_another_departments_staff_get_404_on_the_letters_of_a_department(
     if name in NOTICES_LISTS:
         content = response.content.decode()
         assert response.status_code == 200
-        assert "所管" not in content and "a.csv" not in content, name
+        assert "所管ルール" not in content and "所管 太郎" not in content, name
+        assert "甲課の証明書" not in content and "a.csv" not in content, name
     else:
         assert response.status_code == 404, (name, path, response.status_code)
 

@@ -63,7 +63,7 @@ def test_a_huge_cell_and_an_over_long_line_are_refused_with_their_line(settings)
 
     assert list(reasons(run)) == [3, 4]
     assert "1000" in reasons(run)[3]
-    assert "longer than" in reasons(run)[4]
+    assert str(settings.IMPORT_MAX_LINE_BYTES) in reasons(run)[4]
     assert sorted(Certificate.objects.values_list("source_id", flat=True)) == ["JR-1", "JR-4"]
 
 
@@ -329,3 +329,28 @@ def test_the_command_reports_a_file_in_another_encoding_without_a_traceback(tmp_
 
     with pytest.raises(CommandError, match="UTF-8"):
         call_command("import_certificates", str(path))
+
+
+def test_staff_resume_an_import_that_stopped_making_progress(
+    client, certificate_type, settings, django_capture_on_commit_callbacks
+):
+    member = _department_staff(client, certificate_type)
+    run = services.import_run_start(
+        upload=SimpleUploadedFile("r.csv", csv(*rows(3)).encode()),
+        file_name="r.csv",
+        department_id=member.department_id,
+        queue=False,
+    )
+    url = reverse("notices:import_report", args=[run.pk])
+    assert "/resume/" not in client.get(url).content.decode()  # still fresh
+    ImportRun.objects.filter(pk=run.pk).update(
+        progress_at=timezone.now() - dt.timedelta(seconds=settings.IMPORT_RETRY_SECONDS + 1)
+    )
+    assert "/resume/" in client.get(url).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("notices:import_resume", args=[run.pk]))
+
+    run.refresh_from_db()
+    assert (run.status, run.created, run.attempts) == (ImportStatus.DONE, 3, 1)
+    assert services.import_run_resume(run_id=run.pk) is False
