@@ -18,6 +18,12 @@ and Celery beat. Then, for each run:
   connections and never answers takes its port, then Redis comes back); after each, the
   time until the app answers again is measured.
 
+After the runs, the import (``--import-rows``, 100,000 by default, 20,000 with
+``--short``): a CP932 export with one row in a thousand broken (a NUL byte) is uploaded
+over HTTP by a department's staff member; the Celery worker is SIGKILLed ``--cycles``
+times while it imports; the run must finish with every good row stored once, every
+bad row refused once with its line, and the report page answering throughout.
+
 Then it checks: no clerk double-booked; every acknowledged booking stored exactly once
 and nothing stored that a client was not told about; no bad input stored; every due
 letter made exactly once and printed exactly once (pages of the PDFs); no 500; every
@@ -28,6 +34,7 @@ request took over 3 s.
     .venv/bin/python bench/faults.py                 # 3 runs, 2 fault cycles each
     .venv/bin/python bench/faults.py --short         # CI: 1 run, 1 cycle, less load
     .venv/bin/python bench/faults.py --faults redis-hung   # only the hung-Redis fault
+    .venv/bin/python bench/faults.py --import-only --import-rows 340000  # the import alone
 
 Exit status 0 when every run is consistent. Everything it starts stops with it.
 """
@@ -988,6 +995,192 @@ def check(run, tally, faults, batch, rule, args, load_seconds, letters_done, not
     }
 
 
+# --- The import: a large upload while the Celery worker is killed -------------------
+# (its own section: issue 17 item 6)
+
+IMPORT_USER = "faults-importer"
+IMPORT_PASSWORD = "faults-import-pass-1"
+
+
+def _import_file(rows: int) -> tuple[bytes, int]:
+    """An export of ``rows`` records in CP932 (bench/import_certificates.py), one row in
+    a thousand broken on purpose (a NUL byte): (file, good rows)."""
+    from bench.import_certificates import make_export
+
+    lines = make_export(rows).decode("cp932").split("\n")
+    for n in range(1, len(lines) - 1):  # a building and room, as most addresses have
+        cells = lines[n].split(",")
+        cells[6] = "グリーンコーポみどり第%d号棟%d号室" % (n % 9 + 1, 100 + n % 900)
+        lines[n] = ",".join(cells)
+    bad = 0
+    for n in range(1000, len(lines) - 1, 1000):
+        lines[n] = lines[n].replace("在住", "在\x00住")
+        bad += 1
+    return "\n".join(lines).replace("bench-cert", "faults-cert").encode("cp932"), rows - bad
+
+
+def _staff_session(url: str):
+    """A department staff member's logged-in session over real HTTP (urllib, cookies)."""
+    import http.cookiejar
+    import urllib.request
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(url + "/accounts/login/", timeout=30).read().decode()
+    token = CSRF_RE.search(page).group(1)
+    opener.open(
+        urllib.request.Request(
+            url + "/accounts/login/",
+            data=urlencode(
+                {"username": IMPORT_USER, "password": IMPORT_PASSWORD, "csrfmiddlewaretoken": token}
+            ).encode(),
+            headers={"Referer": url + "/accounts/login/"},
+        ),
+        timeout=30,
+    ).read()
+    return opener
+
+
+def _upload(opener, url: str, name: str, data: bytes) -> tuple[int, str, float]:
+    """POST the file as a browser's form does: (status, final URL, seconds)."""
+    import urllib.error
+    import urllib.request
+
+    page = opener.open(url + "/notices/import/", timeout=30).read().decode()
+    token = CSRF_RE.search(page).group(1)
+    boundary = "faults%s" % secrets.token_hex(8)
+    body = b"".join(
+        [
+            b"--%s\r\n" % boundary.encode(),
+            b'Content-Disposition: form-data; name="csrfmiddlewaretoken"\r\n\r\n',
+            token.encode() + b"\r\n",
+            b"--%s\r\n" % boundary.encode(),
+            b'Content-Disposition: form-data; name="file"; filename="%s"\r\n' % name.encode(),
+            b"Content-Type: text/csv\r\n\r\n",
+            data,
+            b"\r\n--%s--\r\n" % boundary.encode(),
+        ]
+    )
+    request = urllib.request.Request(
+        url + "/notices/import/",
+        data=body,
+        headers={
+            "Content-Type": "multipart/form-data; boundary=%s" % boundary,
+            "Referer": url + "/notices/import/",
+        },
+    )
+    started = time.perf_counter()
+    try:
+        response = opener.open(request, timeout=120)
+        status, final = response.status, response.geturl()
+        response.read()
+    except urllib.error.HTTPError as error:
+        status, final = error.code, url
+    return status, final, time.perf_counter() - started
+
+
+def import_phase(args, app: App) -> dict:
+    """Upload ``--import-rows`` records over HTTP to gunicorn; SIGKILL the Celery worker
+    while it imports (``--cycles`` times, at evenly spread points); then check that the
+    import finished with every good row stored once, every bad row refused once with
+    its line, and a complete report."""
+    from django.db import connection
+
+    from notices.models import Certificate, CertificateType, ImportRun, ImportStatus
+    from organization import services as org_services
+    from organization.models import Role
+
+    department = org_services.department_upsert(code="faults-import", name="取込試験課")
+    org_services.staff_member_create(
+        username=IMPORT_USER,
+        password=IMPORT_PASSWORD,
+        department=department,
+        role=Role.DEPARTMENT_STAFF,
+    )
+    CertificateType.objects.update_or_create(
+        code="faults-cert", defaults={"name": "取込試験の証明書", "department": department}
+    )
+    Certificate.objects.filter(source_id__startswith="BENCH-").delete()
+    data, good = _import_file(args.import_rows)
+    connection.close()
+    opener = _staff_session(app.url)
+    status, final, upload_seconds = _upload(opener, app.url, "faults-import.csv", data)
+    match = re.search(r"/notices/import/(\d+)/$", final)
+    print(
+        "import: %d rows (%d good, %d with a NUL byte), %.1f MB CP932; upload answered %d "
+        "in %.1f s"
+        % (args.import_rows, good, args.import_rows - good, len(data) / 1e6, status, upload_seconds)
+    )
+    if status != 200 or not match:
+        print("  RESULT: INCONSISTENT (the upload was not accepted: %s %s)" % (status, final))
+        return {"ok": False, "kills": 0}
+    run_id = int(match.group(1))
+    started = time.perf_counter()
+
+    def current() -> ImportRun:
+        try:
+            return ImportRun.objects.get(pk=run_id)
+        finally:
+            connection.close()
+
+    kills, kill_points = [], [(n + 1) / (args.cycles + 1) for n in range(args.cycles)]
+    page_statuses = Counter()
+    while time.perf_counter() - started < args.timeout * 3:
+        run = current()
+        # The progress part, as the page's htmx polls it.
+        try:
+            page_statuses[
+                opener.open(app.url + "/notices/import/%d/" % run_id, timeout=10).status
+            ] += 1
+        except Exception as error:  # an HTTP error is a finding, not a crash of this script
+            page_statuses[getattr(error, "code", "error")] += 1
+        if run.is_finished:
+            break
+        done = run.next_offset / run.size if run.size else 0
+        if kill_points and done >= kill_points[0] and run.chunks_done:
+            kill_points.pop(0)
+            app.kill_celery_worker()
+            kills.append((run.chunks_done, run.rows))
+        time.sleep(0.5)
+    seconds = time.perf_counter() - started
+    run = current()
+    stored = Certificate.objects.filter(source_id__startswith="BENCH-", import_run_id=run_id)
+    stored_count = stored.count()
+    error_lines = list(run.row_errors.values_list("line", flat=True))
+    connection.close()
+    print(
+        "  worker SIGKILLed %d time(s) (at chunk, rows read: %s); the import %s after %.1f s "
+        "(%d attempts); report pages answered %s"
+        % (len(kills), kills, run.get_status_display(), seconds, run.attempts, dict(page_statuses))
+    )
+    print(
+        "  report: rows %d, new %d, changed %d, unchanged %d, refused %d, chunks %d; "
+        "stored %d of %d good rows; refused lines listed %d (distinct %d)"
+        % (
+            run.rows,
+            run.created,
+            run.updated,
+            run.unchanged,
+            run.refused,
+            run.chunks_done,
+            stored_count,
+            good,
+            len(error_lines),
+            len(set(error_lines)),
+        )
+    )
+    ok = (
+        run.status == ImportStatus.DONE
+        and run.rows == args.import_rows
+        and run.created == good == stored_count
+        and run.updated == run.unchanged == 0
+        and run.refused == args.import_rows - good == len(set(error_lines)) == len(error_lines)
+        and set(page_statuses) == {200}
+    )
+    print("  RESULT: %s" % ("consistent, nothing lost or doubled" if ok else "INCONSISTENT"))
+    return {"ok": ok, "kills": len(kills), "seconds": seconds}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -1004,6 +1197,12 @@ def main() -> None:
     parser.add_argument("--letters", type=int, default=900, help="due letters per run")
     parser.add_argument("--give-up", type=float, default=60, help="a client retries this long")
     parser.add_argument("--timeout", type=float, default=300, help="bound of each phase")
+    parser.add_argument(
+        "--import-rows", type=int, default=100_000, help="rows of the import (0: no import)"
+    )
+    parser.add_argument(
+        "--import-only", action="store_true", help="only the import (no booking runs)"
+    )
     parser.add_argument("--short", action="store_true", help="the short form CI runs")
     parser.add_argument(
         "--faults",
@@ -1018,6 +1217,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.short:
         args.runs, args.cycles, args.bookings, args.letters = 1, 1, 2000, 300
+        args.import_rows = min(args.import_rows, 20_000)
+    if args.import_only:
+        args.runs = 0
     unknown = set(args.faults) - set(FAULTS)
     if unknown:
         parser.error("unknown fault(s): %s" % ", ".join(sorted(unknown)))
@@ -1033,6 +1235,9 @@ def main() -> None:
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "LETTER_CHUNK_RETRY_SECONDS": "60",
         "LETTER_CHUNK_SWEEP_SECONDS": "5",
+        # An import whose worker was killed resumes within seconds, not minutes.
+        "IMPORT_RETRY_SECONDS": "15",
+        "IMPORT_SWEEP_SECONDS": "5",
         "LOG_LEVEL": "ERROR",
         # E-mails as files, counted afterwards; the outbox sweep and its retries fast
         # enough to finish within a run.
@@ -1043,6 +1248,7 @@ def main() -> None:
     }
     app = App(workdir)
     results = []
+    imported = None
     try:
         postgres.start()
         redis.start()
@@ -1071,6 +1277,7 @@ def main() -> None:
         )
         for run in range(1, args.runs + 1):
             results.append(one_run(run, args, app, postgres, redis, procedure))
+        imported = import_phase(args, app) if args.import_rows else None
     finally:
         app.stop()
         redis.stop()
@@ -1114,7 +1321,9 @@ def main() -> None:
             max((r["recovery"] for r in results), default=0.0),
         )
     )
-    ok = results and all(r["ok"] for r in results)
+    ok = (bool(results) or args.import_only) and all(r["ok"] for r in results)
+    if imported is not None:
+        ok = ok and imported["ok"]
     print("RESULT: %s" % ("every run consistent" if ok else "INCONSISTENT"))
     sys.exit(0 if ok else 1)
 

@@ -265,6 +265,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notices.tasks.letter_chunks_redispatch",
         "schedule": float(env_int("LETTER_CHUNK_SWEEP_SECONDS", 60)),
     },
+    # An import whose task was lost (a broker restart, a killed worker) resumes from its
+    # next uncommitted chunk IMPORT_RETRY_SECONDS after its last progress.
+    "notices-resume-imports": {
+        "task": "notices.tasks.certificate_imports_resume",
+        "schedule": float(env_int("IMPORT_SWEEP_SECONDS", 60)),
+    },
     # Overdue complaint reports and departments' answers: each working morning before
     # office hours, and again at noon for what fell due overnight. One e-mail per overdue
     # item per day (a marker row), so the second run only sends what the first did not.
@@ -341,6 +347,19 @@ CALLED_NO_SHOW_MINUTES = env_int("CALLED_NO_SHOW_MINUTES", 10)
 # Longer than a chunk of letters ever takes to render (a few seconds), so a working
 # render is rarely repeated; short enough that a lost one is noticed within minutes.
 LETTER_CHUNK_RETRY_SECONDS = env_int("LETTER_CHUNK_RETRY_SECONDS", 300)
+# Certificate imports (notices): a job read in chunks of IMPORT_CHUNK_ROWS records, each
+# one transaction. Limits that make a bad row a per-row error, not a failed import: a
+# cell over IMPORT_MAX_CELL_CHARS characters, a line over IMPORT_MAX_LINE_BYTES bytes.
+IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
+IMPORT_CHUNK_ROWS = env_int("IMPORT_CHUNK_ROWS", 2000)
+IMPORT_MAX_CELL_CHARS = env_int("IMPORT_MAX_CELL_CHARS", 1000)
+IMPORT_MAX_LINE_BYTES = env_int("IMPORT_MAX_LINE_BYTES", 64 * 1024)
+# A task imports for this long, then queues itself again for the rest.
+IMPORT_TASK_SECONDS = env_int("IMPORT_TASK_SECONDS", 60)
+# An unfinished import without progress for this long is queued again (a chunk takes a
+# second or two); after IMPORT_MAX_ATTEMPTS such restarts it is marked failed.
+IMPORT_RETRY_SECONDS = env_int("IMPORT_RETRY_SECONDS", 120)
+IMPORT_MAX_ATTEMPTS = env_int("IMPORT_MAX_ATTEMPTS", 5)
 NO_SHOW_POLICY_COUNT = env_int("NO_SHOW_POLICY_COUNT", 2)
 NO_SHOW_POLICY_DAYS = env_int("NO_SHOW_POLICY_DAYS", 183)
 # How many proxies in front of the app add to X-Forwarded-For (0: use the peer address).

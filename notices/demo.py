@@ -127,14 +127,20 @@ def _wareki(day: dt.date) -> str:
 
 
 def seed(stdout) -> None:
-    procedures = dict(Procedure.objects.values_list("code", "pk"))
+    procedures = {
+        code: (pk, department_id)
+        for code, pk, department_id in Procedure.objects.values_list("code", "pk", "department")
+    }
     for code, name, name_en, procedure_code in TYPES:
+        # Owned by the department of the procedure that renews it (need-to-know).
+        procedure_id, department_id = procedures.get(procedure_code, (None, None))
         CertificateType.objects.update_or_create(
             code=code,
             defaults={
                 "name": name,
                 "name_en": name_en,
-                "procedure_id": procedures.get(procedure_code),
+                "procedure_id": procedure_id,
+                "department_id": department_id,
             },
         )
     from notices.models import NoticeRule
@@ -155,5 +161,5 @@ def seed(stdout) -> None:
     run = services.certificates_import(data=path.read_bytes(), file_name=path.name)
     stdout.write(
         "Notices: %d certificate records imported (%d new, %d unchanged, %d refused)."
-        % (run.rows, run.created, run.unchanged, len(run.errors))
+        % (run.rows, run.created, run.unchanged, run.refused)
     )

@@ -22,6 +22,20 @@ class CertificateType(LocalizedNameMixin, models.Model):
         blank=True,
         related_name="certificate_types",
     )
+    # Need-to-know: this department's staff see the type's residents, certificates,
+    # rules, letters and imports; without one, only managers and administrators do.
+    department = models.ForeignKey(
+        "organization.Department",
+        verbose_name=_("owning department"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="certificate_types",
+        help_text=_(
+            "Its staff see and import these certificates and their letters. Empty: "
+            "managers and administrators only."
+        ),
+    )
 
     class Meta:
         ordering = ["code"]
@@ -91,6 +105,16 @@ class Certificate(models.Model):
         blank=True,
         related_name="+",
     )
+    # The import that last read this record: a record id met twice in one import is
+    # refused the second time, even across chunks and resumed runs.
+    import_run = models.ForeignKey(
+        "notices.ImportRun",
+        verbose_name=_("last import"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-issued_on"]
@@ -111,10 +135,25 @@ class Certificate(models.Model):
         return "%s %s %s" % (self.certificate_type, self.resident, self.issued_on)
 
 
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Finished")
+    FAILED = "failed", _("Failed")
+
+
 class ImportRun(models.Model):
-    """One import of issuance records, with its per-row report (nothing dropped silently)."""
+    """One import of issuance records: a job read in chunks, with its per-row report.
+
+    Each chunk of rows is committed in one transaction together with the run's progress
+    (``next_offset``, ``next_line``, ``chunks_done`` and the counts), so the run says
+    exactly what is stored: a chunk whose worker died left nothing, and the run resumes
+    from ``next_offset``. Nothing is dropped silently: a run that cannot finish is
+    marked failed with the counts of what was stored.
+    """
 
     file_name = models.CharField(_("file"), max_length=200)
+    file = models.FileField(_("uploaded file"), upload_to="imports/%Y/%m/", blank=True)
     encoding = models.CharField(_("encoding"), max_length=20, blank=True)
     started_at = models.DateTimeField(_("started at"), default=timezone.now)
     imported_by = models.ForeignKey(
@@ -125,19 +164,74 @@ class ImportRun(models.Model):
         blank=True,
         related_name="+",
     )
+    # Department staff import only their department's certificate types; empty: any
+    # type (a manager, an administrator, the management command).
+    department = models.ForeignKey(
+        "organization.Department",
+        verbose_name=_("for department"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    size = models.PositiveBigIntegerField(_("file size (bytes)"), default=0)
+    next_offset = models.PositiveBigIntegerField(_("next byte to read"), default=0)
+    next_line = models.PositiveIntegerField(_("next line to read"), default=1)
+    chunks_done = models.PositiveIntegerField(_("chunks committed"), default=0)
     rows = models.PositiveIntegerField(_("rows"), default=0)
     created = models.PositiveIntegerField(_("new"), default=0)
     updated = models.PositiveIntegerField(_("changed"), default=0)
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
-    errors = models.JSONField(_("rows refused"), default=list, blank=True)
+    refused = models.PositiveIntegerField(_("refused"), default=0)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    progress_at = models.DateTimeField(_("last progress"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    failure = models.TextField(_("why it failed"), blank=True)
 
     class Meta:
         ordering = ["-started_at"]
         verbose_name = _("import")
         verbose_name_plural = _("imports")
+        indexes = [models.Index(fields=["status", "progress_at"], name="importrun_status")]
 
     def __str__(self):
         return "%s %s" % (self.file_name, self.started_at)
+
+    @property
+    def stored(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+    @property
+    def errors(self) -> list[dict]:
+        """Every refused row as {"line", "reason"}, in line order."""
+        return [
+            {"line": line, "reason": reason}
+            for line, reason in self.row_errors.order_by("line", "pk").values_list("line", "reason")
+        ]
+
+
+class ImportRowError(models.Model):
+    """One refused row of an import: its line number in the file and why."""
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="row_errors")
+    line = models.PositiveIntegerField(_("line"))
+    reason = models.CharField(_("reason"), max_length=300)
+
+    class Meta:
+        ordering = ["run", "line", "pk"]
+        verbose_name = _("refused row")
+        verbose_name_plural = _("refused rows")
+        indexes = [models.Index(fields=["run", "line"], name="importrowerror_run_line")]
+
+    def __str__(self):
+        return "%s: %s" % (self.line, self.reason)
 
 
 DEFAULT_LETTER_TEXT = (

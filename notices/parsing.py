@@ -1,8 +1,12 @@
 """Reading what municipal systems export: encodings, 和暦 dates, postal codes."""
 
+import codecs
+import csv
 import datetime as dt
+import io
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
@@ -89,3 +93,147 @@ def format_wareki(day: dt.date) -> str:
             year = day.year - first_day.year + 1
             return "%s%s年%d月%d日" % (era, "元" if year == 1 else year, day.month, day.day)
     return "%d年%d月%d日" % (day.year, day.month, day.day)
+
+
+# --- Reading a file line by line ------------------------------------------------------
+# The file is read as bytes and split on b"\n": neither UTF-8 nor CP932 ever uses that
+# byte inside a character, so every record starts at a known byte offset and an import
+# can resume exactly where its last committed chunk ended.
+
+_CODECS = (("utf-8-sig", "UTF-8"), ("cp932", "CP932"))
+_PIECE = 1024 * 1024
+
+
+def detect_encoding(stream) -> tuple[str, str]:
+    """(codec, label) of a whole binary file, read in pieces (never all in memory):
+    UTF-8 with or without BOM, else CP932. ParseError when it is neither."""
+    for codec, label in _CODECS:
+        stream.seek(0)
+        decoder = codecs.getincrementaldecoder(codec)()
+        try:
+            while piece := stream.read(_PIECE):
+                decoder.decode(piece)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        stream.seek(0)
+        return codec, label
+    stream.seek(0)
+    raise ParseError(_("The file is neither UTF-8 nor Shift_JIS (CP932)."))
+
+
+@dataclass
+class Record:
+    """One CSV record of the file: its first line number, the byte offset after it, and
+    either its cells or the reason it cannot be read."""
+
+    line: int
+    end_offset: int
+    end_line: int  # the line number of the record after this one
+    cells: list[str] | None = None
+    error: str | None = None
+
+
+def _physical_lines(stream, offset: int, line: int, max_bytes: int):
+    """(line number, start offset, end offset, bytes or None when longer than max_bytes).
+    A line over the limit is skipped in pieces, never held in memory."""
+    stream.seek(offset)
+    while True:
+        data = stream.readline(max_bytes + 1)
+        if not data:
+            return
+        start = offset
+        offset += len(data)
+        if len(data) > max_bytes and not data.endswith(b"\n"):
+            while data and not data.endswith(b"\n"):
+                data = stream.readline(_PIECE)
+                offset += len(data)
+            yield line, start, offset, None
+        else:
+            yield line, start, offset, data.rstrip(b"\r\n")
+        line += 1
+
+
+def read_records(
+    stream, *, codec: str, offset: int = 0, line: int = 1, max_line_bytes: int, max_cell_chars: int
+):
+    """The records of a CSV file from ``offset`` (which starts line ``line``), each with
+    its cells or, for a record that cannot be read, the reason: a line over
+    ``max_line_bytes``, a NUL byte, a cell over ``max_cell_chars``, bytes that are not in
+    the file's encoding, quoting that does not close. A quoted cell may span lines (up
+    to ``max_line_bytes`` in all); when its quote never closes, only its first line is
+    refused and reading goes on with the next line. Blank lines are skipped."""
+    lines = _physical_lines(stream, offset, line, max_line_bytes)
+    pending: list = []  # lines read ahead while looking for a closing quote
+
+    def next_line():
+        return pending.pop(0) if pending else next(lines, None)
+
+    while (first := next_line()) is not None:
+        number, _start, end, data = first
+        if data is None:
+            yield Record(
+                number,
+                end,
+                number + 1,
+                error=_("the line is longer than %(limit)s bytes") % {"limit": max_line_bytes},
+            )
+            continue
+        if not data.strip():
+            continue
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            yield Record(number, end, number + 1, error=_("not readable as the file's encoding"))
+            continue
+        taken, size, last = [], len(data), first
+        while text.count('"') % 2:  # a quoted cell goes on in the next line
+            following = next_line()
+            if (
+                following is None
+                or following[3] is None
+                or size + len(following[3]) > max_line_bytes
+            ):
+                if following is not None:
+                    pending.insert(0, following)
+                break
+            try:
+                text += "\n" + following[3].decode(codec)
+            except UnicodeDecodeError:
+                pending.insert(0, following)
+                break
+            taken.append(following)
+            size += len(following[3]) + 1
+            last = following
+        if text.count('"') % 2:
+            pending[0:0] = taken
+            yield Record(
+                number, end, number + 1, error=_("a quoted cell is not closed (broken quoting)")
+            )
+            continue
+        end, end_line = last[2], last[0] + 1
+        if "\x00" in text:
+            yield Record(number, end, end_line, error=_("the line contains a NUL byte"))
+            continue
+        try:
+            rows = list(csv.reader(io.StringIO(text, newline="")))
+            reason = None if len(rows) == 1 else _("broken quoting")
+        except csv.Error as error:
+            reason = _("not readable as CSV: %(error)s") % {"error": error}
+        if reason:
+            # Only the first line is refused; lines read ahead are read again.
+            pending[0:0] = taken
+            yield Record(number, first[2], number + 1, error=reason)
+            continue
+        cells = rows[0]
+        too_long = [index for index, cell in enumerate(cells) if len(cell) > max_cell_chars]
+        if too_long:
+            yield Record(
+                number,
+                end,
+                end_line,
+                error=_("cell %(column)s is longer than %(limit)s characters")
+                % {"column": too_long[0] + 1, "limit": max_cell_chars},
+            )
+            continue
+        yield Record(number, end, end_line, cells=cells)

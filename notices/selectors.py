@@ -84,15 +84,14 @@ def chunk_residents(*, chunk: LetterChunk) -> QuerySet[Resident]:
     return Resident.objects.filter(letters__chunk=chunk).only("pk")
 
 
-def recent_batches(limit: int = 10) -> list:
+def recent_batches(*, user, limit: int = 10) -> list:
     """The latest letter batches with their parts and how many letters led to a booking."""
     from django.db.models import Count, Prefetch, Q
 
-    from notices.models import LetterBatch
-
     converted = Exists(Reservation.objects.filter(referral_code=OuterRef("code")))
     batches = list(
-        LetterBatch.objects.select_related("rule")
+        visible_batches(user)
+        .select_related("rule")
         .prefetch_related(Prefetch("chunks", queryset=LetterChunk.objects.order_by("index")))
         .annotate(
             converted=Count(
@@ -102,3 +101,86 @@ def recent_batches(limit: int = 10) -> list:
         )[:limit]
     )
     return batches
+
+
+# --- Need-to-know ---------------------------------------------------------------------
+# Certificates, their residents, rules, letters and imports belong to the department that
+# owns the certificate type. Its staff see them; managers and administrators see all;
+# anyone else nothing (views answer 404, counts leave them out).
+
+ALL_DEPARTMENTS = None
+NO_DEPARTMENT = 0  # a department id no row has: sees nothing
+
+
+def certificate_department(user) -> int | None:
+    """The department whose certificates ``user`` may see, or ALL_DEPARTMENTS (None)
+    for managers, administrators and superusers."""
+    from organization.models import Role
+    from organization.selectors import staff_member_for_user
+
+    if user.is_superuser:
+        return ALL_DEPARTMENTS
+    member = staff_member_for_user(user)
+    if member is None:
+        return NO_DEPARTMENT
+    if member.role in (Role.MANAGER, Role.ADMINISTRATOR):
+        return ALL_DEPARTMENTS
+    if member.role == Role.DEPARTMENT_STAFF:
+        return member.department_id
+    return NO_DEPARTMENT
+
+
+def _scoped(queryset: QuerySet, user, path: str) -> QuerySet:
+    department = certificate_department(user)
+    if department is ALL_DEPARTMENTS:
+        return queryset
+    return queryset.filter(**{path: department})
+
+
+def visible_certificate_types(user) -> QuerySet:
+    from notices.models import CertificateType
+
+    return _scoped(CertificateType.objects.all(), user, "department_id")
+
+
+def visible_rules(user) -> QuerySet[NoticeRule]:
+    return _scoped(NoticeRule.objects.all(), user, "certificate_type__department_id")
+
+
+def visible_batches(user) -> QuerySet:
+    from notices.models import LetterBatch
+
+    return _scoped(LetterBatch.objects.all(), user, "rule__certificate_type__department_id")
+
+
+def visible_chunks(user) -> QuerySet[LetterChunk]:
+    return _scoped(LetterChunk.objects.all(), user, "batch__rule__certificate_type__department_id")
+
+
+def visible_certificates(user) -> QuerySet[Certificate]:
+    return _scoped(Certificate.objects.all(), user, "certificate_type__department_id")
+
+
+def visible_residents(user) -> QuerySet[Resident]:
+    department = certificate_department(user)
+    if department is ALL_DEPARTMENTS:
+        return Resident.objects.all()
+    return Resident.objects.filter(
+        Exists(
+            Certificate.objects.filter(
+                resident=OuterRef("pk"), certificate_type__department_id=department
+            )
+        )
+    )
+
+
+def visible_letters(user) -> QuerySet[Letter]:
+    return _scoped(Letter.objects.all(), user, "rule__certificate_type__department_id")
+
+
+def visible_import_runs(user) -> QuerySet:
+    """Imports made for the user's department (an import by a manager may hold any
+    department's rows: managers and administrators only)."""
+    from notices.models import ImportRun
+
+    return _scoped(ImportRun.objects.all(), user, "department_id")

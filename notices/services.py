@@ -1,14 +1,13 @@
 """Writes of the notices app: importing past issuance records."""
 
-import csv
 import datetime as dt
-import io
 import logging
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.db import transaction
+from django.core.files.base import ContentFile, File
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +17,9 @@ from notices.models import (
     BatchStatus,
     Certificate,
     CertificateType,
+    ImportRowError,
     ImportRun,
+    ImportStatus,
     Letter,
     LetterBatch,
     LetterChunk,
@@ -79,13 +80,40 @@ class _Row:
     certificate: dict
 
 
-def _read_row(line: int, raw: dict, types: dict, procedures: dict) -> _Row:
+# The longest value each stored field takes (PostgreSQL refuses longer ones).
+_MAX_LENGTHS = {
+    "record_id": Certificate._meta.get_field("source_id").max_length,
+    "resident_number": Resident._meta.get_field("resident_number").max_length,
+    "name": Resident._meta.get_field("name").max_length,
+    "kana": Resident._meta.get_field("kana").max_length,
+    "address1": Resident._meta.get_field("address_line1").max_length,
+    "address2": Resident._meta.get_field("address_line2").max_length,
+}
+
+
+def _read_row(
+    line: int, raw: dict, types: dict, procedures: dict, others: frozenset = frozenset()
+) -> _Row:
     value = {key: parsing.normalize(raw.get(key) or "") for key in COLUMNS}
     missing = [key for key in REQUIRED if not value[key]]
     if missing:
         raise parsing.ParseError(_("missing %(columns)s") % {"columns": ", ".join(missing)})
+    for key, limit in _MAX_LENGTHS.items():
+        if len(value[key]) > limit:
+            raise parsing.ParseError(
+                _("%(column)s is longer than %(limit)s characters")
+                % {"column": key, "limit": limit}
+            )
     certificate_type = types.get(value["certificate_type"])
     if certificate_type is None:
+        if value["certificate_type"] in others:
+            raise parsing.ParseError(
+                _(
+                    "certificate type %(type)s belongs to another department: its staff, "
+                    "a manager or an administrator imports it"
+                )
+                % {"type": value["certificate_type"]}
+            )
         raise parsing.ParseError(
             _("unknown certificate type: %(type)s") % {"type": value["certificate_type"]}
         )
@@ -125,7 +153,7 @@ def _read_row(line: int, raw: dict, types: dict, procedures: dict) -> _Row:
 
 
 def _upsert_residents(rows: list[_Row], now) -> dict[str, int]:
-    """Create or update the batch's residents (the last row of a resident wins)."""
+    """Create or update the chunk's residents (the last row of a resident wins)."""
     wanted = {row.resident["resident_number"]: row.resident for row in rows}
     existing = {r.resident_number: r for r in Resident.objects.filter(resident_number__in=wanted)}
     new, changed = [], []
@@ -138,106 +166,381 @@ def _upsert_residents(rows: list[_Row], now) -> dict[str, int]:
                 setattr(resident, name, fields[name])
             resident.updated_at = now
             changed.append(resident)
-    Resident.objects.bulk_create(new, batch_size=BATCH)
+    # ignore_conflicts: a resident created meanwhile by a parallel import is kept.
+    Resident.objects.bulk_create(new, batch_size=BATCH, ignore_conflicts=True)
     Resident.objects.bulk_update(changed, [*RESIDENT_FIELDS, "updated_at"], batch_size=BATCH)
     return dict(
         Resident.objects.filter(resident_number__in=wanted).values_list("resident_number", "id")
     )
 
 
-def _upsert_certificates(rows: list[_Row], resident_ids: dict[str, int]) -> tuple[int, int, int]:
-    wanted = {}
+def _store_chunk(run: ImportRun, rows: list[_Row], now) -> tuple[int, int, int, list[dict]]:
+    """Upsert the chunk's good rows by record id; (new, changed, unchanged, refused).
+    Must run inside the chunk's transaction. A record id this run already stored (in an
+    earlier chunk: the certificate's ``import_run``) is refused as a repetition."""
+    refused, unique = [], {}
     for row in rows:
+        source_id = row.certificate["source_id"]
+        if source_id in unique:
+            refused.append(_repeated(row))
+        else:
+            unique[source_id] = row
+    existing = {c.source_id: c for c in Certificate.objects.filter(source_id__in=list(unique))}
+    for source_id, certificate in existing.items():
+        if certificate.import_run_id == run.pk:
+            refused.append(_repeated(unique.pop(source_id)))
+    kept = list(unique.values())
+    resident_ids = _upsert_residents(kept, now)
+    new, changed, unchanged = [], [], []
+    for row in kept:
         fields = dict(row.certificate)
+        source_id = fields.pop("source_id")
         fields["resident_id"] = resident_ids[row.resident["resident_number"]]
-        wanted[fields.pop("source_id")] = fields
-    existing = {c.source_id: c for c in Certificate.objects.filter(source_id__in=wanted)}
-    new, changed, unchanged = [], [], 0
-    for source_id, fields in wanted.items():
         certificate = existing.get(source_id)
         if certificate is None:
-            new.append(Certificate(source_id=source_id, **fields))
+            new.append(Certificate(source_id=source_id, import_run=run, **fields))
         elif any(getattr(certificate, name) != fields[name] for name in CERTIFICATE_FIELDS):
             for name in CERTIFICATE_FIELDS:
                 setattr(certificate, name, fields[name])
+            certificate.import_run = run
             changed.append(certificate)
         else:
-            unchanged += 1
-    Certificate.objects.bulk_create(new, batch_size=BATCH)
-    Certificate.objects.bulk_update(changed, CERTIFICATE_FIELDS, batch_size=BATCH)
-    return len(new), len(changed), unchanged
+            unchanged.append(certificate.pk)
+    Certificate.objects.bulk_create(new, batch_size=BATCH, ignore_conflicts=True)
+    Certificate.objects.bulk_update(changed, [*CERTIFICATE_FIELDS, "import_run"], batch_size=BATCH)
+    for start in range(0, len(unchanged), BATCH):
+        Certificate.objects.filter(pk__in=unchanged[start : start + BATCH]).update(import_run=run)
+    return len(new), len(changed), len(unchanged), refused
 
 
-def certificates_import(*, data: bytes, file_name: str, user=None) -> ImportRun:
-    """Import an issuance-record export (CSV, UTF-8 or CP932) and report on every row.
+def _repeated(row: _Row) -> dict:
+    return {
+        "line": row.line,
+        "reason": _("record id %(id)s appears twice in the file")
+        % {"id": row.certificate["source_id"]},
+    }
 
-    Residents are matched by resident number and certificates by the source's record
-    id, so importing the same file again changes nothing. A row that cannot be read is
-    refused with its line number and the reason; the other rows are imported. The
-    report is kept as an ImportRun.
-    """
-    run = ImportRun(file_name=file_name[:200], imported_by=user, started_at=timezone.now())
-    try:
-        text, run.encoding = parsing.decode(data)
-    except parsing.ParseError as error:
-        run.errors = [{"line": 0, "reason": str(error)}]
-        run.save()
-        return run
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [parsing.normalize(name).lower() for name in reader.fieldnames or []]
+
+class ImportRefused(Exception):
+    """A whole file refused at once (its encoding, its first line); the message says why."""
+
+    def __init__(self, message: str, *, line: int = 0):
+        super().__init__(message)
+        self.line = line
+
+
+def _records(run: ImportRun, stream, *, offset: int = 0, line: int = 1):
+    return parsing.read_records(
+        stream,
+        codec=_CODEC_OF[run.encoding],
+        offset=offset,
+        line=line,
+        max_line_bytes=settings.IMPORT_MAX_LINE_BYTES,
+        max_cell_chars=settings.IMPORT_MAX_CELL_CHARS,
+    )
+
+
+_CODEC_OF = {"UTF-8": "utf-8-sig", "CP932": "cp932"}
+
+
+def _header(run: ImportRun, stream) -> tuple[list[str], parsing.Record]:
+    """The column names of the file's first record; ImportRefused without the required
+    ones."""
+    first = next(iter(_records(run, stream)), None)
+    if first is None or first.cells is None:
+        reason = first.error if first else _("the file is empty")
+        raise ImportRefused(
+            _("the first line cannot be read: %(reason)s") % {"reason": reason}, line=1
+        )
+    header = [parsing.normalize(name).lower() for name in first.cells]
     absent = [name for name in REQUIRED if name not in header]
     if absent:
-        run.errors = [
-            {
-                "line": 1,
-                "reason": _("missing columns: %(columns)s") % {"columns": ", ".join(absent)},
-            }
-        ]
-        run.save()
-        return run
-    reader.fieldnames = header
-    types = dict(CertificateType.objects.values_list("code", "id"))
-    procedures = dict(Procedure.objects.values_list("code", "id"))
-    now = timezone.now()
-    errors, batch = [], []
-    seen_records: set[str] = set()
+        raise ImportRefused(
+            _("missing columns: %(columns)s") % {"columns": ", ".join(absent)}, line=first.line
+        )
+    return header, first
 
-    def flush():
-        if not batch:
-            return
-        with transaction.atomic():
-            resident_ids = _upsert_residents(batch, now)
-            created, updated, unchanged = _upsert_certificates(batch, resident_ids)
+
+def import_run_start(
+    *, upload, file_name: str, user=None, department_id=None, queue: bool = True
+) -> ImportRun:
+    """Check an uploaded file at once (its encoding, read in pieces; its first line) and
+    store it through Django's storage as a queued import; the import itself runs in a
+    Celery task, queued on commit (in the request under the embedded default), unless
+    ``queue`` is False (the caller runs ``import_run_process`` itself).
+
+    ``department_id``: the department whose certificate types the rows may have (None:
+    any). Raises ImportRefused when the whole file cannot be imported.
+    """
+    from notices import tasks
+
+    try:
+        _codec, label = parsing.detect_encoding(upload)
+    except parsing.ParseError as error:
+        raise ImportRefused(str(error)) from error
+    run = ImportRun(
+        file_name=file_name[:200],
+        encoding=label,
+        imported_by=user if user is not None and user.pk else None,
+        department_id=department_id,
+        started_at=timezone.now(),
+    )
+    upload.seek(0)
+    _header_names, first = _header(run, upload)
+    run.next_offset, run.next_line = first.end_offset, first.end_line
+    upload.seek(0, 2)
+    run.size = upload.tell()
+    upload.seek(0)
+    with transaction.atomic():
+        run.file.save(file_name[-100:] or "import.csv", File(upload), save=False)
+        run.progress_at = timezone.now()
+        run.save()
+        if queue:
+            tasks.certificates_import_run.delay_on_commit(run.pk)
+    return run
+
+
+def import_run_process(
+    *, run_id: int, budget_seconds: float | None = None, on_chunk=None
+) -> ImportRun:
+    """Import the rows of a started run from its next uncommitted chunk on.
+
+    Each chunk (``IMPORT_CHUNK_ROWS`` records) is one transaction: its rows, its refused
+    rows and the run's progress are committed together, so a worker killed mid-chunk
+    leaves no trace of that chunk and the next attempt starts there. Twin attempts (a
+    sweep that queued a run again while it still ran) cannot double a chunk: a chunk is
+    committed only if the run's ``next_offset`` is still where it started.
+    Stops after ``budget_seconds`` (the task queues itself again). ``on_chunk(run)`` is
+    called after each committed chunk. Returns the run as stored.
+    """
+    started = time.monotonic()
+    run = ImportRun.objects.get(pk=run_id)
+    if run.is_finished:
+        return run
+    try:
+        return _process(run, started, budget_seconds, on_chunk)
+    except (OperationalError, InterfaceError, OSError):
+        raise  # the task retries these; the chunk rolled back
+    except Exception as error:  # never an import left silent
+        logger.exception("Import %s stopped at line %s", run.pk, run.next_line)
+        return import_run_fail(run_id=run.pk, reason=repr(error)[:500])
+
+
+def _process(run: ImportRun, started: float, budget_seconds, on_chunk) -> ImportRun:
+    types = dict(CertificateType.objects.values_list("code", "id"))
+    if run.department_id:
+        mine = dict(
+            CertificateType.objects.filter(department_id=run.department_id).values_list(
+                "code", "id"
+            )
+        )
+        others = frozenset(types) - frozenset(mine)
+        types = mine
+    else:
+        others = frozenset()
+    procedures = dict(Procedure.objects.values_list("code", "id"))
+    chunk_rows = settings.IMPORT_CHUNK_ROWS
+    run_pk = run.pk
+    with run.file.open("rb") as stream:
+        try:
+            header, _first = _header(run, stream)
+        except ImportRefused as error:
+            return import_run_fail(run_id=run.pk, reason=str(error), line=error.line)
+        records = _records(run, stream, offset=run.next_offset, line=run.next_line)
+        while True:
+            start_offset = run.next_offset
+            end_offset, end_line = run.next_offset, run.next_line
+            good, refused, read = [], [], 0
+            for record in records:
+                read += 1
+                end_offset, end_line = record.end_offset, record.end_line
+                if record.error:
+                    refused.append({"line": record.line, "reason": record.error})
+                else:
+                    try:
+                        good.append(
+                            _read_row(
+                                record.line,
+                                dict(zip(header, record.cells, strict=False)),
+                                types,
+                                procedures,
+                                others,
+                            )
+                        )
+                    except parsing.ParseError as error:
+                        refused.append({"line": record.line, "reason": str(error)})
+                if read >= chunk_rows:
+                    break
+            finished = read < chunk_rows or end_offset >= run.size
+            run = _commit_chunk(
+                run.pk, start_offset, end_offset, end_line, read, good, refused, finished
+            )
+            if run is None:  # a twin attempt committed this chunk first: leave it to it
+                return ImportRun.objects.get(pk=run_pk)
+            if on_chunk:
+                on_chunk(run)
+            if run.is_finished:
+                return run
+            if budget_seconds is not None and time.monotonic() - started > budget_seconds:
+                from notices import tasks
+
+                tasks.certificates_import_run.delay_on_commit(run.pk)
+                return run
+
+
+def _commit_chunk(
+    run_pk: int,
+    start_offset: int,
+    end_offset: int,
+    end_line: int,
+    read: int,
+    good: list[_Row],
+    refused: list[dict],
+    finished: bool,
+) -> ImportRun | None:
+    """One chunk's rows, refused rows and the run's progress, in one transaction; None
+    when the run moved on meanwhile (a twin attempt, a failed run)."""
+    now = timezone.now()
+    with transaction.atomic():
+        run = ImportRun.objects.select_for_update().get(pk=run_pk)
+        if run.is_finished or run.next_offset != start_offset:
+            return None
+        created, updated, unchanged, repeated = _store_chunk(run, good, now)
+        refused = sorted([*refused, *repeated], key=lambda error: error["line"])
+        ImportRowError.objects.bulk_create(
+            [
+                ImportRowError(run=run, line=error["line"], reason=str(error["reason"])[:300])
+                for error in refused
+            ],
+            batch_size=BATCH,
+        )
+        run.rows += read
         run.created += created
         run.updated += updated
         run.unchanged += unchanged
-        batch.clear()
-
-    for raw in reader:
-        line = reader.line_num
-        run.rows += 1
-        try:
-            row = _read_row(line, raw, types, procedures)
-        except parsing.ParseError as error:
-            errors.append({"line": line, "reason": str(error)})
-            continue
-        if row.certificate["source_id"] in seen_records:
-            errors.append(
-                {
-                    "line": line,
-                    "reason": _("record id %(id)s appears twice in the file")
-                    % {"id": row.certificate["source_id"]},
-                }
-            )
-            continue
-        seen_records.add(row.certificate["source_id"])
-        batch.append(row)
-        if len(batch) >= BATCH:
-            flush()
-    flush()
-    run.errors = errors
-    run.save()
+        run.refused += len(refused)
+        run.next_offset, run.next_line = end_offset, end_line
+        run.chunks_done += 1
+        run.progress_at = now
+        run.status = ImportStatus.DONE if finished else ImportStatus.RUNNING
+        run.finished_at = now if finished else None
+        run.save()
     return run
+
+
+def import_run_fail(*, run_id: int, reason: str, line: int | None = None) -> ImportRun:
+    """Mark a run failed, keeping what its committed chunks stored; ``line``: a refused
+    row to add to its report (a whole file refused)."""
+    with transaction.atomic():
+        run = ImportRun.objects.select_for_update().get(pk=run_id)
+        if run.is_finished:
+            return run
+        if line is not None:
+            ImportRowError.objects.create(run=run, line=line, reason=reason[:300])
+            run.refused += 1
+        run.status = ImportStatus.FAILED
+        run.failure = reason
+        run.finished_at = timezone.now()
+        run.save()
+    logger.warning("Import %s failed at line %s: %s", run.pk, run.next_line, reason)
+    return run
+
+
+def import_runs_resume(*, now=None) -> int:
+    """Queue again every unfinished import without progress for ``IMPORT_RETRY_SECONDS``
+    (beat, every minute): its task was lost with a restarted broker or its worker was
+    killed. It resumes from its next uncommitted chunk. After ``IMPORT_MAX_ATTEMPTS`` a
+    run is marked failed instead, with the counts of what was stored: never silent."""
+    from notices import tasks
+
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(seconds=settings.IMPORT_RETRY_SECONDS)
+    queued, failed = [], []
+    with transaction.atomic():
+        stalled = list(
+            ImportRun.objects.select_for_update(skip_locked=True)
+            .filter(status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING])
+            .filter(Q(progress_at__lte=cutoff) | Q(progress_at__isnull=True))
+        )
+        for run in stalled:
+            if run.attempts >= settings.IMPORT_MAX_ATTEMPTS:
+                failed.append(run.pk)
+                continue
+            run.attempts += 1
+            run.progress_at = now
+            run.save(update_fields=["attempts", "progress_at"])
+            queued.append(run.pk)
+            tasks.certificates_import_run.delay_on_commit(run.pk)
+    for run_id in failed:
+        import_run_fail(
+            run_id=run_id,
+            reason=_(
+                "The import stopped making progress and was given up after %(attempts)s "
+                "attempts. The rows before the line shown were stored; import the file "
+                "again to add the rest (stored rows stay unchanged)."
+            )
+            % {"attempts": settings.IMPORT_MAX_ATTEMPTS},
+        )
+    if queued:
+        logger.warning("Imports queued again after no progress: %s", queued)
+    return len(queued) + len(failed)
+
+
+def import_run_resume(*, run_id: int, now=None) -> bool:
+    """Staff resume an unfinished import that made no progress for
+    ``IMPORT_RETRY_SECONDS`` (under the embedded default no beat runs: a request that
+    was cut off leaves its import waiting for this). False when it is finished or
+    still making progress. Counts as one of its ``IMPORT_MAX_ATTEMPTS``."""
+    from notices import tasks
+
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(seconds=settings.IMPORT_RETRY_SECONDS)
+    with transaction.atomic():
+        run = ImportRun.objects.select_for_update().get(pk=run_id)
+        if run.is_finished or (run.progress_at and run.progress_at > cutoff):
+            return False
+        run.attempts += 1
+        run.progress_at = now
+        run.save(update_fields=["attempts", "progress_at"])
+        tasks.certificates_import_run.delay_on_commit(run.pk)
+    return True
+
+
+def certificates_import(*, data: bytes, file_name: str, user=None, department_id=None) -> ImportRun:
+    """Import an issuance-record export (CSV, UTF-8 or CP932) at once and report on
+    every row: the same job as an upload, run here to its end.
+
+    Residents are matched by resident number and certificates by the source's record
+    id, so importing the same file again changes nothing. A row that cannot be read is
+    refused with its line number and the reason; the other rows are imported. A file
+    refused whole (encoding, columns) gives a failed run with that reason.
+    """
+    return import_file(
+        file=ContentFile(data), file_name=file_name, user=user, department_id=department_id
+    )
+
+
+def import_file(*, file, file_name: str, user=None, department_id=None, on_chunk=None) -> ImportRun:
+    """Start an import of ``file`` (a binary file object) and run it to its end in this
+    process (the management command, tests), chunk by chunk. Should this process die,
+    the beat sweep resumes the run in a worker."""
+    try:
+        run = import_run_start(
+            upload=file, file_name=file_name, user=user, department_id=department_id, queue=False
+        )
+    except ImportRefused as error:
+        run = ImportRun.objects.create(
+            file_name=file_name[:200],
+            imported_by=user,
+            department_id=department_id,
+            status=ImportStatus.FAILED,
+            failure=str(error),
+            refused=1,
+            finished_at=timezone.now(),
+        )
+        ImportRowError.objects.create(run=run, line=error.line, reason=str(error)[:300])
+        return run
+    return import_run_process(run_id=run.pk, on_chunk=on_chunk)
 
 
 # --- Letters --------------------------------------------------------------------------

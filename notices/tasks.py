@@ -6,6 +6,7 @@ idempotent, so no letter is lost or doubled.
 """
 
 from celery import shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
@@ -18,6 +19,24 @@ from notices.models import NoticeRule
 )
 def letter_chunk_render(chunk_id: int) -> bool:
     return services.letter_chunk_render(chunk_id=chunk_id)
+
+
+@shared_task(
+    autoretry_for=(OSError, OperationalError, InterfaceError), retry_backoff=5, max_retries=5
+)
+def certificates_import_run(run_id: int) -> int:
+    """Import a stored upload chunk by chunk from where it stopped; after
+    ``IMPORT_TASK_SECONDS`` it queues itself again (other work interleaves). Returns the
+    rows read so far."""
+    return services.import_run_process(
+        run_id=run_id, budget_seconds=settings.IMPORT_TASK_SECONDS
+    ).rows
+
+
+@shared_task
+def certificate_imports_resume() -> int:
+    """Queue again the imports that stopped making progress (beat, every minute)."""
+    return services.import_runs_resume()
 
 
 @shared_task

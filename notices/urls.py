@@ -12,4 +12,6 @@ urlpatterns = [
     path("parts/<int:chunk_id>.pdf", views.chunk_pdf, name="chunk_pdf"),
     path("import/", views.import_certificates, name="import"),
     path("import/<int:run_id>/", views.import_report, name="import_report"),
+    path("import/<int:run_id>/resume/", views.import_resume, name="import_resume"),
+    path("import/<int:run_id>/refused.csv", views.import_errors_csv, name="import_errors_csv"),
 ]

@@ -1,3 +1,13 @@
+"""Pages of the renewal letters: need-to-know per department.
+
+Every object is looked up through the selectors' ``visible_*`` querysets, so the staff
+of another department get 404 on its URLs and no counts on the overview; managers and
+administrators see all (notices/selectors.py).
+"""
+
+import datetime as dt
+
+from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -7,24 +17,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from notices import letters, selectors, services
 from notices.forms import ImportForm
-from notices.models import ImportRun, Letter, LetterBatch, LetterChunk, NoticeRule
+from notices.models import Letter
 from organization.models import Role
 from organization.permissions import role_required
 from organization.services import access_log_read
 
 certificate_staff_required = role_required(Role.DEPARTMENT_STAFF, Role.MANAGER, Role.ADMINISTRATOR)
 
+# Rows of refused lines shown on the report page; the CSV download has them all.
+REPORT_ROWS_SHOWN = 1000
 
-@require_http_methods(["GET", "POST"])
-@certificate_staff_required
-def import_certificates(request):
-    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        run = services.certificates_import(
-            data=upload.read(), file_name=upload.name, user=request.user
-        )
-        return redirect("notices:import_report", run_id=run.pk)
+
+def _import_page(request, form, status=200):
     return render(
         request,
         "notices/import.html",
@@ -32,24 +36,112 @@ def import_certificates(request):
             "form": form,
             "columns": services.COLUMNS,
             "required": services.REQUIRED,
-            "recent": ImportRun.objects.all()[:10],
+            "types": selectors.visible_certificate_types(request.user),
+            "recent": selectors.visible_import_runs(request.user)[:10],
+            "max_cell_chars": settings.IMPORT_MAX_CELL_CHARS,
+            "max_line_bytes": settings.IMPORT_MAX_LINE_BYTES,
+            "max_megabytes": settings.IMPORT_MAX_UPLOAD_BYTES // (1024 * 1024),
         },
+        status=status,
     )
+
+
+@require_http_methods(["GET", "POST"])
+@certificate_staff_required
+def import_certificates(request):
+    if request.method == "GET":
+        return _import_page(request, ImportForm())
+    # Refuse an oversize upload by its declared length, before its body is read.
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > settings.IMPORT_MAX_UPLOAD_BYTES + 64 * 1024:
+        form = ImportForm(data={})
+        form.full_clean()
+        form.errors.clear()
+        form.add_error(None, ImportForm.too_large_message())
+        return _import_page(request, form, status=413)
+    form = ImportForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            run = services.import_run_start(
+                upload=upload,
+                file_name=upload.name,
+                user=request.user,
+                department_id=selectors.certificate_department(request.user),
+            )
+        except services.ImportRefused as error:
+            form.add_error("file", str(error))
+        else:
+            return redirect("notices:import_report", run_id=run.pk)
+    return _import_page(request, form)
 
 
 @certificate_staff_required
 def import_report(request, run_id: int):
-    run = get_object_or_404(ImportRun, pk=run_id)
-    return render(request, "notices/import_report.html", {"run": run})
+    """The import's progress while it runs (the page polls the progress part with htmx),
+    then its report."""
+    run = get_object_or_404(selectors.visible_import_runs(request.user), pk=run_id)
+    errors = list(run.row_errors.order_by("line", "pk")[:REPORT_ROWS_SHOWN])
+    template = "notices/_import_progress.html" if request.htmx else "notices/import_report.html"
+    stalled_since = timezone.now() - dt.timedelta(seconds=settings.IMPORT_RETRY_SECONDS)
+    return render(
+        request,
+        template,
+        {
+            "run": run,
+            "errors": errors,
+            "more_errors": run.refused - len(errors),
+            "stalled": not run.is_finished
+            and (run.progress_at is None or run.progress_at <= stalled_since),
+        },
+    )
+
+
+@require_POST
+@certificate_staff_required
+def import_resume(request, run_id: int):
+    """Resume an import that stopped making progress (see services.import_run_resume)."""
+    run = get_object_or_404(selectors.visible_import_runs(request.user), pk=run_id)
+    if not services.import_run_resume(run_id=run.pk):
+        messages.info(request, _("This import is finished or still making progress."))
+    return redirect("notices:import_report", run_id=run.pk)
+
+
+@certificate_staff_required
+def import_errors_csv(request, run_id: int):
+    """Every refused row of an import (line, reason) as CSV, for correcting the source."""
+    run = get_object_or_404(selectors.visible_import_runs(request.user), pk=run_id)
+    rows = run.row_errors.order_by("line", "pk").values_list("line", "reason")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="import-%d-refused.csv"' % run.pk
+    _write_csv(response, [_("Line"), _("Reason")], rows.iterator())
+    return response
+
+
+def _write_csv(out, header: list[str], rows) -> None:
+    """UTF-8 with BOM (Excel opens it), one header line. The only CSV writer of this app:
+    the project's shared safe writer replaces it."""
+    import csv
+
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
 
 
 @certificate_staff_required
 def overview(request):
-    """Each notice rule with who is due a letter now and who cannot be sent one."""
+    """Each notice rule the user may see, with who is due a letter now and who cannot be
+    sent one."""
     today = timezone.localdate()
     rules = []
-    for rule in NoticeRule.objects.filter(is_active=True).select_related(
-        "certificate_type", "procedure"
+    for rule in (
+        selectors.visible_rules(request.user)
+        .filter(is_active=True)
+        .select_related("certificate_type", "procedure")
     ):
         mailable, exceptions = selectors.split_by_address(
             selectors.due_certificates(rule=rule, today=today)
@@ -63,14 +155,18 @@ def overview(request):
     return render(
         request,
         "notices/overview.html",
-        {"rules": rules, "today": today, "batches": selectors.recent_batches()},
+        {
+            "rules": rules,
+            "today": today,
+            "batches": selectors.recent_batches(user=request.user),
+        },
     )
 
 
 @require_POST
 @certificate_staff_required
 def create_letters(request, rule_id: int):
-    rule = get_object_or_404(NoticeRule, pk=rule_id, is_active=True)
+    rule = get_object_or_404(selectors.visible_rules(request.user), pk=rule_id, is_active=True)
     batch = services.letters_create_due(rule=rule, today=timezone.localdate(), user=request.user)
     if batch is None:
         messages.info(request, _("Nobody is due a letter under this rule today."))
@@ -86,7 +182,7 @@ def create_letters(request, rule_id: int):
 @require_POST
 @certificate_staff_required
 def mark_batch(request, batch_id: int, step: str):
-    batch = get_object_or_404(LetterBatch, pk=batch_id)
+    batch = get_object_or_404(selectors.visible_batches(request.user), pk=batch_id)
     try:
         services.letter_batch_mark(batch=batch, step=step)
     except ValueError:
@@ -96,8 +192,9 @@ def mark_batch(request, batch_id: int, step: str):
 
 @certificate_staff_required
 def chunk_pdf(request, chunk_id: int):
-    """A print-ready PDF, to staff only: letters carry names and addresses."""
-    chunk = get_object_or_404(LetterChunk, pk=chunk_id)
+    """A print-ready PDF, to its department's staff only: letters carry names and
+    addresses."""
+    chunk = get_object_or_404(selectors.visible_chunks(request.user), pk=chunk_id)
     if not chunk.pdf:
         raise Http404(_("This part is not ready yet."))
     access_log_read(request, objects=selectors.chunk_residents(chunk=chunk))
@@ -110,13 +207,34 @@ def chunk_pdf(request, chunk_id: int):
 
 @certificate_staff_required
 def preview(request, rule_id: int):
-    """One letter of the rule as it will be printed (the first resident due, or a sample)."""
-    rule = get_object_or_404(NoticeRule.objects.select_related("procedure", "sender"), pk=rule_id)
-    mailable, _exceptions = selectors.split_by_address(
-        selectors.due_certificates(rule=rule, today=timezone.localdate())[:50]
+    """One letter of the rule as it will be printed, to a made-up sample resident.
+
+    A real resident only when asked for by ``?resident=<id>`` (a resident holding a
+    certificate of the rule's type, visible to the user): that view is written to the
+    access log. Anything else in ``resident`` is a 404, never a silent sample.
+    """
+    rule = get_object_or_404(
+        selectors.visible_rules(request.user).select_related(
+            "procedure", "sender", "certificate_type"
+        ),
+        pk=rule_id,
     )
-    certificate = mailable[0] if mailable else selectors.sample_certificate(rule)
-    access_log_read(request, objects=[certificate.resident])  # none for the sample
+    certificate = selectors.sample_certificate(rule)
+    if "resident" in request.GET:
+        try:
+            resident_id = int(request.GET["resident"])
+        except ValueError:
+            raise Http404(_("No such resident.")) from None
+        certificate = (
+            selectors.visible_certificates(request.user)
+            .filter(resident_id=resident_id, certificate_type=rule.certificate_type)
+            .select_related("resident", "certificate_type")
+            .order_by("-expires_on")
+            .first()
+        )
+        if certificate is None:
+            raise Http404(_("No such resident."))
+        access_log_read(request, objects=[certificate.resident])
     letter = Letter(
         rule=rule, resident=certificate.resident, certificate=certificate, code="PREVIEW"
     )

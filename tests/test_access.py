@@ -130,3 +130,115 @@ def test_the_admin_asks_for_a_login_and_refuses_counter_staff(client):
     response = client.get("/admin/")
 
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+# --- Need-to-know letters: every notices URL, per department ---------------------------
+
+# The notices pages that list (not one object): another department's staff open them and
+# see none of the other department's rows; every other notices URL is about one object.
+NOTICES_LISTS = {"notices:overview", "notices:import"}
+
+
+@pytest.fixture
+def letters_of_one_department(monkeypatch, settings, tmp_path, django_capture_on_commit_callbacks):
+    """A rule, a resident due, a rendered batch and an import of one department."""
+    import datetime as dt
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from notices import letters, services
+    from notices.models import Certificate, CertificateType, NoticeRule, Resident
+    from tests.organization.factories import DepartmentFactory
+    from tests.reservations.factories import ProcedureFactory
+
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(letters, "render_pdf", lambda rows, **kwargs: b"%PDF-1.7 test")
+    department = DepartmentFactory()
+    procedure = ProcedureFactory(department=department)
+    certificate_type = CertificateType.objects.create(
+        code="owned", name="甲課の証明書", procedure=procedure, department=department
+    )
+    rule = NoticeRule.objects.create(
+        name="所管ルール",
+        certificate_type=certificate_type,
+        procedure=procedure,
+        sender=department,
+    )
+    today = timezone.localdate()
+    resident = Resident.objects.create(
+        resident_number="R-A", name="所管 太郎", postal_code="123-4567", address_line1="本町1"
+    )
+    Certificate.objects.create(
+        source_id="A-1",
+        resident=resident,
+        certificate_type=certificate_type,
+        issued_on=today - dt.timedelta(days=100),
+        expires_on=today + dt.timedelta(days=5),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = services.letters_create_due(rule=rule, today=today)
+    run = services.import_file(
+        file=SimpleUploadedFile(
+            "a.csv",
+            b"record_id,resident_number,name,certificate_type,"
+            b"issued_on,expires_on\nA-2,R-B,b,owned,x,2030-01-01\n",
+        ),
+        file_name="a.csv",
+        department_id=department.pk,
+    )
+    chunk = batch.chunks.get()
+    paths = {
+        "notices:overview": ("get", "/notices/"),
+        "notices:preview": ("get", "/notices/rules/%d/preview.pdf" % rule.pk),
+        "notices:create_letters": ("post", "/notices/rules/%d/create/" % rule.pk),
+        "notices:mark_batch": ("post", "/notices/batches/%d/printed/" % batch.pk),
+        "notices:chunk_pdf": ("get", "/notices/parts/%d.pdf" % chunk.pk),
+        "notices:import": ("get", "/notices/import/"),
+        "notices:import_report": ("get", "/notices/import/%d/" % run.pk),
+        "notices:import_errors_csv": ("get", "/notices/import/%d/refused.csv" % run.pk),
+        "notices:import_resume": ("post", "/notices/import/%d/resume/" % run.pk),
+    }
+    return department, paths
+
+
+def _notices_names():
+    return sorted(name for name, _route in URLS if name.startswith("notices:"))
+
+
+def test_every_notices_url_has_a_need_to_know_case(letters_of_one_department):
+    _department, paths = letters_of_one_department
+
+    assert sorted(paths) == _notices_names()
+
+
+@pytest.mark.parametrize("name", _notices_names())
+def test_another_departments_staff_get_404_on_the_letters_of_a_department(
+    client, letters_of_one_department, name
+):
+    _department, paths = letters_of_one_department
+    client.force_login(make_staff_member(role=Role.DEPARTMENT_STAFF).user)
+    method, path = paths[name]
+
+    response = getattr(client, method)(path)
+
+    if name in NOTICES_LISTS:
+        content = response.content.decode()
+        assert response.status_code == 200
+        assert "所管ルール" not in content and "所管 太郎" not in content, name
+        assert "甲課の証明書" not in content and "a.csv" not in content, name
+    else:
+        assert response.status_code == 404, (name, path, response.status_code)
+
+
+@pytest.mark.parametrize("name", _notices_names())
+def test_the_owning_departments_staff_open_its_letters(client, letters_of_one_department, name):
+    department, paths = letters_of_one_department
+    client.force_login(make_staff_member(role=Role.DEPARTMENT_STAFF, department=department).user)
+    method, path = paths[name]
+
+    response = getattr(client, method)(path)
+
+    assert response.status_code in (200, 302), (name, path, response.status_code)
+    if response.status_code == 302:
+        assert response["Location"].startswith("/notices/"), name

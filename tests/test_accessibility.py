@@ -8,6 +8,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 
 from complaints.models import Complaint, Status
+from notices.models import ImportRun
 from reservations import selectors
 from reservations.models import Procedure, Reservation, ReservationStatus, Visit
 from reservations.services import manage_token_for
@@ -106,6 +107,7 @@ def test_no_serious_accessibility_violation(browser, live_server, locale):
             "/complaints/knowledge/%d/" % closed.pk,
             "/counter/visits/%d/receipt" % survey.pk,
             "/accounts/2fa/setup/",
+            "/notices/import/%d/" % ImportRun.objects.latest("pk").pk,
         ]
         for v in serious(axe, page, path)
     ]

@@ -171,7 +171,7 @@ def test_letters_fetch_nothing_from_outside():
 def test_staff_preview_a_letter_as_pdf(client, rule):
     from organization.models import Role
 
-    client.force_login(make_staff_member(role=Role.DEPARTMENT_STAFF).user)
+    client.force_login(make_staff_member(role=Role.DEPARTMENT_STAFF, department=rule.sender).user)
 
     response = client.get("/notices/rules/%d/preview.pdf" % rule.pk)
     overview = client.get("/notices/")
