@@ -106,15 +106,14 @@ def site_logo() -> tuple[bytes, str, str] | None:
 
 
 def duration_in_days(days: int) -> str:
-    """ "3 years (1,095 days)", "183 days": whole years where the days make them."""
-    from django.contrib.humanize.templatetags.humanize import intcomma
-    from django.utils.translation import ngettext
+    """For example "3 years (1095 days)" or "183 days": whole years where the days make them."""
+    from django.utils.translation import gettext, ngettext
 
-    in_days = ngettext("%(days)s day", "%(days)s days", days) % {"days": intcomma(days)}
+    in_days = ngettext("%(days)s day", "%(days)s days", days) % {"days": days}
     if days >= 365 and days % 365 == 0:
         years = days // 365
         in_years = ngettext("%(years)d year", "%(years)d years", years) % {"years": years}
-        return "%s (%s)" % (in_years, in_days)
+        return gettext("%(years)s (%(days)s)") % {"years": in_years, "days": in_days}
     return in_days
 
 
