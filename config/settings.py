@@ -74,7 +74,8 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
-# The city, as printed on letters.
+# The city's name and address for a fresh install, until an administrator saves the site
+# settings (admin: 組織 → サイト設定), which then are used everywhere.
 CITY_NAME = os.environ.get("CITY_NAME", "みどり市")
 CITY_HALL_ADDRESS = os.environ.get("CITY_HALL_ADDRESS", "〒123-0001 みどり市本町1丁目1番1号")
 # Public address of the site, used in e-mails and printed letters (links must be absolute).
@@ -137,6 +138,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "organization.context_processors.staff",
+                "organization.context_processors.site",
             ],
         },
     },

@@ -15,6 +15,9 @@ admin.site.index_title = _("Master data")
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("privacy/", organization_views.privacy, name="privacy"),
+    path("accessibility/", organization_views.accessibility, name="accessibility"),
+    path("site/logo", organization_views.site_logo, name="site_logo"),
     path("i18n/", include("django.conf.urls.i18n")),
     path(
         "accounts/login/",

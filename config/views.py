@@ -1,7 +1,7 @@
 import sys
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.views import defaults
@@ -12,6 +12,7 @@ from kombu.exceptions import OperationalError as BrokerUnavailable
 from config import health
 from config.cache import OUTAGE as REDIS_OUTAGE
 from organization import selectors as organization_selectors
+from organization.selectors import site_settings_without_database
 from reservations import selectors as reservation_selectors
 from reservations.ratelimit import rate_limited
 
@@ -48,6 +49,16 @@ SERVICE_DOWN = (OperationalError, InterfaceError, BrokerUnavailable, *REDIS_OUTA
 RETRY_AFTER_SECONDS = 5
 
 
+def _error_page(template_name: str) -> str:
+    """The page with the city's name and phone as cached (never the database, never the
+    request, so no personal data), or without them should even that fail."""
+    template = loader.get_template(template_name)
+    try:
+        return template.render({"site_settings": site_settings_without_database()})
+    except Exception:
+        return template.render()
+
+
 def server_error(request):
     """500, or 503 "try again in a few seconds" when a service was down.
 
@@ -55,7 +66,10 @@ def server_error(request):
     like Django's own 500 view.
     """
     if isinstance(sys.exc_info()[1], SERVICE_DOWN):
-        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response = HttpResponse(_error_page("503.html"), status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
-    return defaults.server_error(request)
+    try:
+        return HttpResponseServerError(_error_page("500.html"))
+    except Exception:
+        return defaults.server_error(request)

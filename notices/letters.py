@@ -47,14 +47,18 @@ def _body(letter: Letter) -> str:
 
 
 def letter_context(letter: Letter, *, today=None) -> dict:
+    from organization.selectors import site_settings
+
     rule = letter.rule
     url = booking_url(letter)
+    city = site_settings()
     return {
         "letter": letter,
         "resident": letter.resident,
         "sender": rule.sender,
-        "city_name": settings.CITY_NAME,
-        "city_address": settings.CITY_HALL_ADDRESS,
+        # Letters are in Japanese: the city's Japanese name and address.
+        "city_name": city.city_name,
+        "city_address": city.address,
         "date": format_wareki(today or timezone.localdate()),
         "expires_on": format_wareki(letter.certificate.expires_on),
         "body": _body(letter),

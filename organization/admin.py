@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.contrib.admin.models import DELETION, LogEntry
@@ -6,11 +7,21 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from organization import services, signals
-from organization.models import AccessKind, AccessLog, Department, Role, StaffMember
+from organization.logo import MAX_BYTES, logo_clean
+from organization.models import (
+    AccessKind,
+    AccessLog,
+    Department,
+    Role,
+    SiteSettings,
+    StaffMember,
+)
 
 
 @admin.register(Department)
@@ -195,3 +206,109 @@ def delete_selected(modeladmin, request, queryset):
 
 
 admin.site.add_action(delete_selected, "delete_selected")
+
+
+# --- The city's identity ----------------------------------------------------------------
+
+
+class SiteSettingsForm(forms.ModelForm):
+    website = forms.URLField(
+        label=_("website"), required=False, max_length=200, assume_scheme="https"
+    )
+    logo_upload = forms.FileField(
+        label=_("new logo"),
+        required=False,
+        help_text=_(
+            "PNG or SVG, at most 512 KB. An SVG is cleaned: scripts, links and anything "
+            "that is not a drawing are removed."
+        ),
+    )
+    logo_remove = forms.BooleanField(label=_("remove the logo"), required=False)
+
+    class Meta:
+        model = SiteSettings
+        fields = sorted(services.SITE_SETTINGS_FIELDS)
+
+    def clean_logo_upload(self):
+        upload = self.cleaned_data.get("logo_upload")
+        if not upload:
+            return None
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(
+                _("The logo is too large: at most %(size)d KB.") % {"size": MAX_BYTES // 1024}
+            )
+        return logo_clean(upload.read())
+
+
+@admin.register(SiteSettings)
+class SiteSettingsAdmin(admin.ModelAdmin):
+    """One record: the list opens it, nobody adds a second one or deletes it."""
+
+    form = SiteSettingsForm
+    readonly_fields = ["current_logo", "updated_at"]
+    fieldsets = [
+        (
+            _("The city"),
+            {"fields": ["city_name", "city_name_en", "current_logo", "logo_upload", "logo_remove"]},
+        ),
+        (
+            _("Contact"),
+            {
+                "fields": [
+                    "address",
+                    "address_en",
+                    "phone",
+                    "opening_hours",
+                    "opening_hours_en",
+                    "website",
+                ]
+            },
+        ),
+        (
+            _("Texts"),
+            {
+                "fields": [
+                    "privacy_notice",
+                    "privacy_notice_en",
+                    "accessibility_statement",
+                    "accessibility_statement_en",
+                    "updated_at",
+                ]
+            },
+        ),
+    ]
+
+    @admin.display(description=_("current logo"))
+    def current_logo(self, obj):
+        from django.utils.html import format_html
+
+        if obj is None or not obj.has_logo:
+            return _("none")
+        return format_html(
+            '<img src="{}?v={}" alt="" class="site-logo-preview" height="48">',
+            reverse("site_logo"),
+            obj.logo_version,
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            return super().changelist_view(request, extra_context)
+        if not SiteSettings.objects.filter(pk=SiteSettings.SINGLETON_ID).exists():
+            services.site_settings_update()
+        return redirect(
+            reverse("admin:organization_sitesettings_change", args=[SiteSettings.SINGLETON_ID])
+        )
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        services.site_settings_update(
+            logo=data.get("logo_upload"),
+            remove_logo=bool(data.get("logo_remove")) and not data.get("logo_upload"),
+            **{name: data[name] for name in services.SITE_SETTINGS_FIELDS if name in data},
+        )

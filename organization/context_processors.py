@@ -13,3 +13,11 @@ def staff(request):
         "staff_member": staff_member,
         "is_staff_user": staff_member is not None or user.is_superuser,
     }
+
+
+def site(request):
+    """``site_settings``: the city's name, logo, contact and hours for the header and
+    footer of every page (cached; never fails, see ``selectors.site_settings``)."""
+    from organization.selectors import site_settings
+
+    return {"site_settings": site_settings()}

@@ -172,3 +172,128 @@ class AccessLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("The access log is append-only.")
+
+
+def default_city_name() -> str:
+    return settings.CITY_NAME
+
+
+def default_city_address() -> str:
+    return settings.CITY_HALL_ADDRESS
+
+
+class LogoType(models.TextChoices):
+    PNG = "image/png", "PNG"
+    SVG = "image/svg+xml", "SVG"
+
+
+class SiteSettings(models.Model):
+    """The city's identity, one record: name, logo, contact, opening hours, and the texts
+    of the privacy notice and the accessibility statement.
+
+    Read through ``organization.selectors.site_settings`` (cached) and written through
+    ``organization.services.site_settings_update`` (which clears the cache). Empty texts
+    fall back to the standard ones (``templates/organization/_privacy_default.html``,
+    ``_accessibility_default.html``); a fresh install takes its name and address from
+    the settings ``CITY_NAME`` and ``CITY_HALL_ADDRESS``.
+    """
+
+    SINGLETON_ID = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_ID, editable=False)
+    city_name = models.CharField(
+        _("city name (Japanese)"), max_length=100, default=default_city_name
+    )
+    city_name_en = models.CharField(
+        _("city name (English)"), max_length=100, blank=True, help_text=_("e.g. Midori City")
+    )
+    address = models.CharField(
+        _("address (Japanese)"),
+        max_length=200,
+        blank=True,
+        default=default_city_address,
+        help_text=_("The city hall's postal address, printed on letters and shown in the footer."),
+    )
+    address_en = models.CharField(_("address (English)"), max_length=200, blank=True)
+    phone = models.CharField(
+        _("main phone"),
+        max_length=20,
+        blank=True,
+        help_text=_("Citizens are told to call this number on error pages and in e-mails."),
+    )
+    opening_hours = models.CharField(
+        _("opening hours (Japanese)"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. 平日 8時30分〜17時15分（土日祝日・年末年始を除く）"),
+    )
+    opening_hours_en = models.CharField(_("opening hours (English)"), max_length=200, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    # The logo as sanitised when uploaded (organization/logo.py), kept in the database so
+    # that every web host serves it without shared media storage.
+    logo = models.BinaryField(_("logo"), blank=True, default=b"", editable=False)
+    logo_type = models.CharField(
+        _("logo type"), max_length=20, choices=LogoType.choices, blank=True, editable=False
+    )
+    # A digest of the logo: its URL changes with it, so browsers may cache it for long.
+    logo_version = models.CharField(max_length=16, blank=True, editable=False)
+    privacy_notice = models.TextField(
+        _("privacy notice (Japanese)"),
+        blank=True,
+        help_text=_(
+            "Empty: the standard text. Replaces the purpose of use, what is stored, who sees "
+            "it, third parties and how to ask for disclosure; the retention periods (from the "
+            "settings) and the contact are always shown. Paragraphs are separated by an empty "
+            "line."
+        ),
+    )
+    privacy_notice_en = models.TextField(
+        _("privacy notice (English)"),
+        blank=True,
+        help_text=_("Empty: the Japanese text above if given, else the standard English text."),
+    )
+    accessibility_statement = models.TextField(
+        _("accessibility statement (Japanese)"),
+        blank=True,
+        help_text=_("Empty: the standard text. Paragraphs are separated by an empty line."),
+    )
+    accessibility_statement_en = models.TextField(
+        _("accessibility statement (English)"),
+        blank=True,
+        help_text=_("Empty: the Japanese text above if given, else the standard English text."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("site settings")
+        verbose_name_plural = _("site settings")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="sitesettings_singleton"),
+        ]
+
+    def __str__(self):
+        return str(_("Site settings"))
+
+    @property
+    def localized_city_name(self) -> str:
+        return localized(self, "city_name")
+
+    @property
+    def localized_address(self) -> str:
+        return localized(self, "address")
+
+    @property
+    def localized_opening_hours(self) -> str:
+        return localized(self, "opening_hours")
+
+    @property
+    def localized_privacy_notice(self) -> str:
+        return localized(self, "privacy_notice")
+
+    @property
+    def localized_accessibility_statement(self) -> str:
+        return localized(self, "accessibility_statement")
+
+    @property
+    def has_logo(self) -> bool:
+        return bool(self.logo_type and self.logo_version)

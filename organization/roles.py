@@ -61,6 +61,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "organization.change_staffmember",
         "organization.delete_staffmember",
         "organization.view_staffmember",
+        # The city's name, logo, contact and the privacy and accessibility texts.
+        "organization.view_sitesettings",
+        "organization.change_sitesettings",
         "auth.add_user",
         "auth.change_user",
         "auth.view_user",

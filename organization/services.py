@@ -23,6 +23,7 @@ from organization.models import (
     AccessLog,
     Department,
     Role,
+    SiteSettings,
     StaffMember,
 )
 from organization.roles import ROLE_GROUP_NAMES, ROLE_PERMISSIONS
@@ -269,3 +270,52 @@ def change_summary(change_message: str) -> str:
             return LogEntry(change_message=json.dumps(parts)).get_change_message()
     except (AttributeError, KeyError, TypeError):
         return ""
+
+
+# --- The city's identity ----------------------------------------------------------------
+
+SITE_SETTINGS_FIELDS = frozenset(
+    {
+        "city_name", "city_name_en", "address", "address_en", "phone", "opening_hours",
+        "opening_hours_en", "website", "privacy_notice", "privacy_notice_en",
+        "accessibility_statement", "accessibility_statement_en",
+    }
+)  # fmt: skip
+
+
+def _site_settings_cache_clear() -> None:
+    from organization.selectors import SITE_SETTINGS_CACHE_KEY
+
+    cache.delete(SITE_SETTINGS_CACHE_KEY)
+
+
+@transaction.atomic
+def site_settings_update(*, logo=None, remove_logo: bool = False, **fields) -> SiteSettings:
+    """Change the one site-settings record (made on first use) and clear its cache.
+
+    ``fields``: any of ``SITE_SETTINGS_FIELDS``; ``logo``: an ``organization.logo.Logo``
+    already cleaned by ``logo_clean``; ``remove_logo``: drop the logo. Raises
+    ``ValidationError`` for invalid values (nothing is saved). The cache is cleared now
+    and again when the transaction commits, so no page caches the old record meanwhile.
+    """
+    unknown = set(fields) - SITE_SETTINGS_FIELDS
+    if unknown:
+        raise TypeError("Unknown site settings: %s" % ", ".join(sorted(unknown)))
+    record = SiteSettings.objects.select_for_update().filter(pk=SiteSettings.SINGLETON_ID).first()
+    if record is None:
+        record = SiteSettings(pk=SiteSettings.SINGLETON_ID)
+    for name, value in fields.items():
+        setattr(record, name, value)
+    if remove_logo:
+        record.logo, record.logo_type, record.logo_version = b"", "", ""
+    if logo is not None:
+        record.logo, record.logo_type, record.logo_version = (
+            logo.content,
+            logo.content_type,
+            logo.version,
+        )
+    record.full_clean()
+    record.save()
+    _site_settings_cache_clear()
+    transaction.on_commit(_site_settings_cache_clear)
+    return record

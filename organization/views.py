@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from organization import selectors
 from organization.permissions import staff_required
@@ -137,3 +137,57 @@ def two_factor_verify(request):
         {"form": form, "next": _safe_next(request)},
         status=400 if form.errors else 200,
     )
+
+
+# --- The city's identity: privacy notice, accessibility statement, logo ---------------
+
+
+@require_safe
+def privacy(request):
+    """The privacy notice (APPI art. 62): the city's text or the standard one, with the
+    retention periods in force and the contact."""
+    return render(
+        request, "organization/privacy.html", {"retention": selectors.retention_periods()}
+    )
+
+
+@require_safe
+def accessibility(request):
+    return render(request, "organization/accessibility.html")
+
+
+# Only the drawing: no script, no loads, not even from this site. Inline styles stay
+# allowed because SVG logos carry their colours in style attributes.
+LOGO_POLICY = {
+    "image/svg+xml": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+    "image/png": "default-src 'none'; frame-ancestors 'none'",
+}
+
+
+@require_safe
+def site_logo(request):
+    """The city's logo, from the database so that every web host serves it. With the
+    current version in ``?v=`` it may be cached for a year (the URL changes with it)."""
+    from django.http import Http404, HttpResponse, HttpResponseNotModified
+    from django.utils.cache import patch_cache_control
+
+    logo = selectors.site_logo()
+    if logo is None:
+        raise Http404("No logo")
+    content, content_type, version = logo
+    etag = '"%s"' % version
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(content, content_type=content_type)
+        extension = "svg" if content_type == "image/svg+xml" else "png"
+        response["Content-Disposition"] = 'inline; filename="logo.%s"' % extension
+    response["ETag"] = etag
+    response["Content-Security-Policy"] = LOGO_POLICY[content_type]
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    if request.GET.get("v") == version:
+        patch_cache_control(response, public=True, max_age=365 * 24 * 3600, immutable=True)
+    else:
+        patch_cache_control(response, public=True, max_age=300)
+    return response

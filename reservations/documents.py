@@ -43,6 +43,15 @@ def _fold(line: str) -> str:
     return "\r\n ".join(parts)
 
 
+def _ics_organizer() -> str:
+    """The city, by name, with the booking service's address (RFC 5545: a parameter value
+    is quoted and may hold no double quote or control character)."""
+    from organization.selectors import site_settings
+
+    name = "".join(c for c in site_settings().localized_city_name if c >= " " and c != '"')
+    return 'ORGANIZER;CN="%s":mailto:%s' % (name, settings.DEFAULT_FROM_EMAIL)
+
+
 def reservation_ics(reservation: Reservation, *, documents: list[str]) -> str:
     procedure = reservation.procedure
     description = "\n".join(
@@ -60,6 +69,7 @@ def reservation_ics(reservation: Reservation, *, documents: list[str]) -> str:
         "DTSTAMP:%s" % _ics_time(timezone.now()),
         "DTSTART:%s" % _ics_time(reservation.start_at),
         "DTEND:%s" % _ics_time(reservation.end_at),
+        _ics_organizer(),
         "SUMMARY:%s" % _ics_escape(procedure.localized_name),
         "LOCATION:%s" % _ics_escape(reservation.place),
         "DESCRIPTION:%s" % _ics_escape(description),

@@ -22,6 +22,9 @@ MANAGERS = frozenset({Role.MANAGER})
 ACCESS = {
     "home": PUBLIC,
     "healthz": PUBLIC,
+    "privacy": PUBLIC,
+    "accessibility": PUBLIC,
+    "site_logo": PUBLIC,
     "set_language": PUBLIC,
     "login": PUBLIC,
     "logout": PUBLIC,

@@ -15,7 +15,15 @@ from reservations.services import manage_token_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PUBLIC = ["/", "/book/", "/book/juminhyo/", "/display/", "/accounts/login/"]
+PUBLIC = [
+    "/",
+    "/book/",
+    "/book/juminhyo/",
+    "/display/",
+    "/accounts/login/",
+    "/privacy/",
+    "/accessibility/",
+]
 STAFF = [
     "/staff/",
     "/counter/",

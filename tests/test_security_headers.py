@@ -37,7 +37,7 @@ def assert_no_inline_code(html: str, where: str) -> None:
 @pytest.mark.django_db
 def test_every_page_sends_the_policy_and_has_no_inline_code(client):
     call_command("seed_demo", stdout=io.StringIO())
-    public = ["/", "/book/", reverse("reservations:display")]
+    public = ["/", "/book/", reverse("reservations:display"), "/privacy/", "/accessibility/"]
     staff = {
         Role.COUNTER_STAFF: ["/staff/", "/counter/", "/complaints/", "/complaints/new/"],
         Role.MANAGER: ["/dashboards/", "/dashboards/review/", "/complaints/knowledge/"],
@@ -66,6 +66,9 @@ def test_the_browser_reports_no_policy_violation(page):
     page.goto("/book/")
     page.get_by_role("link").filter(has_text="住民票").first.click()
     page.wait_for_load_state("networkidle")
+    for path in ("/privacy/", "/accessibility/"):
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
     page.goto("/accounts/login/")
     page.get_by_label("ユーザー名").fill("manager")
     page.get_by_label("パスワード").fill("madoguchi-demo")

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from organization import services
+from organization.logo import logo_clean
 from organization.models import Role
 
 DEMO_PASSWORD = "madoguchi-demo"
@@ -80,12 +81,35 @@ STAFF = [
 ]
 
 
+# A made-up city: みどり市 ("green city"), its leaf in a circle as the logo.
+CITY = {
+    "city_name": "みどり市",
+    "city_name_en": "Midori City",
+    "address": "〒123-0001 みどり市本町1丁目1番1号",
+    "address_en": "1-1-1 Honcho, Midori City 123-0001",
+    "phone": "0120-000-100",
+    "opening_hours": "平日 8時30分〜17時15分（土日祝日・年末年始を除く）",
+    "opening_hours_en": (
+        "Weekdays 8:30–17:15 (closed on weekends, public holidays and 29 Dec–3 Jan)"
+    ),
+    "website": "https://www.city.midori.example.jp/",
+}
+LOGO_SVG = """<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" role="img">
+<title>みどり市</title>
+<circle cx="32" cy="32" r="30" fill="#1b7a3d"/>
+<path d="M18 44 C18 24 32 14 48 14 C48 32 38 46 20 46 Z" fill="#ffffff"/>
+<path d="M20 46 C28 36 34 30 42 22" stroke="#1b7a3d" stroke-width="3" fill="none"
+ stroke-linecap="round"/>
+</svg>""".encode()
+
+
 class Command(BaseCommand):
     help = "Load the demo city (departments, staff of every role). Safe to run again."
 
     @transaction.atomic
     def handle(self, *args, **options):
         services.role_groups_ensure()
+        services.site_settings_update(logo=logo_clean(LOGO_SVG), **CITY)
         departments = {}
         for order, row in enumerate(DEPARTMENTS, start=1):
             code, name, name_en, phone, location, location_en = row
