@@ -74,6 +74,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
             for action in ("add", "change", "delete", "view")
         ),
         "reservations.view_reservation",
+        # List the enrolled kiosks and revoke one (they are enrolled from the tablet).
+        "reservations.view_kioskdevice",
+        "reservations.change_kioskdevice",
         *(
             "notices.%s_%s" % (action, model)
             for model in ("certificatetype", "resident", "certificate", "noticerule", "letter")

@@ -106,6 +106,7 @@ class KioskDeviceAdmin(admin.ModelAdmin):
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["name"]
     fields = ["name", "created_by", "created_at", "last_seen_at", "revoked_at"]
+    list_select_related = ["created_by__user"]
     readonly_fields = ["created_by", "created_at", "last_seen_at", "revoked_at"]
     actions = ["revoke"]
 
@@ -117,7 +118,7 @@ class KioskDeviceAdmin(admin.ModelAdmin):
         # A device made here would have a token nobody holds.
         return False
 
-    @admin.action(description=_("Revoke the selected kiosks"))
+    @admin.action(description=_("Revoke the selected kiosks"), permissions=["change"])
     def revoke(self, request, queryset):
         count = services.kiosk_devices_revoke(devices=list(queryset))
         message = _("%(count)d kiosk(s) revoked: they show the staff login now.")

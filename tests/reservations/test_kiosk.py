@@ -368,3 +368,19 @@ def test_an_unknown_procedure_at_the_kiosk_is_a_404(client):
     as_kiosk(client)
 
     assert client.post("/counter/kiosk/walk-in/nothing/").status_code == 404
+
+
+def test_an_administrator_revokes_a_kiosk_in_the_admin(client):
+    admin_member = make_staff_member(role=Role.ADMINISTRATOR)
+    admin_member.user.is_staff = True
+    admin_member.user.save()
+    device, _token = enrolled_kiosk("2階 待合")
+    client.force_login(admin_member.user)
+
+    client.post(
+        "/admin/reservations/kioskdevice/",
+        {"action": "revoke", "_selected_action": [device.pk]},
+    )
+
+    device.refresh_from_db()
+    assert device.revoked_at is not None
