@@ -294,9 +294,8 @@ def kiosk(request):
             result = services.visit_check_in_by_code(code=request.POST.get("code", ""))
         except services.CounterError as error:
             context["error"] = error.message
-            return allow_camera(
-                render(request, "reservations/counter/kiosk.html", context, status=400)
-            )
+            # The kiosk's own start page again, with the message (a screen, not an error).
+            return allow_camera(render(request, "reservations/counter/kiosk.html", context))
         return render(
             request,
             "reservations/counter/kiosk_ticket.html",

@@ -252,8 +252,10 @@ def test_a_wrong_code_at_the_kiosk_gets_a_message(client, procedure):
 
     response = client.post(KIOSK, {"code": "ZZZZ-ZZZZ"})
 
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert 'role="alert"' in response.content.decode()
+    assert "この予約番号は見つかりませんでした" in response.content.decode()
+    assert not Visit.objects.exists()
 
 
 def _served(procedure, clerk, today, minutes):
