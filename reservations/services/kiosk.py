@@ -24,11 +24,18 @@ def kiosk_token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+@transaction.atomic
 def kiosk_device_enrol(
-    *, name: str, by_staff: StaffMember | None, now: dt.datetime | None = None
+    *,
+    name: str,
+    by_staff: StaffMember | None,
+    replacing: KioskDevice | None = None,
+    now: dt.datetime | None = None,
 ) -> tuple[KioskDevice, str]:
     """Enrol a browser as a kiosk; returns the device and its token (shown once: the
-    caller puts it in the browser's cookie, nothing else keeps it)."""
+    caller puts it in the browser's cookie, nothing else keeps it). ``replacing``, the
+    browser's previous kiosk credential, is revoked in the same transaction."""
+    now = now or timezone.now()
     name = (name or "").strip()
     if not name:
         raise ValidationError(_("Give the kiosk a name."))
@@ -37,9 +44,11 @@ def kiosk_device_enrol(
         name=name,
         token_hash=kiosk_token_hash(token),
         created_by=by_staff,
-        created_at=now or timezone.now(),
+        created_at=now,
     )
     device.full_clean()
+    if replacing is not None:
+        kiosk_devices_revoke(devices=[replacing], now=now)
     device.save()
     return device, token
 

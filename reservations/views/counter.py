@@ -257,11 +257,10 @@ def kiosk_enrol(request):
     form = KioskEnrolForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         # Enrolling a browser again replaces its previous kiosk credential.
-        previous = selectors.kiosk_device_for_token(request.COOKIES.get(KIOSK_COOKIE))
-        if previous is not None:
-            services.kiosk_devices_revoke(devices=[previous])
         _device, token = services.kiosk_device_enrol(
-            name=form.cleaned_data["name"], by_staff=request.staff_member
+            name=form.cleaned_data["name"],
+            by_staff=request.staff_member,
+            replacing=selectors.kiosk_device_for_token(request.COOKIES.get(KIOSK_COOKIE)),
         )
         logout(request)
         response = redirect("reservations:kiosk")
