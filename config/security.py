@@ -21,6 +21,15 @@ POLICY = "; ".join(
 )
 ADMIN_POLICY = POLICY.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 PERMISSIONS = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+# The check-in kiosk's start page reads the booking's QR code with the tablet's camera:
+# that page alone may ask for it (its own origin, no frame).
+CAMERA_PERMISSIONS = PERMISSIONS.replace("camera=()", "camera=(self)")
+
+
+def allow_camera(response):
+    """Let this one response's page use the camera; every other page keeps camera=()."""
+    response.headers["Permissions-Policy"] = CAMERA_PERMISSIONS
+    return response
 
 
 class SecurityHeadersMiddleware:

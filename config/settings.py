@@ -340,6 +340,11 @@ RATE_LIMITS = {
 CHECKIN_EARLY_MINUTES = env_int("CHECKIN_EARLY_MINUTES", 60)
 CHECKIN_LATE_MINUTES = env_int("CHECKIN_LATE_MINUTES", 15)
 NO_SHOW_AFTER_MINUTES = env_int("NO_SHOW_AFTER_MINUTES", 30)
+# The check-in kiosk: its ticket, check-in and refusal screens go back to the start by
+# themselves after this many seconds; the walk-in ticket estimates the wait only from
+# at least this many handling times measured today for the procedure.
+KIOSK_RETURN_SECONDS = env_int("KIOSK_RETURN_SECONDS", 20)
+KIOSK_WAIT_MIN_SAMPLES = env_int("KIOSK_WAIT_MIN_SAMPLES", 3)
 # Personal data (names, contacts, addresses, comments) is anonymised this many days
 # after the booking, letter or complaint it belongs to (organization/retention.py).
 PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 3 * 365)

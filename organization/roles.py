@@ -80,6 +80,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # The e-mail outbox: see what failed and send it again.
         "outbox.view_email",
         "outbox.change_email",
+        # List the enrolled kiosks and revoke one (they are enrolled from the tablet).
+        "reservations.view_kioskdevice",
+        "reservations.change_kioskdevice",
         *(
             "notices.%s_%s" % (action, model)
             for model in ("certificatetype", "resident", "certificate", "noticerule", "letter")

@@ -8,6 +8,7 @@ from reservations.models import (
     ConsentRecord,
     Counter,
     DocumentRule,
+    KioskDevice,
     Procedure,
     Reservation,
     ReservationEvent,
@@ -94,6 +95,34 @@ class ProcedureAdmin(AvailabilityChangeMixin, admin.ModelAdmin):
 class CounterAdmin(admin.ModelAdmin):
     list_display = ["name", "name_en", "department", "location", "is_active"]
     list_filter = ["department", "is_active"]
+
+
+@admin.register(KioskDevice)
+class KioskDeviceAdmin(admin.ModelAdmin):
+    """Kiosks are enrolled from the tablet itself (counter → kiosk, by a counter clerk,
+    manager or administrator); here they are listed and revoked."""
+
+    list_display = ["name", "created_by", "created_at", "last_seen_at", "revoked_at", "active"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name"]
+    fields = ["name", "created_by", "created_at", "last_seen_at", "revoked_at"]
+    list_select_related = ["created_by__user"]
+    readonly_fields = ["created_by", "created_at", "last_seen_at", "revoked_at"]
+    actions = ["revoke"]
+
+    @admin.display(boolean=True, description=_("active"))
+    def active(self, device):
+        return device.is_active
+
+    def has_add_permission(self, request):
+        # A device made here would have a token nobody holds.
+        return False
+
+    @admin.action(description=_("Revoke the selected kiosks"), permissions=["change"])
+    def revoke(self, request, queryset):
+        count = services.kiosk_devices_revoke(devices=list(queryset))
+        message = _("%(count)d kiosk(s) revoked: they show the staff login now.")
+        self.message_user(request, message % {"count": count})
 
 
 @admin.register(Shift)

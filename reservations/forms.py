@@ -186,3 +186,14 @@ class SurveyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Please do not write your name, address or other personal details."),
     )
+
+
+class KioskEnrolForm(forms.Form):
+    """Name the browser that becomes a kiosk, so that the admin can tell it apart."""
+
+    name = forms.CharField(
+        label=_("Name of this kiosk"),
+        max_length=80,
+        help_text=_("Where it stands, e.g. “1st floor waiting area, left”."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )

@@ -617,3 +617,39 @@ class SurveyAnswer(models.Model):
 
     def __str__(self):
         return "%s: %s" % (self.visit_id, self.overall)
+
+
+class KioskDevice(models.Model):
+    """A browser enrolled as the check-in kiosk of the waiting area.
+
+    The browser holds only a long random token in an HttpOnly cookie, never a staff
+    session; the database keeps its SHA-256 (the token has 256 random bits, so a plain
+    hash is enough and a stolen database row cannot be replayed). Revoking it in the
+    admin ends it at the next request.
+    """
+
+    name = models.CharField(_("name"), max_length=80)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        "organization.StaffMember",
+        verbose_name=_("enrolled by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("enrolled at"), default=timezone.now)
+    last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("kiosk device")
+        verbose_name_plural = _("kiosk devices")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -395,3 +395,89 @@ def clerks_today(*, day: dt.date):
         .distinct()
         .order_by("user__last_name", "user__first_name")
     )
+
+
+def kiosk_device_for_token(token: str | None):
+    """The enrolled, not revoked kiosk device holding this token, else None."""
+    from reservations.models import KioskDevice
+    from reservations.services.kiosk import kiosk_token_hash
+
+    if not token or len(token) > 200:
+        return None
+    return KioskDevice.objects.filter(
+        token_hash=kiosk_token_hash(token), revoked_at__isnull=True
+    ).first()
+
+
+@dataclass
+class WaitEstimate:
+    """What the walk-in ticket says about the wait.
+
+    ``ahead``: citizens waiting for this procedure who will be called first.
+    ``minutes``: median handling time today × ahead ÷ clerks serving it now, rounded
+    up; None when today has fewer than ``samples_needed`` measured handlings.
+    """
+
+    ahead: int
+    minutes: int | None
+    samples: int
+    samples_needed: int
+    clerks: int
+
+
+def walk_in_wait(*, visit, now: dt.datetime, samples_needed: int) -> WaitEstimate:
+    """Who is ahead of this walk-in, and about how long they will wait: 3 queries.
+
+    Ahead: the walk-ins for the same procedure who came earlier, and the booked
+    citizens of that procedure already checked in whose time has come (the clerks call
+    those before walk-ins, see ``services.visit_call_next``). Handling time: from
+    "service started" to "done", of today's visits of the same procedure.
+    """
+    import math
+    import statistics
+
+    from reservations.models import Shift, Visit, VisitKind, VisitStatus
+    from reservations.services.counter import DUE_MARGIN
+
+    procedure = visit.procedure
+    waiting = Visit.objects.filter(
+        day=visit.day, procedure=procedure, status=VisitStatus.WAITING
+    ).exclude(pk=visit.pk)
+    ahead = waiting.filter(
+        Q(kind=VisitKind.WALK_IN, checked_in_at__lt=visit.checked_in_at)
+        | Q(kind=VisitKind.WALK_IN, checked_in_at=visit.checked_in_at, pk__lt=visit.pk)
+        | Q(kind=VisitKind.BOOKED, expected_at__lte=now + DUE_MARGIN)
+    ).count()
+    durations = sorted(
+        (done - serving).total_seconds() / 60
+        for serving, done in Visit.objects.filter(
+            day=visit.day,
+            procedure=procedure,
+            status=VisitStatus.DONE,
+            serving_at__isnull=False,
+            done_at__isnull=False,
+        ).values_list("serving_at", "done_at")
+    )
+    local = timezone.localtime(now)
+    clerks = (
+        Shift.objects.filter(
+            date=local.date(),
+            start_time__lte=local.time(),
+            end_time__gt=local.time(),
+            staff__qualified_procedures=procedure,
+            staff__user__is_active=True,
+        )
+        .values("staff_id")
+        .distinct()
+        .count()
+    )
+    minutes = None
+    if durations and len(durations) >= samples_needed:
+        minutes = math.ceil(statistics.median(durations) * ahead / max(clerks, 1))
+    return WaitEstimate(
+        ahead=ahead,
+        minutes=minutes,
+        samples=len(durations),
+        samples_needed=samples_needed,
+        clerks=clerks,
+    )

@@ -40,6 +40,7 @@ urlpatterns = [
     ),
     path("counter/visits/<int:visit_id>/receipt", counter_views.receipt, name="receipt"),
     path("counter/kiosk/", counter_views.kiosk, name="kiosk"),
+    path("counter/kiosk/enrol/", counter_views.kiosk_enrol, name="kiosk_enrol"),
     path("counter/kiosk/walk-in/<slug:code>/", counter_views.kiosk_walk_in, name="kiosk_walk_in"),
     path("display/", counter_views.display, name="display"),
     path("display/board/", counter_views.display_board, name="display_board"),

@@ -37,8 +37,11 @@ ACCESS = {
     "reservations:staff_check_in": COUNTER,
     "reservations:visit_action": COUNTER,
     "reservations:receipt": COUNTER,
+    # The kiosk pages open for an enrolled kiosk browser (its device cookie, no login);
+    # without one, only the counter roles get as far as the enrolment page.
     "reservations:kiosk": COUNTER,
     "reservations:kiosk_walk_in": COUNTER,
+    "reservations:kiosk_enrol": COUNTER,
     "organization:": ANY_STAFF,
     "notices:": CERTIFICATES,
     "complaints:": ANY_STAFF,
@@ -109,6 +112,41 @@ def test_the_wrong_roles_get_no_staff_page(client, name, path):
         for method in (client.get, client.post):
             response = method(path)
             assert response.status_code in (403, 404, 405), (name, path, role, response.status_code)
+
+
+KIOSK_PAGES = {"reservations:kiosk", "reservations:kiosk_walk_in"}
+
+
+@pytest.mark.parametrize(("name", "path"), STAFF_URLS)
+def test_a_kiosk_browser_gets_the_login_page_for_every_other_staff_page(client, name, path):
+    """An enrolled kiosk holds no staff session: every staff URL but its own pages asks
+    for a login (or does not exist for it)."""
+    from tests.reservations.factories import as_kiosk
+
+    as_kiosk(client)
+    for method in (client.get, client.post):
+        response = method(path)
+        if name in KIOSK_PAGES:
+            assert response.status_code in (200, 302, 404), (name, path, response.status_code)
+            if response.status_code == 302:
+                assert response["Location"] == "/counter/kiosk/", (name, path)
+            continue
+        assert response.status_code in (302, 404, 405), (name, path, response.status_code)
+        if response.status_code == 302:
+            assert response["Location"].startswith("/accounts/login/"), (name, path)
+
+
+def test_a_kiosk_browser_cannot_open_the_admin_or_account_pages(client):
+    from tests.reservations.factories import as_kiosk
+
+    as_kiosk(client)
+    for name, route in URLS:
+        if access_of(name) in ("account", "admin") and "<" not in route:
+            response = client.get(_path(route))
+            if name in ("admin:login", "admin:logout"):
+                continue  # the admin's own login form
+            assert response.status_code == 302, (name, response.status_code)
+            assert "login/" in response["Location"], name
 
 
 def test_a_logged_in_user_without_a_staff_profile_gets_no_staff_page(client, django_user_model):

@@ -27,7 +27,7 @@ PUBLIC = [
 STAFF = [
     "/staff/",
     "/counter/",
-    "/counter/kiosk/",
+    "/counter/kiosk/enrol/",
     "/staff/phone-booking/",
     "/complaints/",
     "/complaints/new/",
@@ -120,5 +120,65 @@ def test_no_serious_accessibility_violation(browser, live_server, locale):
         for v in serious(axe, page, path)
     ]
     context.close()
+    found += kiosk_findings(browser, live_server, locale)
 
     assert found == []
+
+
+def kiosk_findings(browser, live_server, locale) -> list[str]:
+    """The kiosk's screens as an enrolled kiosk browser sees them: the start, a walk-in
+    ticket, a check-in and a refusal with the next times."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from reservations.views.counter import KIOSK_COOKIE
+    from tests.reservations.factories import (
+        ProcedureFactory,
+        add_clerk,
+        booked_now,
+        enrolled_kiosk,
+    )
+
+    today = timezone.localdate()
+    juminhyo = Procedure.objects.get(code="juminhyo")
+    clerk = add_clerk(juminhyo, day=today, start=dt.time(0, 0), end=dt.time(23, 59))
+    booking = booked_now(juminhyo, clerk)
+    later = ProcedureFactory(name="後日の手続き", name_en="Another day", lead_time_minutes=0)
+    add_clerk(later, day=today + dt.timedelta(days=1), start=dt.time(9), end=dt.time(17))
+    _device, token = enrolled_kiosk()
+    context = browser.new_context(base_url=live_server.url, locale=locale)
+    context.add_cookies([{"name": KIOSK_COOKIE, "value": token, "url": live_server.url}])
+    page = context.new_page()
+    axe = Axe()
+    found = serious(axe, page, "/counter/kiosk/")
+
+    def after(action, ready: str, what: str) -> list[str]:
+        page.goto("/counter/kiosk/")
+        action()
+        page.locator(ready).wait_for()
+        result = axe.run(page)
+        return [
+            "kiosk %s %s %s" % (what, violation["id"], node["target"])
+            for violation in result.response["violations"]
+            if violation["impact"] in ("serious", "critical")
+            for node in violation["nodes"]
+        ]
+
+    found += after(
+        lambda: page.locator("form[action$='/walk-in/juminhyo/'] button").click(),
+        "[data-people-ahead]",
+        "ticket",
+    )
+    found += after(
+        lambda: (page.fill("#kiosk-code", booking.code), page.press("#kiosk-code", "Enter")),
+        ".kiosk-ticket",
+        "check-in",
+    )
+    found += after(
+        lambda: page.locator("form[action$='/walk-in/%s/'] button" % later.code).click(),
+        ".kiosk-qr",
+        "refusal",
+    )
+    context.close()
+    return found

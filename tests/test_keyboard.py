@@ -59,7 +59,7 @@ def test_a_citizen_books_with_the_keyboard_alone(page, procedure):  # noqa: F811
     assert Reservation.objects.get().status == ReservationStatus.CONFIRMED
 
 
-def test_a_clerk_checks_in_and_calls_with_the_keyboard_alone(page):
+def test_a_clerk_checks_in_and_calls_with_the_keyboard_alone(page, live_server):
     import datetime as dt
 
     from django.utils import timezone
@@ -70,6 +70,20 @@ def test_a_clerk_checks_in_and_calls_with_the_keyboard_alone(page):
     juminhyo = ProcedureFactory(name="住民票の写し", lead_time_minutes=0)
     clerk = add_clerk(juminhyo, day=timezone.localdate(now), start=dt.time(0), end=dt.time(23, 59))
     reservation = booked_now(juminhyo, clerk)
+    # The citizen at the enrolled kiosk (its own browser: no staff session there).
+    from reservations.views.counter import KIOSK_COOKIE
+    from tests.reservations.factories import enrolled_kiosk
+
+    _device, token = enrolled_kiosk()
+    page.context.add_cookies([{"name": KIOSK_COOKIE, "value": token, "url": live_server.url}])
+    page.goto("/counter/kiosk/")
+    tab_to(page, "input[name=code]")
+    page.keyboard.type(reservation.code)
+    page.keyboard.press("Enter")
+    page.get_by_role("status").wait_for()
+    ticket = page.get_by_role("status").inner_text()
+    page.context.clear_cookies()
+
     page.goto("/accounts/login/")
     tab_to(page, "#id_username")
     page.keyboard.type(clerk.user.username)
@@ -77,13 +91,6 @@ def test_a_clerk_checks_in_and_calls_with_the_keyboard_alone(page):
     page.keyboard.type("secret-pass-123")
     page.keyboard.press("Enter")
     page.wait_for_url("**/staff/**")
-
-    page.goto("/counter/kiosk/")
-    tab_to(page, "input[name=code]")
-    page.keyboard.type(reservation.code)
-    page.keyboard.press("Enter")
-    page.get_by_role("status").wait_for()
-    ticket = page.get_by_role("status").inner_text()
 
     page.goto("/counter/")
     tab_to(page, "form[action$='/counter/call-next/'] button")

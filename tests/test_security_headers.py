@@ -56,25 +56,211 @@ def test_every_page_sends_the_policy_and_has_no_inline_code(client):
             assert_no_inline_code(response.content.decode(), path)
 
 
+# Every CSP violation in the page (its securitypolicyviolation event) and every CSP error
+# on the console is reported to the test. The listener is put in by the browser's
+# devtools before any of the page's own scripts, so the policy does not stop it.
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.reportCspViolation(
+    [location.pathname, event.violatedDirective, event.blockedURI, event.sample].join(" | ")
+  );
+});
+"""
+
+# URL names that are not pages: they only take POSTs, or answer with a file or a fragment
+# that a page loads (the fragments are loaded by their pages below, and polled).
+NOT_A_PAGE = {
+    "complaints:action",
+    "complaints:respond",
+    "dashboards:action_done",
+    "dashboards:refresh",
+    "notices:create_letters",
+    "notices:mark_batch",
+    "reservations:call_next",
+    "reservations:staff_check_in",
+    "reservations:visit_action",
+    "reservations:kiosk_walk_in",  # its ticket and refusal pages are opened by the kiosk
+    "reservations:display_board",  # polled by the display board
+    "logout",
+    "set_language",
+    "healthz",
+    "two_factor_verify",  # only after a login with a second factor
+}
+FILE_SUFFIXES = (".pdf", ".csv", ".ics")
+
+
+def _page_samples() -> dict[str, str]:
+    """A real address on the demo data for each URL name that takes arguments."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from complaints.models import Complaint, Status
+    from notices import services as notice_services
+    from reservations import selectors
+    from reservations.models import Procedure, Reservation, ReservationStatus, Visit
+    from reservations.services import manage_token_for
+
+    procedure = Procedure.objects.get(code="juminhyo")
+    now = timezone.now()
+    day = timezone.localdate(now)
+    for _ in range(60):
+        day += dt.timedelta(days=1)
+        times = selectors.day_times(procedure=procedure, day=day, now=now)
+        if times.slots:
+            break
+    hhmm = timezone.localtime(times.slots[0].start).strftime("%H%M")
+    booking = Reservation.objects.filter(status=ReservationStatus.CONFIRMED).latest("start_at")
+    token = manage_token_for(booking)
+    visit = Visit.objects.filter(status="done").first()
+    run = notice_services.certificates_import(
+        data=b"record_id,resident_number,name,certificate_type,issued_on,expires_on\n",
+        file_name="empty.csv",
+    )
+    return {
+        "reservations:calendar": "/book/juminhyo/",
+        "reservations:day": "/book/juminhyo/%s/" % day.isoformat(),
+        "reservations:details": "/book/juminhyo/%s/%s/" % (day.isoformat(), hhmm),
+        "reservations:staff_calendar": "/staff/phone-booking/juminhyo/",
+        "reservations:staff_day": "/staff/phone-booking/juminhyo/%s/" % day.isoformat(),
+        "reservations:staff_details": "/staff/phone-booking/juminhyo/%s/%s/"
+        % (day.isoformat(), hhmm),
+        "reservations:manage": "/booking/%s/" % token,
+        "reservations:cancel": "/booking/%s/cancel/" % token,
+        "reservations:confirm": "/booking/%s/confirm/" % token,
+        "reservations:reschedule": "/booking/%s/reschedule/" % token,
+        "reservations:survey": "/survey/%s/" % visit.survey_token,
+        "reservations:survey_thanks": "/survey/%s/thanks/" % visit.survey_token,
+        "reservations:receipt": "/counter/visits/%d/receipt" % visit.pk,
+        "complaints:detail": "/complaints/%d/" % Complaint.objects.order_by("pk").first().pk,
+        "complaints:knowledge_case": "/complaints/knowledge/%d/"
+        % Complaint.objects.filter(status=Status.CLOSED).first().pk,
+        "dashboards:review": "/dashboards/review/",  # redirects to the current quarter
+        "notices:import_report": "/notices/import/%d/" % run.pk,
+    }
+
+
+def _pages() -> tuple[list[str], list[str]]:
+    """The public and the staff pages of the URL walk (tests/test_access.py): a new URL
+    without a sample above fails here, so every new page is checked too."""
+    from tests.test_access import PUBLIC, URLS, _path, access_of
+
+    samples = _page_samples()
+    public, staff, missing = [], [], []
+    for name, route in URLS:
+        audience = access_of(name)
+        if audience == "admin" or name in NOT_A_PAGE or route.endswith(FILE_SUFFIXES):
+            continue
+        if "<" in route:
+            if name not in samples:
+                missing.append(name)
+                continue
+            path = samples[name]
+        else:
+            path = _path(route)
+        (public if audience == PUBLIC else staff).append(path)
+    assert missing == [], "Give these URL names a sample address in _page_samples()"
+    return public, staff
+
+
+def _open(page, path: str) -> None:
+    response = page.goto(path)
+    assert response is not None and response.status == 200, (path, response and response.status)
+    page.wait_for_load_state("networkidle")
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_the_browser_reports_no_policy_violation(page):
+def test_the_browser_reports_no_policy_violation_on_any_page(browser, live_server):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from reservations.models import Procedure
+    from reservations.views.counter import KIOSK_COOKIE
+    from tests.reservations.factories import (
+        ProcedureFactory,
+        add_clerk,
+        booked_now,
+        enrolled_kiosk,
+    )
+
     call_command("seed_demo", stdout=io.StringIO())
-    violations = []
-    page.on("console", lambda m: "Content Security Policy" in m.text and violations.append(m.text))
+    today = timezone.localdate()
+    juminhyo = Procedure.objects.get(code="juminhyo")
+    clerk = add_clerk(juminhyo, day=today, start=dt.time(0, 0), end=dt.time(23, 59))
+    booking = booked_now(juminhyo, clerk)
+    not_today = ProcedureFactory(name="本日受付なしの手続き", code="not-today", lead_time_minutes=0)
+    add_clerk(not_today, day=today + dt.timedelta(days=1), start=dt.time(9), end=dt.time(17))
+    public, staff = _pages()
+    violations: list[str] = []
 
-    page.goto("/book/")
-    page.get_by_role("link").filter(has_text="住民票").first.click()
+    def new_page(**options):
+        context = browser.new_context(base_url=live_server.url, locale="ja-JP", **options)
+        context.expose_binding("reportCspViolation", lambda _source, text: violations.append(text))
+        context.add_init_script(REPORT_VIOLATIONS)
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda message: (
+                "Content Security Policy" in message.text
+                and violations.append("console: " + message.text)
+            ),
+        )
+        return context, page
+
+    # The listener works: a blocked inline style is reported.
+    context, page = new_page()
+    _open(page, "/")
+    page.evaluate("() => document.body.setAttribute('style', 'color: red')")
+    page.wait_for_timeout(200)
+    assert violations, "the CSP listener heard nothing"
+    violations.clear()
+
+    # Every public page, in Japanese and then in English; the display board polls.
+    for path in public:
+        _open(page, path)
+    with page.expect_response(lambda response: "/display/board/" in response.url):
+        _open(page, "/display/")
+    _open(page, "/")
+    page.get_by_role("button", name="English").first.click()
     page.wait_for_load_state("networkidle")
-    for path in ("/privacy/", "/accessibility/"):
-        page.goto(path)
-        page.wait_for_load_state("networkidle")
-    page.goto("/accounts/login/")
-    page.get_by_label("ユーザー名").fill("manager")
-    page.get_by_label("パスワード").fill("madoguchi-demo")
-    page.get_by_role("button", name="ログイン").click()
-    for path in ("/counter/", "/dashboards/", "/complaints/"):
-        page.goto(path)
-        page.wait_for_load_state("networkidle")
+    for path in public:
+        _open(page, path)
+    context.close()
 
+    # Every staff page as a manager (who may open all of them).
+    context, page = new_page()
+    _open(page, "/accounts/login/")
+    page.fill("#id_username", "manager")
+    page.fill("#id_password", "madoguchi-demo")
+    page.press("#id_password", "Enter")
+    page.wait_for_load_state("networkidle")
+    for path in staff:
+        _open(page, path)
+    with page.expect_response(lambda response: response.request.headers.get("hx-request")):
+        _open(page, "/counter/")  # the queue refreshes itself
+    context.close()
+
+    # The kiosk: start, reload, a check-in, a walk-in ticket, a refusal, the countdown.
+    _device, token = enrolled_kiosk()
+    context, page = new_page()
+    context.add_cookies([{"name": KIOSK_COOKIE, "value": token, "url": live_server.url}])
+    _open(page, "/counter/kiosk/")
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    page.fill("#kiosk-code", booking.code)
+    page.press("#kiosk-code", "Enter")
+    page.locator(".kiosk-ticket").wait_for()
+    page.wait_for_timeout(1500)  # the countdown ticks
+    _open(page, "/counter/kiosk/")
+    page.get_by_role("button", name=juminhyo.name).click()
+    page.locator("[data-people-ahead]").wait_for()
+    _open(page, "/counter/kiosk/")
+    page.get_by_role("button", name="本日受付なしの手続き").click()
+    page.locator(".kiosk-qr svg").wait_for()
+    page.wait_for_timeout(1500)
+    context.close()
+
+    assert len(public) >= 10 and len(staff) >= 20
     assert violations == []

@@ -32,6 +32,12 @@ from reservations.services.counter import (
     visit_transfer,
     visits_mark_no_shows,
 )
+from reservations.services.kiosk import (
+    kiosk_device_enrol,
+    kiosk_device_seen,
+    kiosk_devices_revoke,
+    kiosk_token_hash,
+)
 from reservations.services.survey import SurveyClosed, survey_answer_submit, survey_state
 
 __all__ = [
@@ -44,6 +50,10 @@ __all__ = [
     "WalkInRefused",
     "current_counter",
     "document_rule_save",
+    "kiosk_device_enrol",
+    "kiosk_device_seen",
+    "kiosk_devices_revoke",
+    "kiosk_token_hash",
     "manage_token_for",
     "reservation_book",
     "reservation_cancel",

@@ -1,8 +1,13 @@
 """The counter's pages: the day's queue and its actions, the check-in kiosk with walk-in
 tickets, the public display board, the receipt slip and the survey link target."""
 
+from functools import wraps
+
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -13,11 +18,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from config.security import allow_camera
 from organization.models import Role, StaffMember
 from organization.permissions import role_required
+from organization.selectors import staff_member_for_user
 from organization.services import access_log_read
 from reservations import documents, selectors, services
-from reservations.forms import SurveyForm
+from reservations.forms import KioskEnrolForm, SurveyForm
 from reservations.models import Procedure, Visit, VisitStatus
 from reservations.ratelimit import rate_limited
 
@@ -189,42 +196,153 @@ def staff_check_in(request):
     return _back_to_queue(request)
 
 
+# The kiosk browser's credential: a cookie with the device's token, never a session.
+KIOSK_COOKIE = "madoguchi_kiosk"
+# Browsers keep a cookie at most 400 days; the admin revokes a kiosk sooner when needed.
+KIOSK_COOKIE_AGE = 400 * 24 * 60 * 60
+
+
+def _set_kiosk_cookie(response, token: str) -> None:
+    response.set_cookie(
+        KIOSK_COOKIE,
+        token,
+        max_age=KIOSK_COOKIE_AGE,
+        secure=settings.HTTPS_ONLY,
+        httponly=True,
+        samesite="Strict",
+    )
+
+
+def _kiosk_not_enrolled(request):
+    """Without a valid kiosk credential: staff who may enrol go to the enrolment page,
+    anybody else logs in first (or is refused)."""
+    kiosk_url = reverse("reservations:kiosk")
+    if not request.user.is_authenticated:
+        return redirect_to_login(kiosk_url)
+    member = staff_member_for_user(request.user)
+    if request.user.is_superuser or (member is not None and member.role in COUNTER_ROLES):
+        return redirect("reservations:kiosk_enrol")
+    raise PermissionDenied
+
+
+def kiosk_device_required(view):
+    """The page of an enrolled kiosk browser. A kiosk never runs with a staff session:
+    one opened in the same browser (somebody logged in at the tablet) is ended here."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        token = request.COOKIES.get(KIOSK_COOKIE)
+        device = selectors.kiosk_device_for_token(token)
+        if device is None:
+            response = _kiosk_not_enrolled(request)
+            if token:  # unknown or revoked: the browser forgets it
+                response.delete_cookie(KIOSK_COOKIE, samesite="Strict")
+            return response
+        if request.user.is_authenticated:
+            logout(request)
+        services.kiosk_device_seen(device=device)
+        request.kiosk_device = device
+        request.staff_member = None
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@require_http_methods(["GET", "POST"])
 @never_cache
 @counter_staff_required
+def kiosk_enrol(request):
+    """A counter clerk, manager or administrator makes this browser the kiosk: the
+    staff session ends here, the browser keeps only the kiosk's cookie."""
+    form = KioskEnrolForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        # Enrolling a browser again replaces its previous kiosk credential.
+        _device, token = services.kiosk_device_enrol(
+            name=form.cleaned_data["name"],
+            by_staff=request.staff_member,
+            replacing=selectors.kiosk_device_for_token(request.COOKIES.get(KIOSK_COOKIE)),
+        )
+        logout(request)
+        response = redirect("reservations:kiosk")
+        _set_kiosk_cookie(response, token)
+        return response
+    return render(
+        request,
+        "reservations/counter/kiosk_enrol.html",
+        {"form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _kiosk_return():
+    return {
+        "return_seconds": settings.KIOSK_RETURN_SECONDS,
+        "return_url": reverse("reservations:kiosk"),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@kiosk_device_required
 def kiosk(request):
-    """The check-in tablet in the waiting area (opened once by staff, then used by
-    citizens): type or scan the booking code, or take a number without booking."""
+    """The check-in tablet in the waiting area, used by citizens: type or scan the
+    booking code, or take a number without booking."""
     context = {"procedures": selectors.procedure_list_public()}
     if request.method == "POST":
         try:
             result = services.visit_check_in_by_code(code=request.POST.get("code", ""))
         except services.CounterError as error:
             context["error"] = error.message
-            return render(request, "reservations/counter/kiosk.html", context, status=200)
+            # The kiosk's own start page again, with the message (a screen, not an error).
+            return allow_camera(render(request, "reservations/counter/kiosk.html", context))
         return render(
             request,
             "reservations/counter/kiosk_ticket.html",
-            {"visit": result.visit, "booked": True},
+            {"visit": result.visit, "booked": True, **_kiosk_return()},
         )
-    return render(request, "reservations/counter/kiosk.html", context)
+    return allow_camera(render(request, "reservations/counter/kiosk.html", context))
 
 
-@require_POST
-@counter_staff_required
+@require_http_methods(["GET", "POST"])
+@never_cache
+@kiosk_device_required
 def kiosk_walk_in(request, code: str):
+    if request.method == "GET":  # e.g. the language switch on a ticket: back to the start
+        return redirect("reservations:kiosk")
     procedure = Procedure.objects.filter(code=code, is_active=True).first()
     if procedure is None:
         raise Http404(_("There is no such procedure."))
+    now = timezone.now()
     try:
-        visit = services.visit_issue_walk_in(procedure=procedure, by_staff=request.staff_member)
+        visit = services.visit_issue_walk_in(procedure=procedure, now=now)
     except services.WalkInRefused as refusal:
+        booking_url = request.build_absolute_uri(
+            reverse("reservations:calendar", args=[procedure.code])
+        )
+        slots = []
+        for slot in refusal.next_slots:
+            start = timezone.localtime(slot.start)
+            url = reverse("reservations:details", args=[procedure.code, start.date(), start])
+            slots.append({"start": start, "url": url})
         return render(
             request,
             "reservations/counter/kiosk_refused.html",
-            {"procedure": procedure, "message": refusal.message, "slots": refusal.next_slots},
+            {
+                "procedure": procedure,
+                "message": refusal.message,
+                "slots": slots,
+                "booking_url": booking_url,
+                "qr_svg": documents.qr_svg(booking_url),
+                **_kiosk_return(),
+            },
         )
+    wait = selectors.walk_in_wait(
+        visit=visit, now=now, samples_needed=settings.KIOSK_WAIT_MIN_SAMPLES
+    )
     return render(
-        request, "reservations/counter/kiosk_ticket.html", {"visit": visit, "booked": False}
+        request,
+        "reservations/counter/kiosk_ticket.html",
+        {"visit": visit, "booked": False, "wait": wait, **_kiosk_return()},
     )
 
 

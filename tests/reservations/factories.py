@@ -107,3 +107,19 @@ def booked_now(procedure, clerk, **fields) -> Reservation:
         **fields,
     }
     return Reservation.objects.create(**values)
+
+
+def enrolled_kiosk(name: str = "1階待合 左", by_staff=None) -> tuple:
+    """A kiosk device and the token its browser would hold in its cookie."""
+    from reservations.services import kiosk_device_enrol
+
+    return kiosk_device_enrol(name=name, by_staff=by_staff)
+
+
+def as_kiosk(client, name: str = "1階待合 左"):
+    """Give a Django test client the cookie of a freshly enrolled kiosk."""
+    from reservations.views.counter import KIOSK_COOKIE
+
+    device, token = enrolled_kiosk(name)
+    client.cookies[KIOSK_COOKIE] = token
+    return device
