@@ -67,7 +67,9 @@ class ImportRunAdmin(NeedToKnowAdminMixin, admin.ModelAdmin):
         "refused",
     ]
     list_filter = ["status"]
-    readonly_fields = [f.name for f in ImportRun._meta.fields]
+    # The uploaded file itself (names and addresses) is not offered for download here.
+    exclude = ["file"]
+    readonly_fields = [f.name for f in ImportRun._meta.fields if f.name != "file"]
 
     def has_add_permission(self, request):
         return False

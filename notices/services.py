@@ -424,8 +424,20 @@ def _commit_chunk(
         run.progress_at = now
         run.status = ImportStatus.DONE if finished else ImportStatus.RUNNING
         run.finished_at = now if finished else None
+        if finished:
+            _discard_file(run)
         run.save()
     return run
+
+
+def _discard_file(run: ImportRun) -> None:
+    """A finished import no longer needs its upload, full of names and addresses: the
+    file is deleted once the run's end is committed (the city keeps its own export)."""
+    if not run.file:
+        return
+    name, storage = run.file.name, run.file.storage
+    run.file = ""
+    transaction.on_commit(lambda: storage.delete(name))
 
 
 def import_run_fail(*, run_id: int, reason: str, line: int | None = None) -> ImportRun:
@@ -441,6 +453,7 @@ def import_run_fail(*, run_id: int, reason: str, line: int | None = None) -> Imp
         run.status = ImportStatus.FAILED
         run.failure = reason
         run.finished_at = timezone.now()
+        _discard_file(run)
         run.save()
     logger.warning("Import %s failed at line %s: %s", run.pk, run.next_line, reason)
     return run

@@ -2,6 +2,7 @@
 a per-row error with its line number (never a 500, never a half-stored chunk)."""
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -354,3 +355,20 @@ def test_staff_resume_an_import_that_stopped_making_progress(
     run.refresh_from_db()
     assert (run.status, run.created, run.attempts) == (ImportStatus.DONE, 3, 1)
     assert services.import_run_resume(run_id=run.pk) is False
+
+
+def test_the_uploaded_file_is_deleted_when_the_import_ends(
+    settings, django_capture_on_commit_callbacks
+):
+    run = services.import_run_start(
+        upload=SimpleUploadedFile("r.csv", csv(*rows(2)).encode()), file_name="r.csv", queue=False
+    )
+    stored = run.file.path
+    assert Path(stored).read_bytes().startswith(b"record_id")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.import_run_process(run_id=run.pk)
+
+    run.refresh_from_db()
+    assert not run.file
+    assert not Path(stored).exists()

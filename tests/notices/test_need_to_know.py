@@ -193,3 +193,17 @@ def test_a_type_without_an_owner_is_for_managers_and_administrators_only(client,
     client.force_login(make_staff_member(role=Role.DEPARTMENT_STAFF, department=rule.sender).user)
 
     assert client.get("/notices/rules/%d/preview.pdf" % rule.pk).status_code == 404
+
+
+def test_managers_see_an_import_in_the_admin_without_its_file(client, letters_world):
+    from django.contrib.auth import get_user_model
+
+    admin_user = get_user_model().objects.create_superuser("root-ntk", password="x-pass-123456")
+    client.force_login(admin_user)
+    run = letters_world["run"]
+
+    response = client.get("/admin/notices/importrun/%d/change/" % run.pk)
+
+    assert response.status_code in (200, 302)
+    if response.status_code == 200:
+        assert "imports/" not in response.content.decode()

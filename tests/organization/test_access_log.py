@@ -172,15 +172,16 @@ def test_the_receipt_shows_no_personal_data_and_logs_nothing(client, counter_day
 @pytest.fixture
 def rule():
     procedure = ProcedureFactory()
+    department = DepartmentFactory()
     certificate_type = CertificateType.objects.create(
-        code="log-cert", name="証明書", procedure=procedure
+        code="log-cert", name="証明書", procedure=procedure, department=department
     )
     return NoticeRule.objects.create(
         name="更新案内",
         certificate_type=certificate_type,
         days_before_expiry=30,
         procedure=procedure,
-        sender=DepartmentFactory(),
+        sender=department,
     )
 
 
@@ -200,8 +201,11 @@ def due_resident(rule, number, *, postal="123-4567"):
 
 
 @pytest.fixture
-def certificate_clerk(client):
-    member = make_staff_member(role=Role.DEPARTMENT_STAFF)
+def certificate_clerk(client, rule):
+    """Staff of the department owning the rule's certificate type (need-to-know)."""
+    member = make_staff_member(
+        role=Role.DEPARTMENT_STAFF, department=rule.certificate_type.department
+    )
     client.force_login(member.user)
     return member
 
@@ -226,11 +230,12 @@ def test_the_letters_overview_logs_every_resident_it_lists(client, rule, certifi
 def test_a_letter_preview_logs_its_resident_but_not_the_sample(client, rule, certificate_clerk):
     preview = reverse("notices:preview", args=[rule.pk])
 
-    client.get(preview)  # nobody is due: a fictitious sample resident
+    resident = due_resident(rule, "R-3")
+    client.get(preview)  # a fictitious sample resident, even with someone due
     assert not AccessLog.objects.exists()
 
-    resident = due_resident(rule, "R-3")
-    assert client.get(preview)["Content-Type"] == "application/pdf"
+    asked = client.get(preview + "?resident=%d" % resident.pk)  # a real one, asked for
+    assert asked["Content-Type"] == "application/pdf"
     entry = AccessLog.objects.get()
     assert (entry.object_type, entry.object_id, entry.view) == (
         "notices.resident",
