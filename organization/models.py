@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -182,6 +182,15 @@ def default_city_address() -> str:
     return settings.CITY_HALL_ADDRESS
 
 
+SITE_SETTINGS_CACHE_KEY = "organization:site_settings:v1"
+
+
+def site_settings_cache_clear() -> None:
+    from django.core.cache import cache
+
+    cache.delete(SITE_SETTINGS_CACHE_KEY)
+
+
 class LogoType(models.TextChoices):
     PNG = "image/png", "PNG"
     SVG = "image/svg+xml", "SVG"
@@ -273,6 +282,19 @@ class SiteSettings(models.Model):
 
     def __str__(self):
         return str(_("Site settings"))
+
+    def save(self, *args, **kwargs):
+        # Whatever writes the record (the service, the shell, a fixture), pages must not
+        # keep showing the old one: the cache is cleared now and again on commit.
+        super().save(*args, **kwargs)
+        site_settings_cache_clear()
+        transaction.on_commit(site_settings_cache_clear)
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        site_settings_cache_clear()
+        transaction.on_commit(site_settings_cache_clear)
+        return result
 
     @property
     def localized_city_name(self) -> str:

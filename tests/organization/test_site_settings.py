@@ -95,6 +95,16 @@ def test_settings_are_read_from_the_cache_and_a_save_shows_at_once(city, django_
     assert selectors.site_settings().city_name == "もみじ市"
 
 
+def test_a_save_by_any_other_path_clears_the_cache_too(client, city):
+    assert "さくら市" in client.get("/").content.decode()  # cached now
+
+    record = SiteSettings.objects.get()
+    record.city_name = "もみじ市"
+    record.save()
+
+    assert "もみじ市" in client.get("/").content.decode().split("</header>")[0]
+
+
 def test_the_cache_is_cleared_when_the_change_commits(city, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.site_settings_update(phone="0999-00-0000")
