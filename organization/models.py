@@ -201,10 +201,10 @@ class SiteSettings(models.Model):
     of the privacy notice and the accessibility statement.
 
     Read through ``organization.selectors.site_settings`` (cached) and written through
-    ``organization.services.site_settings_update`` (which clears the cache). Empty texts
-    fall back to the standard ones (``templates/organization/_privacy_default.html``,
-    ``_accessibility_default.html``); a fresh install takes its name and address from
-    the settings ``CITY_NAME`` and ``CITY_HALL_ADDRESS``.
+    ``organization.services.site_settings_update``; every save clears the cache. Empty
+    texts fall back to the standard ones (``templates/organization/_privacy_default.html``
+    and the statement in ``accessibility.html``); a fresh install takes its name and
+    address from the settings ``CITY_NAME`` and ``CITY_HALL_ADDRESS``.
     """
 
     SINGLETON_ID = 1
