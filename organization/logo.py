@@ -26,6 +26,7 @@ from organization.models import LogoType
 MAX_BYTES = 512 * 1024
 MAX_PIXELS = 2000
 MAX_ELEMENTS = 5000
+MAX_DEPTH = 64  # the copy below recurses: far below Python's recursion limit
 
 SVG = "http://www.w3.org/2000/svg"
 XLINK = "http://www.w3.org/1999/xlink"
@@ -101,6 +102,11 @@ def _clean_png(data: bytes) -> bytes:
                 image = image.convert("RGBA")
             out = io.BytesIO()
             image.save(out, format="PNG", optimize=True)
+    except Image.DecompressionBombError as error:
+        raise ValidationError(
+            _("The logo is too large: at most %(pixels)d × %(pixels)d pixels.")
+            % {"pixels": MAX_PIXELS}
+        ) from error
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise ValidationError(_("This PNG file cannot be read.")) from error
     return out.getvalue()
@@ -117,12 +123,21 @@ def _clean_svg(data: bytes) -> bytes:
         raise ValidationError(_("This SVG file cannot be read.")) from error
     if root.tag != "{%s}svg" % SVG:
         raise ValidationError(_("This file is not an SVG image."))
-    if sum(1 for _element in root.iter()) > MAX_ELEMENTS:
+    if sum(1 for _element in root.iter()) > MAX_ELEMENTS or _depth(root) > MAX_DEPTH:
         raise ValidationError(_("This SVG file is too complex for a logo."))
     clean = Element("svg", {"xmlns": SVG})
     _copy_attributes(root, clean)
     _copy_children(root, clean)
     return tostring(clean, encoding="utf-8", xml_declaration=False)
+
+
+def _depth(root: Element) -> int:
+    deepest, stack = 0, [(root, 1)]
+    while stack:
+        element, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in element)
+    return deepest
 
 
 def _local_name(tag) -> str | None:

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -182,6 +182,15 @@ def default_city_address() -> str:
     return settings.CITY_HALL_ADDRESS
 
 
+SITE_SETTINGS_CACHE_KEY = "organization:site_settings:v1"
+
+
+def site_settings_cache_clear() -> None:
+    from django.core.cache import cache
+
+    cache.delete(SITE_SETTINGS_CACHE_KEY)
+
+
 class LogoType(models.TextChoices):
     PNG = "image/png", "PNG"
     SVG = "image/svg+xml", "SVG"
@@ -192,10 +201,10 @@ class SiteSettings(models.Model):
     of the privacy notice and the accessibility statement.
 
     Read through ``organization.selectors.site_settings`` (cached) and written through
-    ``organization.services.site_settings_update`` (which clears the cache). Empty texts
-    fall back to the standard ones (``templates/organization/_privacy_default.html``,
-    ``_accessibility_default.html``); a fresh install takes its name and address from
-    the settings ``CITY_NAME`` and ``CITY_HALL_ADDRESS``.
+    ``organization.services.site_settings_update``; every save clears the cache. Empty
+    texts fall back to the standard ones (``templates/organization/_privacy_default.html``
+    and the statement in ``accessibility.html``); a fresh install takes its name and
+    address from the settings ``CITY_NAME`` and ``CITY_HALL_ADDRESS``.
     """
 
     SINGLETON_ID = 1
@@ -273,6 +282,19 @@ class SiteSettings(models.Model):
 
     def __str__(self):
         return str(_("Site settings"))
+
+    def save(self, *args, **kwargs):
+        # Whatever writes the record (the service, the shell, a fixture), pages must not
+        # keep showing the old one: the cache is cleared now and again on commit.
+        super().save(*args, **kwargs)
+        site_settings_cache_clear()
+        transaction.on_commit(site_settings_cache_clear)
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        site_settings_cache_clear()
+        transaction.on_commit(site_settings_cache_clear)
+        return result
 
     @property
     def localized_city_name(self) -> str:

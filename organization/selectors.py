@@ -5,7 +5,7 @@ import logging
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 
-from organization.models import Department, SiteSettings, StaffMember
+from organization.models import SITE_SETTINGS_CACHE_KEY, Department, SiteSettings, StaffMember
 
 logger = logging.getLogger("madoguchi.site_settings")
 
@@ -39,7 +39,6 @@ def department_members(*, department: Department) -> QuerySet[StaffMember]:
 
 # --- The city's identity ----------------------------------------------------------------
 
-SITE_SETTINGS_CACHE_KEY = "organization:site_settings:v1"
 # The cache is cleared when the record is saved; the timeout only bounds how long a
 # process-local cache (embedded mode) may lag behind an edit made in another process.
 SITE_SETTINGS_CACHE_SECONDS = 300

@@ -283,19 +283,13 @@ SITE_SETTINGS_FIELDS = frozenset(
 )  # fmt: skip
 
 
-def _site_settings_cache_clear() -> None:
-    from organization.selectors import SITE_SETTINGS_CACHE_KEY
-
-    cache.delete(SITE_SETTINGS_CACHE_KEY)
-
-
 @transaction.atomic
 def site_settings_update(*, logo=None, remove_logo: bool = False, **fields) -> SiteSettings:
     """Change the one site-settings record (made on first use) and clear its cache.
 
     ``fields``: any of ``SITE_SETTINGS_FIELDS``; ``logo``: an ``organization.logo.Logo``
     already cleaned by ``logo_clean``; ``remove_logo``: drop the logo. Raises
-    ``ValidationError`` for invalid values (nothing is saved). The cache is cleared now
+    ``ValidationError`` for invalid values (nothing is saved). Saving clears the cache now
     and again when the transaction commits, so no page caches the old record meanwhile.
     """
     unknown = set(fields) - SITE_SETTINGS_FIELDS
@@ -315,7 +309,5 @@ def site_settings_update(*, logo=None, remove_logo: bool = False, **fields) -> S
             logo.version,
         )
     record.full_clean()
-    record.save()
-    _site_settings_cache_clear()
-    transaction.on_commit(_site_settings_cache_clear)
+    record.save()  # clears the cache, now and on commit
     return record

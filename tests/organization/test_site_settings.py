@@ -58,6 +58,19 @@ def png(width=40, height=20, fmt="PNG") -> bytes:
     return out.getvalue()
 
 
+def png_declaring(width: int, height: int) -> bytes:
+    """A small PNG whose header claims a huge image (a decompression bomb)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b"")
+
+
 def assert_city_page(html: str, where: str, *, english=False) -> None:
     name = CITY["city_name_en"] if english else CITY["city_name"]
     header = html.split("</header>")[0]
@@ -93,6 +106,16 @@ def test_settings_are_read_from_the_cache_and_a_save_shows_at_once(city, django_
     services.site_settings_update(city_name="もみじ市")
 
     assert selectors.site_settings().city_name == "もみじ市"
+
+
+def test_a_save_by_any_other_path_clears_the_cache_too(client, city):
+    assert "さくら市" in client.get("/").content.decode()  # cached now
+
+    record = SiteSettings.objects.get()
+    record.city_name = "もみじ市"
+    record.save()
+
+    assert "もみじ市" in client.get("/").content.decode().split("</header>")[0]
 
 
 def test_the_cache_is_cleared_when_the_change_commits(city, django_capture_on_commit_callbacks):
@@ -484,8 +507,25 @@ def test_svgs_with_entities_or_a_dtd_are_refused(svg):
         (b"<svg xmlns='http://www.w3.org/2000/svg'>" + b" " * MAX_BYTES + b"</svg>", "KB"),
         (b"<svg xmlns='http://www.w3.org/2000/svg'><rect></svg>", "cannot be read"),
         (b"<?xml version='1.0'?><html xmlns='http://www.w3.org/1999/xhtml'/>", "not an SVG"),
+        (png_declaring(100_000, 100_000), "pixels"),
+        (
+            b"<svg xmlns='http://www.w3.org/2000/svg'>"
+            + b"<g>" * 5000
+            + b"</g>" * 5000
+            + b"</svg>",
+            "complex",
+        ),
     ],
-    ids=["gif", "fake png", "huge png", "too many bytes", "broken svg", "html"],
+    ids=[
+        "gif",
+        "fake png",
+        "huge png",
+        "too many bytes",
+        "broken svg",
+        "html",
+        "png bomb",
+        "deep svg",
+    ],
 )
 def test_a_file_that_is_not_a_safe_logo_is_refused_with_a_message(data, message):
     with translation.override("en"), pytest.raises(ValidationError, match=message):
