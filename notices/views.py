@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from notices import letters, selectors, services
 from notices.forms import ImportForm
 from notices.models import Letter
+from organization.csvexport import csv_streaming_response
 from organization.models import Role
 from organization.permissions import role_required
 from organization.services import access_log_read
@@ -115,21 +116,9 @@ def import_errors_csv(request, run_id: int):
     """Every refused row of an import (line, reason) as CSV, for correcting the source."""
     run = get_object_or_404(selectors.visible_import_runs(request.user), pk=run_id)
     rows = run.row_errors.order_by("line", "pk").values_list("line", "reason")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="import-%d-refused.csv"' % run.pk
-    _write_csv(response, [_("Line"), _("Reason")], rows.iterator())
-    return response
-
-
-def _write_csv(out, header: list[str], rows) -> None:
-    """UTF-8 with BOM (Excel opens it), one header line. The only CSV writer of this app:
-    the project's shared safe writer replaces it."""
-    import csv
-
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
+    return csv_streaming_response(
+        "import-%d-refused.csv" % run.pk, rows.iterator(), header=[_("Line"), _("Reason")]
+    )
 
 
 @certificate_staff_required

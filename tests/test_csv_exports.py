@@ -82,8 +82,20 @@ def _manager(client):
     client.force_login(make_staff_member(role=Role.MANAGER).user)
 
 
+def _import_with_hostile_reasons(monkeypatch):
+    # The refused rows of an import quote what the source file said.
+    from notices.models import ImportRowError, ImportRun
+
+    run = ImportRun.objects.create(pk=1, file_name="hostile.csv")
+    ImportRowError.objects.bulk_create(
+        ImportRowError(run=run, line=line, reason=reason)
+        for line, reason in enumerate(HOSTILE, start=2)
+    )
+
+
 # Route name → (how to log in and plant hostile data, the URL arguments to download).
 EXPORTS = {
+    "notices:import_errors_csv": ([_manager, _import_with_hostile_reasons], [[1]]),
     "dashboards:export": (
         [_manager, _dashboard_hostile_data],
         [[table] for table in dashboard_views.EXPORT_TABLES],

@@ -76,6 +76,7 @@ NOT_A_PAGE = {
     "dashboards:refresh",
     "notices:create_letters",
     "notices:mark_batch",
+    "notices:import_resume",  # a POST from the import report
     "reservations:call_next",
     "reservations:staff_check_in",
     "reservations:visit_action",

@@ -303,7 +303,7 @@ def test_the_refused_rows_download_lists_every_line(client, certificate_type):
 
     response = client.get(reverse("notices:import_errors_csv", args=[run.pk]))
 
-    lines = response.content.decode("utf-8-sig").splitlines()
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
     assert response["Content-Type"].startswith("text/csv")
     assert [line.split(",")[0] for line in lines[1:]] == ["2", "3"]
 
