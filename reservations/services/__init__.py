@@ -7,6 +7,7 @@ no-shows, transfers.
 """
 
 from reservations.services.booking import (
+    TIME_REFUSALS,
     BookingError,
     BookingResult,
     CitizenDetails,
@@ -37,6 +38,7 @@ from reservations.services.counter import (
 from reservations.services.survey import SurveyClosed, survey_answer_submit, survey_state
 
 __all__ = [
+    "TIME_REFUSALS",
     "BookingError",
     "BookingResult",
     "CheckInResult",

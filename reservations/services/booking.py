@@ -41,6 +41,12 @@ logger = logging.getLogger(__name__)
 
 HOLD_MINUTES = 15
 
+# Refusals of a time the calendar never offered, or no longer offers (the citizen goes
+# back to the day's times with the reason).
+TIME_REFUSALS = frozenset(
+    {"past", "too_late", "beyond_horizon", "closed", "no_service", "outside_hours", "off_grid"}
+)
+
 
 class BookingError(Exception):
     """A booking request that cannot be fulfilled; ``message`` is shown to the citizen."""
@@ -132,18 +138,11 @@ def _check_consents(procedure: Procedure, consented: dict[int, int]) -> list[Doc
 
 
 def _check_timing(procedure: Procedure, start: dt.datetime, now: dt.datetime) -> None:
-    earliest, last_day = availability.booking_window(procedure, now)
-    if start < now:
-        raise BookingError("past", _("That time has already passed. Please choose another."))
-    if start < earliest:
-        raise BookingError(
-            "too_late",
-            _("That time is too soon to book online. Please choose a later time."),
-        )
-    if timezone.localdate(start) > last_day:
-        raise BookingError(
-            "beyond_horizon", _("That day cannot be booked yet. Please choose an earlier day.")
-        )
+    """Refuse a time the calendar never offered, with the real reason (a closed day, the
+    lunch hour, off the grid, too soon, too far ahead, past): not "just taken"."""
+    refusal = availability.refusal_for(procedure, start, now=now)
+    if refusal is not None:
+        raise BookingError(refusal.code, refusal.message)
 
 
 def _validate_citizen(citizen: CitizenDetails) -> tuple[str, str]:

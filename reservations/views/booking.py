@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from organization.permissions import staff_required
 from organization.selectors import staff_member_for_user
 from organization.services import access_log_read
-from reservations import documents, selectors, services
+from reservations import availability, documents, selectors, services
 from reservations.availability import DayStatus
 from reservations.forms import CitizenDetailsForm, DateJumpForm
 from reservations.models import Channel, Procedure, ReservationStatus
@@ -183,6 +183,13 @@ def booking_details(request, code, day, hhmm, *, staff_mode):
     procedure = _procedure_or_404(code)
     start = _start_from(day, hhmm)
     flow = _flow(staff_mode)
+    if request.method == "GET":
+        # A time reached by URL that the calendar never offered: the real reason, and
+        # no form (the POST is refused the same way by the service).
+        refusal = availability.refusal_for(procedure, start, now=timezone.now())
+        if refusal is not None:
+            messages.error(request, refusal.message)
+            return redirect(flow["day_url"], code=code, day=day)
     email_required = procedure.requires_email_confirmation and not staff_mode
     form = CitizenDetailsForm(
         request.POST or None, rules=procedure.rules_in_force, email_required=email_required
@@ -205,7 +212,7 @@ def booking_details(request, code, day, hhmm, *, staff_mode):
                 idempotency_key=form.cleaned_data["idempotency_key"],
             )
         except services.BookingError as error:
-            if error.code in {"slot_taken", "past", "too_late", "beyond_horizon"}:
+            if error.code == "slot_taken" or error.code in services.TIME_REFUSALS:
                 messages.error(request, error.message)
                 return redirect(flow["day_url"], code=code, day=day)
             form.add_error(None, error.message)
