@@ -137,7 +137,7 @@ SCORE_CHOICES = [
 ]
 
 
-def _score_field(label, *, required: bool):
+def _score_field(label, *, required: bool, required_message=None):
     return forms.TypedChoiceField(
         label=label,
         choices=SCORE_CHOICES,
@@ -145,11 +145,22 @@ def _score_field(label, *, required: bool):
         empty_value=None,
         required=required,
         widget=forms.RadioSelect,
+        error_messages={
+            "required": required_message or _("Please choose an answer."),
+            "invalid_choice": _("Please choose one of the answers from 5 to 1."),
+        },
     )
 
 
 class SurveyForm(forms.Form):
-    overall = _score_field(_("Overall, how satisfied are you with your visit?"), required=True)
+    overall = _score_field(
+        _("Overall, how satisfied are you with your visit?"),
+        required=True,
+        required_message=_(
+            "Please choose how satisfied you are overall, from 5 (very satisfied) to 1 "
+            "(very dissatisfied). The other questions are optional."
+        ),
+    )
     waiting = _score_field(_("The waiting time"), required=False)
     staff = _score_field(_("The staff who served you"), required=False)
     clarity = _score_field(_("How clear the explanations were"), required=False)
@@ -158,5 +169,10 @@ class SurveyForm(forms.Form):
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "max_length": _(
+                "Please keep your comment to %(limit_value)d characters (it has %(show_value)d)."
+            )
+        },
         help_text=_("Please do not write your name, address or other personal details."),
     )

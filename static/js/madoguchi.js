@@ -34,3 +34,20 @@ document.addEventListener("htmx:beforeRequest", function (event) {
     event.preventDefault();
   }
 });
+
+// The error summary's links move focus to their field and show its label or legend
+// above it (a plain fragment link only scrolls, and may hide the label under the top).
+document.addEventListener("click", function (event) {
+  var link = event.target.closest("[data-focus-field]");
+  if (!link) {
+    return;
+  }
+  var field = document.getElementById(link.getAttribute("data-focus-field"));
+  if (!field) {
+    return;
+  }
+  event.preventDefault();
+  var context = field.closest("fieldset") || field.closest(".mb-3") || field;
+  context.scrollIntoView({block: "start"});
+  field.focus({preventScroll: true});
+});

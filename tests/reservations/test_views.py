@@ -392,3 +392,18 @@ def test_day_and_times_pages_use_a_constant_number_of_queries(
         client.get(url)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("reservations:calendar", args=[procedure.code]))
+
+
+def test_the_error_summary_lists_and_links_each_problem(client, procedure):
+    data = form_data(procedure, agree=False, name="", kana="yamada")
+
+    response = client.post(details_url(procedure), data, HTTP_ACCEPT_LANGUAGE="en")
+
+    content = response.content.decode()
+    start = content.index('id="form-errors"')
+    summary = content[start : content.index("</ul>", start)]
+    assert 'href="#id_name"' in summary
+    assert 'href="#id_kana"' in summary
+    for rule in procedure.document_rules.all():
+        assert 'href="#id_rule_%d"' % rule.pk in summary
+    assert "Please write your name in hiragana or katakana." in summary
