@@ -7,7 +7,7 @@ follow links).
 from email.mime.image import MIMEImage
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -35,9 +35,17 @@ def _context(reservation: Reservation) -> dict:
     }
 
 
-def _send(reservation: Reservation, template: str, *, attach_calendar: bool) -> None:
+def _send(
+    reservation: Reservation,
+    template: str,
+    *,
+    attach_calendar: bool,
+    calendar_method: str = "REQUEST",
+    extra: dict | None = None,
+) -> None:
     with translation.override(reservation.language):
         context = _context(reservation)
+        context.update(extra or {})
         subject = render_to_string("reservations/email/%s_subject.txt" % template, context)
         body = render_to_string("reservations/email/%s.txt" % template, context)
         html = render_to_string("reservations/email/%s.html" % template, context)
@@ -55,7 +63,9 @@ def _send(reservation: Reservation, template: str, *, attach_calendar: bool) -> 
         if attach_calendar:
             message.attach(
                 "madoguchi-%s.ics" % reservation.code,
-                documents.reservation_ics(reservation, documents=context["documents"]),
+                documents.reservation_ics(
+                    reservation, documents=context["documents"], method=calendar_method
+                ).decode(),
                 "text/calendar",
             )
         message.send()
@@ -69,8 +79,33 @@ def send_booked(reservation: Reservation) -> None:
         _send(reservation, "booked", attach_calendar=True)
 
 
+def send_rescheduled(reservation: Reservation, previous: Reservation) -> None:
+    """The booking moved: from when to when, the old code no longer works, and a
+    calendar file that moves the one event (same UID, higher SEQUENCE)."""
+    _send(reservation, "rescheduled", attach_calendar=True, extra={"previous": previous})
+
+
 def send_cancelled(reservation: Reservation) -> None:
-    _send(reservation, "cancelled", attach_calendar=False)
+    """The cancellation, with a calendar file that removes the event (METHOD:CANCEL)."""
+    _send(reservation, "cancelled", attach_calendar=True, calendar_method="CANCEL")
+
+
+def send_links(reservations: list[Reservation], *, email: str) -> None:
+    """The manage links of a person's open bookings, asked for on the find page. In the
+    language of the request (the page the citizen used), to the address on the bookings."""
+    from reservations.services import manage_token_for
+
+    bookings = [
+        (
+            reservation,
+            _absolute(reverse("reservations:manage", args=[manage_token_for(reservation)])),
+        )
+        for reservation in reservations
+    ]
+    context = {"bookings": bookings, "site_url": settings.SITE_URL}
+    subject = render_to_string("reservations/email/links_subject.txt", context)
+    body = render_to_string("reservations/email/links.txt", context)
+    send_mail(" ".join(subject.split()), body, None, [email])
 
 
 def send_reminder(reservation: Reservation) -> None:
@@ -79,8 +114,6 @@ def send_reminder(reservation: Reservation) -> None:
 
 def send_survey(visit) -> bool:
     """The link to the satisfaction survey, after a booked visit is done."""
-    from django.core.mail import send_mail
-
     reservation = visit.reservation
     if reservation is None or not reservation.email:
         return False

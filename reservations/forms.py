@@ -119,6 +119,37 @@ class CitizenDetailsForm(forms.Form):
         }
 
 
+class RulesAgreementForm(forms.Form):
+    """Agreement to document rules whose wording changed since the booking was made (the
+    reschedule confirmation asks for it again, with the new wording and its version)."""
+
+    def __init__(self, *args, rules=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rules = list(rules)
+        for rule in self.rules:
+            self.fields["rule_%d" % rule.pk] = forms.BooleanField(
+                label=rule.localized_text,
+                required=True,
+                error_messages={"required": _("Please confirm that you will bring this.")},
+            )
+            self.fields["rule_%d_version" % rule.pk] = forms.IntegerField(
+                widget=forms.HiddenInput, initial=rule.version
+            )
+
+    def consent_fields(self):
+        return [self["rule_%d" % rule.pk] for rule in self.rules]
+
+    def version_fields(self):
+        return [self["rule_%d_version" % rule.pk] for rule in self.rules]
+
+    def consented_rules(self) -> dict[int, int]:
+        return {
+            rule.pk: self.cleaned_data["rule_%d_version" % rule.pk]
+            for rule in self.rules
+            if self.cleaned_data.get("rule_%d" % rule.pk)
+        }
+
+
 class DateJumpForm(forms.Form):
     date = forms.DateField(
         label=_("Or type a date"),

@@ -34,6 +34,26 @@ def reservation_send_cancelled_email(reservation_id: int) -> None:
         emails.send_cancelled(reservation)
 
 
+@shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def reservation_send_rescheduled_email(reservation_id: int, previous_id: int) -> None:
+    reservation = _load(reservation_id)
+    previous = _load(previous_id)
+    if reservation and previous and reservation.email:
+        emails.send_rescheduled(reservation, previous)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def reservations_send_links_email(reservation_ids: list[int], language: str) -> None:
+    """The manage links asked for on the find page, to the address of the bookings (ids
+    of one person's open bookings, all with that address; only those still open go)."""
+    from django.utils import translation
+
+    reservations = [r for r in map(_load, reservation_ids) if r is not None and r.is_open]
+    if reservations and reservations[0].email:
+        with translation.override(language):
+            emails.send_links(reservations, email=reservations[0].email)
+
+
 @shared_task
 def reservations_expire_holds() -> int:
     """Release bookings held for e-mail confirmation that were not confirmed in time."""

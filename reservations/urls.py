@@ -28,6 +28,11 @@ urlpatterns = [
     path("booking/<str:token>/cancel/", views.cancel, name="cancel"),
     path("booking/<str:token>/confirm/", views.confirm, name="confirm"),
     path("booking/<str:token>/reschedule/", views.reschedule, name="reschedule"),
+    path(
+        "booking/<str:token>/reschedule/<isodate:day>/<hhmm:hhmm>/",
+        views.reschedule_confirm,
+        name="reschedule_confirm",
+    ),
     path("booking/<str:token>/calendar.ics", views.ics, name="ics"),
     # The counter
     path("counter/", counter_views.queue, name="queue"),

@@ -11,6 +11,7 @@ service try the next qualified clerk, then report the slot as taken.
 
 import datetime as dt
 import logging
+import secrets
 import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from organization.models import StaffMember
-from reservations import availability, codes, selectors
+from reservations import availability, codes, documents, selectors
 from reservations.models import (
     OPEN_STATUSES,
     Channel,
@@ -294,8 +295,14 @@ def _insert(
     force_confirmation: bool = False,
     referral_code: str = "",
     idempotency_key: str = "",
+    calendar_uid: str = "",
+    calendar_sequence: int = 0,
 ) -> Reservation:
     day = timezone.localdate(start)
+    calendar_uid = calendar_uid or "%s@%s" % (
+        secrets.token_hex(16),
+        settings.SITE_URL.split("//")[-1],
+    )
     roster = availability.load_roster(
         procedure=procedure,
         first_day=day,
@@ -336,6 +343,8 @@ def _insert(
             booked_by=booked_by,
             referral_code=referral_code[:20],
             idempotency_key=idempotency_key,
+            calendar_uid=calendar_uid,
+            calendar_sequence=calendar_sequence,
             created_at=now,
         )
         if not _save_new(reservation, now=now, day=day):
@@ -522,6 +531,9 @@ def reservation_cancel(
                 _("It is too late to cancel online. Please telephone the department shown below."),
             )
         _mark_cancelled(reservation, now=now)
+        # The cancellation's calendar file (METHOD:CANCEL) must outrank the last REQUEST.
+        reservation.calendar_sequence += 1
+        reservation.save(update_fields=["calendar_sequence"])
         ReservationEvent.objects.create(
             reservation=reservation, kind=ReservationEvent.Kind.CANCELLED, at=now, actor=by_staff
         )
@@ -581,6 +593,8 @@ def reservation_reschedule(
             exclude_id=old.pk,
             agreed_at=agreed_at,
             referral_code=old.referral_code,
+            calendar_uid=documents.calendar_uid(old),
+            calendar_sequence=old.calendar_sequence + 1,
         )
         if new.status == ReservationStatus.PENDING:
             # The citizen already proved the address with the first booking.
@@ -593,7 +607,7 @@ def reservation_reschedule(
             reservation=old, kind=ReservationEvent.Kind.RESCHEDULED, at=now
         )
         if new.email:
-            tasks.reservation_send_booked_email.delay_on_commit(new.pk)
+            tasks.reservation_send_rescheduled_email.delay_on_commit(new.pk, old.pk)
     return BookingResult(new, manage_token_for(new))
 
 

@@ -21,7 +21,7 @@ from organization.selectors import staff_member_for_user
 from organization.services import access_log_read
 from reservations import availability, documents, selectors, services
 from reservations.availability import DayStatus
-from reservations.forms import CitizenDetailsForm, DateJumpForm
+from reservations.forms import CitizenDetailsForm, DateJumpForm, RulesAgreementForm
 from reservations.models import Channel, Procedure, ReservationStatus
 from reservations.ratelimit import rate_limited
 
@@ -308,40 +308,57 @@ def confirm(request, token):
     )
 
 
+def _changeable_or_redirect(request, token):
+    """The booking and its procedure, or a redirect to its page when it cannot change."""
+    reservation = _reservation_or_404(token)
+    procedure = _procedure_or_404(reservation.procedure.code)
+    if not reservation.can_change(now=timezone.now()):
+        messages.error(request, _("This booking can no longer be changed online."))
+        return reservation, procedure, redirect("reservations:manage", token=token)
+    return reservation, procedure, None
+
+
+def _changed_rules(reservation, procedure) -> tuple[dict[int, int], list]:
+    """The versions the citizen agreed to, and the rules in force whose wording changed
+    since (or that are new): those must be read and agreed to again."""
+    agreed = {
+        consent.rule_id: consent.rule_version
+        for consent in reservation.consents.all()
+        if consent.rule_id
+    }
+    changed = [rule for rule in procedure.rules_in_force if agreed.get(rule.pk) != rule.version]
+    return agreed, changed
+
+
 @require_http_methods(["GET", "POST"])
 @never_cache
 @rate_limited("manage")
 def reschedule(request, token):
-    reservation = _reservation_or_404(token)
-    procedure = _procedure_or_404(reservation.procedure.code)
+    """Step 1 of a change: choose a new day and time (the calendar opens at the booking's
+    month). Choosing a time leads to the confirmation step; nothing changes here."""
+    reservation, procedure, refused = _changeable_or_redirect(request, token)
+    if refused:
+        return refused
     now = timezone.now()
-    if not reservation.can_change(now=now):
-        messages.error(request, _("This booking can no longer be changed online."))
-        return redirect("reservations:manage", token=token)
     if request.method == "POST":
+        # An older page posted the chosen time here: it is confirmed on the next step.
         try:
             day = dt.date.fromisoformat(request.POST.get("day", ""))
             start = _start_from(day, request.POST.get("time", ""))
         except (ValueError, Http404):
             messages.error(request, _("Please choose a time from the list."))
             return redirect("reservations:reschedule", token=token)
-        try:
-            result = services.reservation_reschedule(reservation=reservation, new_start=start)
-        except services.BookingError as error:
-            messages.error(request, error.message)
-            return redirect(reverse("reservations:reschedule", args=[token]) + "?date=%s" % day)
-        messages.success(
-            request,
-            _("Your booking has been moved. It has a new code and link, which we also e-mailed."),
+        return redirect(
+            "reservations:reschedule_confirm", token=token, day=day, hhmm=start.strftime("%H%M")
         )
-        return redirect("reservations:manage", token=result.token)
 
     jump = DateJumpForm(request.GET or None)
     day_view = None
     if "date" in request.GET and jump.is_valid() and jump.cleaned_data["date"]:
         day_view = selectors.day_times(procedure=procedure, day=jump.cleaned_data["date"], now=now)
+    booked_month = timezone.localdate(reservation.start_at).replace(day=1)
     month = selectors.calendar_month(
-        procedure=procedure, month=_month_from(request, timezone.localdate(now)), now=now
+        procedure=procedure, month=_month_from(request, booked_month), now=now
     )
     month = replace(
         month,
@@ -351,6 +368,7 @@ def reschedule(request, token):
             hx=False,
         ),
     )
+    _agreed, changed_rules = _changed_rules(reservation, procedure)
     return render(
         request,
         "reservations/reschedule.html",
@@ -362,6 +380,67 @@ def reschedule(request, token):
             "jump_form": jump,
             "day_view": day_view,
             "grid_flow": "reschedule",
+            "changed_rules": changed_rules,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@rate_limited("manage")
+def reschedule_confirm(request, token, day, hhmm):
+    """Step 2: "from → to", agreement to any rule whose wording changed, then the POST
+    that moves the booking."""
+    reservation, procedure, refused = _changeable_or_redirect(request, token)
+    if refused:
+        return refused
+    start = _start_from(day, hhmm)
+    back = reverse("reservations:reschedule", args=[token]) + "?month=%s&date=%s#times" % (
+        day.strftime("%Y-%m"),
+        day.isoformat(),
+    )
+    refusal = availability.refusal_for(procedure, start, now=timezone.now())
+    if refusal is not None:
+        messages.error(request, refusal.message)
+        return redirect(back)
+    if start == reservation.start_at:
+        messages.info(request, _("That is the time you have already booked."))
+        return redirect(back)
+    agreed, changed_rules = _changed_rules(reservation, procedure)
+    form = RulesAgreementForm(
+        request.POST if request.method == "POST" else None, rules=changed_rules
+    )
+    if request.method == "POST" and form.is_valid():
+        consented = {**agreed, **form.consented_rules()} if changed_rules else None
+        try:
+            result = services.reservation_reschedule(
+                reservation=reservation, new_start=start, consented_rules=consented
+            )
+        except services.BookingError as error:
+            if error.code == "slot_taken" or error.code in services.TIME_REFUSALS:
+                messages.error(request, error.message)
+                return redirect(back)
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Your booking has been moved. It has a new code and link, which we also "
+                    "e-mailed; the old code no longer works."
+                ),
+            )
+            return redirect("reservations:manage", token=result.token)
+    return render(
+        request,
+        "reservations/reschedule_confirm.html",
+        {
+            "reservation": reservation,
+            "procedure": procedure,
+            "token": token,
+            "new_start": start,
+            "new_end": start + procedure.duration,
+            "form": form,
+            "back_url": back,
         },
     )
 
@@ -370,10 +449,15 @@ def reschedule(request, token):
 @rate_limited("manage")
 def ics(request, token):
     reservation = _reservation_or_404(token)
-    if not reservation.is_open:
+    if reservation.status == ReservationStatus.CANCELLED and not reservation.rescheduled_to_id:
+        # Removes the event from the citizen's calendar (same UID, higher SEQUENCE).
+        method = "CANCEL"
+    elif reservation.is_open:
+        method = "REQUEST"
+    else:
         raise Http404(_("This booking is no longer active."))
     body = documents.reservation_ics(
-        reservation, documents=selectors.documents_to_bring(reservation)
+        reservation, documents=selectors.documents_to_bring(reservation), method=method
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="madoguchi-%s.ics"' % reservation.code

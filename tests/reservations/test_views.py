@@ -246,14 +246,15 @@ def test_cancel_is_a_post_from_the_manage_page(client, procedure):
     assert result.reservation.status == ReservationStatus.CANCELLED
 
 
-def test_reschedule_from_the_link_moves_the_booking(client, procedure):
+def test_reschedule_from_the_link_moves_the_booking_after_its_confirmation_step(client, procedure):
     result = book_via_service(procedure)
 
-    response = client.post(
+    chosen = client.post(
         reverse("reservations:reschedule", args=[result.token]),
         {"day": FUTURE_DAY.isoformat(), "time": "1000"},
-        follow=True,
     )
+    assert Reservation.objects.get().start_at == at(FUTURE_DAY, 9)  # nothing moved yet
+    response = client.post(chosen["Location"], follow=True)
 
     new = Reservation.objects.get(status=ReservationStatus.CONFIRMED)
     assert new.start_at == at(FUTURE_DAY, 10)
