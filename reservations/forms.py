@@ -3,9 +3,10 @@ import secrets
 import unicodedata
 
 from django import forms
+from django.core import validators
 from django.utils.translation import gettext_lazy as _
 
-from reservations.codes import normalize_phone
+from reservations.codes import normalize_code, normalize_phone
 
 IDEMPOTENCY_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 KANA_PATTERN = re.compile(r"^[\u3041-\u3096\u30a1-\u30fa\u30fc\u30fb\s・ー]+$")
@@ -148,6 +149,68 @@ class RulesAgreementForm(forms.Form):
             for rule in self.rules
             if self.cleaned_data.get("rule_%d" % rule.pk)
         }
+
+
+class FindBookingForm(forms.Form):
+    """Find my booking: the code (optional with an e-mail address) and the e-mail address
+    or phone number used; with a phone number, the booking's date as a second check."""
+
+    code = forms.CharField(
+        label=_("Booking code"),
+        required=False,
+        max_length=20,
+        help_text=_("e.g. AC3D-EF7H. Optional if you give your e-mail address."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    contact = forms.CharField(
+        label=_("E-mail address or phone number used for the booking"),
+        max_length=254,
+        error_messages={"required": _("Please give the e-mail address or phone number.")},
+        widget=forms.TextInput(attrs={"autocomplete": "email"}),
+    )
+    day = forms.DateField(
+        label=_("Date of the booking (only with a phone number)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Please give a date like 2026-12-01.")},
+        help_text=_("A booking made with a phone number only is shown here after this check."),
+    )
+
+    def clean_code(self):
+        code = normalize_code(self.cleaned_data["code"])
+        if code and not re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}", code):
+            raise forms.ValidationError(
+                _("A booking code has 8 letters and digits, e.g. AC3D-EF7H.")
+            )
+        return code
+
+    def clean(self):
+        cleaned = super().clean()
+        contact = unicodedata.normalize("NFKC", cleaned.get("contact", "")).strip()
+        if not contact:
+            return cleaned
+        cleaned["email_key"] = cleaned["phone_key"] = ""
+        if "@" in contact:
+            try:
+                validators.validate_email(contact)
+            except forms.ValidationError:
+                self.add_error("contact", _("Please check the e-mail address."))
+                return cleaned
+            cleaned["email_key"] = contact.lower()
+            return cleaned
+        phone = normalize_phone(contact)
+        if not re.fullmatch(r"0\d{9,10}", phone):
+            self.add_error(
+                "contact",
+                _("Please give an e-mail address, or a phone number like 090-1234-5678."),
+            )
+            return cleaned
+        cleaned["phone_key"] = phone
+        if not cleaned.get("code"):
+            self.add_error("code", _("With a phone number, please give the booking code too."))
+        if not cleaned.get("day") and "day" not in self.errors:
+            self.add_error("day", _("With a phone number, please give the date of the booking."))
+        return cleaned
 
 
 class DateJumpForm(forms.Form):

@@ -24,6 +24,7 @@ urlpatterns = [
         path("staff/phone-booking/" + route, view, {"staff_mode": True}, name="staff_" + name)
         for route, view, name in steps
     ),
+    path("booking/find/", views.find, name="find"),
     path("booking/<str:token>/", views.manage, name="manage"),
     path("booking/<str:token>/cancel/", views.cancel, name="cancel"),
     path("booking/<str:token>/confirm/", views.confirm, name="confirm"),

@@ -29,6 +29,7 @@ ACCESS = {
     "two_factor_verify": "account",
     "reservations:": PUBLIC,  # booking, manage link, display board, survey: no account
     "reservations:reschedule_confirm": PUBLIC,  # the manage link's change, step 2
+    "reservations:find": PUBLIC,  # find my booking / send my link again
     "reservations:staff_": ANY_STAFF,  # telephone booking for callers
     "reservations:queue": COUNTER,
     "reservations:call_next": COUNTER,

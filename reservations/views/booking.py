@@ -5,25 +5,38 @@ enhances in place; bad or stale input gets a message or a 4xx, never a 500.
 """
 
 import datetime as dt
+import hashlib
+import logging
 from dataclasses import dataclass, replace
 
+from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from organization.http import client_ip
 from organization.permissions import staff_required
 from organization.selectors import staff_member_for_user
 from organization.services import access_log_read
-from reservations import availability, documents, selectors, services
+from reservations import availability, codes, documents, ratelimit, selectors, services
 from reservations.availability import DayStatus
-from reservations.forms import CitizenDetailsForm, DateJumpForm, RulesAgreementForm
+from reservations.contact import city_contact
+from reservations.forms import (
+    CitizenDetailsForm,
+    DateJumpForm,
+    FindBookingForm,
+    RulesAgreementForm,
+)
 from reservations.models import Channel, Procedure, ReservationStatus
 from reservations.ratelimit import rate_limited
+
+find_logger = logging.getLogger("reservations.find")
 
 
 def _flow(staff_mode: bool) -> dict:
@@ -174,9 +187,52 @@ def _start_from(day: dt.date, hhmm: str) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, time))
 
 
+DRAFT_KEY = "booking_draft"
+
+
+def _booking_limits_refuse(request, form, staff_mode: bool):
+    """The 429 answer when this valid booking request is over a limit, else None.
+
+    Only a form that could book counts (a form error costs nothing): per address (high:
+    carriers and the city hall's Wi-Fi share addresses) and per e-mail and phone (low).
+    What was typed is kept in the session for the way back. Staff booking for callers
+    is not limited.
+    """
+    if staff_mode:
+        return None
+    hits = [("book", client_ip(request))]
+    for key in (
+        codes.normalize_email(form.cleaned_data["email"]),
+        codes.normalize_phone(form.cleaned_data["phone"]),
+    ):
+        if key:
+            hits.append(("book_contact", key))
+    refused = ratelimit.hit_all(hits)
+    if refused is None:
+        return None
+    request.session[DRAFT_KEY] = {
+        "path": request.path,
+        "data": {
+            name: values for name, values in request.POST.lists() if name != "csrfmiddlewaretoken"
+        },
+    }
+    return ratelimit.too_many(request, refused, back_url=request.path, form_kept=True)
+
+
+def _draft(request):
+    """What was typed before a 429 on this page, once (None when there is none)."""
+    draft = request.session.get(DRAFT_KEY)
+    if not draft or draft.get("path") != request.path:
+        return None
+    del request.session[DRAFT_KEY]
+    data = QueryDict(mutable=True)
+    for name, values in draft["data"].items():
+        data.setlist(name, values)
+    return data
+
+
 @require_http_methods(["GET", "POST"])
 @never_cache
-@rate_limited("book", methods=("POST",))
 @rate_limited("availability", methods=("GET",))
 @_staff_or_citizen
 def booking_details(request, code, day, hhmm, *, staff_mode):
@@ -191,10 +247,13 @@ def booking_details(request, code, day, hhmm, *, staff_mode):
             messages.error(request, refusal.message)
             return redirect(flow["day_url"], code=code, day=day)
     email_required = procedure.requires_email_confirmation and not staff_mode
-    form = CitizenDetailsForm(
-        request.POST or None, rules=procedure.rules_in_force, email_required=email_required
-    )
+    data = request.POST if request.method == "POST" else _draft(request)
+    form = CitizenDetailsForm(data, rules=procedure.rules_in_force, email_required=email_required)
+    lost_link = False  # "you already have a booking": offer to find its link
     if request.method == "POST" and form.is_valid():
+        refused = _booking_limits_refuse(request, form, staff_mode)
+        if refused is not None:
+            return refused
         try:
             result = services.reservation_book(
                 procedure=procedure,
@@ -216,6 +275,7 @@ def booking_details(request, code, day, hhmm, *, staff_mode):
                 messages.error(request, error.message)
                 return redirect(flow["day_url"], code=code, day=day)
             form.add_error(None, error.message)
+            lost_link = error.code == "already_booked"
         else:
             reservation = result.reservation
             request.session.pop(REFERRAL_KEY, None)
@@ -235,8 +295,63 @@ def booking_details(request, code, day, hhmm, *, staff_mode):
     return render(
         request,
         "reservations/details.html",
-        {"procedure": procedure, "start": start, "form": form, **flow},
+        {
+            "procedure": procedure,
+            "start": start,
+            "form": form,
+            "lost_link": lost_link,
+            **flow,
+        },
     )
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@rate_limited("manage", methods=("GET",))
+def find(request):
+    """Find my booking / send my link again. The answer is the same whether anything
+    matched or not (no way to learn whose bookings exist); a phone-only booking found
+    by code, phone and date is shown. Valid requests are limited per address and per
+    contact, and every one is logged (the contact only as a hash)."""
+    form = FindBookingForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        contact = form.cleaned_data["email_key"] or form.cleaned_data["phone_key"]
+        refused = ratelimit.hit_all([("find", client_ip(request)), ("find_contact", contact)])
+        if refused is not None:
+            find_logger.warning(
+                "Find my booking refused (%s) from %s for contact %s",
+                refused,
+                client_ip(request),
+                _contact_hash(contact),
+            )
+            return ratelimit.too_many(request, refused, back_url=reverse("reservations:find"))
+        result = services.reservation_find_and_send_link(
+            code=form.cleaned_data["code"],
+            email_key=form.cleaned_data["email_key"],
+            phone_key=form.cleaned_data["phone_key"],
+            day=form.cleaned_data["day"],
+            language=get_language() or settings.LANGUAGE_CODE,
+        )
+        find_logger.info(
+            "Find my booking from %s for contact %s (code given: %s): %d matched%s",
+            client_ip(request),
+            _contact_hash(contact),
+            bool(form.cleaned_data["code"]),
+            result.matched,
+            ", shown" if result.show_token else "",
+        )
+        if result.show_token:
+            return redirect("reservations:manage", token=result.show_token)
+        return redirect(reverse("reservations:find") + "?sent=1")
+    return render(
+        request,
+        "reservations/find.html",
+        {"form": form, "sent": request.GET.get("sent") == "1", "contact": city_contact()},
+    )
+
+
+def _contact_hash(contact: str) -> str:
+    return hashlib.sha256(contact.encode()).hexdigest()[:12]
 
 
 def _reservation_or_404(token: str):
