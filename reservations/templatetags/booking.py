@@ -57,3 +57,21 @@ def isodate(value) -> str:
 @register.filter
 def add_minutes(value, minutes):
     return value + dt.timedelta(minutes=int(minutes))
+
+
+@register.filter
+def mask_email(value: str) -> str:
+    """taro.yamada@example.jp → t***@example.jp: enough to spot a typo, not to read it."""
+    local, at, domain = (value or "").partition("@")
+    if not at:
+        return ""
+    return "%s***@%s" % (local[:1], domain)
+
+
+@register.filter
+def mask_phone(value: str) -> str:
+    """090-1234-5678 → ***-****-5678 (the last four digits)."""
+    digits = "".join(ch for ch in (value or "") if ch.isdigit())
+    if len(digits) < 4:
+        return ""
+    return "***-****-%s" % digits[-4:]

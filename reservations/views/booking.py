@@ -280,15 +280,9 @@ def booking_details(request, code, day, hhmm, *, staff_mode):
             reservation = result.reservation
             request.session.pop(REFERRAL_KEY, None)
             if reservation.status == ReservationStatus.PENDING:
+                # The page itself says "confirm from the e-mail we sent to …" (once).
                 if result.confirmation_reason:
                     messages.info(request, result.confirmation_reason)
-                messages.warning(
-                    request,
-                    _(
-                        "Almost done: open the e-mail we have just sent and confirm within "
-                        "15 minutes, or the time is released."
-                    ),
-                )
             else:
                 messages.success(request, _("Your booking is confirmed."))
             return redirect("reservations:manage", token=result.token)
@@ -567,7 +561,7 @@ def ics(request, token):
     if reservation.status == ReservationStatus.CANCELLED and not reservation.rescheduled_to_id:
         # Removes the event from the citizen's calendar (same UID, higher SEQUENCE).
         method = "CANCEL"
-    elif reservation.is_open:
+    elif reservation.status == ReservationStatus.CONFIRMED:
         method = "REQUEST"
     else:
         raise Http404(_("This booking is no longer active."))
