@@ -75,3 +75,27 @@ def mask_phone(value: str) -> str:
     if len(digits) < 4:
         return ""
     return "***-****-%s" % digits[-4:]
+
+
+# Start of each Japanese era (the first day), newest first.
+_ERAS = [
+    (dt.date(2019, 5, 1), "令和", "Reiwa"),
+    (dt.date(1989, 1, 8), "平成", "Heisei"),
+    (dt.date(1926, 12, 25), "昭和", "Showa"),
+]
+
+
+@register.filter
+def wareki(value) -> str:
+    """The Japanese-era date: 令和8年11月30日 (元年 for the first year) / Reiwa 8."""
+    if not value:
+        return ""
+    value = _local(value)
+    day = value.date() if isinstance(value, dt.datetime) else value
+    for start, name, name_en in _ERAS:
+        if day >= start:
+            year = day.year - start.year + 1
+            if get_language() == "en":
+                return "%s %d" % (name_en, year)
+            return "%s%s年%d月%d日" % (name, "元" if year == 1 else year, day.month, day.day)
+    return ""

@@ -30,7 +30,7 @@ document.addEventListener("htmx:afterSwap", function (event) {
 document.addEventListener("htmx:beforeRequest", function (event) {
   var element = event.detail.elt;
   if (element && element.hasAttribute("data-pause-while-focused") &&
-      element.contains(document.activeElement)) {
+      (element.contains(document.activeElement) || element.querySelector("[data-unsent]"))) {
     event.preventDefault();
   }
 });
@@ -51,3 +51,51 @@ document.addEventListener("click", function (event) {
   context.scrollIntoView({block: "start"});
   field.focus({preventScroll: true});
 });
+
+// Actions that cannot be undone (the counter's no-show and done) ask first. The server
+// asks on a page of its own when the form arrives without this confirmation.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  var question = form.getAttribute && form.getAttribute("data-confirm");
+  if (!question) {
+    return;
+  }
+  if (!window.confirm(question)) {
+    event.preventDefault();
+    return;
+  }
+  if (form.elements.confirmed) {
+    form.elements.confirmed.value = "1";
+  }
+});
+
+// A choice made in a polling region and not yet sent (a transfer target) pauses the
+// refresh too, so the next update does not throw it away; the notice says so.
+document.addEventListener("change", function (event) {
+  var region = event.target.closest && event.target.closest("[data-pause-while-focused]");
+  if (!region) {
+    return;
+  }
+  if (event.target.value) {
+    event.target.setAttribute("data-unsent", "");
+  } else {
+    event.target.removeAttribute("data-unsent");
+  }
+  var notice = document.getElementById("queue-paused");
+  if (notice) {
+    notice.hidden = !region.querySelector("[data-unsent]");
+  }
+});
+
+// An opened list (the documents a citizen agreed to) stays open: it pauses the refresh.
+document.addEventListener("toggle", function (event) {
+  var details = event.target;
+  if (!details.closest || !details.closest("[data-pause-while-focused]")) {
+    return;
+  }
+  if (details.open) {
+    details.setAttribute("data-unsent", "");
+  } else {
+    details.removeAttribute("data-unsent");
+  }
+}, true);
