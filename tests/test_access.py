@@ -22,6 +22,7 @@ MANAGERS = frozenset({Role.MANAGER})
 ACCESS = {
     "home": PUBLIC,
     "healthz": PUBLIC,
+    "favicon": PUBLIC,
     "set_language": PUBLIC,
     "login": PUBLIC,
     "logout": PUBLIC,
