@@ -394,8 +394,7 @@ def cancel(request, token):
         services.reservation_cancel(reservation=reservation)
     except services.BookingError as error:
         messages.error(request, error.message)
-    else:
-        messages.success(request, _("Your booking has been cancelled."))
+    # The booking's page says it is cancelled (once), and offers to book again.
     return redirect("reservations:manage", token=token)
 
 
