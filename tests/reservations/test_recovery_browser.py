@@ -189,3 +189,95 @@ def test_a_phone_only_booking_is_found_by_code_phone_and_date(
     assert page.get_by_text("***-****-5678").is_visible()
     shoot(page, "phone-only-booking-%s" % language)
     context.close()
+
+
+def tab_to(page, selector: str, *, limit: int = 80) -> None:
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError("%s cannot be reached with Tab" % selector)
+
+
+def test_find_and_reschedule_with_the_keyboard_alone(browser, live_server, procedure):
+    booked = services.reservation_book(
+        procedure=procedure,
+        start=at(procedure.first_day, 9),
+        citizen=services.CitizenDetails("山田 太郎", "ヤマダ", "taro@example.jp"),
+        consented_rules={r.pk: r.version for r in procedure.document_rules.all()},
+    )
+    context, page = phone_page(browser, live_server, "ja")
+
+    page.goto("/booking/find/")
+    tab_to(page, "#id_contact")
+    page.keyboard.type("taro@example.jp")
+    page.keyboard.press("Enter")
+    page.locator("#find-sent").wait_for()
+
+    page.goto("/booking/%s/reschedule/" % booked.token)
+    tab_to(page, "a.day-link[href*='date=%s']" % procedure.second_day.isoformat())
+    page.keyboard.press("Enter")
+    page.locator("#times-heading").wait_for()
+    tab_to(page, "#times a")
+    page.keyboard.press("Enter")
+    page.locator("main button[type=submit]").wait_for()
+    tab_to(page, "main button[type=submit]")
+    page.keyboard.press("Enter")
+    page.get_by_text(TEXT["ja"]["moved"]).wait_for()
+
+    assert Reservation.objects.get(pk=booked.reservation.pk).rescheduled_to is not None
+    context.close()
+
+
+@pytest.mark.parametrize("locale", ["ja-JP", "en-US"])
+def test_the_new_pages_have_no_serious_accessibility_violation(
+    browser, live_server, procedure, settings, locale
+):
+    from axe_playwright_python.sync_playwright import Axe
+
+    booked = services.reservation_book(
+        procedure=procedure,
+        start=at(procedure.first_day, 9),
+        citizen=services.CitizenDetails("山田 太郎", "ヤマダ", "taro@example.jp"),
+        consented_rules={r.pk: r.version for r in procedure.document_rules.all()},
+    )
+    rule = procedure.document_rules.get()
+    rule.text = "本人確認書類（顔写真付き）"
+    services.document_rule_save(rule=rule, wording_changed=True)
+    context = browser.new_context(
+        base_url=live_server.url, locale=locale, viewport={"width": 390, "height": 844}
+    )
+    page = context.new_page()
+    axe = Axe()
+    found = []
+
+    def check(label):
+        page.wait_for_load_state("networkidle")
+        result = axe.run(page)
+        found.extend(
+            "%s %s %s" % (label, violation["id"], node["target"])
+            for violation in result.response["violations"]
+            if violation["impact"] in ("serious", "critical")
+            for node in violation["nodes"]
+        )
+
+    page.goto("/booking/find/")
+    page.locator("#id_contact").fill("090-1234-5678")
+    page.locator("main form button[type=submit]").click()
+    check("find with errors")
+    page.goto(
+        "/booking/%s/reschedule/?date=%s" % (booked.token, procedure.second_day.isoformat())
+    )
+    check("reschedule with changed rules")
+    page.goto("/booking/%s/reschedule/%s/1000/" % (booked.token, procedure.second_day))
+    page.locator("main form button[type=submit]").click()
+    check("reschedule confirmation with errors")
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "find": (0, 600)}
+    page.goto("/booking/find/")
+    page.locator("#id_contact").fill("taro@example.jp")
+    page.locator("main form button[type=submit]").click()
+    assert page.locator("h1").inner_text() in ("Too many requests", "アクセスが集中しています")
+    check("429")
+    context.close()
+
+    assert found == []
