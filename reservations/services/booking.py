@@ -553,7 +553,9 @@ def reservation_reschedule(
     cancelled and pointing to it, in one transaction; nothing changes if the new time fails.
 
     The consents carry over while the rules are unchanged; where a rule changed since,
-    ``consented_rules`` must agree to the current versions.
+    ``consented_rules`` must agree to the current versions. The new booking keeps the
+    old one's calendar UID with SEQUENCE + 1 (the citizen's calendar moves the event);
+    the change e-mail (old and new time, the old code void) is queued on commit.
     """
     from reservations import tasks
 
