@@ -78,6 +78,16 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # settings (admin: 組織 → サイト設定), which then are used everywhere.
 CITY_NAME = os.environ.get("CITY_NAME", "みどり市")
 CITY_HALL_ADDRESS = os.environ.get("CITY_HALL_ADDRESS", "〒123-0001 みどり市本町1丁目1番1号")
+# Where citizens can ask for help (error pages, the "too many requests" page, the find
+# page): read through reservations.contact.city_contact().
+CITY_PHONE = os.environ.get("CITY_PHONE", "0120-123-456")
+CITY_OPENING_HOURS = os.environ.get(
+    "CITY_OPENING_HOURS", "平日 8:30～17:15（土日祝・年末年始を除く）"
+)
+CITY_OPENING_HOURS_EN = os.environ.get(
+    "CITY_OPENING_HOURS_EN",
+    "Weekdays 8:30–17:15 (closed at weekends, on public holidays and over the New Year)",
+)
 # Public address of the site, used in e-mails and printed letters (links must be absolute).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -322,11 +332,21 @@ CELERY_BEAT_SCHEDULE = {
 # A cancelled slot is offered again only after this delay, so that people who trade
 # slots cannot cancel and hand a slot to someone waiting to book it at once.
 BOOKING_RERELEASE_DELAY_MINUTES = env_int("BOOKING_RERELEASE_DELAY_MINUTES", 30)
-# Requests per client IP address and period (seconds), counted in the cache.
+# Rate limits: (requests, period in seconds), counted in the cache over a sliding window;
+# a refused request does not count. Keys: per client IP address, or "..._contact" per
+# e-mail address or phone number. See README "Rate limits" for why each is what it is.
 RATE_LIMITS = {
     "availability": (env_int("RATE_LIMIT_AVAILABILITY", 120), 60),
-    "book": (env_int("RATE_LIMIT_BOOK", 10), 600),
+    # Only valid booking forms count (a form error costs nothing). Mobile carriers and
+    # the city hall's Wi-Fi put many people behind one address: per address generous,
+    # per person (e-mail or phone) tight.
+    "book": (env_int("RATE_LIMIT_BOOK", 60), 600),
+    "book_contact": (env_int("RATE_LIMIT_BOOK_CONTACT", 5), 600),
     "manage": (env_int("RATE_LIMIT_MANAGE", 30), 60),
+    # Find my booking: each valid request may send an e-mail, so per person it is tight
+    # (against mail bombing), per address enough for a family or a shared Wi-Fi.
+    "find": (env_int("RATE_LIMIT_FIND", 20), 600),
+    "find_contact": (env_int("RATE_LIMIT_FIND_CONTACT", 3), 3600),
     # The waiting-room board polls every few seconds; several screens may share one
     # address: generous, only against floods.
     "display": (env_int("RATE_LIMIT_DISPLAY", 600), 60),

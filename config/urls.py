@@ -18,6 +18,7 @@ urlpatterns = [
     path("privacy/", organization_views.privacy, name="privacy"),
     path("accessibility/", organization_views.accessibility, name="accessibility"),
     path("site/logo", organization_views.site_logo, name="site_logo"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
     path(
         "accounts/login/",

@@ -1,7 +1,9 @@
 import sys
+from pathlib import Path
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, HttpResponseServerError, JsonResponse
+from django.http import FileResponse, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.views import defaults
@@ -28,6 +30,16 @@ def home(request):
             "procedures": reservation_selectors.procedure_list_public(),
         },
     )
+
+
+@require_GET
+def favicon(request):
+    """/favicon.ico, which browsers ask for whatever the page says: served from static,
+    cached for a day."""
+    path = Path(settings.BASE_DIR) / "static" / "favicon.ico"
+    response = FileResponse(path.open("rb"), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @never_cache

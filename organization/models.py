@@ -182,6 +182,18 @@ def default_city_address() -> str:
     return settings.CITY_HALL_ADDRESS
 
 
+def default_city_phone() -> str:
+    return settings.CITY_PHONE
+
+
+def default_opening_hours() -> str:
+    return settings.CITY_OPENING_HOURS
+
+
+def default_opening_hours_en() -> str:
+    return settings.CITY_OPENING_HOURS_EN
+
+
 SITE_SETTINGS_CACHE_KEY = "organization:site_settings:v1"
 
 
@@ -203,8 +215,9 @@ class SiteSettings(models.Model):
     Read through ``organization.selectors.site_settings`` (cached) and written through
     ``organization.services.site_settings_update``; every save clears the cache. Empty
     texts fall back to the standard ones (``templates/organization/_privacy_default.html``
-    and the statement in ``accessibility.html``); a fresh install takes its name and
-    address from the settings ``CITY_NAME`` and ``CITY_HALL_ADDRESS``.
+    and the statement in ``accessibility.html``); a fresh install takes its name, address,
+    phone and hours from the settings ``CITY_NAME``, ``CITY_HALL_ADDRESS``, ``CITY_PHONE``
+    and ``CITY_OPENING_HOURS[_EN]``.
     """
 
     SINGLETON_ID = 1
@@ -228,15 +241,22 @@ class SiteSettings(models.Model):
         _("main phone"),
         max_length=20,
         blank=True,
+        default=default_city_phone,
         help_text=_("Citizens are told to call this number on error pages and in e-mails."),
     )
     opening_hours = models.CharField(
         _("opening hours (Japanese)"),
         max_length=200,
         blank=True,
+        default=default_opening_hours,
         help_text=_("e.g. 平日 8時30分〜17時15分（土日祝日・年末年始を除く）"),
     )
-    opening_hours_en = models.CharField(_("opening hours (English)"), max_length=200, blank=True)
+    opening_hours_en = models.CharField(
+        _("opening hours (English)"),
+        max_length=200,
+        blank=True,
+        default=default_opening_hours_en,
+    )
     website = models.URLField(_("website"), blank=True)
     # The logo as sanitised when uploaded (organization/logo.py), kept in the database so
     # that every web host serves it without shared media storage.

@@ -3,6 +3,7 @@
 import datetime as dt
 import io
 
+import icalendar
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organization.qr import qr_svg  # noqa: F401 - re-exported for the booking pages
+from organization.selectors import site_settings
 from reservations.models import Reservation
 
 
@@ -19,61 +21,50 @@ def qr_png(text: str) -> bytes:
     return buffer.getvalue()
 
 
-def _ics_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+def calendar_uid(reservation: Reservation) -> str:
+    """The booking's one calendar event id, kept when it moves to another time."""
+    if reservation.calendar_uid:
+        return reservation.calendar_uid
+    return "%s@%s" % (reservation.code, settings.SITE_URL.split("//")[-1])
 
 
-def _ics_time(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+def reservation_ics(
+    reservation: Reservation, *, documents: list[str], method: str = "REQUEST"
+) -> bytes:
+    """The booking as an iCalendar event (RFC 5545, written by ``icalendar``).
 
-
-def _fold(line: str) -> str:
-    """RFC 5545 folds lines longer than 75 octets."""
-    encoded = line.encode()
-    if len(encoded) <= 75:
-        return line
-    parts, current = [], b""
-    for char in line:
-        piece = char.encode()
-        if len(current) + len(piece) > (75 if not parts else 74):
-            parts.append(current.decode())
-            current = b""
-        current += piece
-    parts.append(current.decode())
-    return "\r\n ".join(parts)
-
-
-def _ics_organizer() -> str:
-    """The city, by name, with the booking service's address (RFC 5545: a parameter value
-    is quoted and may hold no double quote or control character)."""
-    from organization.selectors import site_settings
-
-    name = "".join(c for c in site_settings().localized_city_name if c >= " " and c != '"')
-    return 'ORGANIZER;CN="%s":mailto:%s' % (name, settings.DEFAULT_FROM_EMAIL)
-
-
-def reservation_ics(reservation: Reservation, *, documents: list[str]) -> str:
+    ``method`` REQUEST adds or moves the event (the same UID as before a change, with a
+    higher SEQUENCE); CANCEL removes it from the citizen's calendar.
+    """
     procedure = reservation.procedure
     description = "\n".join(
         [_("Booking code: %(code)s") % {"code": reservation.code}, _("Please bring:")]
         + ["- " + text for text in documents]
     )
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Madoguchi//Booking//JA",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        "BEGIN:VEVENT",
-        "UID:%s@%s" % (reservation.code, settings.SITE_URL.split("//")[-1]),
-        "DTSTAMP:%s" % _ics_time(timezone.now()),
-        "DTSTART:%s" % _ics_time(reservation.start_at),
-        "DTEND:%s" % _ics_time(reservation.end_at),
-        _ics_organizer(),
-        "SUMMARY:%s" % _ics_escape(procedure.localized_name),
-        "LOCATION:%s" % _ics_escape(reservation.place),
-        "DESCRIPTION:%s" % _ics_escape(description),
-        "END:VEVENT",
-        "END:VCALENDAR",
-    ]
-    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Madoguchi//Booking//JA")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", method)
+    event = icalendar.Event()
+    event.add("uid", calendar_uid(reservation))
+    event.add("sequence", reservation.calendar_sequence)
+    event.add("dtstamp", timezone.now().astimezone(dt.UTC))
+    event.add("dtstart", reservation.start_at.astimezone(dt.UTC))
+    event.add("dtend", reservation.end_at.astimezone(dt.UTC))
+    event.add("summary", procedure.localized_name)
+    event.add("location", reservation.place)
+    event.add("description", description)
+    # iTIP (RFC 5546) wants an organizer on a REQUEST or CANCEL; calendar programs use it
+    # to match the update with the event they hold.
+    organizer = icalendar.vCalAddress("mailto:%s" % settings.DEFAULT_FROM_EMAIL)
+    organizer.params["cn"] = icalendar.vText(site_settings().localized_city_name)
+    event.add("organizer", organizer)
+    if reservation.email:
+        event.add("attendee", "mailto:%s" % reservation.email)
+    if method == "CANCEL":
+        event.add("status", "CANCELLED")
+    else:
+        event.add("status", "CONFIRMED")
+    calendar.add_component(event)
+    return calendar.to_ical()

@@ -40,10 +40,17 @@ def _context(reservation: Reservation) -> dict:
 
 
 def _message(
-    reservation: Reservation, template: str, *, to: str, attach_calendar: bool
+    reservation: Reservation,
+    template: str,
+    *,
+    to: str,
+    attach_calendar: bool,
+    calendar_method: str = "REQUEST",
+    extra: dict | None = None,
 ) -> EmailMultiAlternatives:
     with translation.override(reservation.language):
         context = _context(reservation)
+        context.update(extra or {})
         subject = render_to_string("reservations/email/%s_subject.txt" % template, context)
         body = render_to_string("reservations/email/%s.txt" % template, context)
         html = render_to_string("reservations/email/%s.html" % template, context)
@@ -57,25 +64,32 @@ def _message(
         if attach_calendar:
             message.attach(
                 "madoguchi-%s.ics" % reservation.code,
-                documents.reservation_ics(reservation, documents=context["documents"]),
+                documents.reservation_ics(
+                    reservation, documents=context["documents"], method=calendar_method
+                ).decode(),
                 "text/calendar",
             )
     return message
 
 
-# Outbox kinds of the citizens' booking e-mails: (template, with the .ics file, label).
+# Outbox kinds of the citizens' booking e-mails:
+# (template, with the .ics file, the calendar method, label).
 BOOKING_EMAILS = {
-    "booking_confirmed": ("booked", True, _("Booking confirmed")),
+    "booking_confirmed": ("booked", True, "REQUEST", _("Booking confirmed")),
     # Held for 15 minutes until confirmed from the e-mail.
-    "booking_hold": ("confirm_request", False, _("Booking held: please confirm")),
-    # Rescheduled: the new booking, with its new code and link.
-    "booking_changed": ("booked", True, _("Booking changed")),
-    "booking_cancelled": ("cancelled", False, _("Booking cancelled")),
-    "booking_reminder": ("reminder", True, _("Reminder the day before")),
+    "booking_hold": ("confirm_request", False, "REQUEST", _("Booking held: please confirm")),
+    # Rescheduled: from when to when, the old code void, and a calendar file that moves
+    # the one event (same UID, higher SEQUENCE). ``params["previous_id"]``: the old one.
+    "booking_changed": ("rescheduled", True, "REQUEST", _("Booking changed")),
+    # With a calendar file that removes the event (METHOD:CANCEL).
+    "booking_cancelled": ("cancelled", True, "CANCEL", _("Booking cancelled")),
+    "booking_reminder": ("reminder", True, "REQUEST", _("Reminder the day before")),
 }
 
 
-def booking_email_queue(reservation: Reservation, kind: str, *, now=None) -> None:
+def booking_email_queue(
+    reservation: Reservation, kind: str, *, now=None, params: dict | None = None
+) -> None:
     """Promise ``kind`` of e-mail about ``reservation`` (inside its transaction; nothing
     when the citizen gave no address). One e-mail of each kind per booking."""
     from outbox.services import email_queue
@@ -88,6 +102,7 @@ def booking_email_queue(reservation: Reservation, kind: str, *, now=None) -> Non
         object_id=reservation.pk,
         recipient=reservation.email,
         language=reservation.language,
+        params=params,
         now=now,
     )
 
@@ -99,12 +114,69 @@ def build_booking_email(email) -> EmailMultiAlternatives | None:
         reservation = selectors.reservation_for_email(email.object_id)
     except Reservation.DoesNotExist:
         return None
-    template, attach_calendar, _label = BOOKING_EMAILS[email.kind]
+    template, attach_calendar, calendar_method, _label = BOOKING_EMAILS[email.kind]
+    extra = {}
+    previous_id = (email.params or {}).get("previous_id")
+    if previous_id:
+        try:
+            extra["previous"] = selectors.reservation_for_email(previous_id)
+        except Reservation.DoesNotExist:
+            return None
     return _message(
         reservation,
         template,
         to=email.recipient or reservation.email,
         attach_calendar=attach_calendar,
+        calendar_method=calendar_method,
+        extra=extra,
+    )
+
+
+def links_email_queue(reservations: list[Reservation], *, language: str, now=None) -> None:
+    """Promise the manage links of one person's open bookings, asked for on the find
+    page (inside the transaction that records the request). To the address on the
+    bookings, never one typed on the page; every request sends (its own key)."""
+    import uuid
+
+    from outbox.services import email_queue
+
+    if not reservations or not reservations[0].email:
+        return
+    email_queue(
+        kind="booking_links",
+        key="booking-links:%s:%s" % (reservations[0].pk, uuid.uuid4().hex),
+        object_id=reservations[0].pk,
+        recipient=reservations[0].email,
+        language=language,
+        params={"ids": [r.pk for r in reservations]},
+        now=now,
+    )
+
+
+def build_links_email(email) -> EmailMultiAlternatives | None:
+    """The manage links of the bookings still open when it is sent, in the language of
+    the page the citizen used."""
+    from reservations.services import manage_token_for
+
+    ids = (email.params or {}).get("ids") or [email.object_id]
+    reservations = [
+        r for r in Reservation.objects.filter(pk__in=ids).order_by("start_at") if r.is_open
+    ]
+    if not reservations:
+        return None
+    with translation.override(email.language or settings.LANGUAGE_CODE):
+        bookings = [
+            (
+                reservation,
+                _absolute(reverse("reservations:manage", args=[manage_token_for(reservation)])),
+            )
+            for reservation in reservations
+        ]
+        context = {"bookings": bookings, "site_url": settings.SITE_URL}
+        subject = render_to_string("reservations/email/links_subject.txt", context)
+        body = render_to_string("reservations/email/links.txt", context)
+    return EmailMultiAlternatives(
+        subject=" ".join(subject.split()), body=body, to=[email.recipient]
     )
 
 
@@ -152,6 +224,7 @@ def build_survey_email(email) -> EmailMultiAlternatives | None:
 def register_outbox_builders() -> None:
     from outbox import registry
 
-    for kind, (_template, _calendar, label) in BOOKING_EMAILS.items():
+    for kind, (_template, _calendar, _method, label) in BOOKING_EMAILS.items():
         registry.register(kind, build_booking_email, label=label)
+    registry.register("booking_links", build_links_email, label=_("Booking links sent again"))
     registry.register("visit_survey", build_survey_email, label=_("Satisfaction survey link"))

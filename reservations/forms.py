@@ -3,9 +3,10 @@ import secrets
 import unicodedata
 
 from django import forms
+from django.core import validators
 from django.utils.translation import gettext_lazy as _
 
-from reservations.codes import normalize_phone
+from reservations.codes import normalize_code, normalize_phone
 
 IDEMPOTENCY_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 KANA_PATTERN = re.compile(r"^[\u3041-\u3096\u30a1-\u30fa\u30fc\u30fb\s・ー]+$")
@@ -145,6 +146,99 @@ class CitizenDetailsForm(forms.Form):
         }
 
 
+class RulesAgreementForm(forms.Form):
+    """Agreement to document rules whose wording changed since the booking was made (the
+    reschedule confirmation asks for it again, with the new wording and its version)."""
+
+    def __init__(self, *args, rules=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rules = list(rules)
+        for rule in self.rules:
+            self.fields["rule_%d" % rule.pk] = forms.BooleanField(
+                label=rule.localized_text,
+                required=True,
+                error_messages={"required": _("Please confirm that you will bring this.")},
+            )
+            self.fields["rule_%d_version" % rule.pk] = forms.IntegerField(
+                widget=forms.HiddenInput, initial=rule.version
+            )
+
+    def consent_fields(self):
+        return [self["rule_%d" % rule.pk] for rule in self.rules]
+
+    def version_fields(self):
+        return [self["rule_%d_version" % rule.pk] for rule in self.rules]
+
+    def consented_rules(self) -> dict[int, int]:
+        return {
+            rule.pk: self.cleaned_data["rule_%d_version" % rule.pk]
+            for rule in self.rules
+            if self.cleaned_data.get("rule_%d" % rule.pk)
+        }
+
+
+class FindBookingForm(forms.Form):
+    """Find my booking: the code (optional with an e-mail address) and the e-mail address
+    or phone number used; with a phone number, the booking's date as a second check."""
+
+    code = forms.CharField(
+        label=_("Booking code"),
+        required=False,
+        max_length=20,
+        help_text=_("e.g. AC3D-EF7H. Optional if you give your e-mail address."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    contact = forms.CharField(
+        label=_("E-mail address or phone number used for the booking"),
+        max_length=254,
+        error_messages={"required": _("Please give the e-mail address or phone number.")},
+        widget=forms.TextInput(attrs={"autocomplete": "email"}),
+    )
+    day = forms.DateField(
+        label=_("Date of the booking (only with a phone number)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Please give a date like 2026-12-01.")},
+        help_text=_("A booking made with a phone number only is shown here after this check."),
+    )
+
+    def clean_code(self):
+        code = normalize_code(self.cleaned_data["code"])
+        if code and not re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}", code):
+            raise forms.ValidationError(
+                _("A booking code has 8 letters and digits, e.g. AC3D-EF7H.")
+            )
+        return code
+
+    def clean(self):
+        cleaned = super().clean()
+        contact = unicodedata.normalize("NFKC", cleaned.get("contact", "")).strip()
+        if not contact:
+            return cleaned
+        cleaned["email_key"] = cleaned["phone_key"] = ""
+        if "@" in contact:
+            try:
+                validators.validate_email(contact)
+            except forms.ValidationError:
+                self.add_error("contact", _("Please check the e-mail address."))
+                return cleaned
+            cleaned["email_key"] = contact.lower()
+            return cleaned
+        phone = normalize_phone(contact)
+        if not re.fullmatch(r"0\d{9,10}", phone):
+            self.add_error(
+                "contact",
+                _("Please give an e-mail address, or a phone number like 090-1234-5678."),
+            )
+            return cleaned
+        cleaned["phone_key"] = phone
+        if not cleaned.get("code"):
+            self.add_error("code", _("With a phone number, please give the booking code too."))
+        if not cleaned.get("day") and "day" not in self.errors:
+            self.add_error("day", _("With a phone number, please give the date of the booking."))
+        return cleaned
+
+
 class DateJumpForm(forms.Form):
     date = forms.DateField(
         label=_("Or type a date"),
@@ -163,7 +257,7 @@ SCORE_CHOICES = [
 ]
 
 
-def _score_field(label, *, required: bool):
+def _score_field(label, *, required: bool, required_message=None):
     return forms.TypedChoiceField(
         label=label,
         choices=SCORE_CHOICES,
@@ -171,11 +265,22 @@ def _score_field(label, *, required: bool):
         empty_value=None,
         required=required,
         widget=forms.RadioSelect,
+        error_messages={
+            "required": required_message or _("Please choose an answer."),
+            "invalid_choice": _("Please choose one of the answers from 5 to 1."),
+        },
     )
 
 
 class SurveyForm(forms.Form):
-    overall = _score_field(_("Overall, how satisfied are you with your visit?"), required=True)
+    overall = _score_field(
+        _("Overall, how satisfied are you with your visit?"),
+        required=True,
+        required_message=_(
+            "Please choose how satisfied you are overall, from 5 (very satisfied) to 1 "
+            "(very dissatisfied). The other questions are optional."
+        ),
+    )
     waiting = _score_field(_("The waiting time"), required=False)
     staff = _score_field(_("The staff who served you"), required=False)
     clarity = _score_field(_("How clear the explanations were"), required=False)
@@ -184,6 +289,11 @@ class SurveyForm(forms.Form):
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "max_length": _(
+                "Please keep your comment to %(limit_value)d characters (it has %(show_value)d)."
+            )
+        },
         help_text=_("Please do not write your name, address or other personal details."),
     )
 

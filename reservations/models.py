@@ -326,6 +326,11 @@ class Reservation(models.Model):
         blank=True,
         related_name="rescheduled_from",
     )
+    # One calendar event per booking across its changes: a moved booking keeps the UID of
+    # the one it replaces, with a higher SEQUENCE, so the citizen's calendar moves the
+    # event (RFC 5545); a cancellation raises it again. Blank on bookings made before.
+    calendar_uid = models.CharField(max_length=80, blank=True, default="", editable=False)
+    calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
     # The code of the letter (or other invitation) the citizen booked through, if any.
     referral_code = models.CharField(_("booked through"), max_length=20, blank=True)
     # The key the booking form carried (one per form shown): the same POST sent again,
@@ -446,6 +451,8 @@ class ReservationEvent(TimedEvent):
         EXPIRED = "expired", _("Hold lapsed")
         RESCHEDULED = "rescheduled", _("Moved to another time")
         REMINDED = "reminded", _("Reminder sent")
+        LINK_SENT = "link_sent", _("Link sent again")
+        LINK_SHOWN = "link_shown", _("Found by code, phone and date")
 
     reservation = models.ForeignKey(Reservation, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)

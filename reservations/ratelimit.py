@@ -1,5 +1,14 @@
-"""Per-IP rate limits for the citizen pages, counted in the cache (Redis on servers)."""
+"""Rate limits for the citizen pages, counted in the cache (Redis on servers).
 
+A sliding window: the count of the current fixed window plus the previous window's,
+weighted by how much of it still lies within the last ``period`` seconds (so a burst at
+a window's edge is not let through twice). A refused request is not counted: a person
+who waits as asked gets in again. Keys are per client address, or per contact (an
+e-mail address or phone number, hashed: no personal data in cache keys).
+"""
+
+import contextlib
+import hashlib
 import time
 from functools import wraps
 
@@ -8,38 +17,88 @@ from django.core.cache import cache
 from django.shortcuts import render
 
 from organization.http import client_ip
+from reservations.contact import city_contact
 
 
-def hit(scope: str, ip: str) -> bool:
-    """Count one request; False when the client is over the limit for this window."""
+def _key(scope: str, who: str, window: int) -> str:
+    digest = hashlib.sha256(who.encode()).hexdigest()[:32]
+    return "ratelimit:%s:%s:%d" % (scope, digest, window)
+
+
+def hit(scope: str, who: str, *, now: float | None = None) -> bool:
+    """Count one request of ``who``; False (and not counted) when over the limit."""
+    if scope not in settings.RATE_LIMITS:  # a test that lifts the limits
+        return True
     limit, period = settings.RATE_LIMITS[scope]
-    window = int(time.time() // period)
-    key = "ratelimit:%s:%s:%s" % (scope, ip, window)
+    now = time.time() if now is None else now
+    window = int(now // period)
+    key = _key(scope, who, window)
     # One round trip for all but the first request of a window; add() is atomic, so
     # only one request creates the counter.
     try:
         count = cache.incr(key)
     except ValueError:  # the first request of this window
-        count = 1 if cache.add(key, 1, timeout=period + 5) else cache.incr(key)
-    return count <= limit
+        count = 1 if cache.add(key, 1, timeout=2 * period + 5) else cache.incr(key)
+    previous = cache.get(_key(scope, who, window - 1)) or 0
+    weight = 1 - (now % period) / period
+    if count + previous * weight <= limit:
+        return True
+    with contextlib.suppress(ValueError):
+        cache.decr(key)
+    return False
+
+
+def undo(scope: str, who: str, *, now: float | None = None) -> None:
+    """Take back a counted request (another limit refused it after all)."""
+    if scope not in settings.RATE_LIMITS:
+        return
+    _limit, period = settings.RATE_LIMITS[scope]
+    now = time.time() if now is None else now
+    with contextlib.suppress(ValueError):
+        cache.decr(_key(scope, who, int(now // period)))
+
+
+def hit_all(hits: list[tuple[str, str]]) -> str | None:
+    """Count one request under each (scope, who); the scope that refused, or None. A
+    refusal takes back what the others counted."""
+    counted = []
+    for scope, who in hits:
+        if not hit(scope, who):
+            for done_scope, done_who in counted:
+                undo(done_scope, done_who)
+            return scope
+        counted.append((scope, who))
+    return None
+
+
+def too_many(request, scope: str, *, back_url: str = "", form_kept: bool = False):
+    """The 429 page: how long to wait, where to go back to, and whom to call."""
+    _limit, period = settings.RATE_LIMITS.get(scope, (0, 60))
+    response = render(
+        request,
+        "reservations/rate_limited.html",
+        {
+            "minutes": max(1, period // 60),
+            "back_url": back_url,
+            "form_kept": form_kept,
+            "contact": city_contact(),
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(period)
+    return response
 
 
 def rate_limited(scope: str, *, methods: tuple[str, ...] = ("GET", "POST")):
-    """Answer 429 with a page that says how long to wait, once over the scope's limit."""
+    """Answer 429 with a page that says how long to wait, once over the scope's limit
+    for the client's address."""
 
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if request.method in methods and not hit(scope, client_ip(request)):
-                _limit, period = settings.RATE_LIMITS[scope]
-                response = render(
-                    request,
-                    "reservations/rate_limited.html",
-                    {"minutes": max(1, period // 60)},
-                    status=429,
-                )
-                response["Retry-After"] = str(period)
-                return response
+                back = request.get_full_path() if request.method == "GET" else ""
+                return too_many(request, scope, back_url=back)
             return view(request, *args, **kwargs)
 
         return wrapper

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import get_language, gettext_lazy
 
 from reservations import availability, codes
 from reservations.models import (
@@ -108,6 +108,8 @@ class DayView:
     day: dt.date
     summary: availability.DaySummary
     slots: list[availability.Slot]
+    # Why the day cannot be booked (passed, too soon, too far ahead), when it cannot.
+    unavailable_reason: str = ""
 
 
 def day_times(*, procedure: Procedure, day: dt.date, now: dt.datetime) -> DayView:
@@ -119,9 +121,13 @@ def day_times(*, procedure: Procedure, day: dt.date, now: dt.datetime) -> DayVie
         summary, slots = availability.day_summary(
             roster, day, earliest=earliest, last_bookable=last_bookable
         )
-        return DayView(day, summary, slots)
+        reason = ""
+        if summary.status == availability.DayStatus.UNAVAILABLE:
+            reason = availability.day_unavailable_reason(procedure, day, now=now)
+        return DayView(day, summary, slots, reason)
 
-    return availability.cached(procedure, "day:%s" % day, earliest, compute)[0]
+    language = get_language() or ""
+    return availability.cached(procedure, "day:%s:%s" % (day, language), earliest, compute)[0]
 
 
 def reservation_by_token(token: str) -> Reservation | None:

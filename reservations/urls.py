@@ -24,10 +24,16 @@ urlpatterns = [
         path("staff/phone-booking/" + route, view, {"staff_mode": True}, name="staff_" + name)
         for route, view, name in steps
     ),
+    path("booking/find/", views.find, name="find"),
     path("booking/<str:token>/", views.manage, name="manage"),
     path("booking/<str:token>/cancel/", views.cancel, name="cancel"),
     path("booking/<str:token>/confirm/", views.confirm, name="confirm"),
     path("booking/<str:token>/reschedule/", views.reschedule, name="reschedule"),
+    path(
+        "booking/<str:token>/reschedule/<isodate:day>/<hhmm:hhmm>/",
+        views.reschedule_confirm,
+        name="reschedule_confirm",
+    ),
     path("booking/<str:token>/calendar.ics", views.ics, name="ics"),
     # The counter
     path("counter/", counter_views.queue, name="queue"),

@@ -25,12 +25,15 @@ ACCESS = {
     "privacy": PUBLIC,
     "accessibility": PUBLIC,
     "site_logo": PUBLIC,
+    "favicon": PUBLIC,
     "set_language": PUBLIC,
     "login": PUBLIC,
     "logout": PUBLIC,
     "two_factor_setup": "account",  # any logged-in user: their own second factor
     "two_factor_verify": "account",
     "reservations:": PUBLIC,  # booking, manage link, display board, survey: no account
+    "reservations:reschedule_confirm": PUBLIC,  # the manage link's change, step 2
+    "reservations:find": PUBLIC,  # find my booking / send my link again
     "reservations:staff_": ANY_STAFF,  # telephone booking for callers
     "reservations:queue": COUNTER,
     "reservations:call_next": COUNTER,

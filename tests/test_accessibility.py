@@ -65,7 +65,10 @@ def booking_pages() -> list[str]:
         "/booking/%s/" % token,
         "/booking/%s/cancel/" % token,
         "/booking/%s/reschedule/" % token,
+        "/booking/%s/reschedule/%s/%s/" % (token, day.isoformat(), start.strftime("%H%M")),
         "/booking/%s/confirm/" % token,
+        "/booking/find/",
+        "/booking/find/?sent=1",
     ]
 
 

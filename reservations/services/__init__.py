@@ -7,6 +7,7 @@ no-shows, transfers.
 """
 
 from reservations.services.booking import (
+    TIME_REFUSALS,
     BookingError,
     BookingResult,
     CitizenDetails,
@@ -15,6 +16,7 @@ from reservations.services.booking import (
     reservation_book,
     reservation_cancel,
     reservation_confirm_email,
+    reservation_find_and_send_link,
     reservation_queue_reminder,
     reservation_reschedule,
     reservations_expire_holds,
@@ -41,6 +43,7 @@ from reservations.services.kiosk import (
 from reservations.services.survey import SurveyClosed, survey_answer_submit, survey_state
 
 __all__ = [
+    "TIME_REFUSALS",
     "BookingError",
     "BookingResult",
     "CheckInResult",
@@ -58,6 +61,7 @@ __all__ = [
     "reservation_book",
     "reservation_cancel",
     "reservation_confirm_email",
+    "reservation_find_and_send_link",
     "reservation_queue_reminder",
     "reservation_reschedule",
     "reservations_expire_holds",

@@ -11,6 +11,7 @@ service try the next qualified clerk, then report the slot as taken.
 
 import datetime as dt
 import logging
+import secrets
 import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from organization.models import StaffMember
-from reservations import availability, codes, selectors
+from reservations import availability, codes, documents, selectors
 from reservations.models import (
     OPEN_STATUSES,
     Channel,
@@ -40,6 +41,12 @@ from reservations.models import (
 logger = logging.getLogger(__name__)
 
 HOLD_MINUTES = 15
+
+# Refusals of a time the calendar never offered, or no longer offers (the citizen goes
+# back to the day's times with the reason).
+TIME_REFUSALS = frozenset(
+    {"past", "too_late", "beyond_horizon", "closed", "no_service", "outside_hours", "off_grid"}
+)
 
 
 class BookingError(Exception):
@@ -131,18 +138,11 @@ def _check_consents(procedure: Procedure, consented: dict[int, int]) -> list[Doc
 
 
 def _check_timing(procedure: Procedure, start: dt.datetime, now: dt.datetime) -> None:
-    earliest, last_day = availability.booking_window(procedure, now)
-    if start < now:
-        raise BookingError("past", _("That time has already passed. Please choose another."))
-    if start < earliest:
-        raise BookingError(
-            "too_late",
-            _("That time is too soon to book online. Please choose a later time."),
-        )
-    if timezone.localdate(start) > last_day:
-        raise BookingError(
-            "beyond_horizon", _("That day cannot be booked yet. Please choose an earlier day.")
-        )
+    """Refuse a time the calendar never offered, with the real reason (a closed day, the
+    lunch hour, off the grid, too soon, too far ahead, past): not "just taken"."""
+    refusal = availability.refusal_for(procedure, start, now=now)
+    if refusal is not None:
+        raise BookingError(refusal.code, refusal.message)
 
 
 def _validate_citizen(citizen: CitizenDetails) -> tuple[str, str]:
@@ -294,8 +294,14 @@ def _insert(
     force_confirmation: bool = False,
     referral_code: str = "",
     idempotency_key: str = "",
+    calendar_uid: str = "",
+    calendar_sequence: int = 0,
 ) -> Reservation:
     day = timezone.localdate(start)
+    calendar_uid = calendar_uid or "%s@%s" % (
+        secrets.token_hex(16),
+        settings.SITE_URL.split("//")[-1],
+    )
     roster = availability.load_roster(
         procedure=procedure,
         first_day=day,
@@ -336,6 +342,8 @@ def _insert(
             booked_by=booked_by,
             referral_code=referral_code[:20],
             idempotency_key=idempotency_key,
+            calendar_uid=calendar_uid,
+            calendar_sequence=calendar_sequence,
             created_at=now,
         )
         if not _save_new(reservation, now=now, day=day):
@@ -525,6 +533,9 @@ def reservation_cancel(
                 _("It is too late to cancel online. Please telephone the department shown below."),
             )
         _mark_cancelled(reservation, now=now)
+        # The cancellation's calendar file (METHOD:CANCEL) must outrank the last REQUEST.
+        reservation.calendar_sequence += 1
+        reservation.save(update_fields=["calendar_sequence"])
         ReservationEvent.objects.create(
             reservation=reservation, kind=ReservationEvent.Kind.CANCELLED, at=now, actor=by_staff
         )
@@ -543,7 +554,9 @@ def reservation_reschedule(
     cancelled and pointing to it, in one transaction; nothing changes if the new time fails.
 
     The consents carry over while the rules are unchanged; where a rule changed since,
-    ``consented_rules`` must agree to the current versions.
+    ``consented_rules`` must agree to the current versions. The new booking keeps the
+    old one's calendar UID with SEQUENCE + 1 (the citizen's calendar moves the event);
+    the change e-mail (old and new time, the old code void) is queued on commit.
     """
     from reservations import emails
 
@@ -583,6 +596,8 @@ def reservation_reschedule(
             exclude_id=old.pk,
             agreed_at=agreed_at,
             referral_code=old.referral_code,
+            calendar_uid=documents.calendar_uid(old),
+            calendar_sequence=old.calendar_sequence + 1,
         )
         if new.status == ReservationStatus.PENDING:
             # The citizen already proved the address with the first booking.
@@ -594,7 +609,7 @@ def reservation_reschedule(
         ReservationEvent.objects.create(
             reservation=old, kind=ReservationEvent.Kind.RESCHEDULED, at=now
         )
-        emails.booking_email_queue(new, "booking_changed", now=now)
+        emails.booking_email_queue(new, "booking_changed", now=now, params={"previous_id": old.pk})
     return BookingResult(new, manage_token_for(new))
 
 
@@ -638,3 +653,68 @@ def document_rule_save(*, rule: DocumentRule, wording_changed: bool | None = Non
         rule.save()
         availability.changed()  # the booking pages show the rules
     return rule
+
+
+@dataclass(frozen=True)
+class FindResult:
+    """What the find page may do: ``matched`` for the log only (the page answers the same
+    either way); ``show_token`` only for a phone-only booking found by code, phone and
+    date, whose page the citizen may then see."""
+
+    matched: int
+    show_token: str = ""
+
+
+def reservation_find_and_send_link(
+    *,
+    code: str,
+    email_key: str,
+    phone_key: str,
+    day: dt.date | None,
+    language: str,
+    now: dt.datetime | None = None,
+) -> FindResult:
+    """A citizen lost the e-mail: send the manage link(s) of their open bookings again.
+
+    With an e-mail address (and optionally a code) the links of the matching open
+    bookings go to that address, which only its owner reads. With a phone number, the
+    code and the booking's date must match too; a booking with an e-mail address then
+    gets its link by e-mail, one without may be shown. Each match is recorded as an
+    event; the e-mail is queued on commit. Nothing is said about what did not match.
+    """
+
+    now = now or timezone.now()
+    open_bookings = Reservation.objects.filter(status__in=OPEN_STATUSES, end_at__gt=now)
+    if email_key:
+        found = open_bookings.filter(email_key=email_key)
+        if code:
+            found = found.filter(code=code)
+    elif phone_key and code and day:
+        found = [
+            r
+            for r in open_bookings.filter(phone_key=phone_key, code=code)
+            if timezone.localdate(r.start_at) == day
+        ]
+    else:
+        return FindResult(0)
+    found = list(found)
+    if not found:
+        return FindResult(0)
+    by_email = [r for r in found if r.email]
+    shown = [r for r in found if not r.email]
+    with transaction.atomic():
+        ReservationEvent.objects.bulk_create(
+            ReservationEvent(
+                reservation=r,
+                kind=ReservationEvent.Kind.LINK_SENT
+                if r.email
+                else ReservationEvent.Kind.LINK_SHOWN,
+                at=now,
+            )
+            for r in found
+        )
+        from reservations import emails
+
+        emails.links_email_queue(by_email, language=language, now=now)
+    token = manage_token_for(shown[0]) if shown and phone_key else ""
+    return FindResult(len(found), token)

@@ -57,3 +57,45 @@ def isodate(value) -> str:
 @register.filter
 def add_minutes(value, minutes):
     return value + dt.timedelta(minutes=int(minutes))
+
+
+@register.filter
+def mask_email(value: str) -> str:
+    """taro.yamada@example.jp → t***@example.jp: enough to spot a typo, not to read it."""
+    local, at, domain = (value or "").partition("@")
+    if not at:
+        return ""
+    return "%s***@%s" % (local[:1], domain)
+
+
+@register.filter
+def mask_phone(value: str) -> str:
+    """090-1234-5678 → ***-****-5678 (the last four digits)."""
+    digits = "".join(ch for ch in (value or "") if ch.isdigit())
+    if len(digits) < 4:
+        return ""
+    return "***-****-%s" % digits[-4:]
+
+
+# Start of each Japanese era (the first day), newest first.
+_ERAS = [
+    (dt.date(2019, 5, 1), "令和", "Reiwa"),
+    (dt.date(1989, 1, 8), "平成", "Heisei"),
+    (dt.date(1926, 12, 25), "昭和", "Showa"),
+]
+
+
+@register.filter
+def wareki(value) -> str:
+    """The Japanese-era date: 令和8年11月30日 (元年 for the first year) / Reiwa 8."""
+    if not value:
+        return ""
+    value = _local(value)
+    day = value.date() if isinstance(value, dt.datetime) else value
+    for start, name, name_en in _ERAS:
+        if day >= start:
+            year = day.year - start.year + 1
+            if get_language() == "en":
+                return "%s %d" % (name_en, year)
+            return "%s%s年%d月%d日" % (name, "元" if year == 1 else year, day.month, day.day)
+    return ""

@@ -5,25 +5,38 @@ enhances in place; bad or stale input gets a message or a 4xx, never a 500.
 """
 
 import datetime as dt
+import hashlib
+import logging
 from dataclasses import dataclass, replace
 
+from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from organization.http import client_ip
 from organization.permissions import staff_required
 from organization.selectors import staff_member_for_user
 from organization.services import access_log_read
-from reservations import documents, selectors, services
+from reservations import availability, codes, documents, ratelimit, selectors, services
 from reservations.availability import DayStatus
-from reservations.forms import CitizenDetailsForm, DateJumpForm
+from reservations.contact import city_contact
+from reservations.forms import (
+    CitizenDetailsForm,
+    DateJumpForm,
+    FindBookingForm,
+    RulesAgreementForm,
+)
 from reservations.models import Channel, Procedure, ReservationStatus
 from reservations.ratelimit import rate_limited
+
+find_logger = logging.getLogger("reservations.find")
 
 
 def _flow(staff_mode: bool) -> dict:
@@ -174,24 +187,77 @@ def _start_from(day: dt.date, hhmm: str) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, time))
 
 
+DRAFT_KEY = "booking_draft"
+
+
+def _booking_limits_refuse(request, form, staff_mode: bool):
+    """The 429 answer when this valid booking request is over a limit, else None.
+
+    Only a form that could book counts (a form error costs nothing): per address (high:
+    carriers and the city hall's Wi-Fi share addresses) and per e-mail and phone (low).
+    What was typed is kept in the session for the way back. Staff booking for callers
+    is not limited.
+    """
+    if staff_mode:
+        return None
+    hits = [("book", client_ip(request))]
+    for key in (
+        codes.normalize_email(form.cleaned_data["email"]),
+        codes.normalize_phone(form.cleaned_data["phone"]),
+    ):
+        if key:
+            hits.append(("book_contact", key))
+    refused = ratelimit.hit_all(hits)
+    if refused is None:
+        return None
+    request.session[DRAFT_KEY] = {
+        "path": request.path,
+        "data": {
+            name: values for name, values in request.POST.lists() if name != "csrfmiddlewaretoken"
+        },
+    }
+    return ratelimit.too_many(request, refused, back_url=request.path, form_kept=True)
+
+
+def _draft(request):
+    """What was typed before a 429 on this page, once (None when there is none)."""
+    draft = request.session.get(DRAFT_KEY)
+    if not draft or draft.get("path") != request.path:
+        return None
+    del request.session[DRAFT_KEY]
+    data = QueryDict(mutable=True)
+    for name, values in draft["data"].items():
+        data.setlist(name, values)
+    return data
+
+
 @require_http_methods(["GET", "POST"])
 @never_cache
-@rate_limited("book", methods=("POST",))
 @rate_limited("availability", methods=("GET",))
 @_staff_or_citizen
 def booking_details(request, code, day, hhmm, *, staff_mode):
     procedure = _procedure_or_404(code)
     start = _start_from(day, hhmm)
     flow = _flow(staff_mode)
+    if request.method == "GET":
+        # A time reached by URL that the calendar never offered: the real reason, and
+        # no form (the POST is refused the same way by the service).
+        refusal = availability.refusal_for(procedure, start, now=timezone.now())
+        if refusal is not None:
+            messages.error(request, refusal.message)
+            return redirect(flow["day_url"], code=code, day=day)
     email_required = procedure.requires_email_confirmation and not staff_mode
     # The rules from the database, not the cached procedure: a form showing an older
     # wording than the one in force is refused and shows the new one (forms.py).
+    data = request.POST if request.method == "POST" else _draft(request)
     form = CitizenDetailsForm(
-        request.POST or None,
-        rules=selectors.rules_in_force(procedure),
-        email_required=email_required,
+        data, rules=selectors.rules_in_force(procedure), email_required=email_required
     )
+    lost_link = False  # "you already have a booking": offer to find its link
     if request.method == "POST" and form.is_valid():
+        refused = _booking_limits_refuse(request, form, staff_mode)
+        if refused is not None:
+            return refused
         try:
             result = services.reservation_book(
                 procedure=procedure,
@@ -209,7 +275,7 @@ def booking_details(request, code, day, hhmm, *, staff_mode):
                 idempotency_key=form.cleaned_data["idempotency_key"],
             )
         except services.BookingError as error:
-            if error.code in {"slot_taken", "past", "too_late", "beyond_horizon"}:
+            if error.code == "slot_taken" or error.code in services.TIME_REFUSALS:
                 messages.error(request, error.message)
                 return redirect(flow["day_url"], code=code, day=day)
             if error.code in {"rules_changed", "consent_missing"}:
@@ -223,27 +289,77 @@ def booking_details(request, code, day, hhmm, *, staff_mode):
                 form.is_valid()
             if not form.errors:
                 form.add_error(None, error.message)
+            lost_link = error.code == "already_booked"
         else:
             reservation = result.reservation
             request.session.pop(REFERRAL_KEY, None)
             if reservation.status == ReservationStatus.PENDING:
+                # The page itself says "confirm from the e-mail we sent to …" (once).
                 if result.confirmation_reason:
                     messages.info(request, result.confirmation_reason)
-                messages.warning(
-                    request,
-                    _(
-                        "Almost done: open the e-mail we have just sent and confirm within "
-                        "15 minutes, or the time is released."
-                    ),
-                )
             else:
                 messages.success(request, _("Your booking is confirmed."))
             return redirect("reservations:manage", token=result.token)
     return render(
         request,
         "reservations/details.html",
-        {"procedure": procedure, "start": start, "form": form, **flow},
+        {
+            "procedure": procedure,
+            "start": start,
+            "form": form,
+            "lost_link": lost_link,
+            **flow,
+        },
     )
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@rate_limited("manage", methods=("GET",))
+def find(request):
+    """Find my booking / send my link again. The answer is the same whether anything
+    matched or not (no way to learn whose bookings exist); a phone-only booking found
+    by code, phone and date is shown. Valid requests are limited per address and per
+    contact, and every one is logged (the contact only as a hash)."""
+    form = FindBookingForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        contact = form.cleaned_data["email_key"] or form.cleaned_data["phone_key"]
+        refused = ratelimit.hit_all([("find", client_ip(request)), ("find_contact", contact)])
+        if refused is not None:
+            find_logger.warning(
+                "Find my booking refused (%s) from %s for contact %s",
+                refused,
+                client_ip(request),
+                _contact_hash(contact),
+            )
+            return ratelimit.too_many(request, refused, back_url=reverse("reservations:find"))
+        result = services.reservation_find_and_send_link(
+            code=form.cleaned_data["code"],
+            email_key=form.cleaned_data["email_key"],
+            phone_key=form.cleaned_data["phone_key"],
+            day=form.cleaned_data["day"],
+            language=get_language() or settings.LANGUAGE_CODE,
+        )
+        find_logger.info(
+            "Find my booking from %s for contact %s (code given: %s): %d matched%s",
+            client_ip(request),
+            _contact_hash(contact),
+            bool(form.cleaned_data["code"]),
+            result.matched,
+            ", shown" if result.show_token else "",
+        )
+        if result.show_token:
+            return redirect("reservations:manage", token=result.show_token)
+        return redirect(reverse("reservations:find") + "?sent=1")
+    return render(
+        request,
+        "reservations/find.html",
+        {"form": form, "sent": request.GET.get("sent") == "1", "contact": city_contact()},
+    )
+
+
+def _contact_hash(contact: str) -> str:
+    return hashlib.sha256(contact.encode()).hexdigest()[:12]
 
 
 def _reservation_or_404(token: str):
@@ -292,8 +408,7 @@ def cancel(request, token):
         services.reservation_cancel(reservation=reservation)
     except services.BookingError as error:
         messages.error(request, error.message)
-    else:
-        messages.success(request, _("Your booking has been cancelled."))
+    # The booking's page says it is cancelled (once), and offers to book again.
     return redirect("reservations:manage", token=token)
 
 
@@ -315,40 +430,57 @@ def confirm(request, token):
     )
 
 
+def _changeable_or_redirect(request, token):
+    """The booking and its procedure, or a redirect to its page when it cannot change."""
+    reservation = _reservation_or_404(token)
+    procedure = _procedure_or_404(reservation.procedure.code)
+    if not reservation.can_change(now=timezone.now()):
+        messages.error(request, _("This booking can no longer be changed online."))
+        return reservation, procedure, redirect("reservations:manage", token=token)
+    return reservation, procedure, None
+
+
+def _changed_rules(reservation, procedure) -> tuple[dict[int, int], list]:
+    """The versions the citizen agreed to, and the rules in force whose wording changed
+    since (or that are new): those must be read and agreed to again."""
+    agreed = {
+        consent.rule_id: consent.rule_version
+        for consent in reservation.consents.all()
+        if consent.rule_id
+    }
+    changed = [rule for rule in procedure.rules_in_force if agreed.get(rule.pk) != rule.version]
+    return agreed, changed
+
+
 @require_http_methods(["GET", "POST"])
 @never_cache
 @rate_limited("manage")
 def reschedule(request, token):
-    reservation = _reservation_or_404(token)
-    procedure = _procedure_or_404(reservation.procedure.code)
+    """Step 1 of a change: choose a new day and time (the calendar opens at the booking's
+    month). Choosing a time leads to the confirmation step; nothing changes here."""
+    reservation, procedure, refused = _changeable_or_redirect(request, token)
+    if refused:
+        return refused
     now = timezone.now()
-    if not reservation.can_change(now=now):
-        messages.error(request, _("This booking can no longer be changed online."))
-        return redirect("reservations:manage", token=token)
     if request.method == "POST":
+        # An older page posted the chosen time here: it is confirmed on the next step.
         try:
             day = dt.date.fromisoformat(request.POST.get("day", ""))
             start = _start_from(day, request.POST.get("time", ""))
         except (ValueError, Http404):
             messages.error(request, _("Please choose a time from the list."))
             return redirect("reservations:reschedule", token=token)
-        try:
-            result = services.reservation_reschedule(reservation=reservation, new_start=start)
-        except services.BookingError as error:
-            messages.error(request, error.message)
-            return redirect(reverse("reservations:reschedule", args=[token]) + "?date=%s" % day)
-        messages.success(
-            request,
-            _("Your booking has been moved. It has a new code and link, which we also e-mailed."),
+        return redirect(
+            "reservations:reschedule_confirm", token=token, day=day, hhmm=start.strftime("%H%M")
         )
-        return redirect("reservations:manage", token=result.token)
 
     jump = DateJumpForm(request.GET or None)
     day_view = None
     if "date" in request.GET and jump.is_valid() and jump.cleaned_data["date"]:
         day_view = selectors.day_times(procedure=procedure, day=jump.cleaned_data["date"], now=now)
+    booked_month = timezone.localdate(reservation.start_at).replace(day=1)
     month = selectors.calendar_month(
-        procedure=procedure, month=_month_from(request, timezone.localdate(now)), now=now
+        procedure=procedure, month=_month_from(request, booked_month), now=now
     )
     month = replace(
         month,
@@ -358,6 +490,7 @@ def reschedule(request, token):
             hx=False,
         ),
     )
+    _agreed, changed_rules = _changed_rules(reservation, procedure)
     return render(
         request,
         "reservations/reschedule.html",
@@ -369,6 +502,67 @@ def reschedule(request, token):
             "jump_form": jump,
             "day_view": day_view,
             "grid_flow": "reschedule",
+            "changed_rules": changed_rules,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@rate_limited("manage")
+def reschedule_confirm(request, token, day, hhmm):
+    """Step 2: "from → to", agreement to any rule whose wording changed, then the POST
+    that moves the booking."""
+    reservation, procedure, refused = _changeable_or_redirect(request, token)
+    if refused:
+        return refused
+    start = _start_from(day, hhmm)
+    back = reverse("reservations:reschedule", args=[token]) + "?month=%s&date=%s#times" % (
+        day.strftime("%Y-%m"),
+        day.isoformat(),
+    )
+    refusal = availability.refusal_for(procedure, start, now=timezone.now())
+    if refusal is not None:
+        messages.error(request, refusal.message)
+        return redirect(back)
+    if start == reservation.start_at:
+        messages.info(request, _("That is the time you have already booked."))
+        return redirect(back)
+    agreed, changed_rules = _changed_rules(reservation, procedure)
+    form = RulesAgreementForm(
+        request.POST if request.method == "POST" else None, rules=changed_rules
+    )
+    if request.method == "POST" and form.is_valid():
+        consented = {**agreed, **form.consented_rules()} if changed_rules else None
+        try:
+            result = services.reservation_reschedule(
+                reservation=reservation, new_start=start, consented_rules=consented
+            )
+        except services.BookingError as error:
+            if error.code == "slot_taken" or error.code in services.TIME_REFUSALS:
+                messages.error(request, error.message)
+                return redirect(back)
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Your booking has been moved. It has a new code and link, which we also "
+                    "e-mailed; the old code no longer works."
+                ),
+            )
+            return redirect("reservations:manage", token=result.token)
+    return render(
+        request,
+        "reservations/reschedule_confirm.html",
+        {
+            "reservation": reservation,
+            "procedure": procedure,
+            "token": token,
+            "new_start": start,
+            "new_end": start + procedure.duration,
+            "form": form,
+            "back_url": back,
         },
     )
 
@@ -377,10 +571,15 @@ def reschedule(request, token):
 @rate_limited("manage")
 def ics(request, token):
     reservation = _reservation_or_404(token)
-    if not reservation.is_open:
+    if reservation.status == ReservationStatus.CANCELLED and not reservation.rescheduled_to_id:
+        # Removes the event from the citizen's calendar (same UID, higher SEQUENCE).
+        method = "CANCEL"
+    elif reservation.status == ReservationStatus.CONFIRMED:
+        method = "REQUEST"
+    else:
         raise Http404(_("This booking is no longer active."))
     body = documents.reservation_ics(
-        reservation, documents=selectors.documents_to_bring(reservation)
+        reservation, documents=selectors.documents_to_bring(reservation), method=method
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="madoguchi-%s.ics"' % reservation.code

@@ -29,6 +29,8 @@ from reservations.models import Procedure, Visit, VisitStatus
 from reservations.ratelimit import rate_limited
 
 COUNTER_ROLES = (Role.COUNTER_STAFF, Role.MANAGER, Role.ADMINISTRATOR)
+# Queue actions that cannot be undone: they ask for confirmation first.
+CONFIRMED_ACTIONS = ("no_show", "done")
 counter_staff_required = role_required(*COUNTER_ROLES)
 
 
@@ -147,6 +149,20 @@ def _visit_or_404(visit_id: int) -> Visit:
 @counter_staff_required
 def visit_action(request, visit_id: int, action: str):
     visit = _visit_or_404(visit_id)
+    if action in CONFIRMED_ACTIONS and request.POST.get("confirmed") != "1":
+        # No-show and done cannot be taken back: asked once more (in the browser's
+        # dialog where scripts run, else on this page).
+        return render(
+            request,
+            "reservations/counter/visit_confirm.html",
+            {
+                "visit": visit,
+                "action": action,
+                "query": request.POST.get("query", ""),
+                "queue_url": reverse("reservations:queue")
+                + ("?" + request.POST["query"] if request.POST.get("query") else ""),
+            },
+        )
     try:
         if action == "transfer":
             to_staff = StaffMember.objects.filter(pk=_int_or_none(request.POST.get("to"))).first()

@@ -30,7 +30,72 @@ document.addEventListener("htmx:afterSwap", function (event) {
 document.addEventListener("htmx:beforeRequest", function (event) {
   var element = event.detail.elt;
   if (element && element.hasAttribute("data-pause-while-focused") &&
-      element.contains(document.activeElement)) {
+      (element.contains(document.activeElement) || element.querySelector("[data-unsent]"))) {
     event.preventDefault();
   }
 });
+
+// The error summary's links move focus to their field and show its label or legend
+// above it (a plain fragment link only scrolls, and may hide the label under the top).
+document.addEventListener("click", function (event) {
+  var link = event.target.closest("[data-focus-field]");
+  if (!link) {
+    return;
+  }
+  var field = document.getElementById(link.getAttribute("data-focus-field"));
+  if (!field) {
+    return;
+  }
+  event.preventDefault();
+  var context = field.closest("fieldset") || field.closest(".mb-3") || field;
+  context.scrollIntoView({block: "start"});
+  field.focus({preventScroll: true});
+});
+
+// Actions that cannot be undone (the counter's no-show and done) ask first. The server
+// asks on a page of its own when the form arrives without this confirmation.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  var question = form.getAttribute && form.getAttribute("data-confirm");
+  if (!question) {
+    return;
+  }
+  if (!window.confirm(question)) {
+    event.preventDefault();
+    return;
+  }
+  if (form.elements.confirmed) {
+    form.elements.confirmed.value = "1";
+  }
+});
+
+// A choice made in a polling region and not yet sent (a transfer target) pauses the
+// refresh too, so the next update does not throw it away; the notice says so.
+document.addEventListener("change", function (event) {
+  var region = event.target.closest && event.target.closest("[data-pause-while-focused]");
+  if (!region) {
+    return;
+  }
+  if (event.target.value) {
+    event.target.setAttribute("data-unsent", "");
+  } else {
+    event.target.removeAttribute("data-unsent");
+  }
+  var notice = document.getElementById("queue-paused");
+  if (notice) {
+    notice.hidden = !region.querySelector("[data-unsent]");
+  }
+});
+
+// An opened list (the documents a citizen agreed to) stays open: it pauses the refresh.
+document.addEventListener("toggle", function (event) {
+  var details = event.target;
+  if (!details.closest || !details.closest("[data-pause-while-focused]")) {
+    return;
+  }
+  if (details.open) {
+    details.setAttribute("data-unsent", "");
+  } else {
+    details.removeAttribute("data-unsent");
+  }
+}, true);

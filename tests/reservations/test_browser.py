@@ -77,6 +77,15 @@ def test_booking_is_refused_without_every_consent(page, procedure):
     page.get_by_label("顔写真（6か月以内に撮影、縦4cm×横3cm）").check()
     page.get_by_role("button", name="この日時で予約する").click()
 
-    assert page.get_by_text("持参することを確認してください。").is_visible()
+    summary = page.locator("#form-errors")
+    assert summary.get_by_text("問題があります").is_visible()
     assert page.evaluate("document.activeElement.id") == "form-errors"
     assert Reservation.objects.count() == 0
+    # Each problem is listed and links to its field: following it moves focus there.
+    link = summary.get_by_role(
+        "link", name="本人確認書類（マイナンバーカードなど）: 持参することを確認してください。"
+    )
+    link.click()
+    rule_id = page.evaluate("document.activeElement.id")
+    assert rule_id.startswith("id_rule_")
+    assert page.evaluate("document.activeElement.type") == "checkbox"

@@ -63,8 +63,12 @@ def test_kiosk_check_in_call_serve_and_the_display_board(page, browser, live_ser
     called = Visit.objects.get(ticket="A001")
     assert called.status == VisitStatus.CALLED
     clerk_page.get_by_role("button", name="開始").first.click()
+    # 完了 cannot be undone: the browser asks first.
+    questions = []
+    clerk_page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
     clerk_page.get_by_role("button", name="完了").first.click()
     assert clerk_page.get_by_role("heading", name="ご来庁ありがとうございました").is_visible()
+    assert "A001" in questions[0]
     called.refresh_from_db()
     assert called.status == VisitStatus.DONE
     clerk_context.close()

@@ -113,3 +113,22 @@ def test_survey_posts_are_rate_limited_per_address(client, done_visit, settings)
     assert (
         client.post(url(done_visit), {"overall": "5"}, REMOTE_ADDR="192.0.2.6").status_code == 302
     )
+
+
+def test_an_empty_answer_gets_a_specific_message_linked_to_the_question(client, done_visit):
+    response = client.post(url(done_visit), {}, HTTP_ACCEPT_LANGUAGE="en")
+
+    content = response.content.decode()
+    assert response.status_code == 400
+    assert 'id="form-errors"' in content
+    assert 'href="#id_overall_0"' in content
+    assert "Please choose how satisfied you are overall" in content
+    assert SurveyAnswer.objects.count() == 0
+
+
+def test_the_survey_shows_the_visit_day_in_japanese_format(client, done_visit):
+    response = client.get(url(done_visit), HTTP_ACCEPT_LANGUAGE="ja")
+
+    day = done_visit.day
+    assert "%d年%d月%d日" % (day.year, day.month, day.day) in response.content.decode()
+    assert day.isoformat() not in response.content.decode()

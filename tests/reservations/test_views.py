@@ -246,14 +246,15 @@ def test_cancel_is_a_post_from_the_manage_page(client, procedure):
     assert result.reservation.status == ReservationStatus.CANCELLED
 
 
-def test_reschedule_from_the_link_moves_the_booking(client, procedure):
+def test_reschedule_from_the_link_moves_the_booking_after_its_confirmation_step(client, procedure):
     result = book_via_service(procedure)
 
-    response = client.post(
+    chosen = client.post(
         reverse("reservations:reschedule", args=[result.token]),
         {"day": FUTURE_DAY.isoformat(), "time": "1000"},
-        follow=True,
     )
+    assert Reservation.objects.get().start_at == at(FUTURE_DAY, 9)  # nothing moved yet
+    response = client.post(chosen["Location"], follow=True)
 
     new = Reservation.objects.get(status=ReservationStatus.CONFIRMED)
     assert new.start_at == at(FUTURE_DAY, 10)
@@ -392,3 +393,18 @@ def test_day_and_times_pages_use_a_constant_number_of_queries(
         client.get(url)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("reservations:calendar", args=[procedure.code]))
+
+
+def test_the_error_summary_lists_and_links_each_problem(client, procedure):
+    data = form_data(procedure, agree=False, name="", kana="yamada")
+
+    response = client.post(details_url(procedure), data, HTTP_ACCEPT_LANGUAGE="en")
+
+    content = response.content.decode()
+    start = content.index('id="form-errors"')
+    summary = content[start : content.index("</ul>", start)]
+    assert 'href="#id_name"' in summary
+    assert 'href="#id_kana"' in summary
+    for rule in procedure.document_rules.all():
+        assert 'href="#id_rule_%d"' % rule.pk in summary
+    assert "Please write your name in hiragana or katakana." in summary

@@ -1,0 +1,86 @@
+"""The booking's page tells where the confirmation went, can be printed, shows a held
+booking only as "confirm from the e-mail", and a cancelled one offers to book again."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from reservations import services
+from reservations.availability import closure_reason
+from tests.reservations.factories import ProcedureFactory, add_clerk, add_rule, at
+
+pytestmark = pytest.mark.django_db
+
+DAY = dt.date.today() + dt.timedelta(days=10)
+while DAY.weekday() >= 5 or closure_reason(DAY, {}):
+    DAY += dt.timedelta(days=1)
+
+
+@pytest.fixture
+def procedure():
+    procedure = ProcedureFactory(code="resident-card")
+    add_rule(procedure, "本人確認書類")
+    add_clerk(procedure, day=DAY)
+    return procedure
+
+
+def book(procedure, email="taro.yamada@example.jp", phone=""):
+    return services.reservation_book(
+        procedure=procedure,
+        start=at(DAY, 9),
+        citizen=services.CitizenDetails("山田 太郎", "ヤマダ", email, phone),
+        consented_rules={r.pk: r.version for r in procedure.document_rules.all()},
+    )
+
+
+def page(client, result):
+    response = client.get(
+        reverse("reservations:manage", args=[result.token]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    return response.content.decode()
+
+
+def test_the_page_shows_the_masked_address_the_confirmation_went_to(client, procedure):
+    content = page(client, book(procedure))
+
+    assert "t***@example.jp" in content
+    assert "taro.yamada@example.jp" not in content
+    assert "data-print" in content
+
+
+def test_a_phone_only_booking_is_told_to_note_the_code_or_print(client, procedure):
+    content = page(client, book(procedure, email="", phone="090-1234-5678"))
+
+    assert "note the booking code or print this page" in content
+    assert "***-****-5678" in content
+    assert "keep the e-mail" not in content
+
+
+def test_a_held_booking_shows_only_confirm_from_the_email(client, procedure):
+    procedure.requires_email_confirmation = True
+    procedure.save()
+    result = book(procedure)
+
+    content = page(client, result)
+    ics = client.get(reverse("reservations:ics", args=[result.token]))
+
+    assert "Confirm from the e-mail we sent to t***@example.jp" in content
+    assert "<svg" not in content  # no QR code
+    assert "Show this code at the counter" not in content
+    assert ".ics" not in content
+    assert "本人確認書類" not in content
+    assert content.count("Confirm from the e-mail") == 1
+    assert ics.status_code == 404
+
+
+def test_a_cancelled_booking_offers_book_again_and_no_documents(client, procedure):
+    result = book(procedure)
+    services.reservation_cancel(reservation=result.reservation)
+
+    content = page(client, result)
+
+    assert "Book again" in content
+    assert reverse("reservations:calendar", args=[procedure.code]) in content
+    assert "本人確認書類" not in content
+    assert "<svg" not in content

@@ -1,0 +1,134 @@
+"""Humane rate limits: only valid booking forms count, over a sliding window, per address
+(generous) and per contact (tight); a 429 keeps the typed form and gives the city's
+phone number and hours."""
+
+import datetime as dt
+
+import pytest
+from django.conf import settings as django_settings
+from django.urls import reverse
+
+from reservations import ratelimit
+from reservations.availability import closure_reason
+from reservations.models import Reservation
+from tests.reservations.factories import ProcedureFactory, add_clerk, add_rule
+
+pytestmark = pytest.mark.django_db
+
+DAY = dt.date.today() + dt.timedelta(days=10)
+while DAY.weekday() >= 5 or closure_reason(DAY, {}):
+    DAY += dt.timedelta(days=1)
+
+
+@pytest.fixture
+def procedure():
+    procedure = ProcedureFactory(code="my-number-card")
+    add_rule(procedure, "通知書")
+    for _ in range(3):  # 3 clerks × 6 half-hour slots
+        add_clerk(procedure, day=DAY)
+    return procedure
+
+
+def url(procedure, hhmm="0900"):
+    return reverse("reservations:details", args=[procedure.code, DAY, hhmm])
+
+
+def form(procedure, n=1, **overrides):
+    data = {"name": "市民 %d" % n, "kana": "シミン", "email": "citizen%d@example.jp" % n}
+    for rule in procedure.document_rules.all():
+        data["rule_%d" % rule.pk] = "on"
+        data["rule_%d_version" % rule.pk] = rule.version
+    data.update(overrides)
+    return data
+
+
+def times():
+    for hour in (9, 10, 11):
+        for minute in (0, 30):
+            yield "%02d%02d" % (hour, minute)
+
+
+def test_form_errors_do_not_count(client, procedure, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "book": (2, 600)}
+
+    bad = form(procedure, kana="abc")
+    errors = [client.post(url(procedure), bad).status_code for _ in range(5)]
+    booked = client.post(url(procedure), form(procedure))
+
+    assert errors == [200] * 5
+    assert booked.status_code == 302
+    assert Reservation.objects.count() == 1
+
+
+def test_the_eleventh_valid_booking_from_one_address_is_served_up_to_the_limit(client, procedure):
+    limit, _period = django_settings.RATE_LIMITS["book"]
+    slots = [hhmm for hhmm in times() for _clerk in range(3)]  # 18 bookable slots
+
+    statuses = [
+        client.post(url(procedure, hhmm), form(procedure, n)).status_code
+        for n, hhmm in enumerate(slots[:12], start=1)
+    ]
+
+    assert limit >= 12
+    assert statuses == [302] * 12
+    assert Reservation.objects.count() == 12
+
+
+def test_the_address_limit_refuses_once_reached(client, procedure, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "book": (3, 600)}
+    slots = [hhmm for hhmm in times() for _clerk in range(3)]
+
+    statuses = [
+        client.post(url(procedure, hhmm), form(procedure, n)).status_code
+        for n, hhmm in enumerate(slots[:4], start=1)
+    ]
+
+    assert statuses == [302, 302, 302, 429]
+
+
+def test_one_contact_is_limited_whatever_the_address(client, procedure, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "book_contact": (2, 600)}
+    others = [ProcedureFactory() for _ in range(3)]
+    for other in others:
+        add_rule(other, "通知書")
+        add_clerk(other, day=DAY)
+
+    statuses = [
+        client.post(url(other), form(other, 1), REMOTE_ADDR="10.0.0.%d" % n).status_code
+        for n, other in enumerate(others)
+    ]
+
+    assert statuses == [302, 302, 429]
+
+
+def test_a_429_keeps_the_typed_form_and_gives_the_phone_number_and_hours(
+    client, procedure, settings
+):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "book": (0, 600)}
+    settings.CITY_PHONE = "0120-999-888"
+
+    refused = client.post(url(procedure), form(procedure, 7, phone="090-1111-2222"))
+    back = client.get(url(procedure))
+
+    content = refused.content.decode()
+    assert refused.status_code == 429
+    assert "0120-999-888" in content
+    assert 'href="tel:0120999888"' in content
+    assert settings.CITY_OPENING_HOURS in content
+    assert 'href="%s"' % url(procedure) in content
+    assert back.status_code == 200
+    assert back.context["form"]["name"].value() == "市民 7"
+    assert back.context["form"]["phone"].value() == "090-1111-2222"
+    assert Reservation.objects.count() == 0
+
+
+def test_the_window_slides_and_a_refused_request_does_not_count(settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "book": (2, 600)}
+    start = 600 * 1_000_000  # the start of a fixed window
+
+    first = [ratelimit.hit("book", "10.0.0.1", now=start + t) for t in (0, 1, 2, 3)]
+    # Half into the next window, half of the previous window's 2 still count: 1 more.
+    later = [ratelimit.hit("book", "10.0.0.1", now=start + 900 + t) for t in (0, 1)]
+
+    assert first == [True, True, False, False]
+    assert later == [True, False]
