@@ -24,10 +24,12 @@ Definitions (the tests hold each to hand-made data):
 """
 
 import datetime as dt
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import (
     Count,
     DateTimeField,
@@ -109,6 +111,7 @@ class Totals:
     by_kind: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(int)))
     wait_hist: dict = field(default_factory=dict)
     handle_hist: list = field(default_factory=lambda: [0] * (HIST_MINUTES + 1))
+    handle_hist_by_kind: dict = field(default_factory=dict)
 
     def total(self, name: str, kind: str | None = None) -> int:
         if kind:
@@ -162,6 +165,9 @@ def fact_totals(
                     t = totals[period]
                     t.wait_hist[kind] = hist_add(t.wait_hist.get(kind), wait_hist)
                     t.handle_hist = hist_add(t.handle_hist, handle_hist)
+                    t.handle_hist_by_kind[kind] = hist_add(
+                        t.handle_hist_by_kind.get(kind), handle_hist
+                    )
     return totals
 
 
@@ -249,7 +255,10 @@ def letter_batches_by_period(periods: list[Period], filters: Filters) -> dict[Pe
     if filters.department_id:
         facts = facts.filter(department_id=filters.department_id)
     result: dict[Period, list] = {period: [] for period in periods}
+    now = timezone.now()
     for fact in facts.select_related("batch__rule").order_by("made_on", "batch_id"):
+        closes_at = (fact.batch.mailed_at or fact.batch.created_at) + LETTER_WINDOW
+        counting = closes_at > now
         for period in periods:
             if period.contains(fact.made_on):
                 result[period].append(
@@ -257,7 +266,11 @@ def letter_batches_by_period(periods: list[Period], filters: Filters) -> dict[Pe
                         "batch": fact.batch,
                         "letters": fact.letters,
                         "converted": fact.converted,
-                        "rate": share(fact.converted, fact.letters),
+                        # 集計中: the 30-day window is still open, so no rate yet
+                        # (a batch mailed today is not "0 %").
+                        "counting": counting,
+                        "closes_on": timezone.localdate(closes_at),
+                        "rate": None if counting else share(fact.converted, fact.letters),
                     }
                 )
     return result
@@ -323,15 +336,48 @@ def share(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
+def min_answers() -> int:
+    """Below this many survey answers a satisfaction figure is only indicative (参考値)."""
+    return settings.DASHBOARD_MIN_ANSWERS
+
+
+def is_indicative(answers: int | None) -> bool:
+    return answers is not None and answers < min_answers()
+
+
+def wilson_interval(part: int, whole: int, z: float = 1.96) -> tuple[float, float] | None:
+    """The 95 % confidence interval of a share, in percent (Wilson score interval: it
+    stays inside 0–100 and is honest for small samples and shares near 0 or 100)."""
+    if not whole:
+        return None
+    p = part / whole
+    denominator = 1 + z * z / whole
+    centre = (p + z * z / (2 * whole)) / denominator
+    half = z * math.sqrt(p * (1 - p) / whole + z * z / (4 * whole * whole)) / denominator
+    return (round(100 * max(0.0, centre - half), 1), round(100 * min(1.0, centre + half), 1))
+
+
+# The KPIs whose figure rests on survey answers: shown with their number of answers and
+# as 参考値 below the minimum.
+ANSWER_BASED = {Kpi.SATISFACTION}
+
+
 @dataclass
 class KpiValue:
     code: str
     label: str
     value: float | None
-    unit: str  # "%", "min", "‰" (per 1,000 visits), "days"
+    unit: str  # "%", "min", "per_1000" (件/1,000件), "days"
     basis: str  # what it was computed from, e.g. "120 answers"
     higher_is_better: bool
     target: Decimal | None = None
+    count: int | None = None  # the number behind ``basis`` (answers, visits, letters…)
+    count_label: str = ""  # what ``count`` counts
+
+    @property
+    def indicative(self) -> bool:
+        """参考値: a satisfaction figure from fewer answers than the minimum."""
+        return self.code in ANSWER_BASED and self.value is not None and is_indicative(self.count)
 
     @property
     def met(self) -> bool | None:
@@ -356,38 +402,57 @@ UNITS = {
     Kpi.WAIT_P50_WALK_IN: "min",
     Kpi.WAIT_P90_WALK_IN: "min",
     Kpi.HANDLING_P50: "min",
-    Kpi.COMPLAINTS_PER_1000: "‰",
+    Kpi.COMPLAINTS_PER_1000: "per_1000",
     Kpi.DAYS_TO_CLOSE: "days",
 }
 
 
 def _values(totals: Totals, complaints: dict, letters: list[dict]) -> dict[str, tuple]:
-    """(value, basis) of every KPI for one period."""
+    """(value, basis, count, what the count counts) of every KPI for one period."""
     booked, walk_in = VisitKind.BOOKED, VisitKind.WALK_IN
     answers, done = totals.total("answers"), totals.total("done")
     visits = totals.total("visits")
     booked_due = totals.total("visits", booked) + totals.total("no_shows", booked)
-    letters_sent = sum(row["letters"] for row in letters)
-    converted = sum(row["converted"] for row in letters)
+    # Batches whose 30-day window is still open (集計中) are left out of the rate.
+    final = [row for row in letters if not row.get("counting")]
+    letters_sent = sum(row["letters"] for row in final)
+    converted = sum(row["converted"] for row in final)
+    still_counting = sum(row["letters"] for row in letters if row.get("counting"))
+    letters_basis = _("%(n)s letters") % {"n": letters_sent}
+    if still_counting:
+        letters_basis += " " + _("(%(n)s more still counting)") % {"n": still_counting}
     wait = totals.wait_hist
     n = _("%(n)s answers")
     return {
-        Kpi.SATISFACTION: (share(totals.total("satisfied"), answers), n % {"n": answers}),
+        Kpi.SATISFACTION: (
+            share(totals.total("satisfied"), answers),
+            n % {"n": answers},
+            answers,
+            _("answers"),
+        ),
         Kpi.RESPONSE_RATE: (
             share(answers, done),
             _("%(n)s finished visits") % {"n": done},
+            done,
+            _("finished visits"),
         ),
         Kpi.ONLINE_SHARE: (
             share(totals.total("visits", booked), visits),
             _("%(n)s visits") % {"n": visits},
+            visits,
+            _("visits"),
         ),
         Kpi.BOOKING_COMPLETION: (
             share(totals.total("bookings_served"), totals.total("bookings")),
             _("%(n)s bookings due") % {"n": totals.total("bookings")},
+            totals.total("bookings"),
+            _("bookings due"),
         ),
         Kpi.NO_SHOW_RATE: (
             share(totals.total("no_shows", booked), booked_due),
             _("%(n)s booked visits due") % {"n": booked_due},
+            booked_due,
+            _("booked visits due"),
         ),
         Kpi.WAIT_P50_BOOKED: _wait(wait.get(booked), 0.5),
         Kpi.WAIT_P90_BOOKED: _wait(wait.get(booked), 0.9),
@@ -396,24 +461,34 @@ def _values(totals: Totals, complaints: dict, letters: list[dict]) -> dict[str, 
         Kpi.HANDLING_P50: _wait(totals.handle_hist, 0.5),
         Kpi.LETTER_CONVERSION: (
             share(converted, letters_sent),
-            _("%(n)s letters") % {"n": letters_sent},
+            letters_basis,
+            letters_sent,
+            _("letters"),
         ),
         Kpi.RETENTION: (
             share(totals.total("online_repeat"), totals.total("online_bookings")),
             _("%(n)s online bookings") % {"n": totals.total("online_bookings")},
+            totals.total("online_bookings"),
+            _("online bookings"),
         ),
         Kpi.COMPLAINTS_PER_1000: (
             round(1000 * complaints["received"] / visits, 2) if visits else None,
             _("%(complaints)s complaints, %(visits)s visits")
             % {"complaints": complaints["received"], "visits": visits},
+            visits,
+            _("visits"),
         ),
         Kpi.REPORTS_ON_TIME: (
             share(complaints["reports_on_time"], complaints["reports"]),
             _("%(n)s reports due") % {"n": complaints["reports"]},
+            complaints["reports"],
+            _("reports due"),
         ),
         Kpi.DAYS_TO_CLOSE: (
             complaints["days_to_close"],
             _("%(n)s closed") % {"n": complaints["closed"]},
+            complaints["closed"],
+            _("complaints closed"),
         ),
     }
 
@@ -423,6 +498,8 @@ def _wait(hist: list[int] | None, share: float) -> tuple:
     return (
         float(percentile(hist, share)) if n else None,
         _("%(n)s visits timed") % {"n": n},
+        n,
+        _("visits timed"),
     )
 
 
@@ -482,6 +559,140 @@ def kpis(period: Period, filters: Filters, values: dict | None = None) -> list[K
             basis=values[code][1],
             higher_is_better=code in HIGHER_IS_BETTER,
             target=targets.get(code),
+            count=values[code][2],
+            count_label=values[code][3],
         )
         for code in Kpi.values
     ]
+
+
+def first_data_day() -> dt.date | None:
+    """The first day any dashboard has data for (counter facts, complaints, letters):
+    the period picker offers nothing older. Three indexed MIN queries."""
+    from django.db.models import Min
+
+    firsts = [
+        MonthlyFact.objects.aggregate(first=Min("month"))["first"],
+        ComplaintMonthlyFact.objects.aggregate(first=Min("month"))["first"],
+        LetterBatchFact.objects.aggregate(first=Min("made_on"))["first"],
+    ]
+    return min((day for day in firsts if day), default=None)
+
+
+@dataclass
+class GroupFigures:
+    """The seed-002 figures of one group of visits (booked or walk-in)."""
+
+    kind: str
+    visits: int
+    answers: int
+    satisfied: int
+    satisfaction: float | None
+    interval: tuple[float, float] | None
+    wait_p50: float | None
+    wait_p90: float | None
+    waits_timed: int
+    handle_p50: float | None
+    handles_timed: int
+
+    @property
+    def indicative(self) -> bool:
+        return self.satisfaction is not None and is_indicative(self.answers)
+
+
+def _group(totals: Totals, kind: str) -> GroupFigures:
+    answers = totals.total("answers", kind)
+    satisfied = totals.total("satisfied", kind)
+    wait = totals.wait_hist.get(kind)
+    handle = totals.handle_hist_by_kind.get(kind)
+    return GroupFigures(
+        kind=kind,
+        visits=totals.total("visits", kind),
+        answers=answers,
+        satisfied=satisfied,
+        satisfaction=share(satisfied, answers),
+        interval=wilson_interval(satisfied, answers),
+        wait_p50=_wait(wait, 0.5)[0],
+        wait_p90=_wait(wait, 0.9)[0],
+        waits_timed=sum(wait) if wait else 0,
+        handle_p50=_wait(handle, 0.5)[0],
+        handles_timed=sum(handle) if handle else 0,
+    )
+
+
+def intervals_overlap(a: tuple[float, float] | None, b: tuple[float, float] | None) -> bool:
+    if a is None or b is None:
+        return True
+    return a[0] <= b[1] and b[0] <= a[1]
+
+
+def comparison_sentence(booked: GroupFigures, walk_in: GroupFigures) -> str:
+    """The seed-002 hypothesis in plain words, from the numbers: a difference is claimed
+    only when the two 95 % intervals do not overlap."""
+    if booked.satisfaction is None or walk_in.satisfaction is None:
+        return _(
+            "There are not yet survey answers from both booked and walk-in visitors in "
+            "this period, so their satisfaction cannot be compared."
+        )
+    figures = {
+        "booked": "%g" % booked.satisfaction,
+        "booked_n": booked.answers,
+        "walk_in": "%g" % walk_in.satisfaction,
+        "walk_in_n": walk_in.answers,
+        "points": "%g" % round(abs(booked.satisfaction - walk_in.satisfaction), 1),
+    }
+    if intervals_overlap(booked.interval, walk_in.interval):
+        sentence = (
+            _(
+                "Satisfaction of citizens who booked was %(booked)s%% (%(booked_n)s answers), "
+                "of citizens who came without booking %(walk_in)s%% (%(walk_in_n)s answers). "
+                "The 95%% confidence intervals overlap, so we cannot say there is a "
+                "difference."
+            )
+            % figures
+        )
+    elif booked.satisfaction > walk_in.satisfaction:
+        sentence = (
+            _(
+                "Satisfaction of citizens who booked was %(booked)s%% (%(booked_n)s answers), "
+                "%(points)s points higher than that of citizens who came without booking, "
+                "%(walk_in)s%% (%(walk_in_n)s answers); the 95%% confidence intervals do not "
+                "overlap."
+            )
+            % figures
+        )
+    else:
+        sentence = (
+            _(
+                "Satisfaction of citizens who booked was %(booked)s%% (%(booked_n)s answers), "
+                "%(points)s points lower than that of citizens who came without booking, "
+                "%(walk_in)s%% (%(walk_in_n)s answers); the 95%% confidence intervals do not "
+                "overlap."
+            )
+            % figures
+        )
+    if booked.indicative or walk_in.indicative:
+        sentence += " " + _(
+            "Fewer than %(n)s answers in a group: the figures are indicative only."
+        ) % {"n": min_answers()}
+    if booked.wait_p50 is not None and walk_in.wait_p50 is not None:
+        sentence += " " + _(
+            "Half of the booked citizens waited %(booked)s minutes or less, half of the "
+            "walk-in citizens %(walk_in)s minutes or less."
+        ) % {"booked": "%g" % booked.wait_p50, "walk_in": "%g" % walk_in.wait_p50}
+    return sentence
+
+
+def booked_vs_walk_in(period: Period, filters: Filters) -> dict:
+    """Booked and walk-in visits of one period side by side (two queries on the monthly
+    facts): satisfaction with its answers and 95 % interval, waiting P50/P90, handling
+    time P50, and the plain-language sentence."""
+    totals = fact_totals([period], filters)[period]
+    booked = _group(totals, VisitKind.BOOKED)
+    walk_in = _group(totals, VisitKind.WALK_IN)
+    return {
+        "booked": booked,
+        "walk_in": walk_in,
+        "overlap": intervals_overlap(booked.interval, walk_in.interval),
+        "sentence": comparison_sentence(booked, walk_in),
+    }

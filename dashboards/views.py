@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dashboards import charts, periods, rollup, selectors, services
 from dashboards.forms import ActionForm, FilterForm, ReviewForm, TargetsForm
 from dashboards.models import Kpi, QuarterAction, QuarterReview, Stage
+from dashboards.templatetags.kpi import unit_name
 from organization.csvexport import csv_response
 from organization.models import Role
 from organization.permissions import role_required
@@ -20,13 +23,30 @@ TREND_LENGTH = {"month": 12, "quarter": 8, "year": 4}
 CHARTED = {
     "satisfaction": [Kpi.SATISFACTION, Kpi.RESPONSE_RATE],
     "booking": [Kpi.ONLINE_SHARE, Kpi.BOOKING_COMPLETION, Kpi.NO_SHOW_RATE, Kpi.RETENTION],
-    # One unit per chart: complaints per 1,000 visits (‰) apart from the shares (%).
+    # One unit per chart: complaints per 1,000 visits apart from the shares (%).
     "complaints": [Kpi.COMPLAINTS_PER_1000],
 }
 
 
+def period_choices(kind: str, today: dt.date, selected: periods.Period | None = None):
+    """(key, label) of the periods of ``kind`` that have data, newest first; the running
+    period is marked as partial, and the selected one is always offered."""
+    first = selectors.first_data_day() or today
+    found = periods.span(first, today, kind)
+    if selected is not None and selected not in found:
+        found = sorted([*found, selected], reverse=True)
+    return [(p.key, _period_label(p, today)) for p in found]
+
+
+def _period_label(period: periods.Period, today: dt.date) -> str:
+    if period.contains(today):
+        return _("%(period)s (so far)") % {"period": period.label}
+    return period.label
+
+
 def _selection(request):
-    """The period and filters asked for; the current fiscal quarter by default."""
+    """The period and filters asked for; the current fiscal quarter by default. A
+    period chosen under another period type is converted (see ``periods.coerce``)."""
     form = FilterForm(request.GET or None)
     today = timezone.localdate()
     kind, key, department, procedure = "quarter", "", None, None
@@ -36,16 +56,46 @@ def _selection(request):
         department = form.cleaned_data["department"]
         procedure = form.cleaned_data["procedure"]
     period = periods.parse(key) if key else None
-    if period is None or period.kind != kind:
-        period = periods.period_containing(today, kind)
-    form.fields["period"].widget.choices = [
-        (p.key, p.label) for p in reversed(periods.period_containing(today, kind).trend(24))
-    ]
+    period = (
+        periods.coerce(period, kind, today)
+        if period is not None
+        else periods.period_containing(today, kind)
+    )
+    form.fields["period"].widget.choices = period_choices(kind, today, period)
     filters = selectors.Filters(
         department_id=department.pk if department else None,
         procedure_id=procedure.pk if procedure else None,
     )
     return form, period, filters
+
+
+def _page_context(form, period, filters) -> dict:
+    """What every dashboard page shows around its figures: the period (partial or
+    not), the filters, and how old the numbers are."""
+    today = timezone.localdate()
+    return {
+        "form": form,
+        "period": period,
+        "filters": filters,
+        "period_partial": period.contains(today),
+        "today": today,
+        "query": _query(period, filters),
+        "refreshed_at": rollup.last_refreshed(),
+        "filter_names": _filter_names(form),
+        "min_answers": selectors.min_answers(),
+    }
+
+
+@require_GET
+@manager_required
+def period_options(request):
+    """The period list of a period type (htmx: the picker follows the type in place)."""
+    form, period, _filters = _selection(request)
+    return render(
+        request,
+        "dashboards/_period_options.html",
+        {"form": form, "period": period},
+    )
 
 
 def _query(period, filters) -> str:
@@ -60,12 +110,25 @@ def _query(period, filters) -> str:
 
 
 def _trend_rows(trend: dict, codes) -> list[dict]:
+    """Per KPI its value in each period, with the count behind each value (a
+    satisfaction figure is never shown without its number of answers)."""
     return [
         {
             "code": code,
             "label": Kpi(code).label,
             "unit": selectors.UNITS.get(code, "%"),
             "values": [trend[p][code][0] for p in trend],
+            "answer_based": code in selectors.ANSWER_BASED,
+            "cells": [
+                {
+                    "value": trend[p][code][0],
+                    "count": trend[p][code][2],
+                    "indicative": code in selectors.ANSWER_BASED
+                    and trend[p][code][0] is not None
+                    and selectors.is_indicative(trend[p][code][2]),
+                }
+                for p in trend
+            ],
         }
         for code in codes
     ]
@@ -123,17 +186,12 @@ def _overview_context(request):
         unit="min",
     )
     return {
-        "form": form,
-        "period": period,
-        "filters": filters,
+        **_page_context(form, period, filters),
         "kpis": table,
         "figures": figures,
         "waiting": waiting,
         "trend_labels": [p.label for p in trend_periods],
-        "query": _query(period, filters),
-        "refreshed_at": rollup.last_refreshed(),
         "overdue_now": selectors.overdue_now(filters),
-        "filter_names": _filter_names(form),
     }
 
 
@@ -164,20 +222,19 @@ def refresh(request):
 def letters(request):
     form, period, filters = _selection(request)
     rows = selectors.letter_batches(period, filters)
-    total = sum(r["letters"] for r in rows)
-    converted = sum(r["converted"] for r in rows)
+    final = [r for r in rows if not r["counting"]]
+    total = sum(r["letters"] for r in final)
+    converted = sum(r["converted"] for r in final)
     return render(
         request,
         "dashboards/letters.html",
         {
-            "form": form,
-            "period": period,
+            **_page_context(form, period, filters),
             "rows": rows,
             "total": total,
             "converted": converted,
             "rate": selectors.share(converted, total),
-            "query": _query(period, filters),
-            "filter_names": _filter_names(form),
+            "counting": [r for r in rows if r["counting"]],
         },
     )
 
@@ -195,13 +252,10 @@ def complaints(request):
         request,
         "dashboards/complaints.html",
         {
-            "form": form,
-            "period": period,
+            **_page_context(form, period, filters),
             "kpis": table,
             "categories": selectors.complaint_categories(period, filters),
             "overdue_now": selectors.overdue_now(filters),
-            "query": _query(period, filters),
-            "filter_names": _filter_names(form),
         },
     )
 
@@ -211,25 +265,55 @@ def _csv(name: str, header: list, rows: list[list]) -> HttpResponse:
     return csv_response(name, rows, header=header)
 
 
-def _number(value) -> str:
-    return "" if value is None else ("%g" % value)
+def _number(value):
+    """A figure as a number cell: whole numbers without ".0", nothing when unmeasured."""
+    if value is None:
+        return None
+    value = float(value)
+    return int(value) if value.is_integer() else round(value, 2)
+
+
+def _result(met: bool | None) -> str:
+    if met is None:
+        return ""
+    return _("met") if met else _("not met")
+
+
+def _reliability(indicative: bool) -> str:
+    return _("indicative (few answers)") if indicative else ""
+
+
+def _with_unit(label, unit: str) -> str:
+    return "%s (%s)" % (label, unit_name(unit))
 
 
 # The tables ``export`` writes (tests download each one).
-EXPORT_TABLES = ("kpis", "trend", "letters", "categories")
+EXPORT_TABLES = ("kpis", "trend", "letters", "categories", "comparison")
 
 
 @require_GET
 @manager_required
 def export(request, table: str):
-    """Any KPI table of the pages as CSV, with the same period and filters."""
+    """Any KPI table of the pages as CSV, with the same period and filters. Numbers are
+    number cells, units are in the headers (or a unit column), results read 達成/未達成
+    and counts have their own column."""
     if table not in EXPORT_TABLES:
         raise Http404
     _form, period, filters = _selection(request)
     stem = "madoguchi-%s-%s" % (table, period.key)
     if table == "kpis":
         rows = [
-            [k.code, k.label, _number(k.value), k.unit, k.basis, _number(k.target), k.met]
+            [
+                k.code,
+                k.label,
+                _number(k.value),
+                unit_name(k.unit),
+                k.count,
+                k.count_label,
+                _number(k.target),
+                _result(k.met),
+                _reliability(k.indicative),
+            ]
             for k in selectors.kpis(period, filters)
         ]
         header = [
@@ -237,18 +321,29 @@ def export(request, table: str):
             _("indicator"),
             _("value"),
             _("unit"),
-            _("basis"),
+            _("based on (number)"),
+            _("based on (what)"),
             _("target"),
-            _("met"),
+            _("result"),
+            _("reliability"),
         ]
         return _csv(stem + ".csv", header, rows)
     if table == "trend":
         trend_periods = period.trend(TREND_LENGTH[period.kind])
         trend = selectors.kpi_trend(trend_periods, filters)
-        rows = [
-            [row["code"], row["label"], *map(_number, row["values"])]
-            for row in _trend_rows(trend, Kpi.values)
-        ]
+        rows = []
+        for row in _trend_rows(trend, Kpi.values):
+            rows.append(
+                [row["code"], _with_unit(row["label"], row["unit"]), *map(_number, row["values"])]
+            )
+            if row["answer_based"]:
+                rows.append(
+                    [
+                        row["code"] + "_answers",
+                        _("%(indicator)s: number of answers") % {"indicator": row["label"]},
+                        *[cell["count"] for cell in row["cells"]],
+                    ]
+                )
         header = [_("code"), _("indicator"), *[p.label for p in trend_periods]]
         return _csv(stem + ".csv", header, rows)
     if table == "letters":
@@ -260,6 +355,8 @@ def export(request, table: str):
                 r["letters"],
                 r["converted"],
                 _number(r["rate"]),
+                _("still counting") if r["counting"] else "",
+                r["closes_on"].isoformat(),
             ]
             for r in selectors.letter_batches(period, filters)
         ]
@@ -269,7 +366,9 @@ def export(request, table: str):
             _("made on"),
             _("letters"),
             _("booked"),
-            _("rate %"),
+            _("rate (%)"),
+            _("status"),
+            _("window closes on"),
         ]
         return _csv(stem + ".csv", header, rows)
     if table == "categories":
@@ -282,10 +381,99 @@ def export(request, table: str):
             _("this period"),
             _("previous period"),
             _("recurrences"),
-            _("recurrence %"),
+            _("recurrence (%)"),
         ]
         return _csv(stem + ".csv", header, rows)
+    if table == "comparison":
+        return _csv(stem + ".csv", *_comparison_csv(period, filters))
     raise Http404
+
+
+# --- Booked vs walk-in (seed 002) -----------------------------------------------------
+
+
+def comparison_context(period, filters) -> dict:
+    data = selectors.booked_vs_walk_in(period, filters)
+    booked, walk_in = data["booked"], data["walk_in"]
+    data["groups"] = [booked, walk_in]
+    data["satisfaction_svg"] = charts.interval_chart(
+        chart_id="comparison-satisfaction",
+        title=_("Satisfaction (share of 4–5) with its confidence interval (95%)"),
+        description=_("Booked and walk-in visitors; the table below has the numbers."),
+        rows=[
+            (
+                _("Booked") + " (n=%d)" % booked.answers,
+                booked.satisfaction,
+                booked.interval,
+            ),
+            (
+                _("Walk-in") + " (n=%d)" % walk_in.answers,
+                walk_in.satisfaction,
+                walk_in.interval,
+            ),
+        ],
+    )
+    data["times_svg"] = charts.bar_chart(
+        chart_id="comparison-times",
+        title=_("Waiting and handling time in minutes, booked and walk-in"),
+        description=_("Minutes from arrival (or the booked time) to the first call."),
+        groups=[_("Waiting P50"), _("Waiting P90"), _("Handling P50")],
+        series=[
+            (_("Booked"), [booked.wait_p50, booked.wait_p90, booked.handle_p50]),
+            (_("Walk-in"), [walk_in.wait_p50, walk_in.wait_p90, walk_in.handle_p50]),
+        ],
+        unit="min",
+    )
+    return data
+
+
+@require_GET
+@manager_required
+def comparison(request):
+    form, period, filters = _selection(request)
+    return render(
+        request,
+        "dashboards/comparison.html",
+        {**_page_context(form, period, filters), **comparison_context(period, filters)},
+    )
+
+
+def _comparison_csv(period, filters) -> tuple[list, list]:
+    data = selectors.booked_vs_walk_in(period, filters)
+    header = [
+        _("group"),
+        _("visits"),
+        _("answers"),
+        _("satisfied (4–5)"),
+        _("satisfaction (%)"),
+        _("interval low (%)"),
+        _("interval high (%)"),
+        _("reliability"),
+        _("waiting P50 (minutes)"),
+        _("waiting P90 (minutes)"),
+        _("visits timed"),
+        _("handling P50 (minutes)"),
+    ]
+    rows = []
+    for label, group in ((_("Booked"), data["booked"]), (_("Walk-in"), data["walk_in"])):
+        interval = group.interval or (None, None)
+        rows.append(
+            [
+                label,
+                group.visits,
+                group.answers,
+                group.satisfied,
+                _number(group.satisfaction),
+                _number(interval[0]),
+                _number(interval[1]),
+                _reliability(group.indicative),
+                _number(group.wait_p50),
+                _number(group.wait_p90),
+                group.waits_timed,
+                _number(group.handle_p50),
+            ]
+        )
+    return header, rows
 
 
 # --- PDCA review ---------------------------------------------------------------------
@@ -312,6 +500,17 @@ def review_context(period: periods.Period) -> dict:
     table = selectors.kpis(period, filters, values=trend[period])
     for kpi in table:
         kpi.trend = [trend[p][kpi.code][0] for p in trend_periods]
+        kpi.trend_cells = [
+            {
+                "value": trend[p][kpi.code][0],
+                "count": trend[p][kpi.code][2],
+                "indicative": kpi.code in selectors.ANSWER_BASED
+                and trend[p][kpi.code][0] is not None
+                and selectors.is_indicative(trend[p][kpi.code][2]),
+            }
+            for p in trend_periods
+        ]
+        kpi.answer_based = kpi.code in selectors.ANSWER_BASED
     actions = QuarterAction.objects.filter(
         fiscal_year=period.fiscal_year, quarter=period.quarter
     ).select_related("created_by")
