@@ -517,39 +517,71 @@ def kpi_trend(
     }
 
 
-def targets_by_period(periods: list[Period]) -> dict[Period, dict[str, Decimal]]:
-    """The targets of each period's fiscal quarter, in one query."""
-    quarters = {(p.fiscal_year, p.quarter) for p in periods if p.kind != "year"}
-    condition = Q(pk__in=[])
-    for year, number in quarters:
-        condition |= Q(fiscal_year=year, quarter=number)
+@dataclass
+class TargetSet:
+    """The targets in force for one period and scope, and where they come from: the
+    period's own quarter, or carried forward from an earlier quarter with targets."""
+
+    values: dict[str, Decimal]
+    from_quarter: tuple[int, int] | None = None  # (fiscal year, quarter) they were set for
+    carried: bool = False
+
+
+def _target_scope(filters: Filters) -> Q:
+    if filters.procedure_id:
+        return Q(procedure_id=filters.procedure_id)
+    if filters.department_id:
+        return Q(department_id=filters.department_id, procedure__isnull=True)
+    return Q(department__isnull=True, procedure__isnull=True)
+
+
+def target_sets(periods: list[Period], filters: Filters | None = None) -> dict[Period, TargetSet]:
+    """The targets of each period's fiscal quarter for the filters' scope (a procedure, a
+    department, or city-wide), in one query. A quarter with no targets of its own takes
+    the latest earlier quarter's, marked as carried forward. A fiscal year has none (its
+    quarters have theirs)."""
+    filters = filters or Filters()
+    quarters = [p for p in periods if p.kind != "year"]
+    result = {p: TargetSet(values={}) for p in periods}
+    if not quarters:
+        return result
+    last = max((p.fiscal_year, p.quarter) for p in quarters)
     found: dict[tuple, dict] = defaultdict(dict)
-    for year, number, kpi, value in Target.objects.filter(condition).values_list(
-        "fiscal_year", "quarter", "kpi", "value"
-    ):
+    rows = Target.objects.filter(
+        _target_scope(filters),
+        Q(fiscal_year__lt=last[0]) | Q(fiscal_year=last[0], quarter__lte=last[1]),
+    ).values_list("fiscal_year", "quarter", "kpi", "value")
+    for year, number, kpi, value in rows:
         found[(year, number)][kpi] = value
-    return {
-        p: dict(found.get((p.fiscal_year, p.quarter), {})) if p.kind != "year" else {}
-        for p in periods
-    }
+    keys = sorted(found)
+    for period in quarters:
+        wanted = (period.fiscal_year, period.quarter)
+        earlier = [key for key in keys if key <= wanted]
+        if earlier:
+            source = earlier[-1]
+            result[period] = TargetSet(
+                values=dict(found[source]), from_quarter=source, carried=source != wanted
+            )
+    return result
 
 
-def targets_for(period: Period) -> dict[str, Decimal]:
-    """City-wide targets of the period's fiscal quarter (months inherit their quarter's;
-    a year shows none, its quarters have their own)."""
-    if period.kind == "year":
-        return {}
-    return dict(
-        Target.objects.filter(fiscal_year=period.fiscal_year, quarter=period.quarter).values_list(
-            "kpi", "value"
-        )
-    )
+def targets_by_period(
+    periods: list[Period], filters: Filters | None = None
+) -> dict[Period, dict[str, Decimal]]:
+    """The target values in force for each period (see ``target_sets``)."""
+    return {period: ts.values for period, ts in target_sets(periods, filters).items()}
+
+
+def targets_for(period: Period, filters: Filters | None = None) -> dict[str, Decimal]:
+    """The targets of the period's fiscal quarter for the filters' scope (months inherit
+    their quarter's; a year shows none, its quarters have their own)."""
+    return targets_by_period([period], filters)[period]
 
 
 def kpis(period: Period, filters: Filters, values: dict | None = None) -> list[KpiValue]:
     """The KPI table of one period with its targets."""
     values = values or kpi_trend([period], filters)[period]
-    targets = targets_for(period) if not (filters.department_id or filters.procedure_id) else {}
+    targets = targets_for(period, filters)
     return [
         KpiValue(
             code=code,

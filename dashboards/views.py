@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -140,8 +141,7 @@ def _overview_context(request):
     trend = selectors.kpi_trend(trend_periods, filters, detailed=[period])
     table = selectors.kpis(period, filters, values=trend[period])
     labels = [p.short_label for p in trend_periods]
-    city_wide = not (filters.department_id or filters.procedure_id)
-    targets = selectors.targets_by_period(trend_periods) if city_wide else {}
+    targets = selectors.targets_by_period(trend_periods, filters)
     target_label = _("target")
     figures = []
     for chart_id, codes in CHARTED.items():
@@ -493,11 +493,37 @@ def review_current(request):
     return redirect("dashboards:review", key=periods.period_containing(today, "quarter").key)
 
 
-def review_context(period: periods.Period) -> dict:
+def _review_scope(request) -> tuple[selectors.Filters, str, str]:
+    """The review's scope from the query string: city-wide, a department or a procedure
+    (its targets; its review and actions are its department's). Returns the filters,
+    their name and the query string that keeps them."""
+    form = FilterForm(request.GET or None)
+    if not (form.is_bound and form.is_valid()):
+        return selectors.Filters(), _("Whole city hall"), ""
+    department, procedure = form.cleaned_data["department"], form.cleaned_data["procedure"]
+    if procedure is not None:
+        department = procedure.department
+    filters = selectors.Filters(
+        department_id=department.pk if department else None,
+        procedure_id=procedure.pk if procedure else None,
+    )
+    from urllib.parse import urlencode
+
+    params = {}
+    if department:
+        params["department"] = department.pk
+    if procedure:
+        params["procedure"] = procedure.pk
+    names = [str(x) for x in (department, procedure) if x is not None]
+    return filters, " · ".join(names) or _("Whole city hall"), urlencode(params)
+
+
+def review_context(period: periods.Period, filters: selectors.Filters | None = None) -> dict:
+    filters = filters or selectors.Filters()
     trend_periods = period.trend(4)
-    filters = selectors.Filters()
     trend = selectors.kpi_trend(trend_periods, filters)
     table = selectors.kpis(period, filters, values=trend[period])
+    target_set = selectors.target_sets([period], filters)[period]
     for kpi in table:
         kpi.trend = [trend[p][kpi.code][0] for p in trend_periods]
         kpi.trend_cells = [
@@ -511,26 +537,36 @@ def review_context(period: periods.Period) -> dict:
             for p in trend_periods
         ]
         kpi.answer_based = kpi.code in selectors.ANSWER_BASED
+    department_id = filters.department_id
     actions = QuarterAction.objects.filter(
-        fiscal_year=period.fiscal_year, quarter=period.quarter
+        fiscal_year=period.fiscal_year, quarter=period.quarter, department_id=department_id
     ).select_related("created_by")
     previous = period.previous()
     carried = QuarterAction.objects.filter(
-        fiscal_year=previous.fiscal_year, quarter=previous.quarter, stage=Stage.ACT
+        fiscal_year=previous.fiscal_year,
+        quarter=previous.quarter,
+        stage=Stage.ACT,
+        department_id=department_id,
     )
+    carried_from = None
+    if target_set.carried and target_set.from_quarter:
+        carried_from = periods.quarter(*target_set.from_quarter)
     return {
         "period": period,
+        "wareki_label": periods.wareki_label(period),
         "kpis": table,
         "trend_labels": [p.label for p in trend_periods],
         "do_actions": [a for a in actions if a.stage == Stage.DO],
         "act_actions": [a for a in actions if a.stage == Stage.ACT],
         "carried": carried,
+        "targets_carried_from": carried_from,
         "review": QuarterReview.objects.filter(
-            fiscal_year=period.fiscal_year, quarter=period.quarter
+            fiscal_year=period.fiscal_year, quarter=period.quarter, department_id=department_id
         ).first(),
         "previous": previous,
         "next": period.next(),
         "generated_at": timezone.localtime(),
+        "filters": filters,
     }
 
 
@@ -538,7 +574,8 @@ def review_context(period: periods.Period) -> dict:
 @manager_required
 def review(request, key: str):
     period = _quarter_or_404(key)
-    context = review_context(period)
+    filters, scope_name, scope_query = _review_scope(request)
+    context = review_context(period, filters)
     targets_form = TargetsForm(
         request.POST if request.POST.get("form") == "targets" else None,
         initial={k.code: k.target for k in context["kpis"]},
@@ -552,20 +589,37 @@ def review(request, key: str):
     )
     action_form = ActionForm(request.POST if request.POST.get("form") == "action" else None)
     quarter = {"fiscal_year": period.fiscal_year, "quarter": period.quarter}
+    here = reverse("dashboards:review", args=[key]) + ("?" + scope_query if scope_query else "")
     if request.method == "POST":
         which = request.POST.get("form")
         if which == "targets" and targets_form.is_valid():
-            services.targets_set(**quarter, values=targets_form.cleaned_data, user=request.user)
+            services.targets_set(
+                **quarter,
+                values=targets_form.cleaned_data,
+                user=request.user,
+                department_id=filters.department_id,
+                procedure_id=filters.procedure_id,
+            )
             messages.success(request, _("Targets saved."))
-            return redirect("dashboards:review", key=key)
+            return redirect(here)
         if which == "review" and review_form.is_valid():
-            services.review_save(**quarter, **review_form.cleaned_data, user=request.user)
+            services.review_save(
+                **quarter,
+                **review_form.cleaned_data,
+                user=request.user,
+                department_id=filters.department_id,
+            )
             messages.success(request, _("Review saved."))
-            return redirect("dashboards:review", key=key)
+            return redirect(here)
         if which == "action" and action_form.is_valid():
-            services.action_add(**quarter, **action_form.cleaned_data, user=request.user)
+            services.action_add(
+                **quarter,
+                **action_form.cleaned_data,
+                user=request.user,
+                department_id=filters.department_id,
+            )
             messages.success(request, _("Action added."))
-            return redirect("dashboards:review", key=key)
+            return redirect(here)
         if which not in ("targets", "review", "action"):
             raise Http404
     context.update(
@@ -573,6 +627,9 @@ def review(request, key: str):
             "targets_form": targets_form,
             "review_form": review_form,
             "action_form": action_form,
+            "scope_form": FilterForm(request.GET or None),
+            "scope_name": scope_name,
+            "scope_query": scope_query,
         }
     )
     return render(
@@ -591,7 +648,9 @@ def action_done(request, key: str, action_id: int):
         QuarterAction, pk=action_id, fiscal_year=period.fiscal_year, quarter=period.quarter
     )
     services.action_mark_done(action=action, done=request.POST.get("done") != "0")
-    return redirect("dashboards:review", key=key)
+    _filters, _name, scope_query = _review_scope(request)
+    here = reverse("dashboards:review", args=[key])
+    return redirect(here + ("?" + scope_query if scope_query else ""))
 
 
 @require_GET

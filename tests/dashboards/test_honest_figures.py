@@ -263,3 +263,92 @@ def test_the_picker_follows_the_type_in_place(client, manager):
 
     assert '<option value="2025-09" selected>' in options
     assert "<html" not in options
+
+
+def test_department_targets_are_compared_on_the_department_page(client, manager):
+    from dashboards.models import Target
+
+    procedure, clerk = procedure_with_clerk(DAY)
+    _visits(procedure, clerk, booked=[5] * 3, walk_in=[4] * 2)
+    department = procedure.department
+    url = reverse("dashboards:review", args=["2025-Q2"])
+
+    client.post(url + "?department=%d" % department.pk, {"form": "targets", "satisfaction": "90"})
+    scoped = selectors.Filters(department_id=department.pk)
+    kpi = {k.code: k for k in selectors.kpis(Q2, scoped)}["satisfaction"]
+    city_kpi = {k.code: k for k in selectors.kpis(Q2, EVERYTHING)}["satisfaction"]
+    page = client.get(
+        reverse("dashboards:overview"),
+        {**Q, "department": department.pk},
+        HTTP_ACCEPT_LANGUAGE="en",
+    ).content.decode()
+
+    target = Target.objects.get()
+    assert (target.department_id, target.procedure_id) == (department.pk, None)
+    assert kpi.target == 90 and kpi.met is True
+    assert city_kpi.target is None  # a department's target is not the city's
+    assert "90%" in page
+
+
+def test_procedure_targets_are_their_own(client, manager):
+    procedure, clerk = procedure_with_clerk(DAY)
+    _visits(procedure, clerk, booked=[5] * 3, walk_in=[2] * 2)
+    url = reverse("dashboards:review", args=["2025-Q2"])
+
+    client.post(url + "?procedure=%d" % procedure.pk, {"form": "targets", "satisfaction": "70"})
+
+    kpi = {k.code: k for k in selectors.kpis(Q2, selectors.Filters(procedure_id=procedure.pk))}[
+        "satisfaction"
+    ]
+    department_kpi = {
+        k.code: k
+        for k in selectors.kpis(Q2, selectors.Filters(department_id=procedure.department_id))
+    }["satisfaction"]
+    assert kpi.target == 70 and kpi.met is False  # 60% < 70%
+    assert department_kpi.target is None
+
+
+def test_a_new_quarter_carries_the_previous_targets_forward(client, manager):
+    from dashboards.models import Target
+
+    Target.objects.create(fiscal_year=2025, quarter=1, kpi="satisfaction", value=80)
+    Target.objects.create(fiscal_year=2025, quarter=1, kpi="no_show_rate", value=5)
+
+    page = client.get(
+        reverse("dashboards:review", args=["2025-Q2"]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    kpis = {k.code: k for k in selectors.kpis(Q2, EVERYTHING)}
+
+    assert kpis["satisfaction"].target == 80 and kpis["no_show_rate"].target == 5
+    assert 'data-testid="targets-carried"' in page and "FY2025 Q1" in page
+    assert 'name="satisfaction" value="80' in page  # editable, filled in
+
+    # Saved (changed) for Q2, they are Q2's own; Q1 keeps its own.
+    client.post(
+        reverse("dashboards:review", args=["2025-Q2"]),
+        {"form": "targets", "satisfaction": "85", "no_show_rate": "5"},
+    )
+    assert selectors.targets_for(Q2)["satisfaction"] == 85
+    assert selectors.targets_for(periods.quarter(2025, 1))["satisfaction"] == 80
+    assert (
+        'data-testid="targets-carried"'
+        not in client.get(reverse("dashboards:review", args=["2025-Q2"])).content.decode()
+    )
+
+
+def test_the_review_is_kept_per_department(client, manager):
+    from dashboards.models import QuarterReview
+
+    procedure, _clerk = procedure_with_clerk(DAY)
+    department = procedure.department
+    url = reverse("dashboards:review", args=["2025-Q2"])
+
+    client.post(url, {"form": "review", "findings": "市全体", "decisions": ""})
+    client.post(
+        url + "?department=%d" % department.pk,
+        {"form": "review", "findings": "課の振り返り", "decisions": ""},
+    )
+
+    assert QuarterReview.objects.count() == 2
+    page = client.get(url + "?department=%d" % department.pk).content.decode()
+    assert "課の振り返り" in page and "市全体" not in page
