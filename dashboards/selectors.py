@@ -728,3 +728,189 @@ def booked_vs_walk_in(period: Period, filters: Filters) -> dict:
         "overlap": intervals_overlap(booked.interval, walk_in.interval),
         "sentence": comparison_sentence(booked, walk_in),
     }
+
+
+def letter_funnel(period: Period, filters: Filters, *, now: dt.datetime | None = None) -> dict:
+    """The campaign funnel of the letter batches made in the period, per notice rule and
+    batch: letters → booked with the letter's code within 30 days → visit done → survey
+    answered → satisfied (4–5); and, as their own row, residents who got a letter and
+    renewed without booking through it (a newer certificate of the same type in the
+    imported records). A batch whose 30-day window is still open is 集計中 (counting).
+    One grouped query over the period's letters with indexed EXISTS per step."""
+    from notices.models import Certificate
+
+    now = now or timezone.now()
+    start, end = _bounds(period)
+    sent_at = Coalesce(OuterRef("batch__mailed_at"), OuterRef("batch__created_at"))
+    booking = Reservation.objects.filter(
+        referral_code=OuterRef("code"),
+        created_at__gte=OuterRef("created_at"),
+        created_at__lt=ExpressionWrapper(
+            sent_at + Value(LETTER_WINDOW), output_field=DateTimeField()
+        ),
+    )
+    # Renewed: a newer certificate of the same type was issued to the resident (the
+    # import of issuance records brings it, however the resident came).
+    renewed = Certificate.objects.filter(
+        resident_id=OuterRef("resident_id"),
+        certificate_type_id=OuterRef("certificate__certificate_type_id"),
+        issued_on__gt=OuterRef("certificate__issued_on"),
+    )
+    letters = Letter.objects.filter(
+        batch__isnull=False, batch__created_at__gte=start, batch__created_at__lt=end
+    )
+    if filters.procedure_id:
+        letters = letters.filter(rule__procedure_id=filters.procedure_id)
+    if filters.department_id:
+        letters = letters.filter(rule__procedure__department_id=filters.department_id)
+    rows = (
+        letters.annotate(
+            booked=Exists(booking),
+            done=Exists(booking.filter(visit__status="done")),
+            answered=Exists(booking.filter(visit__survey_answer__isnull=False)),
+            satisfied=Exists(booking.filter(visit__survey_answer__overall__gte=4)),
+            renewed=Exists(renewed),
+        )
+        .order_by()
+        .values(
+            "batch_id",
+            "batch__created_at",
+            "batch__mailed_at",
+            "rule_id",
+            "rule__name",
+        )
+        .annotate(
+            letters=Count("pk"),
+            n_booked=Count("pk", filter=Q(booked=True)),
+            n_done=Count("pk", filter=Q(done=True)),
+            n_answered=Count("pk", filter=Q(answered=True)),
+            n_satisfied=Count("pk", filter=Q(satisfied=True)),
+            n_without_booking=Count("pk", filter=Q(renewed=True, booked=False)),
+            n_renewed=Count("pk", filter=Q(renewed=True)),
+        )
+    )
+    rules: dict[int, dict] = {}
+    for row in sorted(rows, key=lambda r: (r["rule__name"], r["batch__created_at"])):
+        sent = row["batch__mailed_at"] or row["batch__created_at"]
+        counting = sent + LETTER_WINDOW > now
+        batch = {
+            "batch_id": row["batch_id"],
+            "made_on": timezone.localdate(row["batch__created_at"]),
+            "mailed_on": timezone.localdate(row["batch__mailed_at"])
+            if row["batch__mailed_at"]
+            else None,
+            "closes_on": timezone.localdate(sent + LETTER_WINDOW),
+            "counting": counting,
+            "steps": _funnel_steps(row),
+            "without_booking": row["n_without_booking"],
+            "renewed": row["n_renewed"],
+        }
+        rule = rules.setdefault(
+            row["rule_id"], {"rule": row["rule__name"], "batches": [], "counting": False}
+        )
+        rule["batches"].append(batch)
+        rule["counting"] = rule["counting"] or counting
+    for rule in rules.values():
+        totals = defaultdict(int)
+        for batch in rule["batches"]:
+            for step in batch["steps"]:
+                totals[step["code"]] += step["count"]
+            totals["without_booking"] += batch["without_booking"]
+            totals["renewed"] += batch["renewed"]
+        rule["steps"] = _funnel_steps(
+            {
+                "letters": totals["letters"],
+                "n_booked": totals["booked"],
+                "n_done": totals["done"],
+                "n_answered": totals["answered"],
+                "n_satisfied": totals["satisfied"],
+            }
+        )
+        rule["without_booking"] = totals["without_booking"]
+        rule["renewed"] = totals["renewed"]
+        rule["renewal_rate"] = share(totals["renewed"], totals["letters"])
+    _comparison_groups(rules)
+    return {"rules": list(rules.values())}
+
+
+def _comparison_groups(rules: dict[int, dict]) -> None:
+    """For each rule, the residents due before its letters existed: certificates of its
+    type that expired in the year before its first letter, and how many of them were
+    renewed (a newer certificate of the same type). None where there is no such data."""
+    from django.db.models import Min
+
+    from notices.models import Certificate, NoticeRule
+
+    if not rules:
+        return
+    firsts = {
+        row["rule_id"]: row["first"]
+        for row in Letter.objects.filter(rule_id__in=list(rules))
+        .order_by()
+        .values("rule_id")
+        .annotate(first=Min("created_at"))
+    }
+    types = dict(
+        NoticeRule.objects.filter(pk__in=list(rules)).values_list("pk", "certificate_type_id")
+    )
+    for rule_id, rule in rules.items():
+        first = firsts.get(rule_id)
+        rule["comparison"] = None
+        if first is None:
+            continue
+        first_day = timezone.localdate(first)
+        newer = Certificate.objects.filter(
+            resident_id=OuterRef("resident_id"),
+            certificate_type_id=OuterRef("certificate_type_id"),
+            issued_on__gt=OuterRef("issued_on"),
+        )
+        due = Certificate.objects.filter(
+            certificate_type_id=types.get(rule_id),
+            expires_on__gte=first_day - dt.timedelta(days=365),
+            expires_on__lt=first_day,
+        ).aggregate(
+            due=Count("pk"),
+            renewed=Count("pk", filter=Q(Exists(newer))),
+        )
+        if due["due"]:
+            rule["comparison"] = {
+                "due": due["due"],
+                "renewed": due["renewed"],
+                "rate": share(due["renewed"], due["due"]),
+                "since": first_day - dt.timedelta(days=365),
+                "until": first_day,
+            }
+
+
+FUNNEL_STEPS = [
+    ("letters", "letters"),
+    ("booked", "n_booked"),
+    ("done", "n_done"),
+    ("answered", "n_answered"),
+    ("satisfied", "n_satisfied"),
+]
+
+
+def _funnel_steps(row: dict) -> list[dict]:
+    """Each step with its count, its share of the letters and of the step before."""
+    steps, previous, letters = [], None, row["letters"]
+    labels = {
+        "letters": _("Letters mailed"),
+        "booked": _("Booked within 30 days"),
+        "done": _("Visit done"),
+        "answered": _("Survey answered"),
+        "satisfied": _("Satisfied (4–5)"),
+    }
+    for code, key in FUNNEL_STEPS:
+        count = row[key]
+        steps.append(
+            {
+                "code": code,
+                "label": labels[code],
+                "count": count,
+                "of_letters": share(count, letters),
+                "of_previous": share(count, previous) if previous is not None else None,
+            }
+        )
+        previous = count
+    return steps

@@ -235,6 +235,7 @@ def letters(request):
             "converted": converted,
             "rate": selectors.share(converted, total),
             "counting": [r for r in rows if r["counting"]],
+            "funnel": selectors.letter_funnel(period, filters),
         },
     )
 
@@ -288,7 +289,7 @@ def _with_unit(label, unit: str) -> str:
 
 
 # The tables ``export`` writes (tests download each one).
-EXPORT_TABLES = ("kpis", "trend", "letters", "categories", "comparison")
+EXPORT_TABLES = ("kpis", "trend", "letters", "categories", "comparison", "funnel")
 
 
 @require_GET
@@ -386,6 +387,8 @@ def export(request, table: str):
         return _csv(stem + ".csv", header, rows)
     if table == "comparison":
         return _csv(stem + ".csv", *_comparison_csv(period, filters))
+    if table == "funnel":
+        return _csv(stem + ".csv", *_funnel_csv(period, filters))
     raise Http404
 
 
@@ -436,6 +439,57 @@ def comparison(request):
         "dashboards/comparison.html",
         {**_page_context(form, period, filters), **comparison_context(period, filters)},
     )
+
+
+def _funnel_csv(period, filters) -> tuple[list, list]:
+    """One row per notice rule and batch (and the rule's total): the count of each step,
+    the renewals without booking, and whether the 30-day window is still open."""
+    funnel = selectors.letter_funnel(period, filters)
+    header = [
+        _("notice rule"),
+        _("batch"),
+        _("made on"),
+        *[label for _code, label in _funnel_labels()],
+        _("renewed without booking through the letter"),
+        _("status"),
+        _("window closes on"),
+    ]
+    rows = []
+    for rule in funnel["rules"]:
+        rows.append(
+            [
+                rule["rule"],
+                _("all batches"),
+                None,
+                *[step["count"] for step in rule["steps"]],
+                rule["without_booking"],
+                _("still counting") if rule["counting"] else "",
+                None,
+            ]
+        )
+        for batch in rule["batches"]:
+            rows.append(
+                [
+                    rule["rule"],
+                    batch["batch_id"],
+                    batch["made_on"],
+                    *[step["count"] for step in batch["steps"]],
+                    batch["without_booking"],
+                    _("still counting") if batch["counting"] else "",
+                    batch["closes_on"],
+                ]
+            )
+    return header, rows
+
+
+def _funnel_labels():
+    return [
+        ("letters", _("letters mailed")),
+        ("booked", _("booked within 30 days")),
+        ("done", _("visits done")),
+        ("answered", _("survey answers")),
+        ("satisfied", _("satisfied (4–5)")),
+    ]
 
 
 def _comparison_csv(period, filters) -> tuple[list, list]:
