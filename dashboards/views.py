@@ -135,11 +135,8 @@ def _trend_rows(trend: dict, codes) -> list[dict]:
     ]
 
 
-def _overview_context(request):
-    form, period, filters = _selection(request)
-    trend_periods = period.trend(TREND_LENGTH[period.kind])
-    trend = selectors.kpi_trend(trend_periods, filters, detailed=[period])
-    table = selectors.kpis(period, filters, values=trend[period])
+def trend_figures(trend: dict, trend_periods: list, filters) -> list[dict]:
+    """The trend charts (SVG) with their rows, the same on the page and in the PDF."""
     labels = [p.short_label for p in trend_periods]
     targets = selectors.targets_by_period(trend_periods, filters)
     target_label = _("target")
@@ -167,6 +164,15 @@ def _overview_context(request):
                 ),
             }
         )
+    return figures
+
+
+def _overview_context(request):
+    form, period, filters = _selection(request)
+    trend_periods = period.trend(TREND_LENGTH[period.kind])
+    trend = selectors.kpi_trend(trend_periods, filters, detailed=[period])
+    table = selectors.kpis(period, filters, values=trend[period])
+    figures = trend_figures(trend, trend_periods, filters)
     wait_codes = [
         (Kpi.WAIT_P50_BOOKED, Kpi.WAIT_P50_WALK_IN),
         (Kpi.WAIT_P90_BOOKED, Kpi.WAIT_P90_WALK_IN),
@@ -707,6 +713,16 @@ def action_done(request, key: str, action_id: int):
     return redirect(here + ("?" + scope_query if scope_query else ""))
 
 
+def _pdf_svg(svg) -> str:
+    """The page's SVG chart with a Japanese font named for WeasyPrint (it has no
+    browser fallback for CJK text inside SVG)."""
+    from django.utils.safestring import mark_safe
+
+    return mark_safe(
+        str(svg).replace("<svg ", '<svg font-family="IPAexGothic, IPAGothic, sans-serif" ', 1)
+    )
+
+
 @require_GET
 @manager_required
 def review_pdf(request, key: str):
@@ -715,7 +731,30 @@ def review_pdf(request, key: str):
     from notices.letters import safe_fetcher
 
     period = _quarter_or_404(key)
-    html = render_to_string("dashboards/review_pdf.html", review_context(period), request=request)
+    filters, scope_name, _query_string = _review_scope(request)
+    context = review_context(period, filters)
+    trend_periods = period.trend(TREND_LENGTH["quarter"])
+    trend = selectors.kpi_trend(trend_periods, filters, detailed=[])
+    comparison = comparison_context(period, filters)
+    pdf_svg = _pdf_svg
+    context.update(
+        {
+            "scope_name": scope_name,
+            "figures": [
+                {**figure, "svg": pdf_svg(figure["svg"])}
+                for figure in trend_figures(trend, trend_periods, filters)
+            ],
+            "chart_labels": [p.short_label for p in trend_periods],
+            "comparison": {
+                **comparison,
+                "satisfaction_svg": pdf_svg(comparison["satisfaction_svg"]),
+                "times_svg": pdf_svg(comparison["times_svg"]),
+            },
+            "funnel": selectors.letter_funnel(period, filters),
+            "min_answers": selectors.min_answers(),
+        }
+    )
+    html = render_to_string("dashboards/review_pdf.html", context, request=request)
     pdf = HTML(string=html, url_fetcher=safe_fetcher()).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="madoguchi-review-%s.pdf"' % key

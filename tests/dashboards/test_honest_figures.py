@@ -352,3 +352,41 @@ def test_the_review_is_kept_per_department(client, manager):
     assert QuarterReview.objects.count() == 2
     page = client.get(url + "?department=%d" % department.pk).content.decode()
     assert "課の振り返り" in page and "市全体" not in page
+
+
+def test_the_review_pdf_has_charts_comparison_and_approval_boxes(client, manager, tmp_path):
+    import subprocess
+
+    from dashboards.models import QuarterReview, Target
+
+    procedure, clerk = procedure_with_clerk(DAY)
+    _visits(procedure, clerk, booked=[5] * 8 + [2] * 2, walk_in=[4] * 3 + [1] * 5, wait=45)
+    Target.objects.create(fiscal_year=2025, quarter=2, kpi="satisfaction", value=90)
+    Target.objects.create(fiscal_year=2025, quarter=2, kpi="wait_p90_walk_in", value=20)
+    QuarterReview.objects.create(
+        fiscal_year=2025, quarter=2, findings="予約した方が待たない", decisions="予約枠を増やす"
+    )
+
+    response = client.get(reverse("dashboards:review_pdf", args=["2025-Q2"]))
+
+    path = tmp_path / "review.pdf"
+    path.write_bytes(response.content)
+    keep = __import__("os").environ.get("MADOGUCHI_KEEP_PDF")  # to look at it
+    if keep:
+        __import__("pathlib").Path(keep).write_bytes(response.content)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "令和7年度 第2四半期" in text  # 和暦
+    assert "決裁" in text and "課長" in text  # the approval boxes
+    assert "予約して来庁した方の満足度" in text  # the booked-vs-walk-in sentence
+    assert "未達成" in text and "45分" in text
+    # Words are not broken across lines inside a cell (未達/成, 45/分).
+    raw = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "未達\n成" not in raw and "45\n分" not in raw and "45 \n分" not in raw
+    images = subprocess.run(
+        ["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True
+    )
+    assert response["Content-Type"] == "application/pdf" and images.returncode == 0
