@@ -32,7 +32,7 @@ def _letters(rule, batch, n):
                 rule=rule,
                 resident=certificate.resident,
                 certificate=certificate,
-                code="LTR%d-00" % next(_codes),
+                code="L%04d-000" % next(_codes),
                 batch=batch,
                 created_at=batch.created_at,
             )

@@ -179,7 +179,7 @@ def _batch(rule, mailed):
         rule=rule,
         resident=certificate.resident,
         certificate=certificate,
-        code="LTR%d-0001" % batch.pk,
+        code="B%03d-0001" % batch.pk,
         batch=batch,
         created_at=mailed,
     )
