@@ -45,6 +45,9 @@ def configure() -> None:
             "STATIC_MANIFEST": "false",
             "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
             "LOG_LEVEL": "WARNING",
+            # The benchmark's manager session has no authenticator device; it measures
+            # the pages, not the login.
+            "TWO_FACTOR_REQUIRED": "false",
         }
     )
     ensure_postgres_database(os.environ["DATABASE_URL"])

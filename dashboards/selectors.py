@@ -736,26 +736,14 @@ def letter_funnel(period: Period, filters: Filters, *, now: dt.datetime | None =
     answered → satisfied (4–5); and, as their own row, residents who got a letter and
     renewed without booking through it (a newer certificate of the same type in the
     imported records). A batch whose 30-day window is still open is 集計中 (counting).
-    One grouped query over the period's letters with indexed EXISTS per step."""
+
+    Three index-driven queries whatever the history: the period's letters, the
+    bookings made with their codes (with visit and answer), the residents' newer
+    certificates; counted in Python (a year is a few tens of thousands of letters)."""
     from notices.models import Certificate
 
     now = now or timezone.now()
     start, end = _bounds(period)
-    sent_at = Coalesce(OuterRef("batch__mailed_at"), OuterRef("batch__created_at"))
-    booking = Reservation.objects.filter(
-        referral_code=OuterRef("code"),
-        created_at__gte=OuterRef("created_at"),
-        created_at__lt=ExpressionWrapper(
-            sent_at + Value(LETTER_WINDOW), output_field=DateTimeField()
-        ),
-    )
-    # Renewed: a newer certificate of the same type was issued to the resident (the
-    # import of issuance records brings it, however the resident came).
-    renewed = Certificate.objects.filter(
-        resident_id=OuterRef("resident_id"),
-        certificate_type_id=OuterRef("certificate__certificate_type_id"),
-        issued_on__gt=OuterRef("certificate__issued_on"),
-    )
     letters = Letter.objects.filter(
         batch__isnull=False, batch__created_at__gte=start, batch__created_at__lt=end
     )
@@ -763,32 +751,79 @@ def letter_funnel(period: Period, filters: Filters, *, now: dt.datetime | None =
         letters = letters.filter(rule__procedure_id=filters.procedure_id)
     if filters.department_id:
         letters = letters.filter(rule__procedure__department_id=filters.department_id)
-    rows = (
-        letters.annotate(
-            booked=Exists(booking),
-            done=Exists(booking.filter(visit__status="done")),
-            answered=Exists(booking.filter(visit__survey_answer__isnull=False)),
-            satisfied=Exists(booking.filter(visit__survey_answer__overall__gte=4)),
-            renewed=Exists(renewed),
-        )
-        .order_by()
-        .values(
+    letters = list(
+        letters.order_by().values_list(
+            "code",
+            "created_at",
+            "resident_id",
+            "certificate__certificate_type_id",
+            "certificate__issued_on",
             "batch_id",
             "batch__created_at",
             "batch__mailed_at",
             "rule_id",
             "rule__name",
         )
-        .annotate(
-            letters=Count("pk"),
-            n_booked=Count("pk", filter=Q(booked=True)),
-            n_done=Count("pk", filter=Q(done=True)),
-            n_answered=Count("pk", filter=Q(answered=True)),
-            n_satisfied=Count("pk", filter=Q(satisfied=True)),
-            n_without_booking=Count("pk", filter=Q(renewed=True, booked=False)),
-            n_renewed=Count("pk", filter=Q(renewed=True)),
-        )
     )
+    codes = [letter[0] for letter in letters]
+    bookings: dict[str, list] = defaultdict(list)
+    for i in range(0, len(codes), 5000):
+        for code, created_at, status, overall in Reservation.objects.filter(
+            referral_code__in=codes[i : i + 5000]
+        ).values_list(
+            "referral_code", "created_at", "visit__status", "visit__survey_answer__overall"
+        ):
+            bookings[code].append((created_at, status, overall))
+    residents = sorted({letter[2] for letter in letters})
+    newest: dict[tuple, dt.date] = {}
+    for i in range(0, len(residents), 5000):
+        for resident, kind, issued in Certificate.objects.filter(
+            resident_id__in=residents[i : i + 5000]
+        ).values_list("resident_id", "certificate_type_id", "issued_on"):
+            key = (resident, kind)
+            newest[key] = max(newest.get(key, issued), issued)
+    grouped: dict[int, dict] = {}
+    for (
+        code,
+        created_at,
+        resident,
+        kind,
+        issued_on,
+        batch_id,
+        batch_made,
+        batch_mailed,
+        rule_id,
+        rule_name,
+    ) in letters:
+        row = grouped.setdefault(
+            batch_id,
+            {
+                "batch_id": batch_id,
+                "batch__created_at": batch_made,
+                "batch__mailed_at": batch_mailed,
+                "rule_id": rule_id,
+                "rule__name": rule_name,
+                "letters": 0,
+                "n_booked": 0,
+                "n_done": 0,
+                "n_answered": 0,
+                "n_satisfied": 0,
+                "n_without_booking": 0,
+                "n_renewed": 0,
+            },
+        )
+        closes = (batch_mailed or batch_made) + LETTER_WINDOW
+        made = [b for b in bookings.get(code, ()) if created_at <= b[0] < closes]
+        booked = bool(made)
+        renewed = newest.get((resident, kind), issued_on) > issued_on
+        row["letters"] += 1
+        row["n_booked"] += booked
+        row["n_done"] += any(b[1] == "done" for b in made)
+        row["n_answered"] += any(b[2] is not None for b in made)
+        row["n_satisfied"] += any(b[2] is not None and b[2] >= 4 for b in made)
+        row["n_renewed"] += renewed
+        row["n_without_booking"] += renewed and not booked
+    rows = list(grouped.values())
     rules: dict[int, dict] = {}
     for row in sorted(rows, key=lambda r: (r["rule__name"], r["batch__created_at"])):
         sent = row["batch__mailed_at"] or row["batch__created_at"]
