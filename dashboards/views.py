@@ -306,7 +306,7 @@ def export(request, table: str):
     and counts have their own column."""
     if table not in EXPORT_TABLES:
         raise Http404
-    _form, period, filters = _selection(request)
+    form, period, filters = _selection(request)
     stem = "madoguchi-%s-%s" % (table, period.key)
     if table == "kpis":
         rows = [
@@ -315,11 +315,11 @@ def export(request, table: str):
                 k.label,
                 _number(k.value),
                 unit_name(k.unit),
-                k.count,
-                k.count_label,
+                getattr(k, "count", None),
+                getattr(k, "count_label", ""),
                 _number(k.target),
                 _result(k.met),
-                _reliability(k.indicative),
+                _reliability(getattr(k, "indicative", False)),
             ]
             for k in selectors.kpis(period, filters)
         ]
@@ -343,7 +343,7 @@ def export(request, table: str):
             rows.append(
                 [row["code"], _with_unit(row["label"], row["unit"]), *map(_number, row["values"])]
             )
-            if row["answer_based"]:
+            if row.get("answer_based"):
                 rows.append(
                     [
                         row["code"] + "_answers",
@@ -362,8 +362,8 @@ def export(request, table: str):
                 r["letters"],
                 r["converted"],
                 _number(r["rate"]),
-                _("still counting") if r["counting"] else "",
-                r["closes_on"].isoformat(),
+                _("still counting") if r.get("counting") else "",
+                r.get("closes_on"),
             ]
             for r in selectors.letter_batches(period, filters)
         ]
@@ -392,7 +392,7 @@ def export(request, table: str):
         ]
         return _csv(stem + ".csv", header, rows)
     if table == "comparison":
-        return _csv(stem + ".csv", *_comparison_csv(period, filters))
+        return _csv(stem + ".csv", *_comparison_csv(period, filters, _filter_names(form)))
     if table == "funnel":
         return _csv(stem + ".csv", *_funnel_csv(period, filters))
     raise Http404
@@ -498,9 +498,11 @@ def _funnel_labels():
     ]
 
 
-def _comparison_csv(period, filters) -> tuple[list, list]:
+def _comparison_csv(period, filters, scope: str) -> tuple[list, list]:
     data = selectors.booked_vs_walk_in(period, filters)
     header = [
+        _("period"),
+        _("department or procedure"),
         _("group"),
         _("visits"),
         _("answers"),
@@ -519,6 +521,8 @@ def _comparison_csv(period, filters) -> tuple[list, list]:
         interval = group.interval or (None, None)
         rows.append(
             [
+                period.label,
+                scope,
                 label,
                 group.visits,
                 group.answers,

@@ -100,9 +100,9 @@ def test_comparison_page_and_csv_show_both_groups(client, manager):
     )
 
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0][:5] == ["group", "visits", "answers", "satisfied (4–5)", "satisfaction (%)"]
-    assert rows[1][:5] == ["Booked", "3", "3", "3", "100"]
-    assert rows[2][:5] == ["Walk-in", "2", "2", "0", "0"]
+    assert rows[0][2:7] == ["group", "visits", "answers", "satisfied (4–5)", "satisfaction (%)"]
+    assert rows[1][:7] == ["FY2025 Q2", "Whole city hall", "Booked", "3", "3", "3", "100"]
+    assert rows[2][2:7] == ["Walk-in", "2", "2", "0", "0"]
 
 
 def test_satisfaction_below_the_minimum_is_marked_indicative(client, manager, settings):
