@@ -45,6 +45,9 @@ def configure() -> None:
             "STATIC_MANIFEST": "false",
             "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
             "LOG_LEVEL": "WARNING",
+            # The benchmark's manager session has no authenticator device; it measures
+            # the pages, not the login.
+            "TWO_FACTOR_REQUIRED": "false",
         }
     )
     ensure_postgres_database(os.environ["DATABASE_URL"])
@@ -144,7 +147,7 @@ def build(days: list[dt.date]) -> None:
             INSERT INTO reservations_reservation
               (procedure_id, staff_id, counter_id, start_at, end_at, status, channel, code,
                manage_nonce, citizen_name, citizen_kana, email, phone, email_key, phone_key,
-               language, referral_code, created_at, cancelled_at)
+               language, referral_code, created_at, cancelled_at, idempotency_key)
             SELECT c.procedure_id, c.staff_id, c.counter_id, s.start_at,
                    s.start_at + interval '30 minutes',
                    CASE WHEN s.r < 0.05 THEN 'cancelled' ELSE 'confirmed' END,
@@ -152,7 +155,7 @@ def build(days: list[dt.date]) -> None:
                    'R' || lpad(nextval('bench_code')::text, 8, '0'),
                    'n', '市民', 'シミン', '', '', 'p' || s.person || '@example.jp', '', 'ja', '',
                    s.start_at - (1 + s.r2 * 20) * interval '1 day',
-                   CASE WHEN s.r < 0.05 THEN s.start_at - interval '1 day' END
+                   CASE WHEN s.r < 0.05 THEN s.start_at - interval '1 day' END, ''
             FROM bench_days d CROSS JOIN bench_clerks c
             CROSS JOIN LATERAL (
               SELECT (d.day + time '09:00' + k * interval '30 minutes') AS start_at,
@@ -243,7 +246,7 @@ def build(days: list[dt.date]) -> None:
                summary, description, first_response, citizen_state, damage, reach, emotion,
                repeat, policy_level, level, status, recorded_by_id, handler_id, created_at,
                closed_at, days_to_close, root_cause, countermeasure, initial_report_due,
-               closing_report_due)
+               closing_report_due, search_index)
             SELECT 'counter', c.received_at, '市民', '', c.department_id, c.category_id,
                    'ベンチ苦情', '内容', '', 'calmed', 'none', 'one', 'calm', 'first', 1, 1,
                    CASE WHEN c.open THEN 'investigating' ELSE 'closed' END, %s, %s,
@@ -251,7 +254,8 @@ def build(days: list[dt.date]) -> None:
                    CASE WHEN NOT c.open THEN c.received_at + c.days * interval '1 day' END,
                    CASE WHEN NOT c.open THEN c.days END, '原因', '対策',
                    CASE WHEN c.open THEN (c.received_at)::date + 3 END,
-                   CASE WHEN c.open THEN (c.received_at)::date + 14 END
+                   CASE WHEN c.open THEN (c.received_at)::date + 14 END,
+                   ' ベンチ 苦情 内容 原因 対策 ␞ベンチクジョウナイヨウゲンインタイサク'
             FROM (
               SELECT (SELECT day FROM bench_days ORDER BY random() + g * 0 LIMIT 1)
                        + time '10:00' AS received_at,
@@ -398,7 +402,12 @@ def pages(today: dt.date) -> list[tuple[str, str]]:
         ("overview, month (12-month trend)", "/dashboards/?kind=month"),
         ("overview, fiscal year (4-year trend)", "/dashboards/?kind=year"),
         ("overview, one department", "/dashboards/?kind=quarter&department=%s" % department),
-        ("letters → bookings, year", "/dashboards/letters/?kind=year"),
+        (
+            "booked vs walk-in, quarter",
+            "/dashboards/comparison/?kind=quarter&period=%s" % quarter.key,
+        ),
+        ("period picker (htmx)", "/dashboards/periods/?kind=month"),
+        ("letters → bookings and funnel, year", "/dashboards/letters/?kind=year"),
         (
             "complaint indicators, quarter",
             "/dashboards/complaints/?kind=quarter&period=%s" % quarter.key,

@@ -5,7 +5,7 @@ every change goes through the services and the timeline."""
 
 from django.contrib import admin
 
-from complaints.models import Category, SeverityLevel, SeverityWeight
+from complaints.models import Category, KnowledgeSynonym, SeverityLevel, SeverityWeight
 
 
 @admin.register(SeverityWeight)
@@ -36,3 +36,9 @@ class SeverityLevelAdmin(admin.ModelAdmin):
 class CategoryAdmin(admin.ModelAdmin):
     list_display = ["name", "name_en", "display_order"]
     list_editable = ["display_order"]
+
+
+@admin.register(KnowledgeSynonym)
+class KnowledgeSynonymAdmin(admin.ModelAdmin):
+    list_display = ["words"]
+    search_fields = ["words"]

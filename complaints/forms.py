@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from complaints.models import (
     LEVELS,
     Category,
+    CitizenState,
     Complaint,
     EscalationRole,
     ReportKind,
@@ -160,12 +161,30 @@ class ReasonForm(forms.Form):
     )
 
 
+class InformationRespondForm(forms.Form):
+    """A department asked for information only answers; the root cause and the
+    countermeasure are the owner's to give."""
+
+    response = RespondForm.base_fields["response"]
+
+
 class ClosingForm(forms.Form):
     body = forms.CharField(
         label=_("Closing report"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=5000,
         help_text=_("What was done, what the citizen was told, and how it ended."),
+    )
+    citizen_state = forms.ChoiceField(
+        label=_("The citizen's state now"),
+        choices=[("", _("Unchanged")), *CitizenState.choices],
+        required=False,
+        help_text=_("Update it from the last contact with the citizen before closing."),
+    )
+    close_while_unhappy = forms.BooleanField(
+        label=_("Close although the citizen is still not satisfied"),
+        required=False,
+        help_text=_("Only when everything the city can do has been done; say so in the report."),
     )
 
 

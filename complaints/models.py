@@ -276,6 +276,14 @@ class Complaint(models.Model):
     # Copied from the owner's answer when the closing is approved: the knowledge base.
     root_cause = models.TextField(_("root cause"), blank=True)
     countermeasure = models.TextField(_("countermeasure"), blank=True)
+    # The knowledge search's index of a closed case: lemmas and readings of its text
+    # (complaints/textsearch.py), written when the closing is approved.
+    search_index = models.TextField(blank=True, default="", editable=False)
+    # The complaint's number, 年度-連番: the fiscal year (April–March) it was received in
+    # and its serial within that year. Empty for complaints recorded before numbering by
+    # fiscal year (they keep their calendar-year reference).
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"), null=True, blank=True)
+    serial = models.PositiveIntegerField(_("serial number"), null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -299,6 +307,9 @@ class Complaint(models.Model):
                 condition=Q(status="closed", closed_at__isnull=False) | ~Q(status="closed"),
                 name="complaint_closed_has_time",
             ),
+            models.UniqueConstraint(
+                fields=["fiscal_year", "serial"], name="complaint_number_unique"
+            ),
         ]
 
     def __str__(self):
@@ -311,6 +322,9 @@ class Complaint(models.Model):
 
     @property
     def reference(self) -> str:
+        """年度-連番 (2026-0012: the 12th complaint of fiscal year 2026)."""
+        if self.fiscal_year and self.serial:
+            return "%d-%04d" % (self.fiscal_year, self.serial)
         return "%d-%05d" % (timezone.localtime(self.received_at).year, self.pk or 0)
 
     @property
@@ -468,6 +482,7 @@ class EventKind(models.TextChoices):
     APPROVAL_REFUSED = "approval_refused", _("Closing sent back")
     APPROVED = "approved", _("Closing approved")
     REOPENED = "reopened", _("Reopened")
+    CITIZEN_STATE = "citizen_state", _("Citizen's state updated")
 
 
 class ComplaintEvent(models.Model):
@@ -533,3 +548,38 @@ class OverdueNotice(models.Model):
 
     def __str__(self):
         return "%s %s %s" % (self.item, self.object_id, self.day)
+
+
+class ComplaintNumber(models.Model):
+    """The last serial given in a fiscal year: the row is locked while a complaint takes
+    the next one, so two complaints recorded at once never get the same number."""
+
+    fiscal_year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return "%s: %s" % (self.fiscal_year, self.last)
+
+
+class KnowledgeSynonym(models.Model):
+    """Words that mean the same for the knowledge search, edited by administrators: a
+    search for one finds the cases that use any of them (写真, photo, 顔写真)."""
+
+    words = models.CharField(
+        _("words"),
+        max_length=500,
+        help_text=_("Words that mean the same, separated by commas (写真, photo, 顔写真)."),
+    )
+
+    class Meta:
+        verbose_name = _("knowledge search synonym")
+        verbose_name_plural = _("knowledge search synonyms")
+
+    def __str__(self):
+        return self.words
+
+    @property
+    def word_list(self) -> list[str]:
+        import re
+
+        return [word.strip() for word in re.split(r"[,、，\n]", self.words) if word.strip()]

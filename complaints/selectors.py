@@ -21,10 +21,12 @@ from django.db.models import (
     When,
 )
 
+from complaints import textsearch
 from complaints.models import (
     Complaint,
     ComplaintEvent,
     Escalation,
+    KnowledgeSynonym,
     OverdueNotice,
     Status,
 )
@@ -97,6 +99,7 @@ def complaint_detail(pk: int) -> Complaint:
             "reservation",
             "handler__user",
             "recorded_by__user",
+            "closing_requested_by__user",
         )
         .prefetch_related(
             Prefetch(
@@ -203,12 +206,33 @@ def search_terms(text: str) -> list[str]:
     return [term for term in text.replace("\u3000", " ").split() if term][:8]
 
 
-def _term_condition(term: str) -> Q:
+def _term_condition(term: str, synonyms: list[list[str]]) -> Q:
+    """A case matches a query word when its text contains the word (as typed or
+    NFKC-folded), or its index holds the word's lemma or — for a word in kana — its
+    reading; the same for every synonym of the word."""
     condition = Q()
-    for form in {term, unicodedata.normalize("NFKC", term)}:
-        for name in _SEARCHED:
-            condition |= Q(**{"%s__icontains" % name: form})
+    for word in _with_synonyms(term, synonyms):
+        for form in {word, unicodedata.normalize("NFKC", word)}:
+            for name in _SEARCHED:
+                condition |= Q(**{"%s__icontains" % name: form})
+        for form in textsearch.query_forms(word):
+            condition |= Q(search_index__icontains=form)
     return condition
+
+
+def _with_synonyms(term: str, synonyms: list[list[str]]) -> set[str]:
+    """The word and the words of every synonym group it belongs to (compared folded:
+    width, case and hiragana/katakana do not matter)."""
+    folded = textsearch.fold(term)
+    words = {term}
+    for group in synonyms:
+        if any(textsearch.fold(word) == folded for word in group):
+            words.update(group)
+    return words
+
+
+def synonym_groups() -> list[list[str]]:
+    return [group.word_list for group in KnowledgeSynonym.objects.all()]
 
 
 def knowledge_cases(
@@ -217,8 +241,10 @@ def knowledge_cases(
     """Closed complaints as knowledge: what happened, root cause, countermeasure and
     whether a complaint of the same category came again to the same department later."""
     cases = Complaint.objects.filter(status=Status.CLOSED)
-    for term in search_terms(text):
-        cases = cases.filter(_term_condition(term))
+    terms = search_terms(text)
+    synonyms = synonym_groups() if terms else []
+    for term in terms:
+        cases = cases.filter(_term_condition(term, synonyms))
     if category_id:
         cases = cases.filter(category_id=category_id)
     if department_id:
@@ -292,3 +318,58 @@ def overdue_count_for(*, user, member: StaffMember | None, today: dt.date | None
     reports = Complaint.objects.filter(overdue_condition(today), handler=member).count()
     answers = escalations_owed(member=member, today=today).filter(due_on__lt=today).count()
     return reports + answers
+
+
+def awaiting_my_approval(*, user, member: StaffMember | None) -> QuerySet[Complaint]:
+    """Complaints whose closing waits for this person's approval (the same rule as
+    ``access.may_approve``, in SQL): managers approve every level, the owner
+    department's head the levels the policy gives to department heads; nobody approves
+    a closing they asked for themselves."""
+    from complaints.models import Approver, EscalationRole, SeverityLevel
+    from organization.models import Role
+
+    waiting = Complaint.objects.filter(status=Status.AWAITING_APPROVAL)
+    if user.is_superuser and member is None:
+        return waiting.order_by("received_at", "id")
+    if member is None:
+        return waiting.none()
+    waiting = waiting.exclude(closing_requested_by=member)
+    if member.role != Role.MANAGER and not user.is_superuser:
+        levels = SeverityLevel.objects.order_by("level").values_list("level", "approver")
+        by_head = _levels_approved_by_heads(list(levels), Approver.DEPARTMENT_HEAD)
+        heads_owner = Escalation.objects.filter(
+            complaint=OuterRef("pk"), role=EscalationRole.OWNER, department__head=member
+        )
+        waiting = waiting.filter(Exists(heads_owner), level__in=by_head)
+    return waiting.select_related("department").order_by("received_at", "id")
+
+
+def _levels_approved_by_heads(levels: list[tuple[int, str]], head: str) -> list[int]:
+    """The complaint levels 1–4 whose approver is a department head (a level missing
+    from the policy follows the nearest lower one, as ``policy.level_settings`` does)."""
+    result, current = [], levels[0][1] if levels else None
+    defined = dict(levels)
+    for level in range(1, 5):
+        current = defined.get(level, current)
+        if current == head:
+            result.append(level)
+    return result
+
+
+def approver_label(complaint: Complaint) -> str:
+    """Who may approve the closing, as the case page says it: 福祉課長 または 管理職.
+    ``complaint.escalations`` (with their departments and heads) should be prefetched."""
+    from django.utils.translation import gettext as _
+
+    from complaints.models import Approver, EscalationRole
+    from complaints.policy import level_settings
+
+    if level_settings(complaint.level).approver != Approver.DEPARTMENT_HEAD:
+        return _("a manager")
+    owner = next((e for e in complaint.escalations.all() if e.role == EscalationRole.OWNER), None)
+    if owner is None:
+        return _("the head of the department that owns the countermeasure, or a manager")
+    head = _("head of %(department)s") % {"department": owner.department.localized_name}
+    if owner.department.head is not None:
+        head = "%s (%s)" % (head, owner.department.head.display_name)
+    return _("%(head)s or a manager") % {"head": head}

@@ -15,11 +15,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from complaints import policy
+from complaints import policy, textsearch
 from complaints.access import may_approve
 from complaints.models import (
+    CitizenState,
     Complaint,
     ComplaintEvent,
+    ComplaintNumber,
     Escalation,
     EscalationRole,
     EventKind,
@@ -202,6 +204,7 @@ def complaint_record(
     )
     complaint.full_clean()
     _deadlines_refresh(complaint)
+    complaint.fiscal_year, complaint.serial = _next_number(received_at)
     complaint.save()
     _event(
         complaint,
@@ -222,6 +225,19 @@ def complaint_record(
         )
     _notify(complaint, "recorded")
     return complaint
+
+
+def _next_number(received_at: dt.datetime) -> tuple[int, int]:
+    """The fiscal year of ``received_at`` and the next serial in it (年度-連番). Must run
+    inside the recording transaction: the year's counter row stays locked until commit,
+    so concurrent recordings queue for it and never share a number."""
+    day = timezone.localdate(received_at)
+    year = day.year if day.month >= 4 else day.year - 1
+    ComplaintNumber.objects.get_or_create(fiscal_year=year)
+    counter = ComplaintNumber.objects.select_for_update().get(fiscal_year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return year, counter.last
 
 
 @transaction.atomic
@@ -471,18 +487,33 @@ def _pause_end(complaint: Complaint, at: dt.datetime | None) -> None:
         complaint.paused_since = None
 
 
+STILL_UNHAPPY = (CitizenState.DISSATISFIED, CitizenState.ANGRY)
+
+
 @transaction.atomic
 def complaint_closing_request(
-    *, complaint: Complaint, actor: StaffMember, body: str, at: dt.datetime | None = None
+    *,
+    complaint: Complaint,
+    actor: StaffMember,
+    body: str,
+    citizen_state: str | None = None,
+    close_while_unhappy: bool | None = None,
+    at: dt.datetime | None = None,
 ) -> Report:
     """Submit the closing report and ask for approval. Needs the owner's answer with its
-    root cause and countermeasure, and every department's answer."""
+    root cause and countermeasure, and every department's answer. ``citizen_state``
+    records how the citizen stands now (a timeline entry when it changed). The closing
+    form passes ``close_while_unhappy``: then a citizen still dissatisfied or angry
+    must be confirmed on purpose (None: the caller does not prompt, nothing checked)."""
     complaint = _locked(complaint)
     _require_open(complaint)
     if complaint.status == Status.AWAITING_APPROVAL:
         raise ComplaintError(_("The closing is already awaiting approval."))
     if not body.strip():
         raise ComplaintError(_("Write the closing report."))
+    state = citizen_state or complaint.citizen_state
+    if state not in CitizenState.values:
+        raise ComplaintError(_("Choose the citizen's state."))
     escalations = list(complaint.escalations.all())
     owner = next((e for e in escalations if e.role == EscalationRole.OWNER), None)
     if owner is None:
@@ -501,6 +532,15 @@ def complaint_closing_request(
         raise ComplaintError(
             _("These departments have not answered yet: %(names)s") % {"names": "、".join(waiting)}
         )
+    if close_while_unhappy is False and state in STILL_UNHAPPY:
+        raise ComplaintError(
+            _(
+                "The citizen is recorded as “%(state)s”. Update the citizen's state, or "
+                "confirm that the complaint is to be closed although the citizen is still "
+                "not satisfied."
+            )
+            % {"state": CitizenState(state).label}
+        )
     due = complaint.closing_report_due
     report = Report.objects.create(
         complaint=complaint,
@@ -511,11 +551,26 @@ def complaint_closing_request(
         submitted_at=at or timezone.now(),
     )
     _pause_end(complaint, at)
+    if state != complaint.citizen_state:
+        _event(
+            complaint,
+            EventKind.CITIZEN_STATE,
+            actor,
+            "%s → %s" % (CitizenState(complaint.citizen_state).label, CitizenState(state).label),
+            at=at,
+        )
+        complaint.citizen_state = state
     complaint.status = Status.AWAITING_APPROVAL
     complaint.closing_requested_by = actor
     _deadlines_refresh(complaint)
     complaint.save(
-        update_fields=["status", "closing_requested_by", "paused_since", *_DEADLINE_FIELDS]
+        update_fields=[
+            "status",
+            "closing_requested_by",
+            "paused_since",
+            "citizen_state",
+            *_DEADLINE_FIELDS,
+        ]
     )
     _event(complaint, EventKind.CLOSING_REQUESTED, actor, body.strip(), at=at)
     _notify(complaint, "closing_requested")
@@ -559,6 +614,7 @@ def complaint_approve(
     ).days
     complaint.root_cause = owner.root_cause
     complaint.countermeasure = owner.countermeasure
+    complaint.search_index = textsearch.complaint_index(complaint)
     _deadlines_refresh(complaint)
     complaint.save(
         update_fields=[
@@ -567,6 +623,7 @@ def complaint_approve(
             "days_to_close",
             "root_cause",
             "countermeasure",
+            "search_index",
             *_DEADLINE_FIELDS,
         ]
     )

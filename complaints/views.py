@@ -17,6 +17,7 @@ from complaints.forms import (
     ClosingForm,
     ComplaintForm,
     EscalateForm,
+    InformationRespondForm,
     KnowledgeSearchForm,
     LevelForm,
     ReasonForm,
@@ -24,7 +25,7 @@ from complaints.forms import (
     RespondForm,
     TextForm,
 )
-from complaints.models import Complaint, EventKind, Status
+from complaints.models import Complaint, EscalationRole, EventKind, Status
 from complaints.services import ComplaintError
 from organization.permissions import staff_required
 from organization.services import access_log_read
@@ -130,6 +131,14 @@ def similar(request):
     return render(request, "complaints/_similar.html", {"similar": _similar_for(request.GET)})
 
 
+def respond_form_class(escalation):
+    """A department asked for information only answers; it is not asked for a root
+    cause or a countermeasure (those are the owner's, or the joint investigators')."""
+    if escalation.role == EscalationRole.INFORMATION:
+        return InformationRespondForm
+    return RespondForm
+
+
 def _detail_context(request, complaint: Complaint, access: Access, bound=None, error=None):
     today = timezone.localdate()
     forms = {
@@ -147,7 +156,7 @@ def _detail_context(request, complaint: Complaint, access: Access, bound=None, e
     respond_forms = {}
     for escalation in complaint.escalations.all():
         if escalation.pk in access.respond_to:
-            respond_forms[escalation.pk] = RespondForm(
+            respond_forms[escalation.pk] = respond_form_class(escalation)(
                 prefix="respond-%d" % escalation.pk,
                 initial={
                     "response": escalation.response,
@@ -181,6 +190,7 @@ def _detail_context(request, complaint: Complaint, access: Access, bound=None, e
         "today": today,
         "error": error,
         "level_settings": services.policy.level_settings(complaint.level),
+        "approver_label": selectors.approver_label(complaint),
         "EventKind": EventKind,
     }
 
@@ -261,7 +271,11 @@ ACTIONS = {
         ClosingForm,
         _handle,
         lambda c, r, d: services.complaint_closing_request(
-            complaint=c, actor=r.staff_member, body=d["body"]
+            complaint=c,
+            actor=r.staff_member,
+            body=d["body"],
+            citizen_state=d["citizen_state"] or None,
+            close_while_unhappy=d["close_while_unhappy"],
         ),
         _("Closing report submitted; the complaint awaits approval."),
     ),
@@ -339,7 +353,7 @@ def escalation_respond(request, pk: int, escalation_id: int):
         raise PermissionDenied
     escalation = next(e for e in complaint.escalations.all() if e.pk == escalation_id)
     prefix = "respond-%d" % escalation_id
-    form = RespondForm(request.POST, prefix=prefix)
+    form = respond_form_class(escalation)(request.POST, prefix=prefix)
     return _run(
         request,
         complaint,

@@ -389,6 +389,9 @@ IMPORT_RETRY_SECONDS = env_int("IMPORT_RETRY_SECONDS", 120)
 IMPORT_MAX_ATTEMPTS = env_int("IMPORT_MAX_ATTEMPTS", 5)
 NO_SHOW_POLICY_COUNT = env_int("NO_SHOW_POLICY_COUNT", 2)
 NO_SHOW_POLICY_DAYS = env_int("NO_SHOW_POLICY_DAYS", 183)
+# A satisfaction figure from fewer survey answers than this is shown as 参考値
+# (indicative only) on every dashboard, chart, table, CSV and PDF.
+DASHBOARD_MIN_ANSWERS = env_int("DASHBOARD_MIN_ANSWERS", 30)
 # How many proxies in front of the app add to X-Forwarded-For (0: use the peer address).
 FORWARDED_FOR_HOPS = env_int("FORWARDED_FOR_HOPS", 0)
 # The access log (organization.AccessLog) writes a page that refreshes itself (the

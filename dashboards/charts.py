@@ -192,3 +192,64 @@ def bar_chart(
             )
     body += _legend([name for name, _ in series])
     return _svg(chart_id, title, description, body)
+
+
+def interval_chart(
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+    rows: list[tuple[str, float | None, tuple[float, float] | None]],
+) -> SafeString:
+    """Horizontal bars of shares (0–100 %) with their confidence interval as a whisker,
+    so that a reader sees at once whether two groups' intervals overlap."""
+    label_w = 170
+    plot_w = WIDTH - label_w - RIGHT
+    row_h = 52
+    height = TOP + row_h * len(rows) + 30
+    parts = []
+    for i in range(5):
+        x = label_w + plot_w * i / 4
+        parts.append(
+            '<line x1="%.1f" x2="%.1f" y1="%d" y2="%d" stroke="#ddd"/>'
+            % (x, x, TOP, TOP + row_h * len(rows))
+        )
+        parts.append(
+            '<text x="%.1f" y="%d" font-size="11" text-anchor="middle" fill="#444">%d%%</text>'
+            % (x, TOP + row_h * len(rows) + 16, 25 * i)
+        )
+    for n, (name, value, interval) in enumerate(rows):
+        y = TOP + n * row_h
+        parts.append(
+            '<text x="%d" y="%.1f" font-size="12" text-anchor="end" fill="#222">%s</text>'
+            % (label_w - 8, y + row_h / 2 + 4, escape(name))
+        )
+        if value is None:
+            parts.append(
+                '<text x="%d" y="%.1f" font-size="12" fill="#444">—</text>'
+                % (label_w + 4, y + row_h / 2 + 4)
+            )
+            continue
+        width = plot_w * value / 100
+        parts.append(
+            '<rect x="%d" y="%.1f" width="%.1f" height="%.1f" fill="%s"/>'
+            % (label_w, y + 12, width, row_h - 24, COLOURS[n % len(COLOURS)])
+        )
+        if interval:
+            low, high = (label_w + plot_w * v / 100 for v in interval)
+            mid = y + row_h / 2
+            parts.append(
+                '<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#000" stroke-width="1.5"/>'
+                '<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#000" stroke-width="1.5"/>'
+                '<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#000" stroke-width="1.5"/>'
+                % (low, high, mid, mid, low, low, mid - 8, mid + 8, high, high, mid - 8, mid + 8)
+            )
+        parts.append(
+            '<text x="%.1f" y="%.1f" font-size="12" fill="#222">%s%%</text>'
+            % (label_w + min(width, plot_w - 40) + 6, y + 10, "%g" % value)
+        )
+    return mark_safe(
+        _svg(chart_id, title, description, parts).replace(
+            'viewBox="0 0 %d %d"' % (WIDTH, HEIGHT), 'viewBox="0 0 %d %d"' % (WIDTH, height), 1
+        )
+    )

@@ -126,11 +126,29 @@ class Kpi(models.TextChoices):
 
 
 class Target(models.Model):
-    """Plan: the value a KPI should reach in a fiscal quarter, city-wide."""
+    """Plan: the value a KPI should reach in a fiscal quarter, city-wide (no department,
+    no procedure), for one department or for one procedure. A quarter without targets of
+    its own shows the latest earlier quarter's as carried forward (selectors)."""
 
     fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
     quarter = models.PositiveSmallIntegerField(_("quarter"))
     kpi = models.CharField(_("indicator"), max_length=32, choices=Kpi.choices)
+    department = models.ForeignKey(
+        "organization.Department",
+        verbose_name=_("department"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    procedure = models.ForeignKey(
+        "reservations.Procedure",
+        verbose_name=_("procedure"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     value = models.DecimalField(_("target"), max_digits=10, decimal_places=2)
     set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -143,7 +161,19 @@ class Target(models.Model):
         verbose_name_plural = _("targets")
         constraints = [
             models.UniqueConstraint(
-                fields=["fiscal_year", "quarter", "kpi"], name="target_one_per_kpi_quarter"
+                fields=["fiscal_year", "quarter", "kpi"],
+                condition=models.Q(department__isnull=True, procedure__isnull=True),
+                name="target_one_per_kpi_quarter",
+            ),
+            models.UniqueConstraint(
+                fields=["fiscal_year", "quarter", "kpi", "department"],
+                condition=models.Q(department__isnull=False, procedure__isnull=True),
+                name="target_one_per_kpi_quarter_department",
+            ),
+            models.UniqueConstraint(
+                fields=["fiscal_year", "quarter", "kpi", "procedure"],
+                condition=models.Q(procedure__isnull=False),
+                name="target_one_per_kpi_quarter_procedure",
             ),
             models.CheckConstraint(
                 condition=models.Q(quarter__gte=1, quarter__lte=4), name="target_quarter_1_to_4"
@@ -164,6 +194,14 @@ class QuarterAction(models.Model):
 
     fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
     quarter = models.PositiveSmallIntegerField(_("quarter"))
+    department = models.ForeignKey(
+        "organization.Department",
+        verbose_name=_("department"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     stage = models.CharField(_("stage"), max_length=4, choices=Stage.choices)
     kpi = models.CharField(_("indicator"), max_length=32, choices=Kpi.choices, blank=True)
     text = models.TextField(_("action"))
@@ -190,6 +228,14 @@ class QuarterReview(models.Model):
 
     fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
     quarter = models.PositiveSmallIntegerField(_("quarter"))
+    department = models.ForeignKey(
+        "organization.Department",
+        verbose_name=_("department"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     findings = models.TextField(_("findings (Check)"), blank=True)
     decisions = models.TextField(_("decisions (Act)"), blank=True)
     reviewed_by = models.ForeignKey(
@@ -203,8 +249,15 @@ class QuarterReview(models.Model):
         verbose_name_plural = _("quarterly reviews")
         constraints = [
             models.UniqueConstraint(
-                fields=["fiscal_year", "quarter"], name="review_one_per_quarter"
-            )
+                fields=["fiscal_year", "quarter"],
+                condition=models.Q(department__isnull=True),
+                name="review_one_per_quarter",
+            ),
+            models.UniqueConstraint(
+                fields=["fiscal_year", "quarter", "department"],
+                condition=models.Q(department__isnull=False),
+                name="review_one_per_quarter_department",
+            ),
         ]
 
     def __str__(self):

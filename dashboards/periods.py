@@ -132,3 +132,47 @@ def parse(key: str, kind: str | None = None) -> Period | None:
     except ValueError:
         return None
     return None
+
+
+def wareki_fiscal_year(year: int) -> str:
+    """令和7年度 for fiscal year 2025: the era of the fiscal year's first day (FY2019,
+    which began on 1 April 2019, is 平成31年度)."""
+    if year >= 2020:
+        number = year - 2018
+        return "令和%s年度" % ("元" if number == 1 else number)
+    return "平成%d年度" % (year - 1988)
+
+
+def wareki_label(period: Period) -> str:
+    """The period as a Japanese document names it: 令和7年度 第2四半期 (7月–9月)."""
+    fy = wareki_fiscal_year(period.fiscal_year)
+    if period.kind == "year":
+        return fy
+    if period.kind == "quarter":
+        return "%s 第%d四半期（%d月〜%d月）" % (
+            fy,
+            period.quarter,
+            period.start.month,
+            period.last.month,
+        )
+    return "%s %d月" % (fy, period.start.month)
+
+
+def span(first: dt.date, last: dt.date, kind: str) -> list[Period]:
+    """Every period of ``kind`` from the one containing ``first`` to the one containing
+    ``last``, newest first."""
+    current = period_containing(last, kind)
+    oldest = period_containing(min(first, last), kind)
+    result = [current]
+    while result[-1] > oldest:
+        result.append(result[-1].previous())
+    return result
+
+
+def coerce(period: Period, kind: str, today: dt.date) -> Period:
+    """The period of ``kind`` that best stands for ``period`` (chosen under another
+    period type): the one containing its last day, or today while it is still running.
+    A month chosen with 「2025年度 第2四半期」 becomes September 2025, not this month."""
+    if period.kind == kind:
+        return period
+    return period_containing(min(period.last, today), kind)

@@ -24,10 +24,12 @@ Definitions (the tests hold each to hand-made data):
 """
 
 import datetime as dt
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import (
     Count,
     DateTimeField,
@@ -109,6 +111,7 @@ class Totals:
     by_kind: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(int)))
     wait_hist: dict = field(default_factory=dict)
     handle_hist: list = field(default_factory=lambda: [0] * (HIST_MINUTES + 1))
+    handle_hist_by_kind: dict = field(default_factory=dict)
 
     def total(self, name: str, kind: str | None = None) -> int:
         if kind:
@@ -162,6 +165,9 @@ def fact_totals(
                     t = totals[period]
                     t.wait_hist[kind] = hist_add(t.wait_hist.get(kind), wait_hist)
                     t.handle_hist = hist_add(t.handle_hist, handle_hist)
+                    t.handle_hist_by_kind[kind] = hist_add(
+                        t.handle_hist_by_kind.get(kind), handle_hist
+                    )
     return totals
 
 
@@ -249,7 +255,10 @@ def letter_batches_by_period(periods: list[Period], filters: Filters) -> dict[Pe
     if filters.department_id:
         facts = facts.filter(department_id=filters.department_id)
     result: dict[Period, list] = {period: [] for period in periods}
+    now = timezone.now()
     for fact in facts.select_related("batch__rule").order_by("made_on", "batch_id"):
+        closes_at = (fact.batch.mailed_at or fact.batch.created_at) + LETTER_WINDOW
+        counting = closes_at > now
         for period in periods:
             if period.contains(fact.made_on):
                 result[period].append(
@@ -257,7 +266,11 @@ def letter_batches_by_period(periods: list[Period], filters: Filters) -> dict[Pe
                         "batch": fact.batch,
                         "letters": fact.letters,
                         "converted": fact.converted,
-                        "rate": share(fact.converted, fact.letters),
+                        # 集計中: the 30-day window is still open, so no rate yet
+                        # (a batch mailed today is not "0 %").
+                        "counting": counting,
+                        "closes_on": timezone.localdate(closes_at),
+                        "rate": None if counting else share(fact.converted, fact.letters),
                     }
                 )
     return result
@@ -323,15 +336,48 @@ def share(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
+def min_answers() -> int:
+    """Below this many survey answers a satisfaction figure is only indicative (参考値)."""
+    return settings.DASHBOARD_MIN_ANSWERS
+
+
+def is_indicative(answers: int | None) -> bool:
+    return answers is not None and answers < min_answers()
+
+
+def wilson_interval(part: int, whole: int, z: float = 1.96) -> tuple[float, float] | None:
+    """The 95 % confidence interval of a share, in percent (Wilson score interval: it
+    stays inside 0–100 and is honest for small samples and shares near 0 or 100)."""
+    if not whole:
+        return None
+    p = part / whole
+    denominator = 1 + z * z / whole
+    centre = (p + z * z / (2 * whole)) / denominator
+    half = z * math.sqrt(p * (1 - p) / whole + z * z / (4 * whole * whole)) / denominator
+    return (round(100 * max(0.0, centre - half), 1), round(100 * min(1.0, centre + half), 1))
+
+
+# The KPIs whose figure rests on survey answers: shown with their number of answers and
+# as 参考値 below the minimum.
+ANSWER_BASED = {Kpi.SATISFACTION}
+
+
 @dataclass
 class KpiValue:
     code: str
     label: str
     value: float | None
-    unit: str  # "%", "min", "‰" (per 1,000 visits), "days"
+    unit: str  # "%", "min", "per_1000" (件/1,000件), "days"
     basis: str  # what it was computed from, e.g. "120 answers"
     higher_is_better: bool
     target: Decimal | None = None
+    count: int | None = None  # the number behind ``basis`` (answers, visits, letters…)
+    count_label: str = ""  # what ``count`` counts
+
+    @property
+    def indicative(self) -> bool:
+        """参考値: a satisfaction figure from fewer answers than the minimum."""
+        return self.code in ANSWER_BASED and self.value is not None and is_indicative(self.count)
 
     @property
     def met(self) -> bool | None:
@@ -356,38 +402,57 @@ UNITS = {
     Kpi.WAIT_P50_WALK_IN: "min",
     Kpi.WAIT_P90_WALK_IN: "min",
     Kpi.HANDLING_P50: "min",
-    Kpi.COMPLAINTS_PER_1000: "‰",
+    Kpi.COMPLAINTS_PER_1000: "per_1000",
     Kpi.DAYS_TO_CLOSE: "days",
 }
 
 
 def _values(totals: Totals, complaints: dict, letters: list[dict]) -> dict[str, tuple]:
-    """(value, basis) of every KPI for one period."""
+    """(value, basis, count, what the count counts) of every KPI for one period."""
     booked, walk_in = VisitKind.BOOKED, VisitKind.WALK_IN
     answers, done = totals.total("answers"), totals.total("done")
     visits = totals.total("visits")
     booked_due = totals.total("visits", booked) + totals.total("no_shows", booked)
-    letters_sent = sum(row["letters"] for row in letters)
-    converted = sum(row["converted"] for row in letters)
+    # Batches whose 30-day window is still open (集計中) are left out of the rate.
+    final = [row for row in letters if not row.get("counting")]
+    letters_sent = sum(row["letters"] for row in final)
+    converted = sum(row["converted"] for row in final)
+    still_counting = sum(row["letters"] for row in letters if row.get("counting"))
+    letters_basis = _("%(n)s letters") % {"n": letters_sent}
+    if still_counting:
+        letters_basis += " " + _("(%(n)s more still counting)") % {"n": still_counting}
     wait = totals.wait_hist
     n = _("%(n)s answers")
     return {
-        Kpi.SATISFACTION: (share(totals.total("satisfied"), answers), n % {"n": answers}),
+        Kpi.SATISFACTION: (
+            share(totals.total("satisfied"), answers),
+            n % {"n": answers},
+            answers,
+            _("answers"),
+        ),
         Kpi.RESPONSE_RATE: (
             share(answers, done),
             _("%(n)s finished visits") % {"n": done},
+            done,
+            _("finished visits"),
         ),
         Kpi.ONLINE_SHARE: (
             share(totals.total("visits", booked), visits),
             _("%(n)s visits") % {"n": visits},
+            visits,
+            _("visits"),
         ),
         Kpi.BOOKING_COMPLETION: (
             share(totals.total("bookings_served"), totals.total("bookings")),
             _("%(n)s bookings due") % {"n": totals.total("bookings")},
+            totals.total("bookings"),
+            _("bookings due"),
         ),
         Kpi.NO_SHOW_RATE: (
             share(totals.total("no_shows", booked), booked_due),
             _("%(n)s booked visits due") % {"n": booked_due},
+            booked_due,
+            _("booked visits due"),
         ),
         Kpi.WAIT_P50_BOOKED: _wait(wait.get(booked), 0.5),
         Kpi.WAIT_P90_BOOKED: _wait(wait.get(booked), 0.9),
@@ -396,24 +461,34 @@ def _values(totals: Totals, complaints: dict, letters: list[dict]) -> dict[str, 
         Kpi.HANDLING_P50: _wait(totals.handle_hist, 0.5),
         Kpi.LETTER_CONVERSION: (
             share(converted, letters_sent),
-            _("%(n)s letters") % {"n": letters_sent},
+            letters_basis,
+            letters_sent,
+            _("letters"),
         ),
         Kpi.RETENTION: (
             share(totals.total("online_repeat"), totals.total("online_bookings")),
             _("%(n)s online bookings") % {"n": totals.total("online_bookings")},
+            totals.total("online_bookings"),
+            _("online bookings"),
         ),
         Kpi.COMPLAINTS_PER_1000: (
             round(1000 * complaints["received"] / visits, 2) if visits else None,
             _("%(complaints)s complaints, %(visits)s visits")
             % {"complaints": complaints["received"], "visits": visits},
+            visits,
+            _("visits"),
         ),
         Kpi.REPORTS_ON_TIME: (
             share(complaints["reports_on_time"], complaints["reports"]),
             _("%(n)s reports due") % {"n": complaints["reports"]},
+            complaints["reports"],
+            _("reports due"),
         ),
         Kpi.DAYS_TO_CLOSE: (
             complaints["days_to_close"],
             _("%(n)s closed") % {"n": complaints["closed"]},
+            complaints["closed"],
+            _("complaints closed"),
         ),
     }
 
@@ -423,6 +498,8 @@ def _wait(hist: list[int] | None, share: float) -> tuple:
     return (
         float(percentile(hist, share)) if n else None,
         _("%(n)s visits timed") % {"n": n},
+        n,
+        _("visits timed"),
     )
 
 
@@ -440,39 +517,71 @@ def kpi_trend(
     }
 
 
-def targets_by_period(periods: list[Period]) -> dict[Period, dict[str, Decimal]]:
-    """The targets of each period's fiscal quarter, in one query."""
-    quarters = {(p.fiscal_year, p.quarter) for p in periods if p.kind != "year"}
-    condition = Q(pk__in=[])
-    for year, number in quarters:
-        condition |= Q(fiscal_year=year, quarter=number)
+@dataclass
+class TargetSet:
+    """The targets in force for one period and scope, and where they come from: the
+    period's own quarter, or carried forward from an earlier quarter with targets."""
+
+    values: dict[str, Decimal]
+    from_quarter: tuple[int, int] | None = None  # (fiscal year, quarter) they were set for
+    carried: bool = False
+
+
+def _target_scope(filters: Filters) -> Q:
+    if filters.procedure_id:
+        return Q(procedure_id=filters.procedure_id)
+    if filters.department_id:
+        return Q(department_id=filters.department_id, procedure__isnull=True)
+    return Q(department__isnull=True, procedure__isnull=True)
+
+
+def target_sets(periods: list[Period], filters: Filters | None = None) -> dict[Period, TargetSet]:
+    """The targets of each period's fiscal quarter for the filters' scope (a procedure, a
+    department, or city-wide), in one query. A quarter with no targets of its own takes
+    the latest earlier quarter's, marked as carried forward. A fiscal year has none (its
+    quarters have theirs)."""
+    filters = filters or Filters()
+    quarters = [p for p in periods if p.kind != "year"]
+    result = {p: TargetSet(values={}) for p in periods}
+    if not quarters:
+        return result
+    last = max((p.fiscal_year, p.quarter) for p in quarters)
     found: dict[tuple, dict] = defaultdict(dict)
-    for year, number, kpi, value in Target.objects.filter(condition).values_list(
-        "fiscal_year", "quarter", "kpi", "value"
-    ):
+    rows = Target.objects.filter(
+        _target_scope(filters),
+        Q(fiscal_year__lt=last[0]) | Q(fiscal_year=last[0], quarter__lte=last[1]),
+    ).values_list("fiscal_year", "quarter", "kpi", "value")
+    for year, number, kpi, value in rows:
         found[(year, number)][kpi] = value
-    return {
-        p: dict(found.get((p.fiscal_year, p.quarter), {})) if p.kind != "year" else {}
-        for p in periods
-    }
+    keys = sorted(found)
+    for period in quarters:
+        wanted = (period.fiscal_year, period.quarter)
+        earlier = [key for key in keys if key <= wanted]
+        if earlier:
+            source = earlier[-1]
+            result[period] = TargetSet(
+                values=dict(found[source]), from_quarter=source, carried=source != wanted
+            )
+    return result
 
 
-def targets_for(period: Period) -> dict[str, Decimal]:
-    """City-wide targets of the period's fiscal quarter (months inherit their quarter's;
-    a year shows none, its quarters have their own)."""
-    if period.kind == "year":
-        return {}
-    return dict(
-        Target.objects.filter(fiscal_year=period.fiscal_year, quarter=period.quarter).values_list(
-            "kpi", "value"
-        )
-    )
+def targets_by_period(
+    periods: list[Period], filters: Filters | None = None
+) -> dict[Period, dict[str, Decimal]]:
+    """The target values in force for each period (see ``target_sets``)."""
+    return {period: ts.values for period, ts in target_sets(periods, filters).items()}
+
+
+def targets_for(period: Period, filters: Filters | None = None) -> dict[str, Decimal]:
+    """The targets of the period's fiscal quarter for the filters' scope (months inherit
+    their quarter's; a year shows none, its quarters have their own)."""
+    return targets_by_period([period], filters)[period]
 
 
 def kpis(period: Period, filters: Filters, values: dict | None = None) -> list[KpiValue]:
     """The KPI table of one period with its targets."""
     values = values or kpi_trend([period], filters)[period]
-    targets = targets_for(period) if not (filters.department_id or filters.procedure_id) else {}
+    targets = targets_for(period, filters)
     return [
         KpiValue(
             code=code,
@@ -482,6 +591,361 @@ def kpis(period: Period, filters: Filters, values: dict | None = None) -> list[K
             basis=values[code][1],
             higher_is_better=code in HIGHER_IS_BETTER,
             target=targets.get(code),
+            count=values[code][2],
+            count_label=values[code][3],
         )
         for code in Kpi.values
     ]
+
+
+def first_data_day() -> dt.date | None:
+    """The first day any dashboard has data for (counter facts, complaints, letters):
+    the period picker offers nothing older. Three indexed MIN queries."""
+    from django.db.models import Min
+
+    firsts = [
+        MonthlyFact.objects.aggregate(first=Min("month"))["first"],
+        ComplaintMonthlyFact.objects.aggregate(first=Min("month"))["first"],
+        LetterBatchFact.objects.aggregate(first=Min("made_on"))["first"],
+    ]
+    return min((day for day in firsts if day), default=None)
+
+
+@dataclass
+class GroupFigures:
+    """The seed-002 figures of one group of visits (booked or walk-in)."""
+
+    kind: str
+    visits: int
+    answers: int
+    satisfied: int
+    satisfaction: float | None
+    interval: tuple[float, float] | None
+    wait_p50: float | None
+    wait_p90: float | None
+    waits_timed: int
+    handle_p50: float | None
+    handles_timed: int
+
+    @property
+    def indicative(self) -> bool:
+        return self.satisfaction is not None and is_indicative(self.answers)
+
+
+def _group(totals: Totals, kind: str) -> GroupFigures:
+    answers = totals.total("answers", kind)
+    satisfied = totals.total("satisfied", kind)
+    wait = totals.wait_hist.get(kind)
+    handle = totals.handle_hist_by_kind.get(kind)
+    return GroupFigures(
+        kind=kind,
+        visits=totals.total("visits", kind),
+        answers=answers,
+        satisfied=satisfied,
+        satisfaction=share(satisfied, answers),
+        interval=wilson_interval(satisfied, answers),
+        wait_p50=_wait(wait, 0.5)[0],
+        wait_p90=_wait(wait, 0.9)[0],
+        waits_timed=sum(wait) if wait else 0,
+        handle_p50=_wait(handle, 0.5)[0],
+        handles_timed=sum(handle) if handle else 0,
+    )
+
+
+def intervals_overlap(a: tuple[float, float] | None, b: tuple[float, float] | None) -> bool:
+    if a is None or b is None:
+        return True
+    return a[0] <= b[1] and b[0] <= a[1]
+
+
+def comparison_sentence(booked: GroupFigures, walk_in: GroupFigures) -> str:
+    """The seed-002 hypothesis in plain words, from the numbers: a difference is claimed
+    only when the two 95 % intervals do not overlap."""
+    if booked.satisfaction is None or walk_in.satisfaction is None:
+        return _(
+            "There are not yet survey answers from both booked and walk-in visitors in "
+            "this period, so their satisfaction cannot be compared."
+        )
+    figures = {
+        "booked": "%g" % booked.satisfaction,
+        "booked_n": booked.answers,
+        "walk_in": "%g" % walk_in.satisfaction,
+        "walk_in_n": walk_in.answers,
+        "points": "%g" % round(abs(booked.satisfaction - walk_in.satisfaction), 1),
+    }
+    if intervals_overlap(booked.interval, walk_in.interval):
+        sentence = (
+            _(
+                "Satisfaction of citizens who booked was %(booked)s%% (%(booked_n)s answers), "
+                "of citizens who came without booking %(walk_in)s%% (%(walk_in_n)s answers). "
+                "The 95%% confidence intervals overlap, so we cannot say there is a "
+                "difference."
+            )
+            % figures
+        )
+    elif booked.satisfaction > walk_in.satisfaction:
+        sentence = (
+            _(
+                "Satisfaction of citizens who booked was %(booked)s%% (%(booked_n)s answers), "
+                "%(points)s points higher than that of citizens who came without booking, "
+                "%(walk_in)s%% (%(walk_in_n)s answers); the 95%% confidence intervals do not "
+                "overlap."
+            )
+            % figures
+        )
+    else:
+        sentence = (
+            _(
+                "Satisfaction of citizens who booked was %(booked)s%% (%(booked_n)s answers), "
+                "%(points)s points lower than that of citizens who came without booking, "
+                "%(walk_in)s%% (%(walk_in_n)s answers); the 95%% confidence intervals do not "
+                "overlap."
+            )
+            % figures
+        )
+    if booked.indicative or walk_in.indicative:
+        sentence += " " + _(
+            "Fewer than %(n)s answers in a group: the figures are indicative only."
+        ) % {"n": min_answers()}
+    if booked.wait_p50 is not None and walk_in.wait_p50 is not None:
+        sentence += " " + _(
+            "Half of the booked citizens waited %(booked)s minutes or less, half of the "
+            "walk-in citizens %(walk_in)s minutes or less."
+        ) % {"booked": "%g" % booked.wait_p50, "walk_in": "%g" % walk_in.wait_p50}
+    return sentence
+
+
+def booked_vs_walk_in(period: Period, filters: Filters) -> dict:
+    """Booked and walk-in visits of one period side by side (two queries on the monthly
+    facts): satisfaction with its answers and 95 % interval, waiting P50/P90, handling
+    time P50, and the plain-language sentence."""
+    totals = fact_totals([period], filters)[period]
+    booked = _group(totals, VisitKind.BOOKED)
+    walk_in = _group(totals, VisitKind.WALK_IN)
+    return {
+        "booked": booked,
+        "walk_in": walk_in,
+        "overlap": intervals_overlap(booked.interval, walk_in.interval),
+        "sentence": comparison_sentence(booked, walk_in),
+    }
+
+
+def letter_funnel(period: Period, filters: Filters, *, now: dt.datetime | None = None) -> dict:
+    """The campaign funnel of the letter batches made in the period, per notice rule and
+    batch: letters → booked with the letter's code within 30 days → visit done → survey
+    answered → satisfied (4–5); and, as their own row, residents who got a letter and
+    renewed without booking through it (a newer certificate of the same type in the
+    imported records). A batch whose 30-day window is still open is 集計中 (counting).
+
+    Three index-driven queries whatever the history: the period's letters, the
+    bookings made with their codes (with visit and answer), the residents' newer
+    certificates; counted in Python (a year is a few tens of thousands of letters)."""
+    from notices.models import Certificate
+
+    now = now or timezone.now()
+    start, end = _bounds(period)
+    letters = Letter.objects.filter(
+        batch__isnull=False, batch__created_at__gte=start, batch__created_at__lt=end
+    )
+    if filters.procedure_id:
+        letters = letters.filter(rule__procedure_id=filters.procedure_id)
+    if filters.department_id:
+        letters = letters.filter(rule__procedure__department_id=filters.department_id)
+    letters = list(
+        letters.order_by().values_list(
+            "code",
+            "created_at",
+            "resident_id",
+            "certificate__certificate_type_id",
+            "certificate__issued_on",
+            "batch_id",
+            "batch__created_at",
+            "batch__mailed_at",
+            "rule_id",
+            "rule__name",
+        )
+    )
+    codes = [letter[0] for letter in letters]
+    bookings: dict[str, list] = defaultdict(list)
+    for i in range(0, len(codes), 5000):
+        for code, created_at, status, overall in Reservation.objects.filter(
+            referral_code__in=codes[i : i + 5000]
+        ).values_list(
+            "referral_code", "created_at", "visit__status", "visit__survey_answer__overall"
+        ):
+            bookings[code].append((created_at, status, overall))
+    residents = sorted({letter[2] for letter in letters})
+    newest: dict[tuple, dt.date] = {}
+    for i in range(0, len(residents), 5000):
+        for resident, kind, issued in Certificate.objects.filter(
+            resident_id__in=residents[i : i + 5000]
+        ).values_list("resident_id", "certificate_type_id", "issued_on"):
+            key = (resident, kind)
+            newest[key] = max(newest.get(key, issued), issued)
+    grouped: dict[int, dict] = {}
+    for (
+        code,
+        created_at,
+        resident,
+        kind,
+        issued_on,
+        batch_id,
+        batch_made,
+        batch_mailed,
+        rule_id,
+        rule_name,
+    ) in letters:
+        row = grouped.setdefault(
+            batch_id,
+            {
+                "batch_id": batch_id,
+                "batch__created_at": batch_made,
+                "batch__mailed_at": batch_mailed,
+                "rule_id": rule_id,
+                "rule__name": rule_name,
+                "letters": 0,
+                "n_booked": 0,
+                "n_done": 0,
+                "n_answered": 0,
+                "n_satisfied": 0,
+                "n_without_booking": 0,
+                "n_renewed": 0,
+            },
+        )
+        closes = (batch_mailed or batch_made) + LETTER_WINDOW
+        made = [b for b in bookings.get(code, ()) if created_at <= b[0] < closes]
+        booked = bool(made)
+        renewed = newest.get((resident, kind), issued_on) > issued_on
+        row["letters"] += 1
+        row["n_booked"] += booked
+        row["n_done"] += any(b[1] == "done" for b in made)
+        row["n_answered"] += any(b[2] is not None for b in made)
+        row["n_satisfied"] += any(b[2] is not None and b[2] >= 4 for b in made)
+        row["n_renewed"] += renewed
+        row["n_without_booking"] += renewed and not booked
+    rows = list(grouped.values())
+    rules: dict[int, dict] = {}
+    for row in sorted(rows, key=lambda r: (r["rule__name"], r["batch__created_at"])):
+        sent = row["batch__mailed_at"] or row["batch__created_at"]
+        counting = sent + LETTER_WINDOW > now
+        batch = {
+            "batch_id": row["batch_id"],
+            "made_on": timezone.localdate(row["batch__created_at"]),
+            "mailed_on": timezone.localdate(row["batch__mailed_at"])
+            if row["batch__mailed_at"]
+            else None,
+            "closes_on": timezone.localdate(sent + LETTER_WINDOW),
+            "counting": counting,
+            "steps": _funnel_steps(row),
+            "without_booking": row["n_without_booking"],
+            "renewed": row["n_renewed"],
+        }
+        rule = rules.setdefault(
+            row["rule_id"], {"rule": row["rule__name"], "batches": [], "counting": False}
+        )
+        rule["batches"].append(batch)
+        rule["counting"] = rule["counting"] or counting
+    for rule in rules.values():
+        totals = defaultdict(int)
+        for batch in rule["batches"]:
+            for step in batch["steps"]:
+                totals[step["code"]] += step["count"]
+            totals["without_booking"] += batch["without_booking"]
+            totals["renewed"] += batch["renewed"]
+        rule["steps"] = _funnel_steps(
+            {
+                "letters": totals["letters"],
+                "n_booked": totals["booked"],
+                "n_done": totals["done"],
+                "n_answered": totals["answered"],
+                "n_satisfied": totals["satisfied"],
+            }
+        )
+        rule["without_booking"] = totals["without_booking"]
+        rule["renewed"] = totals["renewed"]
+        rule["renewal_rate"] = share(totals["renewed"], totals["letters"])
+    _comparison_groups(rules)
+    return {"rules": list(rules.values())}
+
+
+def _comparison_groups(rules: dict[int, dict]) -> None:
+    """For each rule, the residents due before its letters existed: certificates of its
+    type that expired in the year before its first letter, and how many of them were
+    renewed (a newer certificate of the same type). None where there is no such data."""
+    from django.db.models import Min
+
+    from notices.models import Certificate, NoticeRule
+
+    if not rules:
+        return
+    firsts = {
+        row["rule_id"]: row["first"]
+        for row in Letter.objects.filter(rule_id__in=list(rules))
+        .order_by()
+        .values("rule_id")
+        .annotate(first=Min("created_at"))
+    }
+    types = dict(
+        NoticeRule.objects.filter(pk__in=list(rules)).values_list("pk", "certificate_type_id")
+    )
+    for rule_id, rule in rules.items():
+        first = firsts.get(rule_id)
+        rule["comparison"] = None
+        if first is None:
+            continue
+        first_day = timezone.localdate(first)
+        newer = Certificate.objects.filter(
+            resident_id=OuterRef("resident_id"),
+            certificate_type_id=OuterRef("certificate_type_id"),
+            issued_on__gt=OuterRef("issued_on"),
+        )
+        due = Certificate.objects.filter(
+            certificate_type_id=types.get(rule_id),
+            expires_on__gte=first_day - dt.timedelta(days=365),
+            expires_on__lt=first_day,
+        ).aggregate(
+            due=Count("pk"),
+            renewed=Count("pk", filter=Q(Exists(newer))),
+        )
+        if due["due"]:
+            rule["comparison"] = {
+                "due": due["due"],
+                "renewed": due["renewed"],
+                "rate": share(due["renewed"], due["due"]),
+                "since": first_day - dt.timedelta(days=365),
+                "until": first_day,
+            }
+
+
+FUNNEL_STEPS = [
+    ("letters", "letters"),
+    ("booked", "n_booked"),
+    ("done", "n_done"),
+    ("answered", "n_answered"),
+    ("satisfied", "n_satisfied"),
+]
+
+
+def _funnel_steps(row: dict) -> list[dict]:
+    """Each step with its count, its share of the letters and of the step before."""
+    steps, previous, letters = [], None, row["letters"]
+    labels = {
+        "letters": _("Letters mailed"),
+        "booked": _("Booked within 30 days"),
+        "done": _("Visit done"),
+        "answered": _("Survey answered"),
+        "satisfied": _("Satisfied (4–5)"),
+    }
+    for code, key in FUNNEL_STEPS:
+        count = row[key]
+        steps.append(
+            {
+                "code": code,
+                "label": labels[code],
+                "count": count,
+                "of_letters": share(count, letters),
+                "of_previous": share(count, previous) if previous is not None else None,
+            }
+        )
+        previous = count
+    return steps

@@ -22,24 +22,44 @@ def _check_quarter(fiscal_year: int, quarter: int) -> None:
         raise PdcaError(_("There is no such fiscal quarter."))
 
 
+def _scope(department_id: int | None, procedure_id: int | None) -> dict:
+    """A target's scope: a procedure (its own), else a department, else city-wide."""
+    if procedure_id:
+        return {"procedure_id": procedure_id, "department_id": None}
+    return {"procedure_id": None, "department_id": department_id or None}
+
+
 @transaction.atomic
-def targets_set(*, fiscal_year: int, quarter: int, values: dict[str, Decimal | None], user) -> int:
-    """Set (or clear, with None) the quarter's target of each KPI given. Returns how many
-    targets the quarter has afterwards."""
+def targets_set(
+    *,
+    fiscal_year: int,
+    quarter: int,
+    values: dict[str, Decimal | None],
+    user,
+    department_id: int | None = None,
+    procedure_id: int | None = None,
+) -> int:
+    """Set (or clear, with None) the quarter's target of each KPI given, city-wide or for
+    one department or procedure. Returns how many targets the quarter's scope has
+    afterwards. Saving the carried-forward values makes them the quarter's own."""
     _check_quarter(fiscal_year, quarter)
+    scope = _scope(department_id, procedure_id)
     for kpi, value in values.items():
         if kpi not in Kpi.values:
             raise PdcaError(_("Unknown indicator: %(kpi)s") % {"kpi": kpi})
         if value is None:
-            Target.objects.filter(fiscal_year=fiscal_year, quarter=quarter, kpi=kpi).delete()
+            Target.objects.filter(
+                fiscal_year=fiscal_year, quarter=quarter, kpi=kpi, **scope
+            ).delete()
             continue
         Target.objects.update_or_create(
             fiscal_year=fiscal_year,
             quarter=quarter,
             kpi=kpi,
+            **scope,
             defaults={"value": value, "set_by": user, "set_at": timezone.now()},
         )
-    return Target.objects.filter(fiscal_year=fiscal_year, quarter=quarter).count()
+    return Target.objects.filter(fiscal_year=fiscal_year, quarter=quarter, **scope).count()
 
 
 @transaction.atomic
@@ -53,6 +73,7 @@ def action_add(
     kpi: str = "",
     owner: str = "",
     due_on: dt.date | None = None,
+    department_id: int | None = None,
 ) -> QuarterAction:
     _check_quarter(fiscal_year, quarter)
     if stage not in Stage.values:
@@ -62,6 +83,7 @@ def action_add(
     return QuarterAction.objects.create(
         fiscal_year=fiscal_year,
         quarter=quarter,
+        department_id=department_id or None,
         stage=stage,
         kpi=kpi,
         text=text.strip(),
@@ -80,7 +102,13 @@ def action_mark_done(*, action: QuarterAction, done: bool = True) -> QuarterActi
 
 @transaction.atomic
 def review_save(
-    *, fiscal_year: int, quarter: int, findings: str, decisions: str, user
+    *,
+    fiscal_year: int,
+    quarter: int,
+    findings: str,
+    decisions: str,
+    user,
+    department_id: int | None = None,
 ) -> QuarterReview:
     """Record the quarter's review (Check: findings; Act: decisions). Saving again
     updates it; the follow-up actions are separate rows (``action_add``)."""
@@ -88,6 +116,7 @@ def review_save(
     review, _created = QuarterReview.objects.update_or_create(
         fiscal_year=fiscal_year,
         quarter=quarter,
+        department_id=department_id or None,
         defaults={
             "findings": findings.strip(),
             "decisions": decisions.strip(),

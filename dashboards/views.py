@@ -1,7 +1,10 @@
+import datetime as dt
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -9,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dashboards import charts, periods, rollup, selectors, services
 from dashboards.forms import ActionForm, FilterForm, ReviewForm, TargetsForm
 from dashboards.models import Kpi, QuarterAction, QuarterReview, Stage
+from dashboards.templatetags.kpi import unit_name
 from organization.csvexport import csv_response
 from organization.models import Role
 from organization.permissions import role_required
@@ -20,13 +24,30 @@ TREND_LENGTH = {"month": 12, "quarter": 8, "year": 4}
 CHARTED = {
     "satisfaction": [Kpi.SATISFACTION, Kpi.RESPONSE_RATE],
     "booking": [Kpi.ONLINE_SHARE, Kpi.BOOKING_COMPLETION, Kpi.NO_SHOW_RATE, Kpi.RETENTION],
-    # One unit per chart: complaints per 1,000 visits (‰) apart from the shares (%).
+    # One unit per chart: complaints per 1,000 visits apart from the shares (%).
     "complaints": [Kpi.COMPLAINTS_PER_1000],
 }
 
 
+def period_choices(kind: str, today: dt.date, selected: periods.Period | None = None):
+    """(key, label) of the periods of ``kind`` that have data, newest first; the running
+    period is marked as partial, and the selected one is always offered."""
+    first = selectors.first_data_day() or today
+    found = periods.span(first, today, kind)
+    if selected is not None and selected not in found:
+        found = sorted([*found, selected], reverse=True)
+    return [(p.key, _period_label(p, today)) for p in found]
+
+
+def _period_label(period: periods.Period, today: dt.date) -> str:
+    if period.contains(today):
+        return _("%(period)s (so far)") % {"period": period.label}
+    return period.label
+
+
 def _selection(request):
-    """The period and filters asked for; the current fiscal quarter by default."""
+    """The period and filters asked for; the current fiscal quarter by default. A
+    period chosen under another period type is converted (see ``periods.coerce``)."""
     form = FilterForm(request.GET or None)
     today = timezone.localdate()
     kind, key, department, procedure = "quarter", "", None, None
@@ -36,16 +57,46 @@ def _selection(request):
         department = form.cleaned_data["department"]
         procedure = form.cleaned_data["procedure"]
     period = periods.parse(key) if key else None
-    if period is None or period.kind != kind:
-        period = periods.period_containing(today, kind)
-    form.fields["period"].widget.choices = [
-        (p.key, p.label) for p in reversed(periods.period_containing(today, kind).trend(24))
-    ]
+    period = (
+        periods.coerce(period, kind, today)
+        if period is not None
+        else periods.period_containing(today, kind)
+    )
+    form.fields["period"].widget.choices = period_choices(kind, today, period)
     filters = selectors.Filters(
         department_id=department.pk if department else None,
         procedure_id=procedure.pk if procedure else None,
     )
     return form, period, filters
+
+
+def _page_context(form, period, filters) -> dict:
+    """What every dashboard page shows around its figures: the period (partial or
+    not), the filters, and how old the numbers are."""
+    today = timezone.localdate()
+    return {
+        "form": form,
+        "period": period,
+        "filters": filters,
+        "period_partial": period.contains(today),
+        "today": today,
+        "query": _query(period, filters),
+        "refreshed_at": rollup.last_refreshed(),
+        "filter_names": _filter_names(form),
+        "min_answers": selectors.min_answers(),
+    }
+
+
+@require_GET
+@manager_required
+def period_options(request):
+    """The period list of a period type (htmx: the picker follows the type in place)."""
+    form, period, _filters = _selection(request)
+    return render(
+        request,
+        "dashboards/_period_options.html",
+        {"form": form, "period": period},
+    )
 
 
 def _query(period, filters) -> str:
@@ -60,25 +111,34 @@ def _query(period, filters) -> str:
 
 
 def _trend_rows(trend: dict, codes) -> list[dict]:
+    """Per KPI its value in each period, with the count behind each value (a
+    satisfaction figure is never shown without its number of answers)."""
     return [
         {
             "code": code,
             "label": Kpi(code).label,
             "unit": selectors.UNITS.get(code, "%"),
             "values": [trend[p][code][0] for p in trend],
+            "answer_based": code in selectors.ANSWER_BASED,
+            "cells": [
+                {
+                    "value": trend[p][code][0],
+                    "count": trend[p][code][2],
+                    "indicative": code in selectors.ANSWER_BASED
+                    and trend[p][code][0] is not None
+                    and selectors.is_indicative(trend[p][code][2]),
+                }
+                for p in trend
+            ],
         }
         for code in codes
     ]
 
 
-def _overview_context(request):
-    form, period, filters = _selection(request)
-    trend_periods = period.trend(TREND_LENGTH[period.kind])
-    trend = selectors.kpi_trend(trend_periods, filters, detailed=[period])
-    table = selectors.kpis(period, filters, values=trend[period])
+def trend_figures(trend: dict, trend_periods: list, filters) -> list[dict]:
+    """The trend charts (SVG) with their rows, the same on the page and in the PDF."""
     labels = [p.short_label for p in trend_periods]
-    city_wide = not (filters.department_id or filters.procedure_id)
-    targets = selectors.targets_by_period(trend_periods) if city_wide else {}
+    targets = selectors.targets_by_period(trend_periods, filters)
     target_label = _("target")
     figures = []
     for chart_id, codes in CHARTED.items():
@@ -104,6 +164,15 @@ def _overview_context(request):
                 ),
             }
         )
+    return figures
+
+
+def _overview_context(request):
+    form, period, filters = _selection(request)
+    trend_periods = period.trend(TREND_LENGTH[period.kind])
+    trend = selectors.kpi_trend(trend_periods, filters, detailed=[period])
+    table = selectors.kpis(period, filters, values=trend[period])
+    figures = trend_figures(trend, trend_periods, filters)
     wait_codes = [
         (Kpi.WAIT_P50_BOOKED, Kpi.WAIT_P50_WALK_IN),
         (Kpi.WAIT_P90_BOOKED, Kpi.WAIT_P90_WALK_IN),
@@ -123,17 +192,12 @@ def _overview_context(request):
         unit="min",
     )
     return {
-        "form": form,
-        "period": period,
-        "filters": filters,
+        **_page_context(form, period, filters),
         "kpis": table,
         "figures": figures,
         "waiting": waiting,
         "trend_labels": [p.label for p in trend_periods],
-        "query": _query(period, filters),
-        "refreshed_at": rollup.last_refreshed(),
         "overdue_now": selectors.overdue_now(filters),
-        "filter_names": _filter_names(form),
     }
 
 
@@ -164,20 +228,20 @@ def refresh(request):
 def letters(request):
     form, period, filters = _selection(request)
     rows = selectors.letter_batches(period, filters)
-    total = sum(r["letters"] for r in rows)
-    converted = sum(r["converted"] for r in rows)
+    final = [r for r in rows if not r["counting"]]
+    total = sum(r["letters"] for r in final)
+    converted = sum(r["converted"] for r in final)
     return render(
         request,
         "dashboards/letters.html",
         {
-            "form": form,
-            "period": period,
+            **_page_context(form, period, filters),
             "rows": rows,
             "total": total,
             "converted": converted,
             "rate": selectors.share(converted, total),
-            "query": _query(period, filters),
-            "filter_names": _filter_names(form),
+            "counting": [r for r in rows if r["counting"]],
+            "funnel": selectors.letter_funnel(period, filters),
         },
     )
 
@@ -195,13 +259,10 @@ def complaints(request):
         request,
         "dashboards/complaints.html",
         {
-            "form": form,
-            "period": period,
+            **_page_context(form, period, filters),
             "kpis": table,
             "categories": selectors.complaint_categories(period, filters),
             "overdue_now": selectors.overdue_now(filters),
-            "query": _query(period, filters),
-            "filter_names": _filter_names(form),
         },
     )
 
@@ -211,25 +272,55 @@ def _csv(name: str, header: list, rows: list[list]) -> HttpResponse:
     return csv_response(name, rows, header=header)
 
 
-def _number(value) -> str:
-    return "" if value is None else ("%g" % value)
+def _number(value):
+    """A figure as a number cell: whole numbers without ".0", nothing when unmeasured."""
+    if value is None:
+        return None
+    value = float(value)
+    return int(value) if value.is_integer() else round(value, 2)
+
+
+def _result(met: bool | None) -> str:
+    if met is None:
+        return ""
+    return _("met") if met else _("not met")
+
+
+def _reliability(indicative: bool) -> str:
+    return _("indicative (few answers)") if indicative else ""
+
+
+def _with_unit(label, unit: str) -> str:
+    return "%s (%s)" % (label, unit_name(unit))
 
 
 # The tables ``export`` writes (tests download each one).
-EXPORT_TABLES = ("kpis", "trend", "letters", "categories")
+EXPORT_TABLES = ("kpis", "trend", "letters", "categories", "comparison", "funnel")
 
 
 @require_GET
 @manager_required
 def export(request, table: str):
-    """Any KPI table of the pages as CSV, with the same period and filters."""
+    """Any KPI table of the pages as CSV, with the same period and filters. Numbers are
+    number cells, units are in the headers (or a unit column), results read 達成/未達成
+    and counts have their own column."""
     if table not in EXPORT_TABLES:
         raise Http404
-    _form, period, filters = _selection(request)
+    form, period, filters = _selection(request)
     stem = "madoguchi-%s-%s" % (table, period.key)
     if table == "kpis":
         rows = [
-            [k.code, k.label, _number(k.value), k.unit, k.basis, _number(k.target), k.met]
+            [
+                k.code,
+                k.label,
+                _number(k.value),
+                unit_name(k.unit),
+                getattr(k, "count", None),
+                getattr(k, "count_label", ""),
+                _number(k.target),
+                _result(k.met),
+                _reliability(getattr(k, "indicative", False)),
+            ]
             for k in selectors.kpis(period, filters)
         ]
         header = [
@@ -237,18 +328,29 @@ def export(request, table: str):
             _("indicator"),
             _("value"),
             _("unit"),
-            _("basis"),
+            _("based on (number)"),
+            _("based on (what)"),
             _("target"),
-            _("met"),
+            _("result"),
+            _("reliability"),
         ]
         return _csv(stem + ".csv", header, rows)
     if table == "trend":
         trend_periods = period.trend(TREND_LENGTH[period.kind])
         trend = selectors.kpi_trend(trend_periods, filters)
-        rows = [
-            [row["code"], row["label"], *map(_number, row["values"])]
-            for row in _trend_rows(trend, Kpi.values)
-        ]
+        rows = []
+        for row in _trend_rows(trend, Kpi.values):
+            rows.append(
+                [row["code"], _with_unit(row["label"], row["unit"]), *map(_number, row["values"])]
+            )
+            if row.get("answer_based"):
+                rows.append(
+                    [
+                        row["code"] + "_answers",
+                        _("%(indicator)s: number of answers") % {"indicator": row["label"]},
+                        *[cell["count"] for cell in row["cells"]],
+                    ]
+                )
         header = [_("code"), _("indicator"), *[p.label for p in trend_periods]]
         return _csv(stem + ".csv", header, rows)
     if table == "letters":
@@ -260,6 +362,8 @@ def export(request, table: str):
                 r["letters"],
                 r["converted"],
                 _number(r["rate"]),
+                _("still counting") if r.get("counting") else "",
+                r.get("closes_on"),
             ]
             for r in selectors.letter_batches(period, filters)
         ]
@@ -269,7 +373,9 @@ def export(request, table: str):
             _("made on"),
             _("letters"),
             _("booked"),
-            _("rate %"),
+            _("rate (%)"),
+            _("status"),
+            _("window closes on"),
         ]
         return _csv(stem + ".csv", header, rows)
     if table == "categories":
@@ -282,10 +388,156 @@ def export(request, table: str):
             _("this period"),
             _("previous period"),
             _("recurrences"),
-            _("recurrence %"),
+            _("recurrence (%)"),
         ]
         return _csv(stem + ".csv", header, rows)
+    if table == "comparison":
+        return _csv(stem + ".csv", *_comparison_csv(period, filters, _filter_names(form)))
+    if table == "funnel":
+        return _csv(stem + ".csv", *_funnel_csv(period, filters))
     raise Http404
+
+
+# --- Booked vs walk-in (seed 002) -----------------------------------------------------
+
+
+def comparison_context(period, filters) -> dict:
+    data = selectors.booked_vs_walk_in(period, filters)
+    booked, walk_in = data["booked"], data["walk_in"]
+    data["groups"] = [booked, walk_in]
+    data["satisfaction_svg"] = charts.interval_chart(
+        chart_id="comparison-satisfaction",
+        title=_("Satisfaction (share of 4–5) with its confidence interval (95%)"),
+        description=_("Booked and walk-in visitors; the table below has the numbers."),
+        rows=[
+            (
+                _("Booked") + " (n=%d)" % booked.answers,
+                booked.satisfaction,
+                booked.interval,
+            ),
+            (
+                _("Walk-in") + " (n=%d)" % walk_in.answers,
+                walk_in.satisfaction,
+                walk_in.interval,
+            ),
+        ],
+    )
+    data["times_svg"] = charts.bar_chart(
+        chart_id="comparison-times",
+        title=_("Waiting and handling time in minutes, booked and walk-in"),
+        description=_("Minutes from arrival (or the booked time) to the first call."),
+        groups=[_("Waiting P50"), _("Waiting P90"), _("Handling P50")],
+        series=[
+            (_("Booked"), [booked.wait_p50, booked.wait_p90, booked.handle_p50]),
+            (_("Walk-in"), [walk_in.wait_p50, walk_in.wait_p90, walk_in.handle_p50]),
+        ],
+        unit="min",
+    )
+    return data
+
+
+@require_GET
+@manager_required
+def comparison(request):
+    form, period, filters = _selection(request)
+    return render(
+        request,
+        "dashboards/comparison.html",
+        {**_page_context(form, period, filters), **comparison_context(period, filters)},
+    )
+
+
+def _funnel_csv(period, filters) -> tuple[list, list]:
+    """One row per notice rule and batch (and the rule's total): the count of each step,
+    the renewals without booking, and whether the 30-day window is still open."""
+    funnel = selectors.letter_funnel(period, filters)
+    header = [
+        _("notice rule"),
+        _("batch"),
+        _("made on"),
+        *[label for _code, label in _funnel_labels()],
+        _("renewed without booking through the letter"),
+        _("status"),
+        _("window closes on"),
+    ]
+    rows = []
+    for rule in funnel["rules"]:
+        rows.append(
+            [
+                rule["rule"],
+                _("all batches"),
+                None,
+                *[step["count"] for step in rule["steps"]],
+                rule["without_booking"],
+                _("still counting") if rule["counting"] else "",
+                None,
+            ]
+        )
+        for batch in rule["batches"]:
+            rows.append(
+                [
+                    rule["rule"],
+                    batch["batch_id"],
+                    batch["made_on"],
+                    *[step["count"] for step in batch["steps"]],
+                    batch["without_booking"],
+                    _("still counting") if batch["counting"] else "",
+                    batch["closes_on"],
+                ]
+            )
+    return header, rows
+
+
+def _funnel_labels():
+    return [
+        ("letters", _("letters mailed")),
+        ("booked", _("booked within 30 days")),
+        ("done", _("visits done")),
+        ("answered", _("survey answers")),
+        ("satisfied", _("satisfied (4–5)")),
+    ]
+
+
+def _comparison_csv(period, filters, scope: str) -> tuple[list, list]:
+    data = selectors.booked_vs_walk_in(period, filters)
+    header = [
+        _("period"),
+        _("department or procedure"),
+        _("group"),
+        _("visits"),
+        _("answers"),
+        _("satisfied (4–5)"),
+        _("satisfaction (%)"),
+        _("interval low (%)"),
+        _("interval high (%)"),
+        _("reliability"),
+        _("waiting P50 (minutes)"),
+        _("waiting P90 (minutes)"),
+        _("visits timed"),
+        _("handling P50 (minutes)"),
+    ]
+    rows = []
+    for label, group in ((_("Booked"), data["booked"]), (_("Walk-in"), data["walk_in"])):
+        interval = group.interval or (None, None)
+        rows.append(
+            [
+                period.label,
+                scope,
+                label,
+                group.visits,
+                group.answers,
+                group.satisfied,
+                _number(group.satisfaction),
+                _number(interval[0]),
+                _number(interval[1]),
+                _reliability(group.indicative),
+                _number(group.wait_p50),
+                _number(group.wait_p90),
+                group.waits_timed,
+                _number(group.handle_p50),
+            ]
+        )
+    return header, rows
 
 
 # --- PDCA review ---------------------------------------------------------------------
@@ -305,33 +557,80 @@ def review_current(request):
     return redirect("dashboards:review", key=periods.period_containing(today, "quarter").key)
 
 
-def review_context(period: periods.Period) -> dict:
+def _review_scope(request) -> tuple[selectors.Filters, str, str]:
+    """The review's scope from the query string: city-wide, a department or a procedure
+    (its targets; its review and actions are its department's). Returns the filters,
+    their name and the query string that keeps them."""
+    form = FilterForm(request.GET or None)
+    if not (form.is_bound and form.is_valid()):
+        return selectors.Filters(), _("Whole city hall"), ""
+    department, procedure = form.cleaned_data["department"], form.cleaned_data["procedure"]
+    if procedure is not None:
+        department = procedure.department
+    filters = selectors.Filters(
+        department_id=department.pk if department else None,
+        procedure_id=procedure.pk if procedure else None,
+    )
+    from urllib.parse import urlencode
+
+    params = {}
+    if department:
+        params["department"] = department.pk
+    if procedure:
+        params["procedure"] = procedure.pk
+    names = [str(x) for x in (department, procedure) if x is not None]
+    return filters, " · ".join(names) or _("Whole city hall"), urlencode(params)
+
+
+def review_context(period: periods.Period, filters: selectors.Filters | None = None) -> dict:
+    filters = filters or selectors.Filters()
     trend_periods = period.trend(4)
-    filters = selectors.Filters()
     trend = selectors.kpi_trend(trend_periods, filters)
     table = selectors.kpis(period, filters, values=trend[period])
+    target_set = selectors.target_sets([period], filters)[period]
     for kpi in table:
         kpi.trend = [trend[p][kpi.code][0] for p in trend_periods]
+        kpi.trend_cells = [
+            {
+                "value": trend[p][kpi.code][0],
+                "count": trend[p][kpi.code][2],
+                "indicative": kpi.code in selectors.ANSWER_BASED
+                and trend[p][kpi.code][0] is not None
+                and selectors.is_indicative(trend[p][kpi.code][2]),
+            }
+            for p in trend_periods
+        ]
+        kpi.answer_based = kpi.code in selectors.ANSWER_BASED
+    department_id = filters.department_id
     actions = QuarterAction.objects.filter(
-        fiscal_year=period.fiscal_year, quarter=period.quarter
+        fiscal_year=period.fiscal_year, quarter=period.quarter, department_id=department_id
     ).select_related("created_by")
     previous = period.previous()
     carried = QuarterAction.objects.filter(
-        fiscal_year=previous.fiscal_year, quarter=previous.quarter, stage=Stage.ACT
+        fiscal_year=previous.fiscal_year,
+        quarter=previous.quarter,
+        stage=Stage.ACT,
+        department_id=department_id,
     )
+    carried_from = None
+    if target_set.carried and target_set.from_quarter:
+        carried_from = periods.quarter(*target_set.from_quarter)
     return {
         "period": period,
+        "wareki_label": periods.wareki_label(period),
         "kpis": table,
         "trend_labels": [p.label for p in trend_periods],
         "do_actions": [a for a in actions if a.stage == Stage.DO],
         "act_actions": [a for a in actions if a.stage == Stage.ACT],
         "carried": carried,
+        "targets_carried_from": carried_from,
         "review": QuarterReview.objects.filter(
-            fiscal_year=period.fiscal_year, quarter=period.quarter
+            fiscal_year=period.fiscal_year, quarter=period.quarter, department_id=department_id
         ).first(),
         "previous": previous,
         "next": period.next(),
         "generated_at": timezone.localtime(),
+        "filters": filters,
     }
 
 
@@ -339,7 +638,8 @@ def review_context(period: periods.Period) -> dict:
 @manager_required
 def review(request, key: str):
     period = _quarter_or_404(key)
-    context = review_context(period)
+    filters, scope_name, scope_query = _review_scope(request)
+    context = review_context(period, filters)
     targets_form = TargetsForm(
         request.POST if request.POST.get("form") == "targets" else None,
         initial={k.code: k.target for k in context["kpis"]},
@@ -353,20 +653,37 @@ def review(request, key: str):
     )
     action_form = ActionForm(request.POST if request.POST.get("form") == "action" else None)
     quarter = {"fiscal_year": period.fiscal_year, "quarter": period.quarter}
+    here = reverse("dashboards:review", args=[key]) + ("?" + scope_query if scope_query else "")
     if request.method == "POST":
         which = request.POST.get("form")
         if which == "targets" and targets_form.is_valid():
-            services.targets_set(**quarter, values=targets_form.cleaned_data, user=request.user)
+            services.targets_set(
+                **quarter,
+                values=targets_form.cleaned_data,
+                user=request.user,
+                department_id=filters.department_id,
+                procedure_id=filters.procedure_id,
+            )
             messages.success(request, _("Targets saved."))
-            return redirect("dashboards:review", key=key)
+            return redirect(here)
         if which == "review" and review_form.is_valid():
-            services.review_save(**quarter, **review_form.cleaned_data, user=request.user)
+            services.review_save(
+                **quarter,
+                **review_form.cleaned_data,
+                user=request.user,
+                department_id=filters.department_id,
+            )
             messages.success(request, _("Review saved."))
-            return redirect("dashboards:review", key=key)
+            return redirect(here)
         if which == "action" and action_form.is_valid():
-            services.action_add(**quarter, **action_form.cleaned_data, user=request.user)
+            services.action_add(
+                **quarter,
+                **action_form.cleaned_data,
+                user=request.user,
+                department_id=filters.department_id,
+            )
             messages.success(request, _("Action added."))
-            return redirect("dashboards:review", key=key)
+            return redirect(here)
         if which not in ("targets", "review", "action"):
             raise Http404
     context.update(
@@ -374,6 +691,9 @@ def review(request, key: str):
             "targets_form": targets_form,
             "review_form": review_form,
             "action_form": action_form,
+            "scope_form": FilterForm(request.GET or None),
+            "scope_name": scope_name,
+            "scope_query": scope_query,
         }
     )
     return render(
@@ -392,7 +712,19 @@ def action_done(request, key: str, action_id: int):
         QuarterAction, pk=action_id, fiscal_year=period.fiscal_year, quarter=period.quarter
     )
     services.action_mark_done(action=action, done=request.POST.get("done") != "0")
-    return redirect("dashboards:review", key=key)
+    _filters, _name, scope_query = _review_scope(request)
+    here = reverse("dashboards:review", args=[key])
+    return redirect(here + ("?" + scope_query if scope_query else ""))
+
+
+def _pdf_svg(svg) -> str:
+    """The page's SVG chart with a Japanese font named for WeasyPrint (it has no
+    browser fallback for CJK text inside SVG)."""
+    from django.utils.safestring import mark_safe
+
+    return mark_safe(
+        str(svg).replace("<svg ", '<svg font-family="IPAexGothic, IPAGothic, sans-serif" ', 1)
+    )
 
 
 @require_GET
@@ -403,7 +735,30 @@ def review_pdf(request, key: str):
     from notices.letters import safe_fetcher
 
     period = _quarter_or_404(key)
-    html = render_to_string("dashboards/review_pdf.html", review_context(period), request=request)
+    filters, scope_name, _query_string = _review_scope(request)
+    context = review_context(period, filters)
+    trend_periods = period.trend(TREND_LENGTH["quarter"])
+    trend = selectors.kpi_trend(trend_periods, filters, detailed=[])
+    comparison = comparison_context(period, filters)
+    pdf_svg = _pdf_svg
+    context.update(
+        {
+            "scope_name": scope_name,
+            "figures": [
+                {**figure, "svg": pdf_svg(figure["svg"])}
+                for figure in trend_figures(trend, trend_periods, filters)
+            ],
+            "chart_labels": [p.short_label for p in trend_periods],
+            "comparison": {
+                **comparison,
+                "satisfaction_svg": pdf_svg(comparison["satisfaction_svg"]),
+                "times_svg": pdf_svg(comparison["times_svg"]),
+            },
+            "funnel": selectors.letter_funnel(period, filters),
+            "min_answers": selectors.min_answers(),
+        }
+    )
+    html = render_to_string("dashboards/review_pdf.html", context, request=request)
     pdf = HTML(string=html, url_fetcher=safe_fetcher()).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="madoguchi-review-%s.pdf"' % key

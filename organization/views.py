@@ -20,8 +20,16 @@ def staff_home(request):
             "departments": selectors.department_directory(),
             "colleagues": colleagues,
             "complaints_overdue": _complaints_overdue(request),
+            "awaiting_approval": _awaiting_my_approval(request),
         },
     )
+
+
+def _awaiting_my_approval(request) -> list:
+    """Complaints whose closing waits for this person's approval (oldest first)."""
+    from complaints.selectors import awaiting_my_approval
+
+    return list(awaiting_my_approval(user=request.user, member=request.staff_member)[:50])
 
 
 def _complaints_overdue(request) -> int:

@@ -69,6 +69,52 @@ def _dashboard_hostile_data(monkeypatch):
             {"category": c, "now": 1, "before": 0, "recurrences": 0, "rate": 0} for c in HOSTILE
         ],
     )
+    group = SimpleNamespace(
+        visits=2,
+        answers=2,
+        satisfied=1,
+        satisfaction=-50.0,
+        interval=(-1.0, 90.0),
+        indicative=True,
+        wait_p50=-3,
+        wait_p90=None,
+        waits_timed=2,
+        handle_p50=4,
+    )
+    monkeypatch.setattr(
+        dashboard_views.selectors,
+        "booked_vs_walk_in",
+        lambda period, filters: {"booked": group, "walk_in": group},
+    )
+    scope = next(hostile)
+    monkeypatch.setattr(dashboard_views, "_filter_names", lambda form: scope)
+    steps = [
+        {"code": c, "count": -1} for c in ("letters", "booked", "done", "answered", "satisfied")
+    ]
+    monkeypatch.setattr(
+        dashboard_views.selectors,
+        "letter_funnel",
+        lambda period, filters: {
+            "rules": [
+                {
+                    "rule": next(hostile),
+                    "steps": steps,
+                    "without_booking": -2,
+                    "counting": True,
+                    "batches": [
+                        {
+                            "batch_id": 1,
+                            "made_on": timezone.localdate(),
+                            "steps": steps,
+                            "without_booking": 0,
+                            "counting": False,
+                            "closes_on": timezone.localdate(),
+                        }
+                    ],
+                }
+            ]
+        },
+    )
     monkeypatch.setattr(
         dashboard_views,
         "_trend_rows",

@@ -6,7 +6,8 @@ register = template.Library()
 
 @register.filter
 def kpi_format(value, unit: str = "%") -> str:
-    """85.3 % · 12 min · 3.2 ‰ · 4 days; — when there is nothing to measure."""
+    """85.3% · 12 min · 3.2 per 1,000 visits (3.2件/1,000件) · 4 days; — when there is
+    nothing to measure."""
     if value is None or value == "":
         return "—"
     number = "%g" % round(float(value), 1)
@@ -16,9 +17,24 @@ def kpi_format(value, unit: str = "%") -> str:
         return _("%(n)s min") % {"n": number}
     if unit == "days":
         return _("%(n)s days") % {"n": number}
-    if unit == "‰":
-        return "%s‰" % number
+    if unit == "per_1000":
+        return _("%(n)s per 1,000 visits") % {"n": number}
     return number
+
+
+def unit_name(unit: str) -> str:
+    """The unit as a reader writes it: for CSV headers and table captions."""
+    return {
+        "%": "%",
+        "min": _("minutes"),
+        "days": _("days"),
+        "per_1000": _("per 1,000 visits"),
+    }.get(unit, unit)
+
+
+@register.filter
+def kpi_unit(unit: str) -> str:
+    return unit_name(unit)
 
 
 @register.filter

@@ -85,6 +85,8 @@ def test_record_escalate_answer_approve_close_and_find_in_the_knowledge_base(pag
     page.goto(complaint_url)
     page.get_by_text("終結報告を提出する").click()
     page.get_by_label("終結報告").fill("ご本人に説明し、ご了承いただいた")
+    # The closing form asks how the citizen stands now.
+    page.get_by_label("市民の現在の状態").select_option("satisfied")
     page.get_by_role("button", name="終結の承認を依頼する").click()
     expect(page.get_by_text("終結承認待ち").first).to_be_visible()
 

@@ -302,9 +302,13 @@ def test_the_knowledge_base_shows_whether_a_case_recurred(client, city):
     url = reverse("complaints:knowledge_case", args=[case.pk])
     assert "No recurrence" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
-    record(city["clerk"], summary="また待たされた")  # same category and department, later
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Recurred" not in page  # the badge and the text agree
+    later = timezone.now() + dt.timedelta(minutes=1)  # received after the closing
+    record(city["clerk"], summary="また待たされた", received_at=later, at=later)
 
-    assert "Recurred" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Recurred" in page and "No recurrence" not in page
 
 
 def test_recording_suggests_similar_past_cases(client, city):

@@ -1,0 +1,87 @@
+"""Knowledge search by reading and meaning.
+
+A closed case is indexed with the morphological analyser MeCab (through ``fugashi``)
+and the UniDic dictionary (``unidic-lite``): every word's dictionary form (lemma, which
+also folds spelling variants: 引越し and 引っ越し are one lemma) and its reading in
+katakana. A query then matches a case by what is written, by the lemma of what is
+typed, or by its reading — so 「しゃしん」 finds 写真 — and each query word is widened
+by the administrators' synonym groups (写真 ↔ photo ↔ 顔写真).
+
+fugashi + unidic-lite were chosen over SudachiPy + sudachidict-core: both run offline,
+unidic-lite is the smaller download (47 MB against 77 MB) and gives lemmas that fold
+variants, which is what SudachiPy's normalised form is used for here.
+"""
+
+import functools
+import unicodedata
+
+READING_MARK = "\u241e"  # separates the lemma part of the index from the reading part
+
+
+@functools.cache
+def _tagger():
+    import fugashi  # loaded on first use: the dictionary costs ~100 ms to open
+
+    return fugashi.Tagger()
+
+
+def fold(text: str) -> str:
+    """NFKC, lower case, katakana: the form both the index and the queries are in."""
+    text = unicodedata.normalize("NFKC", text or "").lower()
+    return "".join(
+        chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c  # hiragana → katakana
+        for c in text
+    )
+
+
+def _words(text: str) -> list[tuple[str, str]]:
+    """(lemma, reading) of each word of ``text``."""
+    result = []
+    for word in _tagger()(unicodedata.normalize("NFKC", text or "")):
+        feature = word.feature
+        lemma = getattr(feature, "lemma", None) or word.surface
+        # A lemma may carry a sub-sense after a dash in UniDic (e.g. "カメラ-camera").
+        lemma = lemma.split("-")[0] if "-" in lemma and not lemma.startswith("-") else lemma
+        reading = getattr(feature, "kana", None) or word.surface
+        if word.surface.strip():
+            result.append((fold(lemma), fold(reading)))
+    return result
+
+
+def index_text(*texts: str) -> str:
+    """The search index of a case: its lemmas (space separated, each padded) and, after a
+    mark, its readings run together (so a reading typed across words still matches)."""
+    lemmas, readings = [], []
+    for text in texts:
+        for lemma, reading in _words(text):
+            lemmas.append(lemma)
+            readings.append(reading)
+        readings.append(" ")
+    return " %s %s%s" % (" ".join(lemmas), READING_MARK, "".join(readings).strip())
+
+
+def query_forms(term: str) -> set[str]:
+    """What one query word may match in the index: itself folded, its lemmas run
+    together, and its reading (only when it is written in kana, so that 「しゃしん」 finds
+    写真 while 「写真」 does not find every シャシン)."""
+    folded = fold(term)
+    words = _words(term)
+    forms = {folded}
+    if words:
+        forms.add(" ".join(lemma for lemma, _reading in words))
+    if is_kana(term):
+        forms.add(folded.replace(" ", ""))
+    return {form for form in forms if form}
+
+
+def is_kana(text: str) -> bool:
+    text = unicodedata.normalize("NFKC", text)
+    return bool(text) and all("\u3041" <= c <= "\u30ff" or c in "ー・ " for c in text)
+
+
+# The fields of a case the knowledge base searches (none holds personal data).
+SEARCHED = ("summary", "description", "root_cause", "countermeasure", "first_response")
+
+
+def complaint_index(complaint) -> str:
+    return index_text(*(getattr(complaint, name) or "" for name in SEARCHED))
