@@ -87,7 +87,7 @@ NOT_A_PAGE = {
     "healthz",
     "two_factor_verify",  # only after a login with a second factor
 }
-FILE_SUFFIXES = (".pdf", ".csv", ".ics")
+FILE_SUFFIXES = (".pdf", ".csv", ".ics", ".ico")
 
 
 def _page_samples() -> dict[str, str]:
@@ -130,6 +130,8 @@ def _page_samples() -> dict[str, str]:
         "reservations:cancel": "/booking/%s/cancel/" % token,
         "reservations:confirm": "/booking/%s/confirm/" % token,
         "reservations:reschedule": "/booking/%s/reschedule/" % token,
+        "reservations:reschedule_confirm": "/booking/%s/reschedule/%s/%s/"
+        % (token, day.isoformat(), hhmm),
         "reservations:survey": "/survey/%s/" % visit.survey_token,
         "reservations:survey_thanks": "/survey/%s/thanks/" % visit.survey_token,
         "reservations:receipt": "/counter/visits/%d/receipt" % visit.pk,
