@@ -47,14 +47,23 @@ def _body(letter: Letter) -> str:
 
 
 def letter_context(letter: Letter, *, today=None) -> dict:
+    from notices.addressblock import address_block
     from organization.selectors import site_settings
 
     rule = letter.rule
     url = booking_url(letter)
+    resident = letter.resident
+    block = address_block(
+        postal_code=resident.postal_code,
+        address_line1=resident.address_line1,
+        address_line2=resident.address_line2,
+        name=resident.name,
+    )
     city = site_settings()
     return {
         "letter": letter,
         "resident": letter.resident,
+        "block": block,
         "sender": rule.sender,
         # Letters are in Japanese: the city's Japanese name and address.
         "city_name": city.city_name,

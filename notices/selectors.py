@@ -53,10 +53,26 @@ def due_certificates(*, rule: NoticeRule, today: dt.date) -> QuerySet[Certificat
 
 
 def split_by_address(certificates) -> tuple[list[Certificate], list[Certificate]]:
-    """(can be mailed, exceptions for staff: incomplete address)."""
+    """(can be mailed, exceptions for staff). An exception has an incomplete address or
+    an address block that does not fit in the envelope's window (it is never printed
+    clipped); its ``mail_problem`` says which. Each certificate gets ``address_block``
+    (its layout) and ``has_barcode`` (False: the letter is printed without the customer
+    barcode, its postal code or 住所表示番号 missing)."""
+    from notices.addressblock import address_block
+
     mailable, exceptions = [], []
     for certificate in certificates:
-        (mailable if certificate.resident.has_complete_address else exceptions).append(certificate)
+        resident = certificate.resident
+        block = address_block(
+            postal_code=resident.postal_code,
+            address_line1=resident.address_line1,
+            address_line2=resident.address_line2,
+            name=resident.name,
+        )
+        certificate.address_block = block
+        certificate.mail_problem = block.problem
+        certificate.has_barcode = block.barcode is not None
+        (mailable if block.fits else exceptions).append(certificate)
     return mailable, exceptions
 
 

@@ -146,7 +146,14 @@ def overview(request):
         mailable, exceptions = selectors.split_by_address(
             selectors.due_certificates(rule=rule, today=today)
         )
-        rules.append({"rule": rule, "due": mailable, "exceptions": exceptions})
+        rules.append(
+            {
+                "rule": rule,
+                "due": mailable,
+                "exceptions": exceptions,
+                "without_barcode": [c for c in mailable if not c.has_barcode],
+            }
+        )
     # Names and addresses of everyone listed: one access-log entry for the page.
     access_log_read(
         request,
