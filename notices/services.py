@@ -182,13 +182,18 @@ def _store_chunk(run: ImportRun, rows: list[_Row], now) -> tuple[int, int, int, 
     for row in rows:
         source_id = row.certificate["source_id"]
         if source_id in unique:
-            refused.append(_repeated(row))
+            first = unique[source_id]
+            refused.append(_repeated(row, first_line=first.line, conflicts=_differs(row, first)))
         else:
             unique[source_id] = row
-    existing = {c.source_id: c for c in Certificate.objects.filter(source_id__in=list(unique))}
+    existing = {
+        c.source_id: c
+        for c in Certificate.objects.filter(source_id__in=list(unique)).select_related("resident")
+    }
     for source_id, certificate in existing.items():
         if certificate.import_run_id == run.pk:
-            refused.append(_repeated(unique.pop(source_id)))
+            row = unique.pop(source_id)
+            refused.append(_repeated(row, conflicts=_differs_from_stored(row, certificate)))
     kept = list(unique.values())
     resident_ids = _upsert_residents(kept, now)
     new, changed, unchanged = [], [], []
@@ -213,12 +218,49 @@ def _store_chunk(run: ImportRun, rows: list[_Row], now) -> tuple[int, int, int, 
     return len(new), len(changed), len(unchanged), refused
 
 
-def _repeated(row: _Row) -> dict:
-    return {
-        "line": row.line,
-        "reason": _("record id %(id)s appears twice in the file")
-        % {"id": row.certificate["source_id"]},
-    }
+def _differs(row: _Row, other: _Row) -> bool:
+    return row.resident != other.resident or row.certificate != other.certificate
+
+
+def _differs_from_stored(row: _Row, certificate: Certificate) -> bool:
+    resident = certificate.resident
+    return any(
+        getattr(resident, name) != row.resident[name]
+        for name in ["resident_number", *RESIDENT_FIELDS]
+    ) or any(
+        getattr(certificate, name) != row.certificate[name]
+        for name in CERTIFICATE_FIELDS
+        if name != "resident_id"
+    )
+
+
+def _repeated(row: _Row, *, first_line: int | None = None, conflicts: bool) -> dict:
+    """A repeated record id: the first row was kept, this one is refused and says where
+    the first one is and whether the two disagree (staff must check which is right)."""
+    values = {"id": row.certificate["source_id"], "first": first_line}
+    if first_line is None:
+        reason = (
+            _(
+                "record id %(id)s appears twice in the file: an earlier line was imported "
+                "and this one, with different data, was not"
+            )
+            if conflicts
+            else _(
+                "record id %(id)s appears twice in the file: an earlier line was imported; "
+                "this one repeats it"
+            )
+        )
+    elif conflicts:
+        reason = _(
+            "record id %(id)s appears twice in the file: line %(first)s was imported and "
+            "this one, with different data, was not"
+        )
+    else:
+        reason = _(
+            "record id %(id)s appears twice in the file: line %(first)s was imported; this "
+            "one repeats it"
+        )
+    return {"line": row.line, "reason": reason % values}
 
 
 class ImportRefused(Exception):
