@@ -57,8 +57,10 @@ def split_by_address(certificates) -> tuple[list[Certificate], list[Certificate]
     an address block that does not fit in the envelope's window (it is never printed
     clipped); its ``mail_problem`` says which. Each certificate gets ``address_block``
     (its layout) and ``has_barcode`` (False: the letter is printed without the customer
-    barcode, its postal code or 住所表示番号 missing)."""
+    barcode, its postal code or 住所表示番号 missing) and ``postal_warning`` (the postal
+    code is unknown to Japan Post's data or belongs to another town; "" when it agrees)."""
     from notices.addressblock import address_block
+    from notices.postal import postal_code_warning
 
     mailable, exceptions = [], []
     for certificate in certificates:
@@ -72,6 +74,9 @@ def split_by_address(certificates) -> tuple[list[Certificate], list[Certificate]
         certificate.address_block = block
         certificate.mail_problem = block.problem
         certificate.has_barcode = block.barcode is not None
+        certificate.postal_warning = postal_code_warning(
+            resident.postal_code, "%s %s" % (resident.address_line1, resident.address_line2)
+        )
         (mailable if block.fits else exceptions).append(certificate)
     return mailable, exceptions
 

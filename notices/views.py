@@ -152,6 +152,7 @@ def overview(request):
                 "due": mailable,
                 "exceptions": exceptions,
                 "without_barcode": [c for c in mailable if not c.has_barcode],
+                "postal_warnings": [c for c in mailable if c.postal_warning],
             }
         )
     # Names and addresses of everyone listed: one access-log entry for the page.

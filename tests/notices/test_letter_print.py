@@ -120,11 +120,12 @@ def test_the_overview_lists_letters_held_back_and_letters_without_barcode(
     from organization.models import Role
     from tests.organization.factories import make_staff_member
 
-    _held, _no_number, fine = make_letters(
+    _held, _no_number, _wrong_postal, fine = make_letters(
         rule,
         [
             ("100-0001", "東京都千代田区千代田1-1", "", LONG[2][3]),
             ("100-0001", "東京都千代田区千代田", "", "番地 なし"),
+            ("100-0001", "東京都港区芝公園4-2-8", "", "郵便 違い"),
             ADDRESSES[0],
         ],
     )
@@ -134,9 +135,12 @@ def test_the_overview_lists_letters_held_back_and_letters_without_barcode(
 
     page = client.get(reverse("notices:overview")).content.decode()
 
-    held_part = page.split('<h3 class="h6 mt-3">')[1]
-    barcode_part = page.split('<h3 class="h6 mt-3">')[2]
+    parts = page.split('<h3 class="h6 mt-3">')
+    held_part, postal_part, barcode_part = parts[1], parts[2], parts[3]
     assert LONG[2][3] in held_part
     assert any(words in held_part for words in ("envelope window", "封筒の窓"))
     assert "番地 なし" in barcode_part
-    assert fine.resident.name not in held_part + barcode_part
+    assert fine.resident.name not in held_part + postal_part + barcode_part
+    # 100-0001 is 千代田区千代田; the check names the town Japan Post has for the code.
+    assert "番地 なし" not in postal_part
+    assert "郵便 違い" in postal_part and "千代田" in postal_part
