@@ -48,6 +48,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from error
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return float(value)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}") from error
+
+
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -374,6 +384,18 @@ CALLED_NO_SHOW_MINUTES = env_int("CALLED_NO_SHOW_MINUTES", 10)
 # Longer than a chunk of letters ever takes to render (a few seconds), so a working
 # render is rarely repeated; short enough that a lost one is noticed within minutes.
 LETTER_CHUNK_RETRY_SECONDS = env_int("LETTER_CHUNK_RETRY_SECONDS", 300)
+# The envelope window the letters' address block must sit in (長形3号 with a 90 × 45 mm
+# window, 23 mm from the left and 13 mm from the top of the folded A4 sheet), and how far
+# inside its edges every glyph and bar stays. A letter whose block does not fit is held
+# back and listed for staff (notices/addressblock.py).
+LETTER_WINDOW_LEFT_MM = env_float("LETTER_WINDOW_LEFT_MM", 23)
+LETTER_WINDOW_TOP_MM = env_float("LETTER_WINDOW_TOP_MM", 13)
+LETTER_WINDOW_WIDTH_MM = env_float("LETTER_WINDOW_WIDTH_MM", 90)
+LETTER_WINDOW_HEIGHT_MM = env_float("LETTER_WINDOW_HEIGHT_MM", 45)
+LETTER_WINDOW_CLEARANCE_MM = env_float("LETTER_WINDOW_CLEARANCE_MM", 3)
+# The customer barcode's size in points: Japan Post reads 8 to 11.5 (10: bars 0.6 mm
+# wide every 1.2 mm, 3.6 mm tall).
+LETTER_BARCODE_POINTS = min(max(env_float("LETTER_BARCODE_POINTS", 9), 8), 11.5)
 # Certificate imports (notices): a job read in chunks of IMPORT_CHUNK_ROWS records, each
 # one transaction. Limits that make a bad row a per-row error, not a failed import: a
 # cell over IMPORT_MAX_CELL_CHARS characters, a line over IMPORT_MAX_LINE_BYTES bytes.

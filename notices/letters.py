@@ -37,6 +37,9 @@ def _body(letter: Letter) -> str:
         "name": letter.resident.name,
         "certificate": letter.certificate.certificate_type.name,
         "expires_on": format_wareki(letter.certificate.expires_on),
+        "expires_on_iso": letter.certificate.expires_on.isoformat(),
+        "certificate_en": letter.certificate.certificate_type.name_en
+        or letter.certificate.certificate_type.name,
         "procedure": letter.rule.procedure.name,
     }
     text = escape(letter.rule.text)
@@ -46,21 +49,49 @@ def _body(letter: Letter) -> str:
     return mark_safe("".join("<p>%s</p>" % p for p in paragraphs))
 
 
+def _head_signature(city_name: str, department) -> str:
+    """「みどり市 福祉課長 山田 一郎」: the department's head, as the rule names no signer."""
+    head = department.head
+    name = head.user.get_full_name() if head else ""
+    return " ".join(part for part in (city_name, "%s長" % department.name, name) if part)
+
+
 def letter_context(letter: Letter, *, today=None) -> dict:
+    from notices.addressblock import address_block
     from organization.selectors import site_settings
 
     rule = letter.rule
     url = booking_url(letter)
+    resident = letter.resident
+    block = address_block(
+        postal_code=resident.postal_code,
+        address_line1=resident.address_line1,
+        address_line2=resident.address_line2,
+        name=resident.name,
+    )
     city = site_settings()
     return {
         "letter": letter,
         "resident": letter.resident,
+        "block": block,
         "sender": rule.sender,
         # Letters are in Japanese: the city's Japanese name and address.
         "city_name": city.city_name,
         "city_address": city.address,
+        "document_number": letter.document_number,
+        # 公文書: signed by the mayor or the head as the rule says, seal omitted.
+        "signer": rule.signer or _head_signature(city.city_name, rule.sender),
+        "contact": {
+            "department": rule.sender.name,
+            "location": rule.sender.location,
+            "phone": rule.sender.phone or city.phone,
+            "opening_hours": city.opening_hours,
+        },
         "date": format_wareki(today or timezone.localdate()),
         "expires_on": format_wareki(letter.certificate.expires_on),
+        "expires_on_iso": letter.certificate.expires_on.isoformat(),
+        "certificate_en": letter.certificate.certificate_type.name_en
+        or letter.certificate.certificate_type.name,
         "body": _body(letter),
         "booking_url": url,
         # A PNG, inline: drawing the SVG's path took half the time of a letter.

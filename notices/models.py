@@ -279,6 +279,26 @@ class NoticeRule(models.Model):
         ),
     )
     is_active = models.BooleanField(_("in use"), default=True)
+    # The formal letter (公文書): its number and who signs it.
+    document_prefix = models.CharField(
+        _("document number prefix"),
+        max_length=20,
+        blank=True,
+        help_text=_(
+            "The sending department's prefix, e.g. み福: letters are numbered み福第1号, "
+            "み福第2号… anew each fiscal year. Empty: the department's code."
+        ),
+    )
+    signer = models.CharField(
+        _("signed by"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "The mayor's or the head's title and name as printed, e.g. みどり市長 緑川 一郎. "
+            "Empty: the head of the sending department (みどり市 福祉課長 and the head's name). "
+            "Printed with （公印省略）."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -372,6 +392,7 @@ class Letter(models.Model):
         Certificate, verbose_name=_("certificate"), on_delete=models.CASCADE, related_name="letters"
     )
     code = models.CharField(_("letter code"), max_length=9, unique=True)
+    document_number = models.CharField(_("document number"), max_length=40, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=LetterStatus.choices, default=LetterStatus.CREATED
     )
@@ -395,3 +416,43 @@ class Letter(models.Model):
 
     def __str__(self):
         return "%s %s" % (self.code, self.resident)
+
+
+class DocumentSerial(models.Model):
+    """The last document number given under a prefix in a fiscal year (April–March)."""
+
+    prefix = models.CharField(max_length=20)
+    fiscal_year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["prefix", "fiscal_year"], name="document_serial_once_per_year"
+            )
+        ]
+
+    def __str__(self):
+        return "%s %s: %s" % (self.prefix, self.fiscal_year, self.last)
+
+
+class BookingMatchRelease(models.Model):
+    """Staff's word that a booking matched to a resident only by name and kana is not
+    theirs: the resident gets the letter after all."""
+
+    rule = models.ForeignKey(NoticeRule, on_delete=models.CASCADE, related_name="+")
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="+")
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    released_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "certificate"], name="booking_match_release_once"
+            )
+        ]
+
+    def __str__(self):
+        return "%s %s" % (self.rule_id, self.certificate_id)

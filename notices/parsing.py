@@ -23,6 +23,14 @@ ERAS = {
     "明治": 1868,
     "M": 1868,
 }
+# The first and last day of each era (by the first year's Gregorian year above).
+ERA_SPANS = {
+    2019: (dt.date(2019, 5, 1), dt.date.max),
+    1989: (dt.date(1989, 1, 8), dt.date(2019, 4, 30)),
+    1926: (dt.date(1926, 12, 25), dt.date(1989, 1, 7)),
+    1912: (dt.date(1912, 7, 30), dt.date(1926, 12, 24)),
+    1868: (dt.date(1868, 1, 25), dt.date(1912, 7, 29)),
+}
 _ERA_PATTERN = re.compile(
     r"^(令和|平成|昭和|大正|明治|[RHSTM])\s*(元|\d{1,2})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?$"
 )
@@ -58,17 +66,32 @@ def parse_date(text: str) -> dt.date:
     if not value:
         raise ParseError(_("empty date"))
     match = _ERA_PATTERN.match(value)
-    try:
-        if match:
-            era, year, month, day = match.groups()
-            year_number = 1 if year == "元" else int(year)
-            return dt.date(ERAS[era] + year_number - 1, int(month), int(day))
-        match = _GREGORIAN_PATTERN.match(value) or _COMPACT_PATTERN.match(value)
-        if match:
-            year, month, day = (int(part) for part in match.groups())
+    if match:
+        era, year, month, day = match.groups()
+        year_number = 1 if year == "元" else int(year)
+        try:
+            day_ = dt.date(ERAS[era] + year_number - 1, int(month), int(day))
+        except ValueError as error:
+            raise ParseError(_("no such date: %(value)s") % {"value": text}) from error
+        first, last = ERA_SPANS[ERAS[era]]
+        if not first <= day_ <= last:
+            # 平成31年5月1日 never existed: the era had changed the day before.
+            raise ParseError(
+                _("no such date: %(value)s (that era runs from %(first)s to %(last)s)")
+                % {
+                    "value": text,
+                    "first": first.isoformat(),
+                    "last": "—" if last == dt.date.max else last.isoformat(),
+                }
+            )
+        return day_
+    match = _GREGORIAN_PATTERN.match(value) or _COMPACT_PATTERN.match(value)
+    if match:
+        year, month, day = (int(part) for part in match.groups())
+        try:
             return dt.date(year, month, day)
-    except ValueError as error:
-        raise ParseError(_("no such date: %(value)s") % {"value": text}) from error
+        except ValueError as error:
+            raise ParseError(_("no such date: %(value)s") % {"value": text}) from error
     raise ParseError(_("not a date: %(value)s") % {"value": text})
 
 

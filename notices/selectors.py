@@ -1,11 +1,14 @@
 """Reads of the notices app: who is due a letter, and who cannot be sent one."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
 
 from notices.models import (
+    BookingMatchRelease,
     Certificate,
     Letter,
     LetterChunk,
@@ -37,6 +40,7 @@ def due_certificates(*, rule: NoticeRule, today: dt.date) -> QuerySet[Certificat
         created_at__date__gte=OuterRef("issued_on"),
     )
     already = Letter.objects.filter(certificate=OuterRef("pk"), rule=rule)
+    released = BookingMatchRelease.objects.filter(certificate=OuterRef("pk"), rule=rule)
     return (
         Certificate.objects.filter(
             certificate_type=rule.certificate_type,
@@ -45,7 +49,7 @@ def due_certificates(*, rule: NoticeRule, today: dt.date) -> QuerySet[Certificat
             resident__status=ResidentStatus.ACTIVE,
         )
         .exclude(Exists(newer))
-        .exclude(Exists(booked_since))
+        .exclude(Exists(booked_since) & ~Exists(released))
         .exclude(Exists(already))
         .select_related("resident", "certificate_type")
         .order_by("resident__postal_code", "resident__resident_number")
@@ -53,10 +57,31 @@ def due_certificates(*, rule: NoticeRule, today: dt.date) -> QuerySet[Certificat
 
 
 def split_by_address(certificates) -> tuple[list[Certificate], list[Certificate]]:
-    """(can be mailed, exceptions for staff: incomplete address)."""
+    """(can be mailed, exceptions for staff). An exception has an incomplete address or
+    an address block that does not fit in the envelope's window (it is never printed
+    clipped); its ``mail_problem`` says which. Each certificate gets ``address_block``
+    (its layout) and ``has_barcode`` (False: the letter is printed without the customer
+    barcode, its postal code or 住所表示番号 missing) and ``postal_warning`` (the postal
+    code is unknown to Japan Post's data or belongs to another town; "" when it agrees)."""
+    from notices.addressblock import address_block
+    from notices.postal import postal_code_warning
+
     mailable, exceptions = [], []
     for certificate in certificates:
-        (mailable if certificate.resident.has_complete_address else exceptions).append(certificate)
+        resident = certificate.resident
+        block = address_block(
+            postal_code=resident.postal_code,
+            address_line1=resident.address_line1,
+            address_line2=resident.address_line2,
+            name=resident.name,
+        )
+        certificate.address_block = block
+        certificate.mail_problem = block.problem
+        certificate.has_barcode = block.barcode is not None
+        certificate.postal_warning = postal_code_warning(
+            resident.postal_code, "%s %s" % (resident.address_line1, resident.address_line2)
+        )
+        (mailable if block.fits else exceptions).append(certificate)
     return mailable, exceptions
 
 
@@ -184,3 +209,93 @@ def visible_import_runs(user) -> QuerySet:
     from notices.models import ImportRun
 
     return _scoped(ImportRun.objects.all(), user, "department_id")
+
+
+@dataclass
+class NoLetter:
+    """A resident with a certificate expiring in a rule's window who gets no letter."""
+
+    certificate: Certificate
+    reason: str
+    booking: Reservation | None = None  # the booking matched by name and kana alone
+    letter: Letter | None = None
+
+
+def residents_without_letter(*, rule: NoticeRule, today: dt.date) -> list[NoLetter]:
+    """Everyone holding a certificate of the rule's type that expires within its window
+    and who gets no letter today, with why: renewed; booked since (the booking, matched
+    by name and kana only, which staff may release); moved, deceased, opted out; a
+    letter already made; an incomplete address or one that does not fit the envelope's
+    window. In a constant number of queries."""
+    from django.utils.translation import gettext as _
+
+    window = Certificate.objects.filter(
+        certificate_type=rule.certificate_type,
+        expires_on__gte=today,
+        expires_on__lte=today + dt.timedelta(days=rule.days_before_expiry),
+    ).select_related("resident", "certificate_type")
+    certificates = list(window.order_by("expires_on", "resident__resident_number"))
+    resident_ids = {c.resident_id for c in certificates}
+    latest = {}
+    for resident_id, issued_on in Certificate.objects.filter(
+        certificate_type=rule.certificate_type, resident_id__in=resident_ids
+    ).values_list("resident_id", "issued_on"):
+        latest[resident_id] = max(issued_on, latest.get(resident_id, issued_on))
+    letters = {
+        letter.certificate_id: letter
+        for letter in Letter.objects.filter(rule=rule, certificate__in=certificates)
+    }
+    released = set(
+        BookingMatchRelease.objects.filter(rule=rule, certificate__in=certificates).values_list(
+            "certificate_id", flat=True
+        )
+    )
+    bookings: dict[tuple[str, str], list[Reservation]] = {}
+    for booking in Reservation.objects.filter(
+        procedure=rule.procedure,
+        status__in=OPEN_STATUSES,
+        citizen_name__in={c.resident.name for c in certificates},
+    ).order_by("created_at"):
+        bookings.setdefault((booking.citizen_name, booking.citizen_kana), []).append(booking)
+    due = {c.pk for c in due_certificates(rule=rule, today=today)}
+    found, to_check = [], []
+    for certificate in certificates:
+        resident = certificate.resident
+        if certificate.issued_on < latest[certificate.resident_id]:
+            found.append(NoLetter(certificate, _("renewed: a newer certificate was issued")))
+        elif resident.status != ResidentStatus.ACTIVE:
+            found.append(NoLetter(certificate, resident.get_status_display()))
+        elif certificate.pk in letters:
+            letter = letters[certificate.pk]
+            found.append(
+                NoLetter(
+                    certificate,
+                    _("already sent: letter %(code)s of %(day)s")
+                    % {"code": letter.code, "day": timezone.localdate(letter.created_at)},
+                    letter=letter,
+                )
+            )
+        elif certificate.pk not in released and (
+            match := next(
+                (
+                    booking
+                    for booking in bookings.get((resident.name, resident.kana), [])
+                    if timezone.localdate(booking.created_at) >= certificate.issued_on
+                ),
+                None,
+            )
+        ):
+            found.append(
+                NoLetter(
+                    certificate,
+                    _("booked since: booking %(code)s for %(day)s, matched by name and kana only")
+                    % {"code": match.code, "day": timezone.localdate(match.start_at)},
+                    booking=match,
+                )
+            )
+        elif certificate.pk in due:
+            to_check.append(certificate)
+    _mailable, held = split_by_address(to_check)
+    found += [NoLetter(certificate, certificate.mail_problem) for certificate in held]
+    found.sort(key=lambda item: (item.certificate.expires_on, item.certificate.resident_id))
+    return found

@@ -15,8 +15,10 @@ from django.utils.translation import gettext as _
 from notices import letters, parsing, selectors
 from notices.models import (
     BatchStatus,
+    BookingMatchRelease,
     Certificate,
     CertificateType,
+    DocumentSerial,
     ImportRowError,
     ImportRun,
     ImportStatus,
@@ -182,13 +184,18 @@ def _store_chunk(run: ImportRun, rows: list[_Row], now) -> tuple[int, int, int, 
     for row in rows:
         source_id = row.certificate["source_id"]
         if source_id in unique:
-            refused.append(_repeated(row))
+            first = unique[source_id]
+            refused.append(_repeated(row, first_line=first.line, conflicts=_differs(row, first)))
         else:
             unique[source_id] = row
-    existing = {c.source_id: c for c in Certificate.objects.filter(source_id__in=list(unique))}
+    existing = {
+        c.source_id: c
+        for c in Certificate.objects.filter(source_id__in=list(unique)).select_related("resident")
+    }
     for source_id, certificate in existing.items():
         if certificate.import_run_id == run.pk:
-            refused.append(_repeated(unique.pop(source_id)))
+            row = unique.pop(source_id)
+            refused.append(_repeated(row, conflicts=_differs_from_stored(row, certificate)))
     kept = list(unique.values())
     resident_ids = _upsert_residents(kept, now)
     new, changed, unchanged = [], [], []
@@ -213,12 +220,49 @@ def _store_chunk(run: ImportRun, rows: list[_Row], now) -> tuple[int, int, int, 
     return len(new), len(changed), len(unchanged), refused
 
 
-def _repeated(row: _Row) -> dict:
-    return {
-        "line": row.line,
-        "reason": _("record id %(id)s appears twice in the file")
-        % {"id": row.certificate["source_id"]},
-    }
+def _differs(row: _Row, other: _Row) -> bool:
+    return row.resident != other.resident or row.certificate != other.certificate
+
+
+def _differs_from_stored(row: _Row, certificate: Certificate) -> bool:
+    resident = certificate.resident
+    return any(
+        getattr(resident, name) != row.resident[name]
+        for name in ["resident_number", *RESIDENT_FIELDS]
+    ) or any(
+        getattr(certificate, name) != row.certificate[name]
+        for name in CERTIFICATE_FIELDS
+        if name != "resident_id"
+    )
+
+
+def _repeated(row: _Row, *, first_line: int | None = None, conflicts: bool) -> dict:
+    """A repeated record id: the first row was kept, this one is refused and says where
+    the first one is and whether the two disagree (staff must check which is right)."""
+    values = {"id": row.certificate["source_id"], "first": first_line}
+    if first_line is None:
+        reason = (
+            _(
+                "record id %(id)s appears twice in the file: an earlier line was imported "
+                "and this one, with different data, was not"
+            )
+            if conflicts
+            else _(
+                "record id %(id)s appears twice in the file: an earlier line was imported; "
+                "this one repeats it"
+            )
+        )
+    elif conflicts:
+        reason = _(
+            "record id %(id)s appears twice in the file: line %(first)s was imported and "
+            "this one, with different data, was not"
+        )
+    else:
+        reason = _(
+            "record id %(id)s appears twice in the file: line %(first)s was imported; this "
+            "one repeats it"
+        )
+    return {"line": row.line, "reason": reason % values}
 
 
 class ImportRefused(Exception):
@@ -597,6 +641,7 @@ def letters_create_due(*, rule: NoticeRule, today, user=None) -> LetterBatch | N
             .order_by("resident__postal_code", "resident__resident_number")
             .values_list("pk", flat=True)
         )
+        _number_letters(rule=rule, letter_ids=pending, today=today)
         for index, start in enumerate(range(0, len(pending), CHUNK_SIZE)):
             ids = pending[start : start + CHUNK_SIZE]
             chunk = LetterChunk.objects.create(
@@ -607,6 +652,42 @@ def letters_create_due(*, rule: NoticeRule, today, user=None) -> LetterBatch | N
         batch.total = len(pending)
         batch.save(update_fields=["total"])
     return batch
+
+
+def document_numbers_reserve(*, prefix: str, day, count: int) -> list[str]:
+    """``count`` consecutive document numbers (み福第12号…) of the fiscal year of ``day``
+    under ``prefix``. Must run inside a transaction: the year's counter is locked until
+    it commits, so two runs never give the same number."""
+    from dashboards.periods import fiscal_year
+
+    year = fiscal_year(day)
+    DocumentSerial.objects.get_or_create(prefix=prefix, fiscal_year=year)
+    serial = DocumentSerial.objects.select_for_update().get(prefix=prefix, fiscal_year=year)
+    first = serial.last + 1
+    serial.last += count
+    serial.save(update_fields=["last"])
+    return ["%s第%d号" % (prefix, number) for number in range(first, first + count)]
+
+
+def _number_letters(*, rule: NoticeRule, letter_ids: list[int], today) -> None:
+    """Give each letter without one its document number, in the letters' order."""
+    unnumbered = list(
+        Letter.objects.filter(pk__in=letter_ids, document_number="").values_list("pk", flat=True)
+    )
+    if not unnumbered:
+        return
+    order = {pk: index for index, pk in enumerate(letter_ids)}
+    unnumbered.sort(key=order.__getitem__)
+    prefix = rule.document_prefix or rule.sender.code
+    numbers = document_numbers_reserve(prefix=prefix, day=today, count=len(unnumbered))
+    Letter.objects.bulk_update(
+        [
+            Letter(pk=pk, document_number=number)
+            for pk, number in zip(unnumbered, numbers, strict=True)
+        ],
+        ["document_number"],
+        batch_size=BATCH,
+    )
 
 
 def letter_chunk_render(*, chunk_id: int) -> bool:
@@ -620,7 +701,10 @@ def letter_chunk_render(*, chunk_id: int) -> bool:
         return False
     rows = list(
         chunk.letters.select_related(
-            "resident", "certificate__certificate_type", "rule__procedure", "rule__sender"
+            "resident",
+            "certificate__certificate_type",
+            "rule__procedure",
+            "rule__sender__head__user",
         ).order_by("resident__postal_code", "resident__resident_number")
     )
     pdf = letters.render_pdf(rows)
@@ -662,6 +746,17 @@ def letter_chunks_redispatch(*, now=None) -> int:
     if stalled:
         logger.warning("Letter chunks queued again after no render: %s", stalled)
     return len(stalled)
+
+
+def booking_match_release(*, rule: NoticeRule, certificate: Certificate, user=None) -> bool:
+    """Staff confirm that the booking matched to ``certificate``'s holder by name and kana
+    alone is someone else's: the holder is due a letter again (the next run makes it).
+    False when it was already released."""
+    with transaction.atomic():
+        _release, created = BookingMatchRelease.objects.get_or_create(
+            rule=rule, certificate=certificate, defaults={"released_by": user}
+        )
+    return created
 
 
 def letter_batch_mark(*, batch, step: str) -> None:

@@ -8,6 +8,12 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("rules/<int:rule_id>/preview.pdf", views.preview, name="preview"),
     path("rules/<int:rule_id>/create/", views.create_letters, name="create_letters"),
+    path("rules/<int:rule_id>/why-not/", views.why_not, name="why_not"),
+    path(
+        "rules/<int:rule_id>/why-not/<int:certificate_id>/release/",
+        views.release_booking_match,
+        name="release_booking_match",
+    ),
     path("batches/<int:batch_id>/<str:step>/", views.mark_batch, name="mark_batch"),
     path("parts/<int:chunk_id>.pdf", views.chunk_pdf, name="chunk_pdf"),
     path("import/", views.import_certificates, name="import"),

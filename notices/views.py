@@ -135,7 +135,15 @@ def overview(request):
         mailable, exceptions = selectors.split_by_address(
             selectors.due_certificates(rule=rule, today=today)
         )
-        rules.append({"rule": rule, "due": mailable, "exceptions": exceptions})
+        rules.append(
+            {
+                "rule": rule,
+                "due": mailable,
+                "exceptions": exceptions,
+                "without_barcode": [c for c in mailable if not c.has_barcode],
+                "postal_warnings": [c for c in mailable if c.postal_warning],
+            }
+        )
     # Names and addresses of everyone listed: one access-log entry for the page.
     access_log_read(
         request,
@@ -150,6 +158,37 @@ def overview(request):
             "batches": selectors.recent_batches(user=request.user),
         },
     )
+
+
+@certificate_staff_required
+def why_not(request, rule_id: int):
+    """Everyone with a certificate expiring in the rule's window who gets no letter, and
+    why; a booking matched by name and kana alone can be released from here."""
+    rule = get_object_or_404(
+        selectors.visible_rules(request.user).select_related("certificate_type", "procedure"),
+        pk=rule_id,
+    )
+    today = timezone.localdate()
+    items = selectors.residents_without_letter(rule=rule, today=today)
+    access_log_read(request, objects=[item.certificate.resident for item in items])
+    return render(request, "notices/why_not.html", {"rule": rule, "items": items, "today": today})
+
+
+@require_POST
+@certificate_staff_required
+def release_booking_match(request, rule_id: int, certificate_id: int):
+    rule = get_object_or_404(selectors.visible_rules(request.user), pk=rule_id)
+    certificate = get_object_or_404(
+        selectors.visible_certificates(request.user).filter(certificate_type=rule.certificate_type),
+        pk=certificate_id,
+    )
+    services.booking_match_release(rule=rule, certificate=certificate, user=request.user)
+    messages.success(
+        request,
+        _("Released: %(name)s gets a letter with the next run.")
+        % {"name": certificate.resident.name},
+    )
+    return redirect("notices:why_not", rule_id=rule.pk)
 
 
 @require_POST

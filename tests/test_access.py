@@ -213,7 +213,7 @@ def letters_of_one_department(monkeypatch, settings, tmp_path, django_capture_on
     resident = Resident.objects.create(
         resident_number="R-A", name="所管 太郎", postal_code="123-4567", address_line1="本町1"
     )
-    Certificate.objects.create(
+    certificate = Certificate.objects.create(
         source_id="A-1",
         resident=resident,
         certificate_type=certificate_type,
@@ -242,6 +242,11 @@ def letters_of_one_department(monkeypatch, settings, tmp_path, django_capture_on
         "notices:import_report": ("get", "/notices/import/%d/" % run.pk),
         "notices:import_errors_csv": ("get", "/notices/import/%d/refused.csv" % run.pk),
         "notices:import_resume": ("post", "/notices/import/%d/resume/" % run.pk),
+        "notices:why_not": ("get", "/notices/rules/%d/why-not/" % rule.pk),
+        "notices:release_booking_match": (
+            "post",
+            "/notices/rules/%d/why-not/%d/release/" % (rule.pk, certificate.pk),
+        ),
     }
     return department, paths
 

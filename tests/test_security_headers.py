@@ -77,6 +77,7 @@ NOT_A_PAGE = {
     "notices:create_letters",
     "notices:mark_batch",
     "notices:import_resume",  # a POST from the import report
+    "notices:release_booking_match",
     "reservations:call_next",
     "reservations:staff_check_in",
     "reservations:visit_action",
@@ -98,6 +99,7 @@ def _page_samples() -> dict[str, str]:
 
     from complaints.models import Complaint, Status
     from notices import services as notice_services
+    from notices.models import NoticeRule
     from reservations import selectors
     from reservations.models import Procedure, Reservation, ReservationStatus, Visit
     from reservations.services import manage_token_for
@@ -140,6 +142,8 @@ def _page_samples() -> dict[str, str]:
         % Complaint.objects.filter(status=Status.CLOSED).first().pk,
         "dashboards:review": "/dashboards/review/",  # redirects to the current quarter
         "notices:import_report": "/notices/import/%d/" % run.pk,
+        "notices:why_not": "/notices/rules/%d/why-not/"
+        % NoticeRule.objects.order_by("pk").first().pk,
     }
 
 

@@ -1,0 +1,62 @@
+"""Imports say what they did: impossible era dates and repeated record ids are reported
+row by row, with the lines to compare."""
+
+import datetime as dt
+
+import pytest
+
+from notices import parsing
+from notices.models import Certificate
+from tests.notices.test_import import certificate_type, csv, row, run_import  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "平成31年5月1日",
+        "H31.5.1",
+        "平成32年1月1日",
+        "令和元年4月30日",
+        "昭和64年1月8日",
+        "平成元年1月7日",
+    ],
+)
+def test_dates_outside_their_era_are_refused(written):
+    with pytest.raises(parsing.ParseError, match=r"2019|1989"):
+        parsing.parse_date(written)
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [("平成31年4月30日", dt.date(2019, 4, 30)), ("昭和64年1月7日", dt.date(1989, 1, 7))],
+)
+def test_the_last_day_of_an_era_is_accepted(written, expected):
+    assert parsing.parse_date(written) == expected
+
+
+def test_an_impossible_era_date_is_a_row_error_and_the_other_rows_import():
+    run = run_import(csv(row(record="A", issued="平成31年5月1日"), row(record="B", number="R2")))
+
+    assert [error["line"] for error in run.errors] == [2]
+    assert "平成31年5月1日" in run.errors[0]["reason"]
+    assert list(Certificate.objects.values_list("source_id", flat=True)) == ["B"]
+
+
+def test_a_repeated_record_id_names_both_lines_and_whether_the_data_differs():
+    run = run_import(
+        csv(
+            row(record="A"),
+            row(record="B", number="R2"),
+            row(record="A"),  # the same data again
+            row(record="A", expires="2026-12-31"),  # different data
+        )
+    )
+
+    reasons = {error["line"]: error["reason"] for error in run.errors}
+    assert set(reasons) == {4, 5}
+    assert "2" in reasons[4] and "A" in reasons[4]
+    assert "2" in reasons[5]
+    assert reasons[4] != reasons[5]  # the conflicting one says so
+    assert Certificate.objects.get(source_id="A").expires_on == dt.date(2026, 10, 31)
