@@ -253,7 +253,8 @@ def test_server_error_page_falls_back_to_the_defaults_when_the_cache_fails(setti
 def _note_before_submit(html: str) -> bool:
     """The form with the personal fields has the note, with its link, before its button."""
     forms = re.findall(r"<form method=\"post\"[^>]*>(.*?)</form>", html, re.S)
-    form = next(f for f in forms if 'name="name"' in f or 'name="comment"' in f)
+    personal = ('name="name"', 'name="comment"', 'name="contact"')
+    form = next(f for f in forms if any(field in f for field in personal))
     note = form.find('id="privacy-note"')
     link = form.find('href="%s"' % reverse("privacy"))
     submit = form.find('type="submit"')
@@ -277,7 +278,10 @@ def test_every_form_taking_personal_data_links_the_privacy_notice(client, city, 
         )
     )
 
+    find_form = client.get(reverse("reservations:find")).content.decode()
+
     assert _note_before_submit(booking_form)
+    assert _note_before_submit(find_form)
     assert _note_before_submit(survey_form.content.decode())
     assert phone_form.status_code == 200
     assert _note_before_submit(phone_form.content.decode())
