@@ -277,3 +277,14 @@ def address_block(
             return block
         block.bars = _bars(block.barcode, y + BARCODE_GAP_MM, points)
     return block
+
+
+def resident_address_block(resident) -> AddressBlock:
+    """The address block of a resident as stored (for the letter and for the letters
+    list, which must agree on whether it fits)."""
+    return address_block(
+        postal_code=resident.postal_code,
+        address_line1=resident.address_line1,
+        address_line2=resident.address_line2,
+        name=resident.name,
+    )

@@ -57,18 +57,13 @@ def _head_signature(city_name: str, department) -> str:
 
 
 def letter_context(letter: Letter, *, today=None) -> dict:
-    from notices.addressblock import address_block
+    from notices.addressblock import resident_address_block
     from organization.selectors import site_settings
 
     rule = letter.rule
     url = booking_url(letter)
     resident = letter.resident
-    block = address_block(
-        postal_code=resident.postal_code,
-        address_line1=resident.address_line1,
-        address_line2=resident.address_line2,
-        name=resident.name,
-    )
+    block = resident_address_block(resident)
     city = site_settings()
     return {
         "letter": letter,

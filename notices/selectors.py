@@ -63,18 +63,13 @@ def split_by_address(certificates) -> tuple[list[Certificate], list[Certificate]
     (its layout) and ``has_barcode`` (False: the letter is printed without the customer
     barcode, its postal code or 住所表示番号 missing) and ``postal_warning`` (the postal
     code is unknown to Japan Post's data or belongs to another town; "" when it agrees)."""
-    from notices.addressblock import address_block
+    from notices.addressblock import resident_address_block
     from notices.postal import postal_code_warning
 
     mailable, exceptions = [], []
     for certificate in certificates:
         resident = certificate.resident
-        block = address_block(
-            postal_code=resident.postal_code,
-            address_line1=resident.address_line1,
-            address_line2=resident.address_line2,
-            name=resident.name,
-        )
+        block = resident_address_block(resident)
         certificate.address_block = block
         certificate.mail_problem = block.problem
         certificate.has_barcode = block.barcode is not None
