@@ -147,7 +147,8 @@ def build(days: list[dt.date]) -> None:
             INSERT INTO reservations_reservation
               (procedure_id, staff_id, counter_id, start_at, end_at, status, channel, code,
                manage_nonce, citizen_name, citizen_kana, email, phone, email_key, phone_key,
-               language, referral_code, created_at, cancelled_at, idempotency_key)
+               language, referral_code, created_at, cancelled_at, idempotency_key,
+               calendar_uid, calendar_sequence)
             SELECT c.procedure_id, c.staff_id, c.counter_id, s.start_at,
                    s.start_at + interval '30 minutes',
                    CASE WHEN s.r < 0.05 THEN 'cancelled' ELSE 'confirmed' END,
@@ -155,7 +156,7 @@ def build(days: list[dt.date]) -> None:
                    'R' || lpad(nextval('bench_code')::text, 8, '0'),
                    'n', '市民', 'シミン', '', '', 'p' || s.person || '@example.jp', '', 'ja', '',
                    s.start_at - (1 + s.r2 * 20) * interval '1 day',
-                   CASE WHEN s.r < 0.05 THEN s.start_at - interval '1 day' END, ''
+                   CASE WHEN s.r < 0.05 THEN s.start_at - interval '1 day' END, '', '', 0
             FROM bench_days d CROSS JOIN bench_clerks c
             CROSS JOIN LATERAL (
               SELECT (d.day + time '09:00' + k * interval '30 minutes') AS start_at,

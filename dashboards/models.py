@@ -39,6 +39,10 @@ class Facts(models.Model):
     # Visits of the day: came (not a no-show), finished, no-shows.
     visits = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
+    # Done and completed on the first visit: the clerk did not mark "must come back",
+    # and (where the citizen is known, from their booking's e-mail or phone) no second
+    # visit for the same procedure followed within FIRST_VISIT_DAYS days.
+    first_visit_done = models.PositiveIntegerField(default=0)
     no_shows = models.PositiveIntegerField(default=0)
     # Survey answers to those visits.
     answers = models.PositiveIntegerField(default=0)

@@ -14,7 +14,7 @@ last run, so its cost follows the activity, not the size of the history.
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from complaints.models import Complaint, Report
@@ -43,6 +43,10 @@ from reservations.models import Reservation as Booking
 # earlier timestamp is still seen.
 OVERLAP = dt.timedelta(minutes=10)
 
+# A visit counts as completed on the first visit when no second visit for the same
+# procedure follows within this many days (issue 22, the seed-002 hypothesis).
+FIRST_VISIT_DAYS = 14
+
 
 def _minutes(start: dt.datetime | None, end: dt.datetime | None) -> int | None:
     if start is None or end is None or end < start:
@@ -70,6 +74,25 @@ class _Row:
         getattr(self, name + "_hist")[min(minutes, HIST_MINUTES)] += 1
 
 
+def _came_back(day: dt.date) -> ExpressionWrapper:
+    """True for a visit whose citizen came again for the same procedure within
+    FIRST_VISIT_DAYS days. A citizen is known by their booking's e-mail address, or
+    its phone number without one; a walk-in without a booking is not known, so only
+    the clerk's "must come back" mark speaks for them. Two EXISTS, each on one key."""
+    later = Visit.objects.filter(
+        procedure=OuterRef("procedure"),
+        day__gt=day,
+        day__lte=day + dt.timedelta(days=FIRST_VISIT_DAYS),
+    ).exclude(status=VisitStatus.NO_SHOW)
+    by_email = later.filter(reservation__email_key=OuterRef("reservation__email_key")).exclude(
+        reservation__email_key=""
+    )
+    by_phone = later.filter(
+        reservation__email_key="", reservation__phone_key=OuterRef("reservation__phone_key")
+    ).exclude(reservation__phone_key="")
+    return ExpressionWrapper(Exists(by_email) | Exists(by_phone), output_field=BooleanField())
+
+
 def _compute_day(day: dt.date) -> list[DailyFact]:
     rows: dict[tuple[int, str], _Row] = {}
 
@@ -86,7 +109,7 @@ def _compute_day(day: dt.date) -> list[DailyFact]:
     )
     visits = (
         Visit.objects.filter(day=day)
-        .annotate(first_called_at=Subquery(first_call))
+        .annotate(first_called_at=Subquery(first_call), came_back=_came_back(day))
         .values_list(
             "procedure_id",
             "procedure__department_id",
@@ -97,9 +120,23 @@ def _compute_day(day: dt.date) -> list[DailyFact]:
             "first_called_at",
             "serving_at",
             "done_at",
+            "must_return",
+            "came_back",
         )
     )
-    for procedure, department, kind, status, checked_in, expected, called, serving, done in visits:
+    for (
+        procedure,
+        department,
+        kind,
+        status,
+        checked_in,
+        expected,
+        called,
+        serving,
+        done,
+        must_return,
+        came_back,
+    ) in visits:
         r = row(procedure, department, kind)
         if status == VisitStatus.NO_SHOW:
             r.no_shows += 1
@@ -107,6 +144,7 @@ def _compute_day(day: dt.date) -> list[DailyFact]:
         r.visits += 1
         if status == VisitStatus.DONE:
             r.done += 1
+            r.first_visit_done += not must_return and not came_back
         # A booked citizen who came early waits from their booked time.
         waiting_from = max(filter(None, (checked_in, expected)), default=None)
         r.add_time("wait", _minutes(waiting_from, called))
@@ -318,7 +356,9 @@ def changed_days(since: dt.datetime, now: dt.datetime) -> set[dt.date]:
     counter), the visit days of new survey answers, and the days of bookings made or
     cancelled since then (by their time and by the day they were made)."""
     today = timezone.localdate(now)
-    days = {today, today - dt.timedelta(days=1)}
+    # Today and yesterday (the counter), and the days whose first-visit completion a
+    # visit today may still change (a second visit within FIRST_VISIT_DAYS).
+    days = {today - dt.timedelta(days=n) for n in range(FIRST_VISIT_DAYS + 1)}
     days.update(
         SurveyAnswer.objects.filter(answered_at__gte=since)
         .values_list("visit__day", flat=True)

@@ -66,6 +66,7 @@ LETTER_WINDOW = dt.timedelta(days=30)
 SUMMED = (
     "visits",
     "done",
+    "first_visit_done",
     "no_shows",
     "answers",
     "satisfied",
@@ -626,6 +627,10 @@ class GroupFigures:
     waits_timed: int
     handle_p50: float | None
     handles_timed: int
+    done: int = 0
+    first_visit_done: int = 0
+    first_visit: float | None = None
+    first_visit_interval: tuple[float, float] | None = None
 
     @property
     def indicative(self) -> bool:
@@ -637,6 +642,8 @@ def _group(totals: Totals, kind: str) -> GroupFigures:
     satisfied = totals.total("satisfied", kind)
     wait = totals.wait_hist.get(kind)
     handle = totals.handle_hist_by_kind.get(kind)
+    done = totals.total("done", kind)
+    first_done = totals.total("first_visit_done", kind)
     return GroupFigures(
         kind=kind,
         visits=totals.total("visits", kind),
@@ -649,6 +656,10 @@ def _group(totals: Totals, kind: str) -> GroupFigures:
         waits_timed=sum(wait) if wait else 0,
         handle_p50=_wait(handle, 0.5)[0],
         handles_timed=sum(handle) if handle else 0,
+        done=done,
+        first_visit_done=first_done,
+        first_visit=share(first_done, done),
+        first_visit_interval=wilson_interval(first_done, done),
     )
 
 
@@ -662,10 +673,26 @@ def comparison_sentence(booked: GroupFigures, walk_in: GroupFigures) -> str:
     """The seed-002 hypothesis in plain words, from the numbers: a difference is claimed
     only when the two 95 % intervals do not overlap."""
     if booked.satisfaction is None or walk_in.satisfaction is None:
-        return _(
+        sentence = _(
             "There are not yet survey answers from both booked and walk-in visitors in "
             "this period, so their satisfaction cannot be compared."
         )
+    else:
+        sentence = _satisfaction_sentence(booked, walk_in)
+    if booked.first_visit is not None and walk_in.first_visit is not None:
+        sentence += " " + _(
+            "Completed on the first visit: %(booked)s%% of booked visits, %(walk_in)s%% of "
+            "walk-in visits."
+        ) % {"booked": "%g" % booked.first_visit, "walk_in": "%g" % walk_in.first_visit}
+    if booked.wait_p50 is not None and walk_in.wait_p50 is not None:
+        sentence += " " + _(
+            "Half of the booked citizens waited %(booked)s minutes or less, half of the "
+            "walk-in citizens %(walk_in)s minutes or less."
+        ) % {"booked": "%g" % booked.wait_p50, "walk_in": "%g" % walk_in.wait_p50}
+    return sentence
+
+
+def _satisfaction_sentence(booked: GroupFigures, walk_in: GroupFigures) -> str:
     figures = {
         "booked": "%g" % booked.satisfaction,
         "booked_n": booked.answers,
@@ -707,11 +734,6 @@ def comparison_sentence(booked: GroupFigures, walk_in: GroupFigures) -> str:
         sentence += " " + _(
             "Fewer than %(n)s answers in a group: the figures are indicative only."
         ) % {"n": min_answers()}
-    if booked.wait_p50 is not None and walk_in.wait_p50 is not None:
-        sentence += " " + _(
-            "Half of the booked citizens waited %(booked)s minutes or less, half of the "
-            "walk-in citizens %(walk_in)s minutes or less."
-        ) % {"booked": "%g" % booked.wait_p50, "walk_in": "%g" % walk_in.wait_p50}
     return sentence
 
 

@@ -84,6 +84,7 @@ def _page_context(form, period, filters) -> dict:
         "refreshed_at": rollup.last_refreshed(),
         "filter_names": _filter_names(form),
         "min_answers": selectors.min_answers(),
+        "first_visit_days": rollup.FIRST_VISIT_DAYS,
     }
 
 
@@ -515,6 +516,9 @@ def _comparison_csv(period, filters, scope: str) -> tuple[list, list]:
         _("waiting P90 (minutes)"),
         _("visits timed"),
         _("handling P50 (minutes)"),
+        _("finished visits"),
+        _("completed on the first visit"),
+        _("completed on the first visit (%)"),
     ]
     rows = []
     for label, group in ((_("Booked"), data["booked"]), (_("Walk-in"), data["walk_in"])):
@@ -535,6 +539,9 @@ def _comparison_csv(period, filters, scope: str) -> tuple[list, list]:
                 _number(group.wait_p90),
                 group.waits_timed,
                 _number(group.handle_p50),
+                group.done,
+                group.first_visit_done,
+                _number(group.first_visit),
             ]
         )
     return header, rows

@@ -528,6 +528,9 @@ class Visit(models.Model):
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     no_show_at = models.DateTimeField(_("marked no-show at"), null=True, blank=True)
     recall_count = models.PositiveSmallIntegerField(_("recalls"), default=0)
+    # Finished, but the procedure could not be completed (a missing document, say):
+    # the citizen must come back. Not "completed on the first visit" on the dashboards.
+    must_return = models.BooleanField(_("must come back"), default=False, db_default=False)
     survey_token = models.CharField(max_length=32, unique=True, editable=False)
 
     class Meta:

@@ -351,9 +351,16 @@ def visit_call_next(*, staff: StaffMember, now: dt.datetime | None = None) -> Vi
 
 
 def visit_act(
-    *, visit: Visit, action: str, actor: StaffMember | None, now: dt.datetime | None = None
+    *,
+    visit: Visit,
+    action: str,
+    actor: StaffMember | None,
+    now: dt.datetime | None = None,
+    must_return: bool = False,
 ) -> Visit:
-    """Recall, start serving, finish or mark a no-show: one step of the state machine."""
+    """Recall, start serving, finish or mark a no-show: one step of the state machine.
+    A visit finished with ``must_return`` did not complete the procedure (a missing
+    document, say): the dashboards do not count it as completed on the first visit."""
     if action not in ("recall", "serve", "done", "no_show"):
         raise CounterError("unknown_action", _("Unknown action."))
     now = now or timezone.now()
@@ -363,6 +370,9 @@ def visit_act(
         if action == "recall":
             visit.recall_count += 1
             fields.append("recall_count")
+        if action == "done" and must_return:
+            visit.must_return = True
+            fields.append("must_return")
         visit.save(update_fields=fields)
         _event(visit, _EVENT_OF_ACTION[action], now, actor=actor)
         if action == "done" and visit.reservation_id:

@@ -158,6 +158,7 @@ def visit_action(request, visit_id: int, action: str):
             {
                 "visit": visit,
                 "action": action,
+                "must_return": action == "done" and request.POST.get("must_return") == "1",
                 "query": request.POST.get("query", ""),
                 "queue_url": reverse("reservations:queue")
                 + ("?" + request.POST["query"] if request.POST.get("query") else ""),
@@ -172,7 +173,12 @@ def visit_action(request, visit_id: int, action: str):
                 visit=visit, to_staff=to_staff, actor=request.staff_member
             )
         else:
-            visit = services.visit_act(visit=visit, action=action, actor=request.staff_member)
+            visit = services.visit_act(
+                visit=visit,
+                action=action,
+                actor=request.staff_member,
+                must_return=action == "done" and request.POST.get("must_return") == "1",
+            )
     except services.CounterError as error:
         messages.error(request, error.message)
     else:
