@@ -330,8 +330,9 @@ def _letters(days, procedure, user) -> None:
                   RETURNING id, resident_id
                 )
                 INSERT INTO notices_letter (rule_id, resident_id, certificate_id, code, status,
-                  created_at, batch_id)
-                SELECT %s, resident_id, id, 'L' || lpad(id::text, 8, '0'), 'mailed', %s, %s FROM c
+                  created_at, batch_id, document_number)
+                SELECT %s, resident_id, id, 'L' || lpad(id::text, 8, '0'), 'mailed', %s, %s, ''
+                FROM c
                 """,
                 [n, LETTERS_PER_BATCH, certificate_type.pk, day, day, rule.pk, day, batch],
             )

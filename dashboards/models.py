@@ -309,10 +309,31 @@ class LetterBatchFact(models.Model):
         "organization.Department", on_delete=models.CASCADE, null=True, related_name="+"
     )
     letters = models.PositiveIntegerField(default=0)
-    converted = models.PositiveIntegerField(default=0)
+    converted = models.PositiveIntegerField(default=0)  # booked with the code in 30 days
+    # The rest of the campaign funnel (issue 22): of the converted letters, how many led
+    # to a visit done, a survey answer, a satisfied answer (4–5); and how many residents
+    # renewed (a newer certificate of the type), with or without booking through it.
+    done = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+    satisfied = models.PositiveIntegerField(default=0)
+    renewed = models.PositiveIntegerField(default=0)
+    renewed_without_booking = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["made_on"], name="letter_fact_made_on")]
 
     def __str__(self):
         return "%s: %s/%s" % (self.batch_id, self.converted, self.letters)
+
+
+class LetterRuleFact(models.Model):
+    """A notice rule's comparison group for its funnel: the certificates of its type that
+    expired in the year before its first letter, and how many were renewed."""
+
+    rule = models.OneToOneField("notices.NoticeRule", on_delete=models.CASCADE, related_name="+")
+    first_letter_on = models.DateField(null=True)
+    due = models.PositiveIntegerField(default=0)
+    renewed = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return "%s: %s/%s" % (self.rule_id, self.renewed, self.due)

@@ -14,7 +14,19 @@ last run, so its cost follows the activity, not the size of the history.
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from complaints.models import Complaint, Report
@@ -23,6 +35,7 @@ from dashboards.models import (
     ComplaintMonthlyFact,
     DailyFact,
     LetterBatchFact,
+    LetterRuleFact,
     MonthlyFact,
     RollupState,
     hist_add,
@@ -321,22 +334,93 @@ def changed_complaint_months(since: dt.datetime, now: dt.datetime) -> set[dt.dat
     return months
 
 
-def letter_facts_refresh(*, all_batches: bool = False, now: dt.datetime | None = None) -> int:
-    """Recompute the conversion of the batches whose 30-day window may still be open
-    (made or mailed in the last 45 days), or of every batch."""
-    from dashboards.selectors import LETTER_WINDOW, letter_conversions
-    from notices.models import LetterBatch
+def letter_funnel_counts(batch_ids: list[int]) -> dict[int, dict]:
+    """The funnel of each batch in one query: letters; booked with the letter's code
+    from the letter's creation up to 30 days after the batch was mailed (or made, until
+    it is marked mailed); of those, a visit done, a survey answer, a satisfied answer;
+    and renewed (a newer certificate of the same type), with or without such a booking."""
+    from dashboards.selectors import LETTER_WINDOW
+    from notices.models import Certificate, Letter
+
+    sent_at = Coalesce(OuterRef("batch__mailed_at"), OuterRef("batch__created_at"))
+    booked = Booking.objects.filter(
+        referral_code=OuterRef("code"),
+        created_at__gte=OuterRef("created_at"),
+        created_at__lt=ExpressionWrapper(
+            sent_at + Value(LETTER_WINDOW), output_field=DateTimeField()
+        ),
+    )
+    newer = Certificate.objects.filter(
+        resident_id=OuterRef("resident_id"),
+        certificate_type_id=OuterRef("certificate__certificate_type_id"),
+        issued_on__gt=OuterRef("certificate__issued_on"),
+    )
+    rows = (
+        Letter.objects.filter(batch_id__in=batch_ids)
+        .annotate(
+            is_booked=Exists(booked),
+            is_done=Exists(booked.filter(visit__status=VisitStatus.DONE)),
+            is_answered=Exists(booked.filter(visit__survey_answer__isnull=False)),
+            is_satisfied=Exists(booked.filter(visit__survey_answer__overall__gte=4)),
+            is_renewed=Exists(newer),
+        )
+        .order_by()
+        .values("batch_id")
+        .annotate(
+            letters=Count("pk"),
+            converted=Count("pk", filter=Q(is_booked=True)),
+            done=Count("pk", filter=Q(is_done=True)),
+            answered=Count("pk", filter=Q(is_answered=True)),
+            satisfied=Count("pk", filter=Q(is_satisfied=True)),
+            renewed=Count("pk", filter=Q(is_renewed=True)),
+            renewed_without_booking=Count("pk", filter=Q(is_renewed=True, is_booked=False)),
+        )
+    )
+    return {row.pop("batch_id"): row for row in rows}
+
+
+FUNNEL_FIELDS = (
+    "letters",
+    "converted",
+    "done",
+    "answered",
+    "satisfied",
+    "renewed",
+    "renewed_without_booking",
+)
+
+
+def letter_facts_refresh(
+    *,
+    all_batches: bool = False,
+    batch_ids: list[int] | None = None,
+    now: dt.datetime | None = None,
+    since: dt.datetime | None = None,
+) -> int:
+    """Recompute the funnel of the batches whose 30-day window may still be open (made
+    or mailed in the last 45 days), of the batches whose residents got a certificate
+    imported since ``since`` (a renewal can come later), of ``batch_ids``, or of every
+    batch; and the comparison group of their rules."""
+    from dashboards.selectors import LETTER_WINDOW
+    from notices.models import Letter, LetterBatch
 
     now = now or timezone.now()
     batches = LetterBatch.objects.select_related("rule__procedure")
-    if not all_batches:
+    if batch_ids is not None:
+        batches = batches.filter(pk__in=batch_ids)
+    elif not all_batches:
         recent = now - LETTER_WINDOW - dt.timedelta(days=15)
-        batches = batches.filter(Q(created_at__gte=recent) | Q(mailed_at__gte=recent))
+        changed = Q(created_at__gte=recent) | Q(mailed_at__gte=recent)
+        if since is not None:
+            renewed = Letter.objects.filter(
+                resident__certificates__import_run__started_at__gte=since
+            ).values("batch_id")
+            changed |= Q(pk__in=renewed)
+        batches = batches.filter(changed)
     batches = list(batches)
-    counts = letter_conversions([b.pk for b in batches])
+    counts = letter_funnel_counts([b.pk for b in batches])
     with transaction.atomic():
         for batch in batches:
-            letters, converted = counts.get(batch.pk, (0, 0))
             procedure = batch.rule.procedure
             LetterBatchFact.objects.update_or_create(
                 batch=batch,
@@ -344,11 +428,49 @@ def letter_facts_refresh(*, all_batches: bool = False, now: dt.datetime | None =
                     "made_on": timezone.localdate(batch.created_at),
                     "procedure": procedure,
                     "department_id": procedure.department_id if procedure else None,
-                    "letters": letters,
-                    "converted": converted,
+                    **dict.fromkeys(FUNNEL_FIELDS, 0),
+                    **counts.get(batch.pk, {}),
                 },
             )
+        letter_rule_facts_refresh({batch.rule_id for batch in batches})
     return len(batches)
+
+
+def letter_rule_facts_refresh(rule_ids) -> None:
+    """Each rule's comparison group: the certificates of its type that expired in the
+    year before its first letter, and how many of them were renewed (a newer
+    certificate of the same type). One MIN query, then one count per rule."""
+    from notices.models import Certificate, Letter, NoticeRule
+
+    rule_ids = list(rule_ids)
+    firsts = dict(
+        Letter.objects.filter(rule_id__in=rule_ids)
+        .order_by()
+        .values("rule_id")
+        .annotate(first=Min("created_at"))
+        .values_list("rule_id", "first")
+    )
+    types = dict(
+        NoticeRule.objects.filter(pk__in=rule_ids).values_list("pk", "certificate_type_id")
+    )
+    newer = Certificate.objects.filter(
+        resident_id=OuterRef("resident_id"),
+        certificate_type_id=OuterRef("certificate_type_id"),
+        issued_on__gt=OuterRef("issued_on"),
+    )
+    for rule_id in rule_ids:
+        first = firsts.get(rule_id)
+        counts = {"due": 0, "renewed": 0}
+        first_day = timezone.localdate(first) if first else None
+        if first_day and rule_id in types:
+            counts = Certificate.objects.filter(
+                certificate_type_id=types[rule_id],
+                expires_on__gte=first_day - dt.timedelta(days=365),
+                expires_on__lt=first_day,
+            ).aggregate(due=Count("pk"), renewed=Count("pk", filter=Q(Exists(newer))))
+        LetterRuleFact.objects.update_or_create(
+            rule_id=rule_id, defaults={"first_letter_on": first_day, **counts}
+        )
 
 
 def changed_days(since: dt.datetime, now: dt.datetime) -> set[dt.date]:
@@ -381,7 +503,7 @@ def facts_refresh_changed(*, now: dt.datetime | None = None) -> int:
     written = facts_refresh(changed_days(since, now))
     for month in sorted(changed_complaint_months(since, now)):
         complaint_month_refresh(month)
-    letter_facts_refresh(now=now)
+    letter_facts_refresh(now=now, since=since)
     RollupState.objects.filter(pk=1).update(refreshed_at=timezone.now(), changes_seen_until=now)
     return written
 

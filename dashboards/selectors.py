@@ -31,16 +31,9 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import (
-    Count,
-    DateTimeField,
-    Exists,
-    ExpressionWrapper,
-    OuterRef,
     Q,
     Sum,
-    Value,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -52,14 +45,14 @@ from dashboards.models import (
     ComplaintMonthlyFact,
     Kpi,
     LetterBatchFact,
+    LetterRuleFact,
     MonthlyFact,
     Target,
     hist_add,
 )
 from dashboards.periods import Period
-from notices.models import Letter
 from organization.calendar import day_start
-from reservations.models import Reservation, VisitKind
+from reservations.models import VisitKind
 
 LETTER_WINDOW = dt.timedelta(days=30)
 
@@ -250,6 +243,7 @@ def letter_batches(period: Period, filters: Filters) -> list[dict]:
 def letter_batches_by_period(periods: list[Period], filters: Filters) -> dict[Period, list]:
     """``letter_batches`` of several periods in one query over the batch facts."""
     first, last = min(p.start for p in periods), max(p.end for p in periods)
+    _missing_letter_facts(first, last)
     facts = LetterBatchFact.objects.filter(made_on__gte=first, made_on__lt=last)
     if filters.procedure_id:
         facts = facts.filter(procedure_id=filters.procedure_id)
@@ -275,28 +269,6 @@ def letter_batches_by_period(periods: list[Period], filters: Filters) -> dict[Pe
                     }
                 )
     return result
-
-
-def letter_conversions(batch_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """(letters, converted) of each batch, from the letters and bookings: a letter is
-    converted when its code was used for a booking made from the letter's creation up
-    to 30 days after the batch was mailed (or made, until it is marked mailed)."""
-    sent_at = Coalesce(OuterRef("batch__mailed_at"), OuterRef("batch__created_at"))
-    booked = Reservation.objects.filter(
-        referral_code=OuterRef("code"),
-        created_at__gte=OuterRef("created_at"),
-        created_at__lt=ExpressionWrapper(
-            sent_at + Value(LETTER_WINDOW), output_field=DateTimeField()
-        ),
-    )
-    counts = (
-        Letter.objects.filter(batch_id__in=batch_ids)
-        .annotate(converted=Exists(booked))
-        .order_by()
-        .values("batch_id")
-        .annotate(total=Count("pk"), converted=Count("pk", filter=Q(converted=True)))
-    )
-    return {row["batch_id"]: (row["total"], row["converted"]) for row in counts}
 
 
 def complaint_categories(period: Period, filters: Filters) -> list[dict]:
@@ -752,6 +724,22 @@ def booked_vs_walk_in(period: Period, filters: Filters) -> dict:
     }
 
 
+def _missing_letter_facts(first: dt.date, last: dt.date) -> None:
+    """Batches made in [first, last) that the rollup job has not seen yet (made since
+    its last run) get their facts now, so a new batch shows at once (as 集計中)."""
+    from notices.models import LetterBatch
+
+    missing = list(
+        LetterBatch.objects.filter(created_at__gte=day_start(first), created_at__lt=day_start(last))
+        .exclude(pk__in=LetterBatchFact.objects.values("batch_id"))
+        .values_list("pk", flat=True)
+    )
+    if missing:
+        from dashboards import rollup
+
+        rollup.letter_facts_refresh(batch_ids=missing)
+
+
 def letter_funnel(period: Period, filters: Filters, *, now: dt.datetime | None = None) -> dict:
     """The campaign funnel of the letter batches made in the period, per notice rule and
     batch: letters → booked with the letter's code within 30 days → visit done → survey
@@ -759,184 +747,69 @@ def letter_funnel(period: Period, filters: Filters, *, now: dt.datetime | None =
     renewed without booking through it (a newer certificate of the same type in the
     imported records). A batch whose 30-day window is still open is 集計中 (counting).
 
-    Three index-driven queries whatever the history: the period's letters, the
-    bookings made with their codes (with visit and answer), the residents' newer
-    certificates; counted in Python (a year is a few tens of thousands of letters)."""
-    from notices.models import Certificate
-
+    Read from the rollup (``LetterBatchFact``, ``LetterRuleFact``, kept by the beat job):
+    two queries whatever the number of letters."""
     now = now or timezone.now()
-    start, end = _bounds(period)
-    letters = Letter.objects.filter(
-        batch__isnull=False, batch__created_at__gte=start, batch__created_at__lt=end
-    )
+    _missing_letter_facts(period.start, period.end)
+    facts = LetterBatchFact.objects.filter(made_on__gte=period.start, made_on__lt=period.end)
     if filters.procedure_id:
-        letters = letters.filter(rule__procedure_id=filters.procedure_id)
+        facts = facts.filter(procedure_id=filters.procedure_id)
     if filters.department_id:
-        letters = letters.filter(rule__procedure__department_id=filters.department_id)
-    letters = list(
-        letters.order_by().values_list(
-            "code",
-            "created_at",
-            "resident_id",
-            "certificate__certificate_type_id",
-            "certificate__issued_on",
-            "batch_id",
-            "batch__created_at",
-            "batch__mailed_at",
-            "rule_id",
-            "rule__name",
-        )
-    )
-    codes = [letter[0] for letter in letters]
-    bookings: dict[str, list] = defaultdict(list)
-    for i in range(0, len(codes), 5000):
-        for code, created_at, status, overall in Reservation.objects.filter(
-            referral_code__in=codes[i : i + 5000]
-        ).values_list(
-            "referral_code", "created_at", "visit__status", "visit__survey_answer__overall"
-        ):
-            bookings[code].append((created_at, status, overall))
-    residents = sorted({letter[2] for letter in letters})
-    newest: dict[tuple, dt.date] = {}
-    for i in range(0, len(residents), 5000):
-        for resident, kind, issued in Certificate.objects.filter(
-            resident_id__in=residents[i : i + 5000]
-        ).values_list("resident_id", "certificate_type_id", "issued_on"):
-            key = (resident, kind)
-            newest[key] = max(newest.get(key, issued), issued)
-    grouped: dict[int, dict] = {}
-    for (
-        code,
-        created_at,
-        resident,
-        kind,
-        issued_on,
-        batch_id,
-        batch_made,
-        batch_mailed,
-        rule_id,
-        rule_name,
-    ) in letters:
-        row = grouped.setdefault(
-            batch_id,
-            {
-                "batch_id": batch_id,
-                "batch__created_at": batch_made,
-                "batch__mailed_at": batch_mailed,
-                "rule_id": rule_id,
-                "rule__name": rule_name,
-                "letters": 0,
-                "n_booked": 0,
-                "n_done": 0,
-                "n_answered": 0,
-                "n_satisfied": 0,
-                "n_without_booking": 0,
-                "n_renewed": 0,
-            },
-        )
-        closes = (batch_mailed or batch_made) + LETTER_WINDOW
-        made = [b for b in bookings.get(code, ()) if created_at <= b[0] < closes]
-        booked = bool(made)
-        renewed = newest.get((resident, kind), issued_on) > issued_on
-        row["letters"] += 1
-        row["n_booked"] += booked
-        row["n_done"] += any(b[1] == "done" for b in made)
-        row["n_answered"] += any(b[2] is not None for b in made)
-        row["n_satisfied"] += any(b[2] is not None and b[2] >= 4 for b in made)
-        row["n_renewed"] += renewed
-        row["n_without_booking"] += renewed and not booked
-    rows = list(grouped.values())
+        facts = facts.filter(department_id=filters.department_id)
+    facts = list(facts.select_related("batch__rule").order_by("batch__created_at", "batch_id"))
     rules: dict[int, dict] = {}
-    for row in sorted(rows, key=lambda r: (r["rule__name"], r["batch__created_at"])):
-        sent = row["batch__mailed_at"] or row["batch__created_at"]
+    for fact in sorted(facts, key=lambda f: (f.batch.rule.name, f.batch.created_at)):
+        batch = fact.batch
+        sent = batch.mailed_at or batch.created_at
         counting = sent + LETTER_WINDOW > now
-        batch = {
-            "batch_id": row["batch_id"],
-            "made_on": timezone.localdate(row["batch__created_at"]),
-            "mailed_on": timezone.localdate(row["batch__mailed_at"])
-            if row["batch__mailed_at"]
-            else None,
-            "closes_on": timezone.localdate(sent + LETTER_WINDOW),
-            "counting": counting,
-            "steps": _funnel_steps(row),
-            "without_booking": row["n_without_booking"],
-            "renewed": row["n_renewed"],
+        row = {
+            "letters": fact.letters,
+            "n_booked": fact.converted,
+            "n_done": fact.done,
+            "n_answered": fact.answered,
+            "n_satisfied": fact.satisfied,
         }
         rule = rules.setdefault(
-            row["rule_id"], {"rule": row["rule__name"], "batches": [], "counting": False}
+            batch.rule_id,
+            {"rule": batch.rule.name, "batches": [], "counting": False, "totals": defaultdict(int)},
         )
-        rule["batches"].append(batch)
-        rule["counting"] = rule["counting"] or counting
-    for rule in rules.values():
-        totals = defaultdict(int)
-        for batch in rule["batches"]:
-            for step in batch["steps"]:
-                totals[step["code"]] += step["count"]
-            totals["without_booking"] += batch["without_booking"]
-            totals["renewed"] += batch["renewed"]
-        rule["steps"] = _funnel_steps(
+        rule["batches"].append(
             {
-                "letters": totals["letters"],
-                "n_booked": totals["booked"],
-                "n_done": totals["done"],
-                "n_answered": totals["answered"],
-                "n_satisfied": totals["satisfied"],
+                "batch_id": batch.pk,
+                "made_on": timezone.localdate(batch.created_at),
+                "mailed_on": timezone.localdate(batch.mailed_at) if batch.mailed_at else None,
+                "closes_on": timezone.localdate(sent + LETTER_WINDOW),
+                "counting": counting,
+                "steps": _funnel_steps(row),
+                "without_booking": fact.renewed_without_booking,
+                "renewed": fact.renewed,
             }
         )
+        rule["counting"] = rule["counting"] or counting
+        for key, value in row.items():
+            rule["totals"][key] += value
+        rule["totals"]["without_booking"] += fact.renewed_without_booking
+        rule["totals"]["renewed"] += fact.renewed
+    comparisons = {
+        fact.rule_id: fact for fact in LetterRuleFact.objects.filter(rule_id__in=list(rules))
+    }
+    for rule_id, rule in rules.items():
+        totals = rule.pop("totals")
+        rule["steps"] = _funnel_steps(totals)
         rule["without_booking"] = totals["without_booking"]
         rule["renewed"] = totals["renewed"]
         rule["renewal_rate"] = share(totals["renewed"], totals["letters"])
-    _comparison_groups(rules)
-    return {"rules": list(rules.values())}
-
-
-def _comparison_groups(rules: dict[int, dict]) -> None:
-    """For each rule, the residents due before its letters existed: certificates of its
-    type that expired in the year before its first letter, and how many of them were
-    renewed (a newer certificate of the same type). None where there is no such data."""
-    from django.db.models import Min
-
-    from notices.models import Certificate, NoticeRule
-
-    if not rules:
-        return
-    firsts = {
-        row["rule_id"]: row["first"]
-        for row in Letter.objects.filter(rule_id__in=list(rules))
-        .order_by()
-        .values("rule_id")
-        .annotate(first=Min("created_at"))
-    }
-    types = dict(
-        NoticeRule.objects.filter(pk__in=list(rules)).values_list("pk", "certificate_type_id")
-    )
-    for rule_id, rule in rules.items():
-        first = firsts.get(rule_id)
+        comparison = comparisons.get(rule_id)
         rule["comparison"] = None
-        if first is None:
-            continue
-        first_day = timezone.localdate(first)
-        newer = Certificate.objects.filter(
-            resident_id=OuterRef("resident_id"),
-            certificate_type_id=OuterRef("certificate_type_id"),
-            issued_on__gt=OuterRef("issued_on"),
-        )
-        due = Certificate.objects.filter(
-            certificate_type_id=types.get(rule_id),
-            expires_on__gte=first_day - dt.timedelta(days=365),
-            expires_on__lt=first_day,
-        ).aggregate(
-            due=Count("pk"),
-            renewed=Count("pk", filter=Q(Exists(newer))),
-        )
-        if due["due"]:
+        if comparison and comparison.due and comparison.first_letter_on:
             rule["comparison"] = {
-                "due": due["due"],
-                "renewed": due["renewed"],
-                "rate": share(due["renewed"], due["due"]),
-                "since": first_day - dt.timedelta(days=365),
-                "until": first_day,
+                "due": comparison.due,
+                "renewed": comparison.renewed,
+                "rate": share(comparison.renewed, comparison.due),
+                "since": comparison.first_letter_on - dt.timedelta(days=365),
+                "until": comparison.first_letter_on,
             }
+    return {"rules": list(rules.values())}
 
 
 FUNNEL_STEPS = [

@@ -80,6 +80,9 @@ def _dashboard_hostile_data(monkeypatch):
         wait_p90=None,
         waits_timed=2,
         handle_p50=4,
+        done=2,
+        first_visit_done=1,
+        first_visit=50.0,
     )
     monkeypatch.setattr(
         dashboard_views.selectors,

@@ -72,7 +72,7 @@ def test_the_clerk_can_finish_a_visit_as_must_come_back(client):
 
     # Without scripts the confirmation page asks once more and keeps the mark.
     page = client.post(url, {"must_return": "1", "confirmed": "0"})
-    assert "must come back" in page.content.decode()
+    assert "再来庁が必要" in page.content.decode()
     assert 'name="must_return" value="1"' in page.content.decode()
 
     client.post(url, {"must_return": "1", "confirmed": "1"})
@@ -89,7 +89,7 @@ def test_the_comparison_page_and_csv_show_first_visit_completion(client):
     query = {"kind": "quarter", "period": "2025-Q2"}
 
     page = client.get(reverse("dashboards:comparison"), query).content.decode()
-    assert "Completed on the first visit" in page or "初回で完了" in page
+    assert "Completed on the first visit" in page or "初回来庁で完了" in page
 
     export = client.get(reverse("dashboards:export", args=["comparison"]), query)
     assert export.status_code == 200
