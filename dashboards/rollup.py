@@ -15,7 +15,6 @@ import datetime as dt
 
 from django.db import transaction
 from django.db.models import (
-    BooleanField,
     Count,
     DateTimeField,
     Exists,
@@ -87,23 +86,30 @@ class _Row:
         getattr(self, name + "_hist")[min(minutes, HIST_MINUTES)] += 1
 
 
-def _came_back(day: dt.date) -> ExpressionWrapper:
-    """True for a visit whose citizen came again for the same procedure within
-    FIRST_VISIT_DAYS days. A citizen is known by their booking's e-mail address, or
-    its phone number without one; a walk-in without a booking is not known, so only
-    the clerk's "must come back" mark speaks for them. Two EXISTS, each on one key."""
-    later = Visit.objects.filter(
-        procedure=OuterRef("procedure"),
-        day__gt=day,
-        day__lte=day + dt.timedelta(days=FIRST_VISIT_DAYS),
-    ).exclude(status=VisitStatus.NO_SHOW)
-    by_email = later.filter(reservation__email_key=OuterRef("reservation__email_key")).exclude(
-        reservation__email_key=""
-    )
-    by_phone = later.filter(
-        reservation__email_key="", reservation__phone_key=OuterRef("reservation__phone_key")
-    ).exclude(reservation__phone_key="")
-    return ExpressionWrapper(Exists(by_email) | Exists(by_phone), output_field=BooleanField())
+def _came_back(day: dt.date, emails: set[str], phones: set[str]) -> set[tuple]:
+    """Which of the day's citizens came again for the same procedure within
+    FIRST_VISIT_DAYS days, as ("email" or "phone", key, procedure id). A citizen is known
+    by their booking's e-mail address, or its phone number without one; a walk-in
+    without a booking is not known, so only the clerk's "must come back" mark speaks
+    for them. Looked up from the day's keys (the index on each key), not by joining the
+    history."""
+    later = Booking.objects.filter(
+        visit__day__gt=day, visit__day__lte=day + dt.timedelta(days=FIRST_VISIT_DAYS)
+    ).exclude(visit__status=VisitStatus.NO_SHOW)
+    seen = set()
+    keys = sorted(emails)
+    for i in range(0, len(keys), 5000):
+        for key, procedure in later.filter(email_key__in=keys[i : i + 5000]).values_list(
+            "email_key", "visit__procedure_id"
+        ):
+            seen.add(("email", key, procedure))
+    keys = sorted(phones)
+    for i in range(0, len(keys), 5000):
+        for key, procedure in later.filter(
+            email_key="", phone_key__in=keys[i : i + 5000]
+        ).values_list("phone_key", "visit__procedure_id"):
+            seen.add(("phone", key, procedure))
+    return seen
 
 
 def _compute_day(day: dt.date) -> list[DailyFact]:
@@ -122,7 +128,7 @@ def _compute_day(day: dt.date) -> list[DailyFact]:
     )
     visits = (
         Visit.objects.filter(day=day)
-        .annotate(first_called_at=Subquery(first_call), came_back=_came_back(day))
+        .annotate(first_called_at=Subquery(first_call))
         .values_list(
             "procedure_id",
             "procedure__department_id",
@@ -134,8 +140,15 @@ def _compute_day(day: dt.date) -> list[DailyFact]:
             "serving_at",
             "done_at",
             "must_return",
-            "came_back",
+            "reservation__email_key",
+            "reservation__phone_key",
         )
+    )
+    visits = list(visits)
+    came_back = _came_back(
+        day,
+        {v[10] for v in visits if v[10]},
+        {v[11] for v in visits if not v[10] and v[11]},
     )
     for (
         procedure,
@@ -148,7 +161,8 @@ def _compute_day(day: dt.date) -> list[DailyFact]:
         serving,
         done,
         must_return,
-        came_back,
+        email_key,
+        phone_key,
     ) in visits:
         r = row(procedure, department, kind)
         if status == VisitStatus.NO_SHOW:
@@ -157,7 +171,9 @@ def _compute_day(day: dt.date) -> list[DailyFact]:
         r.visits += 1
         if status == VisitStatus.DONE:
             r.done += 1
-            r.first_visit_done += not must_return and not came_back
+            person = ("email", email_key) if email_key else ("phone", phone_key)
+            again = bool(person[1]) and (*person, procedure) in came_back
+            r.first_visit_done += not must_return and not again
         # A booked citizen who came early waits from their booked time.
         waiting_from = max(filter(None, (checked_in, expected)), default=None)
         r.add_time("wait", _minutes(waiting_from, called))
