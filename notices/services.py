@@ -605,21 +605,32 @@ def import_file(*, file, file_name: str, user=None, department_id=None, on_chunk
 CHUNK_SIZE = 150  # letters per print-ready PDF: one bundle for the bulk-mail office
 
 
-def letters_create_due(*, rule: NoticeRule, today, user=None) -> LetterBatch | None:
-    """Make the letters due under ``rule`` today and a batch that renders them.
+def letters_create_due(
+    *, rule: NoticeRule, today, user=None, now: dt.datetime | None = None
+) -> LetterBatch | None:
+    """Make the letters of ``rule``'s wave of today and a batch that renders them.
 
-    Idempotent and safe to run twice at once: the rule is locked for the run, and the
-    database refuses a second letter for one resident, certificate and rule. Residents
-    with an incomplete address are left out (the overview lists them for staff).
-    Rendering is enqueued on commit, one task per chunk of CHUNK_SIZE letters in
-    postal-code order. Returns None when nobody is due.
+    Only the due letters the capacity forecast plans for today or earlier are made
+    (notices/capacity.py); the others are held for a later wave, never past their
+    latest date. Idempotent and safe to run twice at once: the rule is locked for the
+    run, letters made earlier this week count against its budget, and the database
+    refuses a second letter for one resident, certificate and rule. Residents with an
+    incomplete address are left out (the overview lists them for staff). Rendering is
+    enqueued on commit, one task per chunk of CHUNK_SIZE letters in postal-code order.
+    Returns None when nobody is due today.
     """
-    from notices import tasks
+    from notices import capacity, tasks
 
+    now = now or timezone.now()
     with transaction.atomic():
-        rule = NoticeRule.objects.select_for_update().get(pk=rule.pk)
+        rule = NoticeRule.objects.select_for_update().select_related("procedure").get(pk=rule.pk)
+        plan = capacity.rule_forecast(rule=rule, today=today, now=now)
         mailable, _exceptions = selectors.split_by_address(
-            selectors.due_certificates(rule=rule, today=today)
+            [
+                certificate
+                for certificate in selectors.due_certificates(rule=rule, today=today)
+                if plan.sends_on(certificate.pk, today)
+            ]
         )
         if not mailable:
             return None
@@ -630,12 +641,13 @@ def letters_create_due(*, rule: NoticeRule, today, user=None) -> LetterBatch | N
                     resident_id=certificate.resident_id,
                     certificate=certificate,
                     code=new_booking_code(),
+                    created_at=now,
                 )
                 for certificate in mailable
             ],
             ignore_conflicts=True,
         )
-        batch = LetterBatch.objects.create(rule=rule, created_by=user)
+        batch = LetterBatch.objects.create(rule=rule, created_by=user, created_at=now)
         pending = list(
             Letter.objects.filter(rule=rule, batch__isnull=True)
             .order_by("resident__postal_code", "resident__resident_number")
