@@ -62,10 +62,6 @@ class Week:
         """Slots missing for the bookings the week's wave is expected to bring."""
         return max(0, math.ceil(self.expected - self.limit - 1e-9))
 
-    @property
-    def wave_day(self) -> dt.date:
-        return self.start
-
 
 @dataclass
 class Forecast:

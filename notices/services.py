@@ -20,6 +20,7 @@ from notices.models import (
     CertificateType,
     DocumentSerial,
     ImportRowError,
+    ImportRowWarning,
     ImportRun,
     ImportStatus,
     Letter,
@@ -218,6 +219,34 @@ def _store_chunk(run: ImportRun, rows: list[_Row], now) -> tuple[int, int, int, 
     for start in range(0, len(unchanged), BATCH):
         Certificate.objects.filter(pk__in=unchanged[start : start + BATCH]).update(import_run=run)
     return len(new), len(changed), len(unchanged), refused
+
+
+def _postal_warnings(rows: list[_Row]) -> list[dict]:
+    """A stored row whose postal code Japan Post does not know, or gives to another town
+    than the address's: a warning on the report (the letters page lists it again before
+    printing), never a refusal (the code may be newer than the packaged data)."""
+    from notices.postal import postal_code_warning
+
+    warnings = []
+    for row in rows:
+        resident = row.resident
+        reason = postal_code_warning(
+            resident["postal_code"],
+            "%s %s" % (resident["address_line1"], resident["address_line2"]),
+        )
+        if reason:
+            warnings.append(
+                {
+                    "line": row.line,
+                    "reason": _("record id %(id)s (resident %(resident)s): %(reason)s")
+                    % {
+                        "id": row.certificate["source_id"],
+                        "resident": resident["resident_number"],
+                        "reason": reason,
+                    },
+                }
+            )
+    return warnings
 
 
 def _differs(row: _Row, other: _Row) -> bool:
@@ -451,6 +480,16 @@ def _commit_chunk(
             return None
         created, updated, unchanged, repeated = _store_chunk(run, good, now)
         refused = sorted([*refused, *repeated], key=lambda error: error["line"])
+        not_stored = {error["line"] for error in repeated}
+        warnings = _postal_warnings([row for row in good if row.line not in not_stored])
+        ImportRowWarning.objects.bulk_create(
+            [
+                ImportRowWarning(run=run, line=warning["line"], reason=warning["reason"][:300])
+                for warning in warnings
+            ],
+            batch_size=BATCH,
+        )
+        run.warned += len(warnings)
         ImportRowError.objects.bulk_create(
             [
                 ImportRowError(run=run, line=error["line"], reason=str(error["reason"])[:300])

@@ -96,6 +96,7 @@ def import_report(request, run_id: int):
             "run": run,
             "errors": errors,
             "more_errors": run.refused - len(errors),
+            "warnings": list(run.row_warnings.order_by("line", "pk")[:REPORT_ROWS_SHOWN]),
             "stalled": not run.is_finished
             and (run.progress_at is None or run.progress_at <= stalled_since),
         },
