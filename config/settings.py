@@ -396,6 +396,17 @@ LETTER_WINDOW_CLEARANCE_MM = env_float("LETTER_WINDOW_CLEARANCE_MM", 3)
 # The customer barcode's size in points: Japan Post reads 8 to 11.5 (10: bars 0.6 mm
 # wide every 1.2 mm, 3.6 mm tall).
 LETTER_BARCODE_POINTS = min(max(env_float("LETTER_BARCODE_POINTS", 9), 8), 11.5)
+# Capacity-aware sending (notices/capacity.py): the daily job sends a rule's letters in
+# weekly waves so that the bookings expected from them stay under this share of the
+# qualified clerks' free slots; a held letter still goes no later than its certificate's
+# expiry minus LETTER_RENEWAL_LEAD_DAYS. A rule's conversion (letters booked within 30
+# days) is measured once LETTER_CONVERSION_MIN_LETTERS letters are 30 days old; until
+# then LETTER_DEFAULT_CONVERSION is assumed.
+LETTER_CAPACITY_SHARE = min(max(env_float("LETTER_CAPACITY_SHARE", 0.7), 0.05), 1.0)
+LETTER_RENEWAL_LEAD_DAYS = max(env_int("LETTER_RENEWAL_LEAD_DAYS", 14), 0)
+LETTER_DEFAULT_CONVERSION = min(max(env_float("LETTER_DEFAULT_CONVERSION", 0.5), 0.01), 1.0)
+LETTER_CONVERSION_MIN_LETTERS = max(env_int("LETTER_CONVERSION_MIN_LETTERS", 50), 1)
+LETTER_FORECAST_WEEKS = min(max(env_int("LETTER_FORECAST_WEEKS", 12), 1), 52)
 # Certificate imports (notices): a job read in chunks of IMPORT_CHUNK_ROWS records, each
 # one transaction. Limits that make a bad row a per-row error, not a failed import: a
 # cell over IMPORT_MAX_CELL_CHARS characters, a line over IMPORT_MAX_LINE_BYTES bytes.

@@ -13,6 +13,7 @@ from dashboards import charts, periods, rollup, selectors, services
 from dashboards.forms import ActionForm, FilterForm, ReviewForm, TargetsForm
 from dashboards.models import Kpi, QuarterAction, QuarterReview, Stage
 from dashboards.templatetags.kpi import unit_name
+from notices.capacity import capacity_shortfalls as letter_capacity_shortfalls
 from organization.csvexport import csv_response
 from organization.models import Role
 from organization.permissions import role_required
@@ -199,6 +200,7 @@ def _overview_context(request):
         "waiting": waiting,
         "trend_labels": [p.label for p in trend_periods],
         "overdue_now": selectors.overdue_now(filters),
+        "letter_shortfalls": letter_capacity_shortfalls(today=timezone.localdate()),
     }
 
 

@@ -186,6 +186,7 @@ class ImportRun(models.Model):
     updated = models.PositiveIntegerField(_("changed"), default=0)
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     refused = models.PositiveIntegerField(_("refused"), default=0)
+    warned = models.PositiveIntegerField(_("stored with a warning"), default=0)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     progress_at = models.DateTimeField(_("last progress"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
@@ -229,6 +230,24 @@ class ImportRowError(models.Model):
         verbose_name = _("refused row")
         verbose_name_plural = _("refused rows")
         indexes = [models.Index(fields=["run", "line"], name="importrowerror_run_line")]
+
+    def __str__(self):
+        return "%s: %s" % (self.line, self.reason)
+
+
+class ImportRowWarning(models.Model):
+    """A row of an import that was stored but needs a look, e.g. its postal code is not
+    in Japan Post's data or belongs to another town than its address."""
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="row_warnings")
+    line = models.PositiveIntegerField(_("line"))
+    reason = models.CharField(_("reason"), max_length=300)
+
+    class Meta:
+        ordering = ["run", "line", "pk"]
+        verbose_name = _("row with a warning")
+        verbose_name_plural = _("rows with a warning")
+        indexes = [models.Index(fields=["run", "line"], name="importrowwarning_run_line")]
 
     def __str__(self):
         return "%s: %s" % (self.line, self.reason)

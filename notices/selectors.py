@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
+from notices.capacity import rule_forecast
 from notices.models import (
     BookingMatchRelease,
     Certificate,
@@ -19,8 +20,11 @@ from notices.models import (
 from reservations.models import OPEN_STATUSES, Reservation
 
 
-def due_certificates(*, rule: NoticeRule, today: dt.date) -> QuerySet[Certificate]:
-    """Certificates whose holder should get a letter under ``rule`` today.
+def due_certificates(
+    *, rule: NoticeRule, today: dt.date, until: dt.date | None = None
+) -> QuerySet[Certificate]:
+    """Certificates whose holder should get a letter under ``rule`` today (with
+    ``until``: today or on any day up to ``until``, for the capacity forecast).
 
     The resident's latest certificate of the rule's type expires within the rule's
     window; they are living here; they have not renewed (no newer certificate) nor
@@ -45,7 +49,7 @@ def due_certificates(*, rule: NoticeRule, today: dt.date) -> QuerySet[Certificat
         Certificate.objects.filter(
             certificate_type=rule.certificate_type,
             expires_on__gte=today,
-            expires_on__lte=today + dt.timedelta(days=rule.days_before_expiry),
+            expires_on__lte=(until or today) + dt.timedelta(days=rule.days_before_expiry),
             resident__status=ResidentStatus.ACTIVE,
         )
         .exclude(Exists(newer))
@@ -214,6 +218,7 @@ class NoLetter:
     reason: str
     booking: Reservation | None = None  # the booking matched by name and kana alone
     letter: Letter | None = None
+    planned_on: dt.date | None = None  # held back for capacity: the wave it goes with
 
 
 def residents_without_letter(*, rule: NoticeRule, today: dt.date) -> list[NoLetter]:
@@ -221,7 +226,8 @@ def residents_without_letter(*, rule: NoticeRule, today: dt.date) -> list[NoLett
     and who gets no letter today, with why: renewed; booked since (the booking, matched
     by name and kana only, which staff may release); moved, deceased, opted out; a
     letter already made; an incomplete address or one that does not fit the envelope's
-    window. In a constant number of queries."""
+    window; held back for the counter's capacity until a later wave (notices/capacity.py).
+    In a constant number of queries."""
     from django.utils.translation import gettext as _
 
     window = Certificate.objects.filter(
@@ -253,6 +259,7 @@ def residents_without_letter(*, rule: NoticeRule, today: dt.date) -> list[NoLett
     ).order_by("created_at"):
         bookings.setdefault((booking.citizen_name, booking.citizen_kana), []).append(booking)
     due = {c.pk for c in due_certificates(rule=rule, today=today)}
+    plan = rule_forecast(rule=rule, today=today) if due else None
     found, to_check = [], []
     for certificate in certificates:
         resident = certificate.resident
@@ -290,7 +297,25 @@ def residents_without_letter(*, rule: NoticeRule, today: dt.date) -> list[NoLett
             )
         elif certificate.pk in due:
             to_check.append(certificate)
-    _mailable, held = split_by_address(to_check)
+    mailable, held = split_by_address(to_check)
     found += [NoLetter(certificate, certificate.mail_problem) for certificate in held]
+    for certificate in mailable:
+        if plan.sends_on(certificate.pk, today):
+            continue
+        planned = plan.planned_on.get(certificate.pk)
+        found.append(
+            NoLetter(
+                certificate,
+                _("held back for the counter's capacity: planned for the wave of %(day)s")
+                % {"day": planned}
+                if planned
+                else _(
+                    "held back for the counter's capacity: planned after %(day)s, still in "
+                    "time to renew"
+                )
+                % {"day": plan.horizon_end},
+                planned_on=planned,
+            )
+        )
     found.sort(key=lambda item: (item.certificate.expires_on, item.certificate.resident_id))
     return found

@@ -20,6 +20,7 @@ from notices.models import (
     CertificateType,
     DocumentSerial,
     ImportRowError,
+    ImportRowWarning,
     ImportRun,
     ImportStatus,
     Letter,
@@ -218,6 +219,34 @@ def _store_chunk(run: ImportRun, rows: list[_Row], now) -> tuple[int, int, int, 
     for start in range(0, len(unchanged), BATCH):
         Certificate.objects.filter(pk__in=unchanged[start : start + BATCH]).update(import_run=run)
     return len(new), len(changed), len(unchanged), refused
+
+
+def _postal_warnings(rows: list[_Row]) -> list[dict]:
+    """A stored row whose postal code Japan Post does not know, or gives to another town
+    than the address's: a warning on the report (the letters page lists it again before
+    printing), never a refusal (the code may be newer than the packaged data)."""
+    from notices.postal import postal_code_warning
+
+    warnings = []
+    for row in rows:
+        resident = row.resident
+        reason = postal_code_warning(
+            resident["postal_code"],
+            "%s %s" % (resident["address_line1"], resident["address_line2"]),
+        )
+        if reason:
+            warnings.append(
+                {
+                    "line": row.line,
+                    "reason": _("record id %(id)s (resident %(resident)s): %(reason)s")
+                    % {
+                        "id": row.certificate["source_id"],
+                        "resident": resident["resident_number"],
+                        "reason": reason,
+                    },
+                }
+            )
+    return warnings
 
 
 def _differs(row: _Row, other: _Row) -> bool:
@@ -451,6 +480,16 @@ def _commit_chunk(
             return None
         created, updated, unchanged, repeated = _store_chunk(run, good, now)
         refused = sorted([*refused, *repeated], key=lambda error: error["line"])
+        not_stored = {error["line"] for error in repeated}
+        warnings = _postal_warnings([row for row in good if row.line not in not_stored])
+        ImportRowWarning.objects.bulk_create(
+            [
+                ImportRowWarning(run=run, line=warning["line"], reason=warning["reason"][:300])
+                for warning in warnings
+            ],
+            batch_size=BATCH,
+        )
+        run.warned += len(warnings)
         ImportRowError.objects.bulk_create(
             [
                 ImportRowError(run=run, line=error["line"], reason=str(error["reason"])[:300])
@@ -605,21 +644,32 @@ def import_file(*, file, file_name: str, user=None, department_id=None, on_chunk
 CHUNK_SIZE = 150  # letters per print-ready PDF: one bundle for the bulk-mail office
 
 
-def letters_create_due(*, rule: NoticeRule, today, user=None) -> LetterBatch | None:
-    """Make the letters due under ``rule`` today and a batch that renders them.
+def letters_create_due(
+    *, rule: NoticeRule, today, user=None, now: dt.datetime | None = None
+) -> LetterBatch | None:
+    """Make the letters of ``rule``'s wave of today and a batch that renders them.
 
-    Idempotent and safe to run twice at once: the rule is locked for the run, and the
-    database refuses a second letter for one resident, certificate and rule. Residents
-    with an incomplete address are left out (the overview lists them for staff).
-    Rendering is enqueued on commit, one task per chunk of CHUNK_SIZE letters in
-    postal-code order. Returns None when nobody is due.
+    Only the due letters the capacity forecast plans for today or earlier are made
+    (notices/capacity.py); the others are held for a later wave, never past their
+    latest date. Idempotent and safe to run twice at once: the rule is locked for the
+    run, letters made earlier this week count against its budget, and the database
+    refuses a second letter for one resident, certificate and rule. Residents with an
+    incomplete address are left out (the overview lists them for staff). Rendering is
+    enqueued on commit, one task per chunk of CHUNK_SIZE letters in postal-code order.
+    Returns None when nobody is due today.
     """
-    from notices import tasks
+    from notices import capacity, tasks
 
+    now = now or timezone.now()
     with transaction.atomic():
-        rule = NoticeRule.objects.select_for_update().get(pk=rule.pk)
+        rule = NoticeRule.objects.select_for_update().select_related("procedure").get(pk=rule.pk)
+        plan = capacity.rule_forecast(rule=rule, today=today, now=now)
         mailable, _exceptions = selectors.split_by_address(
-            selectors.due_certificates(rule=rule, today=today)
+            [
+                certificate
+                for certificate in selectors.due_certificates(rule=rule, today=today)
+                if plan.sends_on(certificate.pk, today)
+            ]
         )
         if not mailable:
             return None
@@ -630,12 +680,13 @@ def letters_create_due(*, rule: NoticeRule, today, user=None) -> LetterBatch | N
                     resident_id=certificate.resident_id,
                     certificate=certificate,
                     code=new_booking_code(),
+                    created_at=now,
                 )
                 for certificate in mailable
             ],
             ignore_conflicts=True,
         )
-        batch = LetterBatch.objects.create(rule=rule, created_by=user)
+        batch = LetterBatch.objects.create(rule=rule, created_by=user, created_at=now)
         pending = list(
             Letter.objects.filter(rule=rule, batch__isnull=True)
             .order_by("resident__postal_code", "resident__resident_number")

@@ -9,6 +9,7 @@ urlpatterns = [
     path("rules/<int:rule_id>/preview.pdf", views.preview, name="preview"),
     path("rules/<int:rule_id>/create/", views.create_letters, name="create_letters"),
     path("rules/<int:rule_id>/why-not/", views.why_not, name="why_not"),
+    path("rules/<int:rule_id>/forecast/", views.forecast, name="forecast"),
     path(
         "rules/<int:rule_id>/why-not/<int:certificate_id>/release/",
         views.release_booking_match,

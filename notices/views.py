@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from notices import letters, selectors, services
+from dashboards import charts
+from notices import capacity, letters, selectors, services
 from notices.forms import ImportForm
 from notices.models import Letter
 from organization.csvexport import csv_streaming_response
@@ -95,6 +96,7 @@ def import_report(request, run_id: int):
             "run": run,
             "errors": errors,
             "more_errors": run.refused - len(errors),
+            "warnings": list(run.row_warnings.order_by("line", "pk")[:REPORT_ROWS_SHOWN]),
             "stalled": not run.is_finished
             and (run.progress_at is None or run.progress_at <= stalled_since),
         },
@@ -135,10 +137,14 @@ def overview(request):
         mailable, exceptions = selectors.split_by_address(
             selectors.due_certificates(rule=rule, today=today)
         )
+        plan = capacity.rule_forecast(rule=rule, today=today)
         rules.append(
             {
                 "rule": rule,
                 "due": mailable,
+                "wave": [c for c in mailable if plan.sends_on(c.pk, today)],
+                "held": [c for c in mailable if not plan.sends_on(c.pk, today)],
+                "shortfall_weeks": plan.shortfall_weeks,
                 "exceptions": exceptions,
                 "without_barcode": [c for c in mailable if not c.has_barcode],
                 "postal_warnings": [c for c in mailable if c.postal_warning],
@@ -172,6 +178,49 @@ def why_not(request, rule_id: int):
     items = selectors.residents_without_letter(rule=rule, today=today)
     access_log_read(request, objects=[item.certificate.resident for item in items])
     return render(request, "notices/why_not.html", {"rule": rule, "items": items, "today": today})
+
+
+@certificate_staff_required
+def forecast(request, rule_id: int):
+    """The rule's next weeks: letters due, the waves the daily job sends, the bookings
+    expected from them against the qualified clerks' free slots, and any shortfall.
+    Counts only: no names (nothing for the access log)."""
+    rule = get_object_or_404(
+        selectors.visible_rules(request.user).select_related("certificate_type", "procedure"),
+        pk=rule_id,
+    )
+    plan = capacity.rule_forecast(rule=rule, today=timezone.localdate())
+    labels = [week.start.strftime("%m/%d") for week in plan.weeks]
+    chart = charts.bar_chart(
+        chart_id="forecast",
+        title=_("Expected bookings and the bookings the free slots allow, per week"),
+        description=_(
+            "For each of the next %(n)s weeks: bookings expected from the letters sent that "
+            "week, and %(share)s%% of the qualified clerks' free slots. The table below has "
+            "the numbers."
+        )
+        % {"n": len(plan.weeks), "share": round(plan.share * 100)},
+        groups=labels,
+        series=[
+            (_("Expected bookings"), [week.expected for week in plan.weeks]),
+            (
+                _("Allowed (%(share)s%% of free slots)") % {"share": round(plan.share * 100)},
+                [round(week.limit, 1) for week in plan.weeks],
+            ),
+        ],
+        unit="",
+    )
+    return render(
+        request,
+        "notices/forecast.html",
+        {
+            "rule": rule,
+            "plan": plan,
+            "chart": chart,
+            "share_percent": round(plan.share * 100),
+            "conversion_percent": round(plan.conversion.rate * 100, 1),
+        },
+    )
 
 
 @require_POST

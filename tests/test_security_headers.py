@@ -144,6 +144,8 @@ def _page_samples() -> dict[str, str]:
         "notices:import_report": "/notices/import/%d/" % run.pk,
         "notices:why_not": "/notices/rules/%d/why-not/"
         % NoticeRule.objects.order_by("pk").first().pk,
+        "notices:forecast": "/notices/rules/%d/forecast/"
+        % NoticeRule.objects.order_by("pk").first().pk,
     }
 
 
