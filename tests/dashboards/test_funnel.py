@@ -201,7 +201,7 @@ def test_the_letters_page_reads_the_funnel_from_the_rollup_in_constant_queries(c
 def test_a_renewal_imported_after_the_window_still_reaches_the_funnel(campaign):
     """The 5-minute job recomputes an old batch when one of its residents gets a
     certificate through an import, so a late renewal is counted."""
-    rule, old, _new = campaign
+    _rule, old, _new = campaign
     rollup.facts_refresh_changed()
     year = periods.period_containing(timezone.localdate(old.created_at), "year")
     before = selectors.letter_funnel(year, EVERYTHING)["rules"][0]["renewed"]
