@@ -169,7 +169,7 @@ def test_plain_japanese_has_one_form_for_every_count_and_is_marked_japanese():
     [
         (
             "pt-br",
-            "Agendamento confirmado: Quarta-feira, 12 de Junho de 2030 9:00",
+            "Agendamento confirmado: quarta-feira, 12 de junho de 2030 9:00",
             "Seu agendamento na prefeitura está confirmado.",
         ),
         (

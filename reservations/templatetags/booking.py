@@ -21,17 +21,21 @@ def _local(value):
 # やさしい日本語 and any language without a line here get 2026年12月1日（火）.
 LONG_DATE_FORMATS = {
     "en": "D j M Y",  # Tue 1 Dec 2026
-    "pt-br": r"l, j \d\e F \d\e Y",  # Terça-feira, 1 de Dezembro de 2026
+    "pt-br": r"l, j \d\e F \d\e Y",  # terça-feira, 1 de dezembro de 2026
 }
 
 
 @register.filter
 def long_date(value) -> str:
-    """2026年12月1日（火） / Tue 1 Dec 2026"""
+    """2026年12月1日（火） / Tue 1 Dec 2026 / terça-feira, 1 de dezembro de 2026"""
     if not value:
         return ""
     value = _local(value)
-    return date_format(value, LONG_DATE_FORMATS.get(get_language(), "Y年n月j日（D）"))
+    language = get_language()
+    text = date_format(value, LONG_DATE_FORMATS.get(language, "Y年n月j日（D）"))
+    # Django's Portuguese names are capitalised; Brazilians write weekdays and months in
+    # lower case, and the date usually sits in the middle of a sentence.
+    return text.lower() if language == "pt-br" else text
 
 
 @register.filter
