@@ -1,10 +1,11 @@
-"""Dates and times as people in Japan read them, in Japanese or English."""
+"""Dates and times as people in Japan read them, in the language of the page."""
 
 import datetime as dt
 
 from django import template
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
+from django.utils.formats import get_format
 from django.utils.translation import get_language
 
 register = template.Library()
@@ -16,22 +17,32 @@ def _local(value):
     return value
 
 
+# The long date of each language that does not write it the Japanese way; Japanese,
+# やさしい日本語 and any language without a line here get 2026年12月1日（火）.
+LONG_DATE_FORMATS = {
+    "en": "D j M Y",  # Tue 1 Dec 2026
+    "pt-br": r"l, j \d\e F \d\e Y",  # terça-feira, 1 de dezembro de 2026
+}
+
+
 @register.filter
 def long_date(value) -> str:
-    """2026年12月1日（火） / Tue 1 Dec 2026"""
+    """2026年12月1日（火） / Tue 1 Dec 2026 / terça-feira, 1 de dezembro de 2026"""
     if not value:
         return ""
     value = _local(value)
-    if get_language() == "en":
-        return date_format(value, "D j M Y")
-    return date_format(value, "Y年n月j日（D）")
+    language = get_language()
+    text = date_format(value, LONG_DATE_FORMATS.get(language, "Y年n月j日（D）"))
+    # Django's Portuguese names are capitalised; Brazilians write weekdays and months in
+    # lower case, and the date usually sits in the middle of a sentence.
+    return text.lower() if language == "pt-br" else text
 
 
 @register.filter
 def month_title(value) -> str:
-    if get_language() == "en":
-        return date_format(value, "F Y")
-    return date_format(value, "Y年n月")
+    """2026年12月 / December 2026 / Dezembro de 2026: Django's own month-and-year form
+    of the page's language (plain Japanese falls back to Japanese)."""
+    return date_format(value, get_format("YEAR_MONTH_FORMAT"))
 
 
 @register.filter
