@@ -111,6 +111,7 @@ def test_a_representative_must_agree_to_the_letter_of_authorisation(client, jumi
     data = agree_to(
         {**base_data(juminhyo), **answered(juminhyo, juminhyo.proxy)}, juminhyo.identity_rule
     )
+    data["rule_%d_version" % juminhyo.letter_rule.pk] = juminhyo.letter_rule.version  # shown
     refused = client.post(details_url(juminhyo), data, HTTP_ACCEPT_LANGUAGE="en")
 
     assert refused.status_code == 200
