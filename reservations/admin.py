@@ -1,15 +1,23 @@
 from django.contrib import admin
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from organization.admin import PersonalDataAdminMixin
-from reservations import availability, services
+from reservations import availability, requirements, services
 from reservations.models import (
+    MAX_QUESTIONS_PER_PROCEDURE,
+    BookingAnswer,
     ClosedDay,
     ConsentRecord,
     Counter,
     DocumentRule,
     KioskDevice,
     Procedure,
+    ProcedureQuestion,
+    QuestionChoice,
     Reservation,
     ReservationEvent,
     Shift,
@@ -19,8 +27,40 @@ from reservations.models import (
 class DocumentRuleInline(admin.TabularInline):
     model = DocumentRule
     extra = 1
-    fields = ["text", "text_en", "is_active", "display_order", "version"]
+    fields = ["text", "text_en", "applies_when", "is_active", "display_order", "version"]
     readonly_fields = ["version"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "applies_when":
+            # Only the answers to this procedure's own questions.
+            object_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = QuestionChoice.objects.filter(
+                question__procedure_id=object_id if str(object_id or "").isdigit() else None
+            ).select_related("question")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class ProcedureQuestionInline(admin.TabularInline):
+    """The questions; their answers are edited on each question's page (the link)."""
+
+    model = ProcedureQuestion
+    extra = 0
+    max_num = MAX_QUESTIONS_PER_PROCEDURE
+    fields = ["label", "display_order", "answers_list"]
+    readonly_fields = ["answers_list"]
+    show_change_link = True
+
+    @admin.display(description=_("answers"))
+    def answers_list(self, question):
+        if not question.pk:
+            return _("Save, then open the question to add its answers.")
+        return " / ".join(choice.label for choice in question.choices.all()) or "—"
+
+
+class QuestionChoiceInline(admin.TabularInline):
+    model = QuestionChoice
+    extra = 2
+    fields = ["label", "display_order"]
 
 
 class AvailabilityChangeMixin:
@@ -43,6 +83,14 @@ class AvailabilityChangeMixin:
         availability.changed()
 
 
+@admin.register(ProcedureQuestion)
+class ProcedureQuestionAdmin(AvailabilityChangeMixin, admin.ModelAdmin):
+    list_display = ["label", "procedure", "display_order"]
+    list_filter = ["procedure"]
+    list_select_related = ["procedure"]
+    inlines = [QuestionChoiceInline]
+
+
 @admin.register(Procedure)
 class ProcedureAdmin(AvailabilityChangeMixin, admin.ModelAdmin):
     list_display = [
@@ -57,9 +105,11 @@ class ProcedureAdmin(AvailabilityChangeMixin, admin.ModelAdmin):
     search_fields = ["name", "name_en", "code"]
     prepopulated_fields = {"code": ["name_en"]}
     filter_horizontal = ["qualified_staff"]
-    inlines = [DocumentRuleInline]
+    inlines = [ProcedureQuestionInline, DocumentRuleInline]
+    readonly_fields = ["requirements_preview_link"]
     fieldsets = [
         (None, {"fields": ["code", "name", "name_en", "department", "is_active", "display_order"]}),
+        (_("Questions before the documents"), {"fields": ["requirements_preview_link"]}),
         (_("Description"), {"fields": ["description", "description_en"]}),
         (
             _("Booking rules"),
@@ -86,9 +136,61 @@ class ProcedureAdmin(AvailabilityChangeMixin, admin.ModelAdmin):
                 next(f for f in formset.forms if f.instance is rule).changed_data
             )
             services.document_rule_save(rule=rule, wording_changed=bool(changed))
+        formset.save_m2m()  # the answers each rule applies for
         for rule in formset.deleted_objects:
             rule.delete()
         return None
+
+    @admin.display(description=_("preview"))
+    def requirements_preview_link(self, procedure):
+        if not procedure.pk:
+            return _("Save the procedure first.")
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:reservations_procedure_requirements", args=[procedure.pk]),
+            _("Which rules a citizen sees for each combination of answers"),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:object_id>/requirements/",
+                self.admin_site.admin_view(self.requirements_preview),
+                name="reservations_procedure_requirements",
+            ),
+            *super().get_urls(),
+        ]
+
+    def requirements_preview(self, request, object_id):
+        """For every combination of answers, the rules a citizen is shown (and must
+        agree to) — the same computation as the booking pages."""
+        procedure = self.get_object(request, str(object_id))
+        if procedure is None or not self.has_view_or_change_permission(request, procedure):
+            raise Http404
+        questions = requirements.questions_of(procedure)
+        rules = list(
+            DocumentRule.objects.filter(procedure=procedure, is_active=True).prefetch_related(
+                "applies_when__question"
+            )
+        )
+        return TemplateResponse(
+            request,
+            "admin/reservations/procedure/requirements_preview.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Rules shown for each answer: %(procedure)s")
+                % {"procedure": procedure.name},
+                "opts": self.model._meta,
+                "original": procedure,
+                "procedure": procedure,
+                "questions": questions,
+                "rules": rules,
+                "combinations": requirements.combinations(questions, rules),
+                "unasked": ProcedureQuestion.objects.filter(
+                    procedure=procedure, choices__isnull=True
+                ),
+            },
+        )
 
 
 @admin.register(Counter)
@@ -158,6 +260,11 @@ class ConsentInline(ReadOnlyInline):
     fields = ["rule_text", "rule_version", "agreed_at"]
 
 
+class AnswerInline(ReadOnlyInline):
+    model = BookingAnswer
+    fields = ["question_text", "choice_text"]
+
+
 class EventInline(ReadOnlyInline):
     model = ReservationEvent
     fields = ["kind", "at", "actor"]
@@ -173,7 +280,7 @@ class ReservationAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
     search_fields = ["code", "citizen_name", "citizen_kana", "email", "phone"]
     date_hierarchy = "start_at"
     list_select_related = ["procedure", "staff__user"]
-    inlines = [ConsentInline, EventInline]
+    inlines = [AnswerInline, ConsentInline, EventInline]
     readonly_fields = [field.name for field in Reservation._meta.fields]
 
     def has_add_permission(self, request):

@@ -8,8 +8,16 @@ from django.utils import timezone
 
 from organization.calendar import day_start
 from organization.models import Department, StaffMember
-from reservations import availability, codes, services
-from reservations.models import Counter, DocumentRule, Procedure, Reservation, Shift
+from reservations import availability, codes, requirements, services
+from reservations.models import (
+    Counter,
+    DocumentRule,
+    Procedure,
+    ProcedureQuestion,
+    QuestionChoice,
+    Reservation,
+    Shift,
+)
 
 COUNTERS = [
     # department code, name, English name, location, English location, clerk username
@@ -65,6 +73,9 @@ PROCEDURES = [
         "duration_minutes": 15,
         "slot_interval_minutes": 15,
         "qualified": ["clerk1", "clerk2", "clerk3", "clerk4"],
+        # Questions before the documents: (question, its answers); a rule's third item
+        # names the answers it applies for (none: everyone).
+        "questions": [("どなたが申請しますか", ["本人", "代理人"])],
         "rules": [
             (
                 "本人確認書類（マイナンバーカード、運転免許証など）",
@@ -73,6 +84,7 @@ PROCEDURES = [
             (
                 "代理人が申請する場合は委任状",
                 "A letter of authorisation if you apply for someone else",
+                ["代理人"],
             ),
         ],
     },
@@ -111,11 +123,13 @@ PROCEDURES = [
         "slot_interval_minutes": 30,
         "requires_email_confirmation": True,
         "qualified": ["clerk1", "clerk4"],
+        "questions": [("マイナンバーカードをお持ちですか", ["はい", "いいえ"])],
         "rules": [
             (
                 "前住所地の転出証明書（マイナンバーカードで転出した場合は不要）",
                 "The moving-out certificate from your former municipality (not needed if "
                 "you moved out with your My Number card)",
+                ["いいえ"],
             ),
             (
                 "世帯全員のマイナンバーカード",
@@ -142,7 +156,25 @@ CITIZENS = [
     ("橋本 真由美", "ハシモト マユミ"),
     ("石川 大樹", "イシカワ ダイキ"),
     ("前田 千尋", "マエダ チヒロ"),
+    # Names as on a residence card in Latin script: no reading needed.
+    ("Maria Silva", ""),
+    ("NGUYEN VAN AN", ""),
 ]
+
+
+def _demo_answers(procedure: Procedure, index: int) -> tuple[dict, list[DocumentRule]]:
+    """Answers for the ``index``-th demo booking (alternating), and the rules that then
+    apply, as the booking pages compute them."""
+    questions = requirements.questions_of(procedure)
+    chosen = {
+        question.pk: list(question.choices.all())[index % len(question.choices.all())]
+        for question in questions
+    }
+    rules = requirements.applicable_rules(
+        list(procedure.document_rules.filter(is_active=True).prefetch_related("applies_when")),
+        chosen,
+    )
+    return chosen, rules
 
 
 def _staff(username: str) -> StaffMember:
@@ -174,7 +206,16 @@ def _seed_master_data() -> dict[str, Procedure]:
             },
         )
         procedure.qualified_staff.set([_staff(username) for username in spec["qualified"]])
-        for rule_order, (text, text_en) in enumerate(spec["rules"], start=1):
+        choices = {}
+        for question_order, (label, answers) in enumerate(spec.get("questions", []), start=1):
+            question, _created = ProcedureQuestion.objects.update_or_create(
+                procedure=procedure, label=label, defaults={"display_order": question_order}
+            )
+            for choice_order, answer in enumerate(answers, start=1):
+                choices[answer], _created = QuestionChoice.objects.update_or_create(
+                    question=question, label=answer, defaults={"display_order": choice_order}
+                )
+        for rule_order, (text, text_en, *applies_for) in enumerate(spec["rules"], start=1):
             rule = procedure.document_rules.filter(display_order=rule_order).first()
             if rule is None:
                 rule = DocumentRule(procedure=procedure, display_order=rule_order)
@@ -182,6 +223,7 @@ def _seed_master_data() -> dict[str, Procedure]:
             if rule.pk is None or changed:
                 rule.text, rule.text_en = text, text_en
                 services.document_rule_save(rule=rule, wording_changed=changed)
+            rule.applies_when.set([choices[answer] for answer in (applies_for or [[]])[0]])
         procedures[spec["code"]] = procedure
     return procedures
 
@@ -225,7 +267,8 @@ def _seed_bookings(procedures: dict[str, Procedure], now: dt.datetime) -> int:
         if not slots:
             continue
         slot = slots[(index * 3) % len(slots)]
-        rules = {rule.pk: rule.version for rule in procedure.document_rules.filter(is_active=True)}
+        chosen, applicable = _demo_answers(procedure, index)
+        rules = {rule.pk: rule.version for rule in applicable}
         try:
             services.reservation_book(
                 procedure=procedure,
@@ -237,6 +280,7 @@ def _seed_bookings(procedures: dict[str, Procedure], now: dt.datetime) -> int:
                     phone="090-0000-%04d" % (index + 1),
                 ),
                 consented_rules=rules,
+                answers=requirements.as_ids(chosen),
                 now=now,
             )
         except services.BookingError:
@@ -265,7 +309,7 @@ def _seed_today(procedures: dict[str, Procedure], now: dt.datetime) -> int:
     The bookings are written directly (some lie in the past, which the booking service
     rightly refuses); everything after check-in goes through the services.
     """
-    from reservations.models import ConsentRecord, ReservationStatus, Visit
+    from reservations.models import BookingAnswer, ConsentRecord, ReservationStatus, Visit
     from reservations.services import counter
 
     today = timezone.localdate(now)
@@ -289,6 +333,7 @@ def _seed_today(procedures: dict[str, Procedure], now: dt.datetime) -> int:
         if timezone.localdate(start) != today:
             continue
         name, kana = CITIZENS[index % len(CITIZENS)]
+        chosen, rules = _demo_answers(procedure, index)
         reservation = Reservation.objects.create(
             procedure=procedure,
             staff=_staff(clerk),
@@ -312,7 +357,17 @@ def _seed_today(procedures: dict[str, Procedure], now: dt.datetime) -> int:
                 rule_version=rule.version,
                 agreed_at=now - dt.timedelta(days=3),
             )
-            for rule in procedure.document_rules.filter(is_active=True)
+            for rule in rules
+        )
+        BookingAnswer.objects.bulk_create(
+            BookingAnswer(
+                reservation=reservation,
+                question_id=question_id,
+                choice=choice,
+                question_text=choice.question.label,
+                choice_text=choice.label,
+            )
+            for question_id, choice in chosen.items()
         )
         made += 1
         if state in ("expected", "no_show"):

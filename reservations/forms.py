@@ -6,10 +6,10 @@ from django import forms
 from django.core import validators
 from django.utils.translation import gettext_lazy as _
 
+from reservations import names, requirements
 from reservations.codes import normalize_code, normalize_phone
 
 IDEMPOTENCY_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-KANA_PATTERN = re.compile(r"^[\u3041-\u3096\u30a1-\u30fa\u30fc\u30fb\s・ー]+$")
 
 
 RULES_CHANGED_MESSAGE = _(
@@ -21,16 +21,31 @@ RULES_CHANGED_MESSAGE = _(
 class CitizenDetailsForm(forms.Form):
     """Who is coming, and one checkbox per required-document rule of the procedure."""
 
+    # Any script, as on the residence card.
     name = forms.CharField(
         label=_("Name"),
-        max_length=100,
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
-        help_text=_("e.g. 山田 太郎"),
+        max_length=names.NAME_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"autocomplete": "name", "autocapitalize": "words"}),
+        error_messages={
+            "required": _("Please give your name as on your residence card or passport."),
+            "null_characters_not_allowed": _(
+                "Your name contains characters that cannot be stored."
+            ),
+            "max_length": _("Please shorten your name to %(limit_value)d characters."),
+        },
+        help_text=_(
+            "As on your residence card or passport, in any script, e.g. 山田 太郎, Jane Doe"
+        ),
     )
     kana = forms.CharField(
-        label=_("Name in kana"),
-        max_length=100,
-        help_text=_("e.g. ヤマダ タロウ"),
+        label=_("Reading of your name in kana"),
+        max_length=names.NAME_MAX_LENGTH,
+        required=False,
+        help_text=_("Needed only if your name has kanji, e.g. ヤマダ タロウ"),
+        error_messages={
+            "null_characters_not_allowed": _("Please write the reading in hiragana or katakana."),
+            "max_length": _("Please shorten the reading to %(limit_value)d characters."),
+        },
     )
     email = forms.EmailField(
         label=_("E-mail"),
@@ -99,13 +114,18 @@ class CitizenDetailsForm(forms.Form):
         return [self["rule_%d_version" % rule.pk] for rule in self.rules]
 
     def clean_name(self):
-        return " ".join(unicodedata.normalize("NFKC", self.cleaned_data["name"]).split())
+        name = names.normalize_name(self.cleaned_data["name"])
+        problem = names.name_problems(name, "ア").get("name")
+        if problem:
+            raise forms.ValidationError(problem)
+        return name
 
     def clean_kana(self):
         # NFKC turns half-width katakana into full-width; spaces are folded.
-        kana = " ".join(unicodedata.normalize("NFKC", self.cleaned_data["kana"]).split())
-        if not KANA_PATTERN.match(kana):
-            raise forms.ValidationError(_("Please write your name in hiragana or katakana."))
+        kana = names.normalize_name(self.cleaned_data["kana"])
+        problem = names.name_problems("x", kana).get("kana")
+        if problem:
+            raise forms.ValidationError(problem)
         return kana
 
     def clean_phone(self):
@@ -124,6 +144,10 @@ class CitizenDetailsForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if "name" in cleaned and "kana" in cleaned and not cleaned["kana"]:
+            problem = names.name_problems(cleaned["name"], "").get("kana")
+            if problem:
+                self.add_error("kana", problem)
         if self.changed_rules:
             raise forms.ValidationError(RULES_CHANGED_MESSAGE, code="rules_changed")
         key = cleaned.get("idempotency_key", "")
@@ -144,6 +168,31 @@ class CitizenDetailsForm(forms.Form):
             for rule in self.rules
             if self.cleaned_data.get("rule_%d" % rule.pk)
         }
+
+
+class AnswersForm(forms.Form):
+    """The procedure's questions before the documents, one group of radio buttons each
+    (fields ``q_<question id>``); answered on their own step, then carried as hidden
+    fields by the details form, which checks them again."""
+
+    def __init__(self, *args, questions=(), hidden=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = list(questions)
+        for question in self.questions:
+            self.fields[requirements.field_name(question)] = forms.TypedChoiceField(
+                label=question.label,
+                choices=[(choice.pk, choice.label) for choice in question.choices.all()],
+                coerce=int,
+                widget=forms.HiddenInput if hidden else forms.RadioSelect,
+                error_messages={
+                    "required": _("Please choose an answer."),
+                    "invalid_choice": _("Please choose one of the answers shown."),
+                },
+            )
+
+    def chosen(self) -> dict:
+        """Question id → choice (valid forms only)."""
+        return requirements.chosen_from_data(self.questions, self.cleaned_data)
 
 
 class RulesAgreementForm(forms.Form):

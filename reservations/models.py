@@ -83,6 +83,62 @@ class Procedure(LocalizedNameMixin, models.Model):
         return localized(self, "description")
 
 
+MAX_QUESTIONS_PER_PROCEDURE = 3
+
+
+class ProcedureQuestion(models.Model):
+    """A question asked before the documents (「どなたが申請しますか」), whose answer
+    decides which document rules apply to the applicant (see ``requirements.py``)."""
+
+    procedure = models.ForeignKey(
+        Procedure,
+        verbose_name=_("procedure"),
+        on_delete=models.CASCADE,
+        related_name="questions",
+    )
+    label = models.CharField(_("question"), max_length=200)
+    display_order = models.PositiveSmallIntegerField(_("display order"), default=100)
+
+    class Meta:
+        ordering = ["display_order", "id"]
+        verbose_name = _("question before the documents")
+        verbose_name_plural = _("questions before the documents")
+
+    def __str__(self):
+        return self.label
+
+    def clean(self):
+        others = ProcedureQuestion.objects.filter(procedure_id=self.procedure_id)
+        if self.pk:
+            others = others.exclude(pk=self.pk)
+        if self.procedure_id and others.count() >= MAX_QUESTIONS_PER_PROCEDURE:
+            raise ValidationError(
+                _("A procedure asks at most %(count)d questions.")
+                % {"count": MAX_QUESTIONS_PER_PROCEDURE}
+            )
+
+
+class QuestionChoice(models.Model):
+    """One answer a citizen can give to a question (「本人」, 「代理人」)."""
+
+    question = models.ForeignKey(
+        ProcedureQuestion,
+        verbose_name=_("question"),
+        on_delete=models.CASCADE,
+        related_name="choices",
+    )
+    label = models.CharField(_("answer"), max_length=200)
+    display_order = models.PositiveSmallIntegerField(_("display order"), default=100)
+
+    class Meta:
+        ordering = ["display_order", "id"]
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+
+    def __str__(self):
+        return "%s: %s" % (self.question.label, self.label)
+
+
 class DocumentRule(models.Model):
     """A required-document rule the citizen must agree to before booking.
 
@@ -102,6 +158,18 @@ class DocumentRule(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     is_active = models.BooleanField(_("in force"), default=True)
     display_order = models.PositiveSmallIntegerField(_("display order"), default=100)
+    # Empty: the rule applies to everyone. Otherwise it applies when, for each question
+    # with a chosen answer here, the applicant gave one of them (see requirements.py).
+    applies_when = models.ManyToManyField(
+        QuestionChoice,
+        verbose_name=_("applies only for these answers"),
+        blank=True,
+        related_name="rules",
+        help_text=_(
+            "Leave empty for a rule that applies to everyone. With answers chosen, the rule "
+            "applies only to applicants who gave one of them (for each question concerned)."
+        ),
+    )
 
     class Meta:
         ordering = ["display_order", "id"]
@@ -305,7 +373,7 @@ class Reservation(models.Model):
     code = models.CharField(_("booking code"), max_length=9, unique=True)
     manage_nonce = models.CharField(max_length=24, editable=False)
     citizen_name = models.CharField(_("name"), max_length=100)
-    citizen_kana = models.CharField(_("name in kana"), max_length=100)
+    citizen_kana = models.CharField(_("reading in kana"), max_length=100, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     # Normalised contact, for the one-active-booking-per-person rule.
@@ -419,6 +487,29 @@ class ConsentRecord(models.Model):
 
     def __str__(self):
         return self.rule_text
+
+
+class BookingAnswer(models.Model):
+    """An answer the citizen gave before the documents, as asked (wording and ids): with
+    the consents it records which rules were shown to them and why."""
+
+    reservation = models.ForeignKey(Reservation, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(
+        ProcedureQuestion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    choice = models.ForeignKey(
+        QuestionChoice, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    question_text = models.CharField(_("question as asked"), max_length=200)
+    choice_text = models.CharField(_("answer given"), max_length=200)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("answer before the documents")
+        verbose_name_plural = _("answers before the documents")
+
+    def __str__(self):
+        return "%s: %s" % (self.question_text, self.choice_text)
 
 
 class TimedEvent(models.Model):

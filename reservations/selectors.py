@@ -37,7 +37,9 @@ def procedure_for_booking(code: str) -> Procedure:
             .prefetch_related(
                 Prefetch(
                     "document_rules",
-                    queryset=DocumentRule.objects.filter(is_active=True),
+                    queryset=DocumentRule.objects.filter(is_active=True).prefetch_related(
+                        "applies_when"
+                    ),
                     to_attr="rules_in_force",
                 )
             )
@@ -54,7 +56,11 @@ def procedure_for_booking(code: str) -> Procedure:
 def rules_in_force(procedure: Procedure) -> list[DocumentRule]:
     """The procedure's document rules in force, from the database (never the cache): the
     consent form must show, and check against, the wording in force now."""
-    return list(DocumentRule.objects.filter(procedure=procedure, is_active=True))
+    return list(
+        DocumentRule.objects.filter(procedure=procedure, is_active=True).prefetch_related(
+            "applies_when"
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -242,6 +248,8 @@ class QueueRow:
     reservation: Reservation | None
     visit: object | None
     transfer_to: list = field(default_factory=list)  # clerks who can do the procedure
+    citizen_kana: str = ""
+    answers: list = field(default_factory=list)  # BookingAnswer: what the citizen answered
 
 
 def counter_queue(
@@ -263,7 +271,7 @@ def counter_queue(
             status=ReservationStatus.CONFIRMED,
         )
         .select_related("procedure", "staff__user", "counter", "visit__counter")
-        .prefetch_related("consents")
+        .prefetch_related("consents", "answers")
     )
     walk_ins = Visit.objects.filter(day=day, kind=VisitKind.WALK_IN).select_related(
         "procedure", "staff__user", "counter"
@@ -294,6 +302,8 @@ def counter_queue(
                 waiting_minutes=_waiting(visit, now),
                 reservation=reservation,
                 visit=visit,
+                citizen_kana=reservation.citizen_kana,
+                answers=list(reservation.answers.all()),
             )
         )
     for visit in walk_ins:
@@ -375,6 +385,7 @@ def visit_for_staff(visit_id: int):
 
     return (
         Visit.objects.select_related("procedure__department", "staff__user", "counter")
+        .prefetch_related("reservation__answers")
         .filter(pk=visit_id)
         .first()
     )

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from complaints.models import Complaint, Status
 from notices.models import ImportRun
 from reservations import selectors
-from reservations.models import Procedure, Reservation, ReservationStatus, Visit
+from reservations.models import Procedure, QuestionChoice, Reservation, ReservationStatus, Visit
 from reservations.services import manage_token_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -59,9 +59,13 @@ def booking_pages() -> list[str]:
     start = timezone.localtime(times.slots[0].start)
     booking = Reservation.objects.filter(status=ReservationStatus.CONFIRMED).latest("start_at")
     token = manage_token_for(booking)
+    representative = QuestionChoice.objects.get(question__procedure=procedure, label="代理人")
     return [
         "/book/juminhyo/%s/" % day.isoformat(),
-        "/book/juminhyo/%s/%s/" % (day.isoformat(), start.strftime("%H%M")),
+        "/book/juminhyo/%s/%s/" % (day.isoformat(), start.strftime("%H%M")),  # the questions
+        "/book/juminhyo/%s/%s/?answered=1" % (day.isoformat(), start.strftime("%H%M")),
+        "/book/juminhyo/%s/%s/?q_%d=%d"
+        % (day.isoformat(), start.strftime("%H%M"), representative.question_id, representative.pk),
         "/booking/%s/" % token,
         "/booking/%s/cancel/" % token,
         "/booking/%s/reschedule/" % token,

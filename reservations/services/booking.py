@@ -26,9 +26,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from organization.models import StaffMember
-from reservations import availability, codes, documents, selectors
+from reservations import availability, codes, documents, names, requirements, selectors
 from reservations.models import (
     OPEN_STATUSES,
+    BookingAnswer,
     Channel,
     ConsentRecord,
     DocumentRule,
@@ -61,7 +62,7 @@ class BookingError(Exception):
 @dataclass(frozen=True)
 class CitizenDetails:
     name: str
-    kana: str
+    kana: str = ""  # the reading, needed only for a name with kanji
     email: str = ""
     phone: str = ""
 
@@ -118,11 +119,30 @@ def _clerk_insert_lock(staff_id: int, day: dt.date):
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [CLERK_DAY_LOCKS, key])
 
 
-def _check_consents(procedure: Procedure, consented: dict[int, int]) -> list[DocumentRule]:
+def _check_answers(procedure: Procedure, answers: dict[int, int]) -> dict:
+    """Question id → choice for the answers given; every question must be answered with
+    one of its own answers (the rules to agree to depend on them)."""
+    questions = requirements.questions_of(procedure)
+    chosen = requirements.chosen_from_ids(questions, answers)
+    if requirements.unanswered(questions, chosen):
+        raise BookingError(
+            "answers_missing",
+            _("Please answer the questions about your application before booking."),
+        )
+    return chosen
+
+
+def _check_consents(
+    procedure: Procedure, consented: dict[int, int], chosen: dict
+) -> list[DocumentRule]:
     # Read from the database inside the booking transaction, never from a cache: what
     # is stored as agreed must be the wording in force when the booking commits, and
-    # the version the form showed must be that wording's.
-    rules = list(procedure.document_rules.filter(is_active=True))
+    # the version the form showed must be that wording's. Which rules apply is computed
+    # from the answers here, never taken from the client.
+    rules = requirements.applicable_rules(
+        list(procedure.document_rules.filter(is_active=True).prefetch_related("applies_when")),
+        chosen,
+    )
     for rule in rules:
         if rule.pk not in consented:
             raise BookingError(
@@ -155,8 +175,11 @@ def _validate_citizen(citizen: CitizenDetails) -> tuple[str, str]:
             raise BookingError("bad_email", _("Please check the e-mail address.")) from error
     if not (email_key or phone_key):
         raise BookingError("no_contact", _("Please give an e-mail address or a phone number."))
-    if not citizen.name.strip() or not citizen.kana.strip():
-        raise BookingError("no_name", _("Please give your name and its reading in kana."))
+    problems = names.name_problems(
+        names.normalize_name(citizen.name), names.normalize_name(citizen.kana)
+    )
+    if problems:
+        raise BookingError("bad_name", problems.get("name") or problems["kana"])
     return email_key, phone_key
 
 
@@ -291,6 +314,7 @@ def _insert(
     now: dt.datetime,
     exclude_id: int | None,
     agreed_at: dt.datetime,
+    answers: list[tuple] = (),
     force_confirmation: bool = False,
     referral_code: str = "",
     idempotency_key: str = "",
@@ -329,8 +353,8 @@ def _insert(
             channel=channel,
             code=codes.new_booking_code(),
             manage_nonce=codes.new_manage_nonce(),
-            citizen_name=citizen.name.strip(),
-            citizen_kana=citizen.kana.strip(),
+            citizen_name=names.normalize_name(citizen.name),
+            citizen_kana=names.normalize_name(citizen.kana),
             email=citizen.email.strip(),
             phone=citizen.phone.strip(),
             email_key=email_key,
@@ -361,6 +385,16 @@ def _insert(
             )
             for rule in rules
         )
+        BookingAnswer.objects.bulk_create(
+            BookingAnswer(
+                reservation=reservation,
+                question_id=question_id,
+                choice_id=choice_id,
+                question_text=question_text,
+                choice_text=choice_text,
+            )
+            for question_id, choice_id, question_text, choice_text in answers
+        )
         ReservationEvent.objects.create(
             reservation=reservation, kind=ReservationEvent.Kind.BOOKED, at=now, actor=booked_by
         )
@@ -382,11 +416,15 @@ def reservation_book(
     now: dt.datetime | None = None,
     referral_code: str = "",
     idempotency_key: str = "",
+    answers: dict[int, int] | None = None,
 ) -> BookingResult:
     """Book ``procedure`` at ``start`` for ``citizen``, routed to a qualified free clerk.
 
-    ``consented_rules`` maps each document rule id the citizen agreed to onto the version
-    they were shown; every rule in force must be there at its current version. Raises
+    ``answers`` maps each of the procedure's questions onto the choice given (all must
+    be answered); they decide which document rules apply (``requirements.py``) and are
+    stored with the booking. ``consented_rules`` maps each document rule id the citizen
+    agreed to onto the version they were shown; every rule in force that applies must
+    be there at its current version (others are ignored). Raises
     BookingError (nothing written) when the time, the consents, the person's other
     bookings or the roster do not allow it. On success the confirmation e-mail is sent
     after commit (or the confirm-your-booking e-mail, where the procedure requires it).
@@ -423,7 +461,8 @@ def reservation_book(
         if earlier is not None:
             return BookingResult(earlier, manage_token_for(earlier))
         _check_timing(procedure, start, now)
-        rules = _check_consents(procedure, consented_rules)
+        chosen = _check_answers(procedure, answers or {})
+        rules = _check_consents(procedure, consented_rules, chosen)
         _ensure_one_open_booking(
             procedure=procedure, email_key=email_key, phone_key=phone_key, now=now
         )
@@ -439,6 +478,10 @@ def reservation_book(
             now=now,
             exclude_id=None,
             agreed_at=now,
+            answers=[
+                (question_id, choice.pk, choice.question.label, choice.label)
+                for question_id, choice in chosen.items()
+            ],
             force_confirmation=bool(reason),
             referral_code=referral_code,
             idempotency_key=idempotency_key,
@@ -579,7 +622,13 @@ def reservation_reschedule(
         first_consent = old.consents.order_by("agreed_at").first()
         agreed_at = first_consent.agreed_at if carried_over and first_consent else now
         _check_timing(procedure, new_start, now)
-        rules = _check_consents(procedure, consented_rules)
+        # The answers carry over as given; the rules that apply follow from them.
+        old_answers = list(old.answers.all())
+        chosen = requirements.chosen_from_ids(
+            requirements.questions_of(procedure),
+            {a.question_id: a.choice_id for a in old_answers if a.question_id and a.choice_id},
+        )
+        rules = _check_consents(procedure, consented_rules, chosen)
         _expire_lapsed_holds(now)
         citizen = CitizenDetails(old.citizen_name, old.citizen_kana, old.email, old.phone)
         _mark_cancelled(old, now=now)
@@ -595,6 +644,9 @@ def reservation_reschedule(
             now=now,
             exclude_id=old.pk,
             agreed_at=agreed_at,
+            answers=[
+                (a.question_id, a.choice_id, a.question_text, a.choice_text) for a in old_answers
+            ],
             referral_code=old.referral_code,
             calendar_uid=documents.calendar_uid(old),
             calendar_sequence=old.calendar_sequence + 1,

@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import logging
 from dataclasses import dataclass, replace
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -24,10 +25,19 @@ from organization.http import client_ip
 from organization.permissions import staff_required
 from organization.selectors import staff_member_for_user
 from organization.services import access_log_read
-from reservations import availability, codes, documents, ratelimit, selectors, services
+from reservations import (
+    availability,
+    codes,
+    documents,
+    ratelimit,
+    requirements,
+    selectors,
+    services,
+)
 from reservations.availability import DayStatus
 from reservations.contact import city_contact
 from reservations.forms import (
+    AnswersForm,
     CitizenDetailsForm,
     DateJumpForm,
     FindBookingForm,
@@ -246,13 +256,32 @@ def booking_details(request, code, day, hhmm, *, staff_mode):
         if refusal is not None:
             messages.error(request, refusal.message)
             return redirect(flow["day_url"], code=code, day=day)
+    # The questions before the documents (if the procedure asks any) come first, on
+    # their own step (a GET form: answers are no personal data, and going back keeps
+    # them); the details form carries them as hidden fields and they are checked again.
+    questions = requirements.questions_of(procedure)
+    answers_form = AnswersForm(
+        request.POST if request.method == "POST" else request.GET, questions=questions
+    )
+    if questions and ("change" in request.GET or not answers_form.is_valid()):
+        if request.method == "GET" and "answered" not in request.GET:
+            answers_form = AnswersForm(initial=request.GET.dict(), questions=questions)
+        return render(
+            request,
+            "reservations/questions.html",
+            {"procedure": procedure, "start": start, "form": answers_form, **flow},
+        )
+    chosen = answers_form.chosen() if questions else {}
+
+    def applicable_rules():
+        return requirements.applicable_rules(selectors.rules_in_force(procedure), chosen)
+
     email_required = procedure.requires_email_confirmation and not staff_mode
     # The rules from the database, not the cached procedure: a form showing an older
-    # wording than the one in force is refused and shows the new one (forms.py).
+    # wording than the one in force is refused and shows the new one (forms.py). Only
+    # the rules that apply for the answers are shown, and required.
     data = request.POST if request.method == "POST" else _draft(request)
-    form = CitizenDetailsForm(
-        data, rules=selectors.rules_in_force(procedure), email_required=email_required
-    )
+    form = CitizenDetailsForm(data, rules=applicable_rules(), email_required=email_required)
     lost_link = False  # "you already have a booking": offer to find its link
     if request.method == "POST" and form.is_valid():
         refused = _booking_limits_refuse(request, form, staff_mode)
@@ -269,6 +298,7 @@ def booking_details(request, code, day, hhmm, *, staff_mode):
                     phone=form.cleaned_data["phone"],
                 ),
                 consented_rules=form.consented_rules(),
+                answers=requirements.as_ids(chosen),
                 channel=Channel.PHONE if staff_mode else Channel.WEB,
                 booked_by=getattr(request, "staff_member", None) if staff_mode else None,
                 referral_code=_referral(request, procedure, staff_mode),
@@ -282,9 +312,7 @@ def booking_details(request, code, day, hhmm, *, staff_mode):
                 # A rule changed between the form's check and the booking: show the
                 # wording now in force, to be agreed to again.
                 form = CitizenDetailsForm(
-                    request.POST,
-                    rules=selectors.rules_in_force(procedure),
-                    email_required=email_required,
+                    request.POST, rules=applicable_rules(), email_required=email_required
                 )
                 form.is_valid()
             if not form.errors:
@@ -308,6 +336,9 @@ def booking_details(request, code, day, hhmm, *, staff_mode):
             "start": start,
             "form": form,
             "lost_link": lost_link,
+            "answers": list(chosen.values()),
+            "answer_fields": requirements.as_query(chosen),
+            "answer_query": urlencode(requirements.as_query(chosen)),
             **flow,
         },
     )
@@ -441,14 +472,20 @@ def _changeable_or_redirect(request, token):
 
 
 def _changed_rules(reservation, procedure) -> tuple[dict[int, int], list]:
-    """The versions the citizen agreed to, and the rules in force whose wording changed
-    since (or that are new): those must be read and agreed to again."""
+    """The versions the citizen agreed to, and the rules in force that apply for the
+    booking's answers and whose wording changed since (or that are new): those must be
+    read and agreed to again."""
     agreed = {
         consent.rule_id: consent.rule_version
         for consent in reservation.consents.all()
         if consent.rule_id
     }
-    changed = [rule for rule in procedure.rules_in_force if agreed.get(rule.pk) != rule.version]
+    chosen = requirements.chosen_from_ids(
+        requirements.questions_of(procedure),
+        {a.question_id: a.choice_id for a in reservation.answers.all() if a.choice_id},
+    )
+    rules = requirements.applicable_rules(procedure.rules_in_force, chosen)
+    changed = [rule for rule in rules if agreed.get(rule.pk) != rule.version]
     return agreed, changed
 
 

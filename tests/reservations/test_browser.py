@@ -44,7 +44,7 @@ def choose_first_time(page, procedure):
 
 def fill_details(page):
     page.get_by_label("お名前").fill("山田 太郎")
-    page.get_by_label("ふりがな（カタカナまたはひらがな）").fill("ヤマダ タロウ")
+    page.get_by_label("ふりがな").fill("ヤマダ タロウ")
     page.get_by_label("メールアドレス").fill("taro@example.jp")
 
 

@@ -110,8 +110,14 @@ def test_a_change_of_wording_in_the_admin_makes_a_new_version(client, procedure)
     url = reverse("admin:reservations_procedure_change", args=[procedure.pk])
     page = client.get(url)
     form = page.context["adminform"].form
-    inline = page.context["inline_admin_formsets"][0].formset
+    formsets = [f.formset for f in page.context["inline_admin_formsets"]]
+    inline = next(f for f in formsets if f.model is DocumentRule)
     data = {k: v for k, v in form.initial.items() if v is not None and not isinstance(v, list)}
+    for other in formsets:  # the questions' inline, with none
+        if other is not inline:
+            data.update(
+                {"%s-%s" % (other.prefix, k): v for k, v in other.management_form.initial.items()}
+            )
     data["department"] = procedure.department_id
     data["qualified_staff"] = [s.pk for s in procedure.qualified_staff.all()]
     prefix = inline.prefix
@@ -139,7 +145,7 @@ def test_a_change_of_wording_in_the_admin_makes_a_new_version(client, procedure)
     response = client.post(url, data)
 
     assert response.status_code == 302, getattr(response, "context", None) and [
-        f.errors for f in response.context["inline_admin_formsets"][0].formset.forms
+        f.errors for f in response.context["inline_admin_formsets"][1].formset.forms
     ]
     assert [stored_version(r) for r in rules] == [2, 1]
 

@@ -407,4 +407,4 @@ def test_the_error_summary_lists_and_links_each_problem(client, procedure):
     assert 'href="#id_kana"' in summary
     for rule in procedure.document_rules.all():
         assert 'href="#id_rule_%d"' % rule.pk in summary
-    assert "Please write your name in hiragana or katakana." in summary
+    assert "Please write the reading in hiragana or katakana." in summary

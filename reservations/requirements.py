@@ -1,0 +1,109 @@
+"""Requirements that fit the applicant: the questions a procedure asks before the
+documents, and which document rules apply for the answers given.
+
+A rule with no ``applies_when`` answers applies to everyone. Otherwise its answers are
+grouped by question, and the rule applies when, for every question concerned, the
+applicant's answer is one of the rule's (within a question: any of them; across
+questions: all). A question the applicant was never asked (added after they booked)
+counts as not excluding the rule: when in doubt a rule is shown.
+
+The set of rules to agree to is always computed here from the answers, on the server;
+a client-sent list of rules is never trusted.
+"""
+
+import itertools
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+
+from reservations.models import DocumentRule, ProcedureQuestion, QuestionChoice
+
+FIELD_PREFIX = "q_"
+
+
+def questions_of(procedure) -> list[ProcedureQuestion]:
+    """The procedure's questions that have answers to choose from, with them, in order
+    (2 queries). A question without answers yet is not asked (nobody could answer it)."""
+    questions = ProcedureQuestion.objects.filter(procedure=procedure).prefetch_related(
+        Prefetch("choices", queryset=QuestionChoice.objects.order_by("display_order", "id"))
+    )
+    return [question for question in questions if question.choices.all()]
+
+
+def field_name(question: ProcedureQuestion) -> str:
+    return "%s%d" % (FIELD_PREFIX, question.pk)
+
+
+def chosen_from_data(questions: list[ProcedureQuestion], data) -> dict[int, QuestionChoice]:
+    """Question id → choice for each question answered with one of its own choices in
+    ``data`` (a QueryDict or dict of ``q_<question id>`` → choice id); anything else is
+    left out (and so unanswered)."""
+    chosen = {}
+    for question in questions:
+        raw = str(data.get(field_name(question), "")).strip()
+        for choice in question.choices.all():
+            if raw == str(choice.pk):
+                chosen[question.pk] = choice
+    return chosen
+
+
+def chosen_from_ids(
+    questions: list[ProcedureQuestion], answers: dict[int, int]
+) -> dict[int, QuestionChoice]:
+    """The same from question id → choice id (the service's input)."""
+    return chosen_from_data(
+        questions, {field_name(q): answers[q.pk] for q in questions if q.pk in answers}
+    )
+
+
+def unanswered(
+    questions: list[ProcedureQuestion], chosen: dict[int, QuestionChoice]
+) -> list[ProcedureQuestion]:
+    return [question for question in questions if question.pk not in chosen]
+
+
+def rule_applies(rule: DocumentRule, chosen: dict[int, QuestionChoice]) -> bool:
+    wanted: dict[int, set[int]] = {}
+    for choice in rule.applies_when.all():
+        wanted.setdefault(choice.question_id, set()).add(choice.pk)
+    return all(
+        question_id not in chosen or chosen[question_id].pk in choice_ids
+        for question_id, choice_ids in wanted.items()
+    )
+
+
+def applicable_rules(
+    rules: list[DocumentRule], chosen: dict[int, QuestionChoice]
+) -> list[DocumentRule]:
+    """The rules (with ``applies_when`` prefetched) that apply for these answers."""
+    return [rule for rule in rules if rule_applies(rule, chosen)]
+
+
+def as_ids(chosen: dict[int, QuestionChoice]) -> dict[int, int]:
+    return {question_id: choice.pk for question_id, choice in chosen.items()}
+
+
+def as_query(chosen: dict[int, QuestionChoice]) -> dict[str, int]:
+    """The answers as the booking pages carry them (``q_<question id>`` → choice id)."""
+    return {"%s%d" % (FIELD_PREFIX, qid): choice.pk for qid, choice in chosen.items()}
+
+
+@dataclass(frozen=True)
+class Combination:
+    """One way of answering every question, and the rules a citizen then agrees to."""
+
+    answers: list[QuestionChoice]
+    rules: list[DocumentRule]
+
+
+def combinations(
+    questions: list[ProcedureQuestion], rules: list[DocumentRule]
+) -> list[Combination]:
+    """Every combination of answers (at most a few questions of a few answers each) with
+    the rules shown for it: the admin's preview."""
+    asked = [question for question in questions if question.choices.all()]
+    result = []
+    for answers in itertools.product(*(list(q.choices.all()) for q in asked)):
+        chosen = {choice.question_id: choice for choice in answers}
+        result.append(Combination(list(answers), applicable_rules(rules, chosen)))
+    return result
