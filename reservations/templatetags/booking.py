@@ -22,6 +22,9 @@ def _local(value):
 LONG_DATE_FORMATS = {
     "en": "D j M Y",  # Tue 1 Dec 2026
     "pt-br": r"l, j \d\e F \d\e Y",  # terça-feira, 1 de dezembro de 2026
+    "ko": "Y년 n월 j일 (D)",  # 2026년 12월 1일 (화)
+    "vi": "l, j/n/Y",  # Thứ ba, 1/12/2026
+    "zh-hans": "Y年n月j日（周D）",  # 2026年12月1日（周二）
 }
 
 
