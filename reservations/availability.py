@@ -12,6 +12,7 @@ import secrets
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Q
@@ -333,10 +334,12 @@ def cached(procedure: Procedure, name: str, earliest: dt.datetime, compute):
         name,
         earliest.strftime("%Y%m%d%H%M"),
     )
+    if not settings.AVAILABILITY_CACHE_SECONDS:
+        return compute(), key  # measuring the cold path: every request computed
     value = cache.get(key)
     if value is None:
         value = compute()
-        cache.set(key, value, CACHE_SECONDS)
+        cache.set(key, value, settings.AVAILABILITY_CACHE_SECONDS)
     return value, key
 
 
