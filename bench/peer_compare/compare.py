@@ -192,7 +192,7 @@ def run_madoguchi(a, k) -> dict:
     env = {**mado_env(), "PEER_DRAIN_LOG": str(drain_log)}
     python = str(ROOT / ".venv" / "bin" / "python")
     reset_cmd = f"cd '{ROOT}' && '{python}' '{HERE / 'data.py'}' reset"
-    data("reset", env=env)
+    data("reset", "--drain-timeout", "0", env=env)  # what an interrupted run left
     drain_log.unlink(missing_ok=True)
     data("prepare", "--out", str(run_dir / "inputs"), "--race-reps", str(a.race_reps))
     celery = Celery(env, run_dir / "celery.log")
