@@ -49,7 +49,11 @@ def gunicorn(*, workers: int, env: dict | None = None, threads: int = 1):
         yield url
     finally:
         process.terminate()
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a loaded machine: do not leave it behind
+            process.kill()
+            process.wait()
 
 
 @contextlib.contextmanager
