@@ -38,7 +38,8 @@ def gunicorn(*, workers: int, env: dict | None = None, threads: int = 1):
     process = subprocess.Popen(command, cwd=ROOT, env=environment)
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        deadline = time.monotonic() + 120  # a loaded machine boots workers slowly
+        while time.monotonic() < deadline:
             try:
                 urllib.request.urlopen(url + "/healthz", timeout=2).read()
                 break

@@ -68,9 +68,12 @@ def main():
     p.add_argument("--profile", action="store_true")
     a = p.parse_args()
     sys.argv = [sys.argv[0]]
+    from django.core.management import call_command
+
     from bench.peer_compare import data
     from reservations.models import Procedure
 
+    call_command("migrate", verbosity=0)
     if not Procedure.objects.filter(code=data.CODE).exists():
         data.seed(5000)
     data.reset(timeout=0)
