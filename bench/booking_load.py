@@ -12,9 +12,16 @@ clerks and 200,000 bookings, built once and reused. The load comes from this mac
     .venv/bin/python bench/booking_load.py --dataset-bookings 20000 --bookings 500  # quick
 
 The per-IP rate limits are lifted for the run (all load comes from 127.0.0.1).
+
+Every booking's confirmation e-mail is paid for: on PostgreSQL + Redis a Celery worker
+(2 processes) runs beside gunicorn and sends them (the file backend, into
+var/bench-mail) during the run; each booking phase ends when the outbox is empty, and
+its bookings/s is counted over that whole time. On SQLite the e-mail is sent in the
+request (embedded mode has no worker).
 """
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import re
@@ -29,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import loadgen  # noqa: E402
-from bench.server import gunicorn  # noqa: E402
+from bench.server import celery_worker, gunicorn  # noqa: E402
 
 CLERKS = 30
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -292,6 +299,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
+    from outbox.models import Email, EmailStatus
     from reservations import selectors
     from reservations.models import Reservation, ReservationStatus, Shift
 
@@ -299,7 +307,17 @@ def main() -> None:
     data = build_dataset(args.dataset_bookings)
     book, hot = data["procedures"]
     Reservation.objects.filter(email_key__endswith=BENCH_EMAIL_DOMAIN).delete()
+    Email.objects.filter(recipient__endswith=BENCH_EMAIL_DOMAIN).delete()
     connection.close()
+
+    def outbox_drained() -> float:
+        """Seconds until every promised e-mail was sent (or the time limit passed)."""
+        started = time.monotonic()
+        waiting = Email.objects.filter(status__in=[EmailStatus.PENDING, EmailStatus.SENDING])
+        while waiting.exists() and time.monotonic() - started < args.seconds * 5:
+            time.sleep(0.2)
+        connection.close()
+        return time.monotonic() - started
 
     total = Reservation.objects.count()
     shifts = Shift.objects.filter(staff__department__code="bench").count()
@@ -324,7 +342,15 @@ def main() -> None:
     targets = targets[: args.bookings * 2]
     first_path = details_path(book, targets[0])
 
-    with gunicorn(workers=args.workers) as url:
+    worker = (
+        contextlib.nullcontext()
+        if args.sqlite
+        else celery_worker(
+            env={"EMAIL_FILE_PATH": str(ROOT / "var" / "bench-mail")},
+            log_path=ROOT / "var" / "bench-celery.log",
+        )
+    )
+    with worker, gunicorn(workers=args.workers) as url:
         targets_met = []  # (the issue's figure, met?) printed at the end
         # 1. Availability pages (calendars and days): at the target rate, then flat out.
         days = sorted({timezone_local_date(start) for start, _ in spread})
@@ -385,14 +411,18 @@ def main() -> None:
                 rate=rate,
             )
             offset += count
+            drain = outbox_drained()
             ok = [o for o in result.outcomes if o.startswith("booked:")]
             booked += ok
+            per_s = len(ok) / (result.elapsed_s + drain)
             print(result.summary(label))
             print(
-                "  successful bookings: %d = %.0f bookings/s; refused: %d; other: %d"
+                "  successful bookings: %d = %.0f bookings/s counting their e-mails (the "
+                "outbox emptied %.1f s after the last answer); refused: %d; other: %d"
                 % (
                     len(ok),
-                    len(ok) / result.elapsed_s,
+                    per_s,
+                    drain,
                     result.outcomes.count("refused"),
                     len(result.outcomes) - len(ok) - result.outcomes.count("refused"),
                 )
@@ -400,9 +430,9 @@ def main() -> None:
             if rate:
                 targets_met.append(
                     (
-                        "booking POSTs spread over slots, %d clients: >= 100 bookings/s, "
-                        "p95 <= 150 ms" % args.clients,
-                        round(len(ok) / result.elapsed_s) >= 100 and result.percentile(95) <= 150,
+                        "booking POSTs spread over slots, %d clients: >= 100 bookings/s "
+                        "(e-mails sent), p95 <= 150 ms" % args.clients,
+                        round(per_s) >= 100 and result.percentile(95) <= 150,
                     )
                 )
 

@@ -120,3 +120,23 @@ class ReusingRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = _ReusingClient
+
+    def count_hits(self, counters: list[tuple[str, str, int]]) -> list[tuple[int, int]]:
+        """Rate-limit counting in one round trip: for each (key, previous_key, timeout),
+        create ``key`` at 0 with its timeout if new, increment it, and read
+        ``previous_key``. Returns (count, previous count) per entry; while Redis is
+        unreachable every count reads 1 (the limits are not enforced, as with incr)."""
+        if redis_breaker.is_open():
+            return [(1, 0)] * len(counters)
+        try:
+            pipe = self._cache.get_client(write=True).pipeline(transaction=False)
+            for key, previous_key, timeout in counters:
+                key = self.make_and_validate_key(key)
+                pipe.set(key, 0, nx=True, ex=timeout)
+                pipe.incr(key)
+                pipe.get(self.make_and_validate_key(previous_key))
+            replies = pipe.execute()
+        except OUTAGE as error:
+            _outage(error)
+            return [(1, 0)] * len(counters)
+        return [(int(replies[i + 1]), int(replies[i + 2] or 0)) for i in range(0, len(replies), 3)]

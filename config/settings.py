@@ -341,6 +341,8 @@ CELERY_BEAT_SCHEDULE = {
 # --- Booking rules -------------------------------------------------------------------
 # A cancelled slot is offered again only after this delay, so that people who trade
 # slots cannot cancel and hand a slot to someone waiting to book it at once.
+# How long computed free times are cached (0: computed on every request, for measuring).
+AVAILABILITY_CACHE_SECONDS = env_int("AVAILABILITY_CACHE_SECONDS", 60)
 BOOKING_RERELEASE_DELAY_MINUTES = env_int("BOOKING_RERELEASE_DELAY_MINUTES", 30)
 # Rate limits: (requests, period in seconds), counted in the cache over a sliding window;
 # a refused request does not count. Keys: per client IP address, or "..._contact" per

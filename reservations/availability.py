@@ -12,6 +12,7 @@ import secrets
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Q
@@ -325,28 +326,40 @@ def cached(procedure: Procedure, name: str, earliest: dt.datetime, compute):
     from the value).
     """
     keys = [_EPOCH_KEY, _procedure_key(procedure.pk)]
-    versions = cache.get_many(keys)
+    # One round trip: the versions and the value, stored with the stamp it was
+    # computed under (a value under an older stamp is stale).
+    slot = "availability:%d:%s" % (procedure.pk, name)
+    found = cache.get_many([*keys, slot])
     key = "availability:%s:%s:%d:%s:%s" % (
-        versions.get(keys[0], 0),
-        versions.get(keys[1], 0),
+        found.get(keys[0], 0),
+        found.get(keys[1], 0),
         procedure.pk,
         name,
         earliest.strftime("%Y%m%d%H%M"),
     )
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, CACHE_SECONDS)
+    if not settings.AVAILABILITY_CACHE_SECONDS:
+        return compute(), key  # measuring the cold path: every request computed
+    stored = found.get(slot)
+    if stored is not None and stored[0] == key:
+        return stored[1], key
+    value = compute()
+    cache.set(slot, (key, value), settings.AVAILABILITY_CACHE_SECONDS)
     return value, key
 
 
 def cached_master_data(name: str, compute):
-    """``compute()`` cached until master data changes (the epoch) or for a minute."""
-    key = "availability:%s:master:%s" % (cache.get(_EPOCH_KEY, 0), name)
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, CACHE_SECONDS)
+    """``compute()`` cached until master data changes (the epoch) or for a minute.
+
+    One round trip: the epoch and the value (stored with the epoch it was computed in).
+    """
+    slot = "availability:master:%s" % name
+    found = cache.get_many([_EPOCH_KEY, slot])
+    epoch = found.get(_EPOCH_KEY, 0)
+    stored = found.get(slot)
+    if stored is not None and stored[0] == epoch:
+        return stored[1]
+    value = compute()
+    cache.set(slot, (epoch, value), CACHE_SECONDS)
     return value
 
 

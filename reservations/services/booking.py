@@ -183,56 +183,63 @@ def _validate_citizen(citizen: CitizenDetails) -> tuple[str, str]:
     return email_key, phone_key
 
 
-def _ensure_one_open_booking(
+def _already_booked() -> BookingError:
+    return BookingError(
+        "already_booked",
+        _(
+            "You already have a booking for this procedure. Use the link in its e-mail "
+            "to change it, or cancel it before booking again."
+        ),
+    )
+
+
+def _earlier_bookings(
+    key: str,
     *,
     procedure: Procedure,
+    start: dt.datetime,
     email_key: str,
     phone_key: str,
     now: dt.datetime,
-    exclude_id: int | None = None,
-) -> None:
+) -> tuple[Reservation | None, bool]:
+    """One query for two rules: the booking already made with this request key (if the
+    request is the same one), and whether the person already has an open booking of
+    ``procedure`` (one open booking per person, by e-mail or phone).
+
+    The same key with another procedure, time or person is a form used twice for
+    different bookings (or a forged key): refused, and nothing of the other is shown.
+    """
     same_person = Q()
     if email_key:
         same_person |= Q(email_key=email_key)
     if phone_key:
         same_person |= Q(phone_key=phone_key)
-    existing = Reservation.objects.filter(
-        same_person, procedure=procedure, status__in=OPEN_STATUSES, end_at__gt=now
-    )
-    if exclude_id:
-        existing = existing.exclude(pk=exclude_id)
-    if existing.exists():
-        raise BookingError(
-            "already_booked",
-            _(
-                "You already have a booking for this procedure. Use the link in its e-mail "
-                "to change it, or cancel it before booking again."
-            ),
-        )
-
-
-def _booked_with_key(
-    key: str, *, procedure: Procedure, start: dt.datetime, email_key: str, phone_key: str
-) -> Reservation | None:
-    """The booking already made with this request key, if the request is the same one.
-
-    The same key with another procedure, time or person is a form used twice for
-    different bookings (or a forged key): refused, and nothing of the other is shown.
-    """
-    if not key:
-        return None
-    earlier = Reservation.objects.filter(idempotency_key=key).first()
-    if earlier is None:
-        return None
-    same = (earlier.procedure_id, earlier.start_at, earlier.email_key, earlier.phone_key) == (
-        procedure.pk,
-        start,
-        email_key,
-        phone_key,
-    )
-    if not same:
-        raise _form_used()
-    return earlier
+    wanted = same_person & Q(procedure=procedure, status__in=OPEN_STATUSES, end_at__gt=now)
+    if key:
+        wanted |= Q(idempotency_key=key)
+    earlier, has_open = None, False
+    for row in Reservation.objects.filter(wanted):
+        if key and row.idempotency_key == key:
+            same = (row.procedure_id, row.start_at, row.email_key, row.phone_key) == (
+                procedure.pk,
+                start,
+                email_key,
+                phone_key,
+            )
+            if not same:
+                raise _form_used()
+            earlier = row
+        elif (
+            row.procedure_id == procedure.pk
+            and row.status in OPEN_STATUSES
+            and row.end_at > now
+            and (
+                (email_key and row.email_key == email_key)
+                or (phone_key and row.phone_key == phone_key)
+            )
+        ):
+            has_open = True
+    return earlier, has_open
 
 
 def _form_used() -> BookingError:
@@ -451,21 +458,21 @@ def reservation_book(
         )
     with transaction.atomic():
         _lock_person([k for k in (email_key, phone_key) if k])
-        earlier = _booked_with_key(
+        earlier, has_open = _earlier_bookings(
             idempotency_key,
             procedure=procedure,
             start=start,
             email_key=email_key,
             phone_key=phone_key,
+            now=now,
         )
         if earlier is not None:
             return BookingResult(earlier, manage_token_for(earlier))
         _check_timing(procedure, start, now)
         chosen = _check_answers(procedure, answers or {})
         rules = _check_consents(procedure, consented_rules, chosen)
-        _ensure_one_open_booking(
-            procedure=procedure, email_key=email_key, phone_key=phone_key, now=now
-        )
+        if has_open:
+            raise _already_booked()
         reservation = _insert(
             procedure=procedure,
             start=start,

@@ -132,3 +132,13 @@ def test_the_window_slides_and_a_refused_request_does_not_count(settings):
 
     assert first == [True, True, False, False]
     assert later == [True, False]
+
+
+def test_a_refusal_takes_back_what_the_other_limits_counted(settings):
+    # Counted in one round trip on Redis (a pipeline), one by one elsewhere: same answers.
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "book": (5, 600), "book_contact": (1, 600)}
+    both = [("book", "10.9.9.9"), ("book_contact", "someone@example.jp")]
+    assert ratelimit.hit_all(both) is None
+    assert ratelimit.hit_all(both) == "book_contact"
+    # The refused request did not count against the address: four more pass, then no.
+    assert [ratelimit.hit_all([("book", "10.9.9.9")]) for _ in range(5)] == [None] * 4 + ["book"]
