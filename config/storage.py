@@ -41,3 +41,19 @@ def describe() -> str:
         location = getattr(default_storage, "location", "")
         return "S3 bucket %s%s at %s" % (bucket, "/" + location if location else "", endpoint)
     return "folder %s" % getattr(default_storage, "location", "?")
+
+
+def bucket_create() -> bool:
+    """Create the S3 bucket if it is missing; False when it existed (or no S3 is used)."""
+    bucket = getattr(default_storage, "bucket", None)
+    if bucket is None:
+        return False
+    client = default_storage.connection.meta.client
+    try:
+        client.head_bucket(Bucket=bucket.name)
+        return False
+    except client.exceptions.ClientError as error:
+        if error.response.get("Error", {}).get("Code") not in {"404", "NoSuchBucket"}:
+            raise
+    client.create_bucket(Bucket=bucket.name)
+    return True

@@ -15,7 +15,7 @@ from organization.models import AccessLog, Role
 from tests.notices.factories import TODAY, holder
 from tests.notices.test_import import csv, row
 from tests.organization.factories import DepartmentFactory, make_staff_member
-from tests.storage.conftest import s3_options
+from tests.storage.conftest import Bucket, s3_options
 
 pytestmark = pytest.mark.django_db
 
@@ -179,3 +179,17 @@ def test_the_upload_page_stores_into_the_bucket(
     assert (run.status, run.created) == (ImportStatus.DONE, 2)
     assert bucket.keys() == []
     assert nothing_on_disk(settings)
+
+
+def test_the_storage_check_can_create_the_bucket_first(s3_server, settings, capsys):
+    bucket = Bucket(*s3_server)
+    bucket.remove()  # a name nobody has created
+    settings.STORAGES = {**settings.STORAGES, "default": s3_options(*s3_server, bucket.name)}
+
+    call_command("storage_check", "--create-bucket")
+    call_command("storage_check", "--create-bucket")  # again: it exists, nothing to do
+
+    out = capsys.readouterr().out
+    assert out.count("Created the bucket: S3 bucket %s" % bucket.name) == 1
+    assert out.count("File storage OK") == 2
+    bucket.remove()
