@@ -74,6 +74,17 @@ def answers_s3(endpoint: str, access_key: str = ACCESS_KEY, secret_key: str = SE
         return False
 
 
+def _die_with_parent() -> None:
+    """In the child: SIGTERM it when the process that started it dies (a test run killed
+    by a time-out leaves no server behind). Linux only; elsewhere nothing."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 class S3Server:
     """``weed server -s3`` in its own process group, on free loopback ports."""
 
@@ -142,6 +153,7 @@ class S3Server:
             stdin=subprocess.DEVNULL,
             cwd=self.data_dir,
             start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
