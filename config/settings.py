@@ -483,8 +483,60 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # set-up and the Docker image run it). Without them (DEBUG, tests) files are served
 # straight from the source folders.
 STATIC_MANIFEST = env_bool("STATIC_MANIFEST", not DEBUG)
+
+
+# Files the app writes (letter PDFs, uploaded imports) go through Django's default
+# storage: a folder (MEDIA_ROOT) on one machine, an S3-compatible object store (AWS S3,
+# SeaweedFS, MinIO…) when S3_BUCKET is set, so that web and worker processes on different
+# hosts share them. Staff download them through the app (its access checks and access
+# log), never from the object store directly: the bucket stays private.
+def _s3_setting(name: str, default: str = "") -> str:
+    """S3_* wins; the AWS_* name (as boto3 and django-storages spell it) is read too."""
+    value = os.environ.get("S3_" + name, "").strip()
+    return value or os.environ.get("AWS_" + name, "").strip() or default
+
+
+S3_BUCKET = os.environ.get("S3_BUCKET", "").strip() or _s3_setting("STORAGE_BUCKET_NAME")
+if S3_BUCKET:
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": _s3_setting("ENDPOINT_URL") or None,
+            "access_key": _s3_setting("ACCESS_KEY_ID") or None,
+            "secret_key": _s3_setting("SECRET_ACCESS_KEY") or None,
+            "region_name": _s3_setting("REGION_NAME", _s3_setting("REGION")) or None,
+            # A folder inside the bucket (several installations may share one bucket).
+            "location": os.environ.get("S3_PREFIX", "").strip().strip("/"),
+            # Path-style addresses (http://host:port/bucket/key) work with every
+            # S3-compatible server; virtual-host style needs DNS per bucket.
+            "addressing_style": os.environ.get("S3_ADDRESSING_STYLE", "path").strip(),
+            "signature_version": "s3v4",
+            "default_acl": None,  # private: the bucket's own policy, no public-read
+            "querystring_auth": True,
+            "file_overwrite": False,  # a second file of the same name gets a new name
+            # A file read by the app (an import being imported, a PDF being served) is
+            # buffered in memory up to this size, then in a temporary file on disk.
+            "max_memory_size": env_int("S3_MAX_MEMORY_BYTES", 8 * 1024 * 1024),
+            "verify": env_bool("S3_VERIFY_TLS", True),
+        },
+    }
+else:
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+S3_TIMEOUT = env_float("S3_TIMEOUT", 10.0)
+if S3_BUCKET:
+    from botocore.config import Config as _BotoConfig
+
+    DEFAULT_STORAGE["OPTIONS"]["client_config"] = _BotoConfig(
+        connect_timeout=S3_TIMEOUT,
+        read_timeout=S3_TIMEOUT,
+        retries={"max_attempts": 3, "mode": "standard"},
+        signature_version="s3v4",
+        s3={"addressing_style": DEFAULT_STORAGE["OPTIONS"]["addressing_style"]},
+    )
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

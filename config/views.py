@@ -13,6 +13,7 @@ from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from config import health
 from config.cache import OUTAGE as REDIS_OUTAGE
+from config.storage import OUTAGE as STORAGE_OUTAGE
 from organization import selectors as organization_selectors
 from organization.selectors import site_settings_without_database
 from reservations import selectors as reservation_selectors
@@ -55,9 +56,15 @@ def healthz(request):
     return JsonResponse(body, status=200 if healthy else 503)
 
 
-# A service the app needs is down or restarting (the database, Redis, the broker): the
-# request failed as a whole and may simply be sent again in a moment.
-SERVICE_DOWN = (OperationalError, InterfaceError, BrokerUnavailable, *REDIS_OUTAGE)
+# A service the app needs is down or restarting (the database, Redis, the broker, the
+# object store): the request failed as a whole and may simply be sent again in a moment.
+SERVICE_DOWN = (
+    OperationalError,
+    InterfaceError,
+    BrokerUnavailable,
+    *REDIS_OUTAGE,
+    *STORAGE_OUTAGE,
+)
 RETRY_AFTER_SECONDS = 5
 
 

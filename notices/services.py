@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.storage import OUTAGE as STORAGE_OUTAGE
 from notices import letters, parsing, selectors
 from notices.models import (
     BatchStatus,
@@ -392,7 +393,7 @@ def import_run_process(
         return run
     try:
         return _process(run, started, budget_seconds, on_chunk)
-    except (OperationalError, InterfaceError, OSError):
+    except (OperationalError, InterfaceError, OSError, *STORAGE_OUTAGE):
         raise  # the task retries these; the chunk rolled back
     except Exception as error:  # never an import left silent
         logger.exception("Import %s stopped at line %s", run.pk, run.next_line)

@@ -10,19 +10,24 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+from config.storage import OUTAGE as STORAGE_OUTAGE
 from notices import services
 from notices.models import NoticeRule
 
 
 @shared_task(
-    autoretry_for=(OSError, OperationalError, InterfaceError), retry_backoff=5, max_retries=5
+    autoretry_for=(OSError, OperationalError, InterfaceError, *STORAGE_OUTAGE),
+    retry_backoff=5,
+    max_retries=5,
 )
 def letter_chunk_render(chunk_id: int) -> bool:
     return services.letter_chunk_render(chunk_id=chunk_id)
 
 
 @shared_task(
-    autoretry_for=(OSError, OperationalError, InterfaceError), retry_backoff=5, max_retries=5
+    autoretry_for=(OSError, OperationalError, InterfaceError, *STORAGE_OUTAGE),
+    retry_backoff=5,
+    max_retries=5,
 )
 def certificates_import_run(run_id: int) -> int:
     """Import a stored upload chunk by chunk from where it stopped; after

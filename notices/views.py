@@ -6,6 +6,7 @@ administrators see all (notices/selectors.py).
 """
 
 import datetime as dt
+import logging
 
 from django.conf import settings
 from django.contrib import messages
@@ -23,6 +24,8 @@ from organization.csvexport import csv_streaming_response
 from organization.models import Role
 from organization.permissions import role_required
 from organization.services import access_log_read
+
+logger = logging.getLogger(__name__)
 
 certificate_staff_required = role_required(Role.DEPARTMENT_STAFF, Role.MANAGER, Role.ADMINISTRATOR)
 
@@ -274,9 +277,23 @@ def chunk_pdf(request, chunk_id: int):
     chunk = get_object_or_404(selectors.visible_chunks(request.user), pk=chunk_id)
     if not chunk.pdf:
         raise Http404(_("This part is not ready yet."))
+    try:
+        # Streamed from the storage (a folder or the object store) through this view, so
+        # the check above and the access log hold for every download; no public URL.
+        stream = chunk.pdf.open("rb")
+    except FileNotFoundError:
+        logger.error("Letter part %s: its PDF %s is not in the storage", chunk.pk, chunk.pdf.name)
+        messages.error(
+            request,
+            _(
+                "The PDF of this part is missing from the file storage. "
+                "Ask the system administrator to check the storage settings."
+            ),
+        )
+        return redirect("notices:overview")
     access_log_read(request, objects=selectors.chunk_residents(chunk=chunk))
     return FileResponse(
-        chunk.pdf.open("rb"),
+        stream,
         content_type="application/pdf",
         filename="letters-%d-%03d.pdf" % (chunk.batch_id, chunk.index + 1),
     )
