@@ -373,11 +373,12 @@ class ReadingCorrection(models.Model):
 
         self.surface = (self.surface or "").strip()
         self.reading = to_hiragana((self.reading or "").strip()).replace(" ", "")
+        errors = {}
         if self.surface and not has_kanji(self.surface):
-            raise ValidationError({"surface": _("The written form must contain a kanji.")})
+            errors["surface"] = _("The written form must contain a kanji.")
         if self.reading and not all(
             "\u3041" <= ch <= "\u309f" or ch == "ー" for ch in self.reading
         ):
-            raise ValidationError(
-                {"reading": _("Write the reading in hiragana only, e.g. みどりちょう.")}
-            )
+            errors["reading"] = _("Write the reading in hiragana only, e.g. みどりちょう.")
+        if errors:
+            raise ValidationError(errors)

@@ -321,6 +321,9 @@ def reading_correction_save(*, correction: ReadingCorrection) -> ReadingCorrecti
     correction.full_clean()
     with transaction.atomic():
         correction.save()
+        # At once for this process, and again after the commit for the others (a page
+        # rendered meanwhile may have cached the old readings).
+        furigana.corrections_changed()
         transaction.on_commit(furigana.corrections_changed)
     return correction
 
@@ -331,5 +334,6 @@ def reading_corrections_delete(*, corrections: Iterable[ReadingCorrection]) -> i
     ids = [correction.pk for correction in corrections]
     with transaction.atomic():
         deleted, _by_model = ReadingCorrection.objects.filter(pk__in=ids).delete()
+        furigana.corrections_changed()
         transaction.on_commit(furigana.corrections_changed)
     return deleted

@@ -16,22 +16,30 @@ def _local(value):
     return value
 
 
+# Each language's way of writing a day and a month (Django names the weekdays and months
+# in the active language); Japanese (and plain Japanese) otherwise.
+LONG_DATE_FORMATS = {
+    "en": "D j M Y",
+    "ko": "Y년 n월 j일 (D)",
+    "zh-hans": "Y年n月j日（l）",
+    "vi": "D, d/m/Y",
+    "pt-br": "D, d/m/Y",
+}
+MONTH_FORMATS = {"en": "F Y", "ko": "Y년 n월", "vi": "F/Y", "pt-br": "F \\d\\e Y"}
+
+
 @register.filter
 def long_date(value) -> str:
-    """2026年12月1日（火） / Tue 1 Dec 2026"""
+    """2026年12月1日（火） / Tue 1 Dec 2026 / 2026년 12월 1일 (화)"""
     if not value:
         return ""
     value = _local(value)
-    if get_language() == "en":
-        return date_format(value, "D j M Y")
-    return date_format(value, "Y年n月j日（D）")
+    return date_format(value, LONG_DATE_FORMATS.get(get_language(), "Y年n月j日（D）"))
 
 
 @register.filter
 def month_title(value) -> str:
-    if get_language() == "en":
-        return date_format(value, "F Y")
-    return date_format(value, "Y年n月")
+    return date_format(value, MONTH_FORMATS.get(get_language(), "Y年n月"))
 
 
 @register.filter
