@@ -26,7 +26,7 @@ LANGUAGE = "ja-easy"
 KANJI = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u3006\u30f6"  # + 々 〆 ヶ
 _KANJI_RE = re.compile("[%s]" % KANJI)
 _RUNS_RE = re.compile("[%s]+|[^%s]+" % (KANJI, KANJI))
-CORRECTIONS_CACHE_KEY = "furigana:corrections"
+CORRECTIONS_CACHE_KEY = "furigana:corrections:2"
 
 # What is never given readings: tags (their attributes), comments, and the content of
 # these elements. A text run is what lies between two matches.
@@ -46,13 +46,38 @@ def to_hiragana(text: str) -> str:
     return "".join(chr(ord(c) - 0x60) if "\u30a1" <= c <= "\u30f6" else c for c in text)
 
 
+# A weekday alone (a calendar's column) or in a date's brackets, 12月1日（火）: read out of
+# context, the analyser would say ひ for 火 and つき for 月.
+WEEKDAYS = dict(
+    zip("月火水木金土日", ["げつ", "か", "すい", "もく", "きん", "ど", "にち"], strict=True)
+)
+BUILT_IN = {"（%s）" % day: "（%s）" % reading for day, reading in WEEKDAYS.items()}
+# The day of a month: 1日 is ついたち, 20日 はつか, 15日 じゅうごにち; a month is がつ.
+_DAY_RE = re.compile(r"(?<![0-9])([0-9]{1,2})([日月])")
+_DAY_READINGS = {
+    1: "ついたち", 2: "ふつか", 3: "みっか", 4: "よっか", 5: "いつか", 6: "むいか",
+    7: "なのか", 8: "ようか", 9: "ここのか", 10: "とおか", 14: "じゅうよっか",
+    20: "はつか", 24: "にじゅうよっか",
+}  # fmt: skip
+_NUMBERS = ["いち", "に", "さん", "よん", "ご", "ろく", "なな", "はち", "きゅう"]
+
+
+def _day_reading(number: int) -> str:
+    if number in _DAY_READINGS:
+        return _DAY_READINGS[number]
+    tens, ones = divmod(number, 10)
+    spoken = ("" if tens < 2 else _NUMBERS[tens - 1]) + ("じゅう" if tens else "")
+    return spoken + (_NUMBERS[ones - 1] if ones else "") + "にち"
+
+
 def corrections() -> tuple[str, dict[str, str]]:
-    """(version, {written form: reading}) of the administrators' corrections, cached."""
+    """(version, {written form: reading}) of the built-in readings and the
+    administrators' corrections (which win), cached."""
     cached = cache.get(CORRECTIONS_CACHE_KEY)
     if cached is None:
         from organization.models import ReadingCorrection
 
-        items = dict(ReadingCorrection.objects.values_list("surface", "reading"))
+        items = {**BUILT_IN, **dict(ReadingCorrection.objects.values_list("surface", "reading"))}
         cached = (uuid.uuid4().hex, items)
         cache.set(CORRECTIONS_CACHE_KEY, cached, None)
     return cached
@@ -114,9 +139,12 @@ def _tagged(text: str) -> list[tuple[str, str | None]]:
     return segments
 
 
-@functools.lru_cache(maxsize=50_000)
-def segments(text: str, version: str = "", surfaces: tuple = (), readings: tuple = ()):
-    """``text`` as (piece, reading or None) pieces; a kanji run has its reading."""
+def _all_kanji(text: str) -> bool:
+    return bool(text) and not _KANJI_RE.sub("", text)
+
+
+def _corrected(text: str, version: str, surfaces: tuple, readings: tuple) -> list:
+    """The corrections where they match, the analyser elsewhere."""
     pattern = _pattern(version, surfaces)
     corrected = dict(zip(surfaces, readings, strict=True))
     pieces: list[tuple[str, str | None]] = []
@@ -128,10 +156,36 @@ def segments(text: str, version: str = "", surfaces: tuple = (), readings: tuple
         position = match.end()
     if position < len(text):
         pieces += _tagged(text[position:])
+    return pieces
+
+
+@functools.lru_cache(maxsize=50_000)
+def segments(text: str, version: str = "", surfaces: tuple = (), readings: tuple = ()):
+    """``text`` as (piece, reading or None) pieces; a kanji run has its reading."""
+    day = text.strip()
+    if day in WEEKDAYS:
+        start = text.index(day)
+        return tuple(
+            piece
+            for piece in ((text[:start], None), (day, WEEKDAYS[day]), (text[start + 1 :], None))
+            if piece[0]
+        )
+    pieces: list[tuple[str, str | None]] = []
+    position = 0
+    for match in _DAY_RE.finditer(text):
+        if match.start() > position:
+            pieces += _corrected(text[position : match.start()], version, surfaces, readings)
+        if match.group(2) == "月":  # 12月: がつ (alone, the analyser says つき)
+            pieces += [(match.group(1), None), ("月", "がつ")]
+        else:
+            pieces.append((match.group(), _day_reading(int(match.group(1)))))
+        position = match.end()
+    if position < len(text):
+        pieces += _corrected(text[position:], version, surfaces, readings)
     # Neighbouring kanji runs read as one word: 住民 + 票 → 住民票（じゅうみんひょう）.
     merged: list[tuple[str, str | None]] = []
     for piece, reading in pieces:
-        if reading and merged and merged[-1][1] and has_kanji(merged[-1][0]):
+        if reading and merged and merged[-1][1] and _all_kanji(merged[-1][0] + piece):
             merged[-1] = (merged[-1][0] + piece, merged[-1][1] + reading)
         else:
             merged.append((piece, reading))

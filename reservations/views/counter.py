@@ -397,6 +397,11 @@ def _board_languages(request) -> list[dict]:
     current = translation.get_language() or settings.LANGUAGE_CODE
     first = "ja-easy" if current == "ja-easy" else "ja"
     second = current if current not in ("ja", "ja-easy") else "en"
+    with translation.override("ja"):
+        japanese = _("Now calling")
+    with translation.override(second):
+        if _("Now calling") == japanese:  # not translated yet: English rather than twice
+            second = "en"
     return [
         {"code": code, "html_lang": html_lang(code), "second": index == 1}
         for index, code in enumerate([first, second])

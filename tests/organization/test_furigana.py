@@ -100,3 +100,12 @@ def test_pages_get_ruby_only_in_plain_japanese(client):
     assert "<ruby>予約<rp>（</rp><rt>よやく</rt><rp>）</rp></ruby>" in easy
     assert '<html lang="ja">' in easy
     assert "<ruby>" not in japanese
+
+
+def test_dates_and_weekdays_are_read_as_dates():
+    known = ("dates", dict(furigana.BUILT_IN))
+
+    text = furigana.reading_text("12月1日（火）と20日（日）", known)
+
+    assert text == "12月（がつ）1日（ついたち）（火（か））と20日（はつか）（日（にち））"
+    assert "<rt>げつ</rt>" in furigana.ruby_html("<th>月</th>", known)  # a calendar column
