@@ -417,7 +417,8 @@ def display(request):
         {
             "called": selectors.display_board(day=timezone.localdate()),
             "board_languages": languages,
-            "board_language": languages[1]["code"],
+            # The refresh asks for the language chosen (even while shown in English).
+            "board_language": translation.get_language() or settings.LANGUAGE_CODE,
         },
     )
 
