@@ -16,6 +16,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from dotenv import load_dotenv
@@ -130,6 +131,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "config.languages.StaffLanguageMiddleware",
+    # Readings (<ruby>) on the kanji of plain-Japanese pages, after they are rendered.
+    "organization.furigana.FuriganaMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -159,6 +163,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "organization.context_processors.staff",
                 "organization.context_processors.site",
+                "config.languages.languages",
             ],
         },
     },
@@ -466,7 +471,30 @@ LOGOUT_REDIRECT_URL = "home"
 
 # --- Language and time ----------------------------------------------------------------
 LANGUAGE_CODE = "ja"
-LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]
+# Citizen pages come in these seven (chosen from the browser's Accept-Language, switched
+# on every page, remembered in the language cookie); staff pages only in the first and
+# the third (STAFF_LANGUAGES, config/languages.py). The codes are Django's; the locale
+# directories are ja, ja_Easy, en, zh_Hans, ko, vi, pt_BR.
+LANGUAGES = [
+    ("ja", _("Japanese")),
+    ("ja-easy", _("Plain Japanese")),
+    ("en", _("English")),
+    ("zh-hans", _("Simplified Chinese")),
+    ("ko", _("Korean")),
+    ("vi", _("Vietnamese")),
+    ("pt-br", _("Brazilian Portuguese")),
+]
+STAFF_LANGUAGES = ["ja", "en"]
+# やさしい日本語 is not one of Django's languages: its name, and that it is written left to
+# right, for get_language_info() and the language switcher.
+LANG_INFO["ja-easy"] = {
+    "bidi": False,
+    "code": "ja-easy",
+    "name": "Plain Japanese",
+    "name_local": "やさしい にほんご",
+}
+# As the city writes it (Django says "Português Brasileiro").
+LANG_INFO["pt-br"] = {**LANG_INFO["pt-br"], "name_local": "Português (Brasil)"}
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True

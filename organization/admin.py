@@ -18,6 +18,7 @@ from organization.models import (
     AccessKind,
     AccessLog,
     Department,
+    ReadingCorrection,
     Role,
     SiteSettings,
     StaffMember,
@@ -312,3 +313,21 @@ class SiteSettingsAdmin(admin.ModelAdmin):
             remove_logo=bool(data.get("logo_remove")) and not data.get("logo_upload"),
             **{name: data[name] for name in services.SITE_SETTINGS_FIELDS if name in data},
         )
+
+
+@admin.register(ReadingCorrection)
+class ReadingCorrectionAdmin(admin.ModelAdmin):
+    """The readings the plain-Japanese pages print over a word, where the analyser's
+    guess is wrong (organization/furigana.py)."""
+
+    list_display = ["surface", "reading", "updated_at"]
+    search_fields = ["surface", "reading"]
+
+    def save_model(self, request, obj, form, change):
+        services.reading_correction_save(correction=obj)
+
+    def delete_model(self, request, obj):
+        services.reading_corrections_delete(corrections=[obj])
+
+    def delete_queryset(self, request, queryset):
+        services.reading_corrections_delete(corrections=list(queryset))

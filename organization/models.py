@@ -339,3 +339,46 @@ class SiteSettings(models.Model):
     @property
     def has_logo(self) -> bool:
         return bool(self.logo_type and self.logo_version)
+
+
+class ReadingCorrection(models.Model):
+    """The reading of a word on the plain-Japanese pages (やさしい日本語), where the
+    morphological analyser guesses wrong: a place name, a person's name, a term of the
+    city. Applied before the analyser (``organization.furigana``); the longest written
+    form wins where two overlap."""
+
+    surface = models.CharField(
+        _("written form"),
+        max_length=50,
+        unique=True,
+        help_text=_("As it is written on the pages, with its kanji, e.g. 緑町"),
+    )
+    reading = models.CharField(
+        _("reading"),
+        max_length=100,
+        help_text=_("In hiragana (katakana is turned into hiragana), e.g. みどりちょう"),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["surface"]
+        verbose_name = _("furigana reading")
+        verbose_name_plural = _("furigana readings")
+
+    def __str__(self):
+        return "%s（%s）" % (self.surface, self.reading)
+
+    def clean(self):
+        from organization.furigana import has_kanji, to_hiragana
+
+        self.surface = (self.surface or "").strip()
+        self.reading = to_hiragana((self.reading or "").strip()).replace(" ", "")
+        errors = {}
+        if self.surface and not has_kanji(self.surface):
+            errors["surface"] = _("The written form must contain a kanji.")
+        if self.reading and not all(
+            "\u3041" <= ch <= "\u309f" or ch == "ー" for ch in self.reading
+        ):
+            errors["reading"] = _("Write the reading in hiragana only, e.g. みどりちょう.")
+        if errors:
+            raise ValidationError(errors)

@@ -64,6 +64,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # The city's name, logo, contact and the privacy and accessibility texts.
         "organization.view_sitesettings",
         "organization.change_sitesettings",
+        # The readings (furigana) of words on the plain-Japanese pages.
+        "organization.add_readingcorrection",
+        "organization.change_readingcorrection",
+        "organization.delete_readingcorrection",
+        "organization.view_readingcorrection",
         "auth.add_user",
         "auth.change_user",
         "auth.view_user",

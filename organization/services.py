@@ -22,6 +22,7 @@ from organization.models import (
     AccessKind,
     AccessLog,
     Department,
+    ReadingCorrection,
     Role,
     SiteSettings,
     StaffMember,
@@ -311,3 +312,28 @@ def site_settings_update(*, logo=None, remove_logo: bool = False, **fields) -> S
     record.full_clean()
     record.save()  # clears the cache, now and on commit
     return record
+
+
+def reading_correction_save(*, correction: ReadingCorrection) -> ReadingCorrection:
+    """Save a furigana reading (validated); plain-Japanese pages use it from then on."""
+    from organization import furigana
+
+    correction.full_clean()
+    with transaction.atomic():
+        correction.save()
+        # At once for this process, and again after the commit for the others (a page
+        # rendered meanwhile may have cached the old readings).
+        furigana.corrections_changed()
+        transaction.on_commit(furigana.corrections_changed)
+    return correction
+
+
+def reading_corrections_delete(*, corrections: Iterable[ReadingCorrection]) -> int:
+    from organization import furigana
+
+    ids = [correction.pk for correction in corrections]
+    with transaction.atomic():
+        deleted, _by_model = ReadingCorrection.objects.filter(pk__in=ids).delete()
+        furigana.corrections_changed()
+        transaction.on_commit(furigana.corrections_changed)
+    return deleted

@@ -16,6 +16,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 
+from organization import furigana
 from outbox import registry
 from outbox.models import Email, EmailStatus
 
@@ -120,6 +121,8 @@ def email_send(*, key: str, now: dt.datetime | None = None) -> str:
         builder = registry.builder_for(email.kind)
         with translation.override(email.language or settings.LANGUAGE_CODE):
             message = builder(email)
+        if message is not None and email.language == furigana.LANGUAGE:
+            message = furigana.email_with_readings(message)
         if message is None:
             _finish(email, status=EmailStatus.SKIPPED, last_error="")
             return EmailStatus.SKIPPED

@@ -232,7 +232,8 @@ def test_the_browser_reports_no_policy_violation_on_any_page(browser, live_serve
     with page.expect_response(lambda response: "/display/board/" in response.url):
         _open(page, "/display/")
     _open(page, "/")
-    page.get_by_role("button", name="English").first.click()
+    page.locator("#language-select").select_option("en")
+    page.locator(".lang-switch-button").click()
     page.wait_for_load_state("networkidle")
     for path in public:
         _open(page, path)

@@ -12,7 +12,7 @@ from django.http import Http404
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -299,8 +299,25 @@ def kiosk_enrol(request):
 def _kiosk_return():
     return {
         "return_seconds": settings.KIOSK_RETURN_SECONDS,
-        "return_url": reverse("reservations:kiosk"),
+        # The start again, and in Japanese again for the next person (?start).
+        "return_url": reverse("reservations:kiosk") + "?start",
     }
+
+
+def _kiosk_restart():
+    """The kiosk's start page in the default language: the next citizen may not read the
+    language the last one chose."""
+    response = redirect("reservations:kiosk")
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        settings.LANGUAGE_CODE,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+    )
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -309,6 +326,8 @@ def _kiosk_return():
 def kiosk(request):
     """The check-in tablet in the waiting area, used by citizens: type or scan the
     booking code, or take a number without booking."""
+    if request.method == "GET" and "start" in request.GET:
+        return _kiosk_restart()
     context = {"procedures": selectors.procedure_list_public()}
     if request.method == "POST":
         try:
@@ -370,12 +389,43 @@ def kiosk_walk_in(request, code: str):
 
 @require_GET
 @rate_limited("display")
+def _board_languages(request) -> list[dict]:
+    """The board's two languages: Japanese (plain Japanese if chosen) and the chosen
+    one, English when Japanese is chosen. ``?language=ko`` on the monitor's address
+    chooses it there, where nobody can use a switch."""
+    from config.languages import html_lang
+
+    codes = dict(settings.LANGUAGES)
+    asked = request.GET.get("language", "").lower()
+    if asked in codes:
+        translation.activate(asked)
+        request.LANGUAGE_CODE = asked
+    current = translation.get_language() or settings.LANGUAGE_CODE
+    first = "ja-easy" if current == "ja-easy" else "ja"
+    second = current if current not in ("ja", "ja-easy") else "en"
+    with translation.override("ja"):
+        japanese = _("Now calling")
+    with translation.override(second):
+        if _("Now calling") == japanese:  # not translated yet: English rather than twice
+            second = "en"
+    return [
+        {"code": code, "html_lang": html_lang(code), "second": index == 1}
+        for index, code in enumerate([first, second])
+    ]
+
+
 def display(request):
     """The full-screen board for the waiting-area monitor (public: numbers only)."""
+    languages = _board_languages(request)
     return render(
         request,
         "reservations/counter/display.html",
-        {"called": selectors.display_board(day=timezone.localdate())},
+        {
+            "called": selectors.display_board(day=timezone.localdate()),
+            "board_languages": languages,
+            # The refresh asks for the language chosen (even while shown in English).
+            "board_language": translation.get_language() or settings.LANGUAGE_CODE,
+        },
     )
 
 
@@ -386,7 +436,10 @@ def display_board(request):
     return render(
         request,
         "reservations/counter/_display_board.html",
-        {"called": selectors.display_board(day=timezone.localdate())},
+        {
+            "called": selectors.display_board(day=timezone.localdate()),
+            "board_languages": _board_languages(request),
+        },
     )
 
 

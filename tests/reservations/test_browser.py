@@ -64,7 +64,7 @@ def test_book_with_consent_see_confirmation_then_cancel(page, procedure):
     page.screenshot(path=str(shots / "booking-confirmation.png"), full_page=True)
 
     page.get_by_role("link", name="予約を取り消す").click()
-    page.get_by_role("button", name="はい、取り消します").click()
+    page.get_by_role("button", name="はい、この予約を取り消します").click()
 
     assert page.get_by_text("予約を取り消しました。").first.is_visible()
     reservation.refresh_from_db()

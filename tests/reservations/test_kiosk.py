@@ -242,8 +242,9 @@ def test_a_booked_citizen_checks_in_at_the_kiosk_and_the_screen_returns(
     html = response.content.decode()
     assert response.status_code == 200
     assert Visit.objects.get(reservation=reservation).ticket in html
-    assert 'data-kiosk-return="17"' in html and 'data-kiosk-return-url="/counter/kiosk/"' in html
-    assert '<meta http-equiv="refresh" content="17;url=/counter/kiosk/">' in html  # no JS
+    assert 'data-kiosk-return="17"' in html
+    assert 'data-kiosk-return-url="/counter/kiosk/?start"' in html
+    assert '<meta http-equiv="refresh" content="17;url=/counter/kiosk/?start">' in html  # no JS
     assert ">完了<" in html  # the done button
 
 

@@ -1,0 +1,114 @@
+"""A resident books on a phone in each citizen language, choosing it with the switch:
+every page of the journey, the e-mail and the calendar file are in that language, and
+axe-core finds no serious or critical violation on any page."""
+
+import datetime as dt
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core import mail
+from django.core.cache import cache
+from django.utils import translation
+from django.utils.translation import gettext
+
+from config.languages import html_lang
+from reservations.availability import closure_reason
+from reservations.models import Reservation
+from tests.reservations.factories import ProcedureFactory, add_clerk, add_rule
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+LANGUAGES = ["ja", "ja-easy", "en", "zh-hans", "ko", "vi", "pt-br"]
+READING = re.compile(r"（[\u3041-\u309fー]+）")
+
+
+@pytest.fixture
+def procedure():
+    cache.clear()
+    day = dt.date.today() + dt.timedelta(days=3)
+    while day.weekday() >= 5 or closure_reason(day, {}):
+        day += dt.timedelta(days=1)
+    procedure = ProcedureFactory(
+        code="juminhyo", name="住民票の写しの交付", name_en="Copy of the certificate of residence"
+    )
+    add_rule(procedure, "本人確認書類（マイナンバーカードなど）")
+    add_clerk(procedure, day=day)
+    procedure.test_day = day
+    return procedure
+
+
+def _in(language: str, msgid: str) -> str:
+    with translation.override(language):
+        return gettext(msgid)
+
+
+def _findings(axe, page) -> list[str]:
+    result = axe.run(page)
+    return [
+        "%s %s %s" % (page.url, violation["id"], node["target"])
+        for violation in result.response["violations"]
+        if violation["impact"] in ("serious", "critical")
+        for node in violation["nodes"]
+    ]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_resident_books_end_to_end_in_their_language(browser, live_server, procedure, language):
+    context = browser.new_context(
+        base_url=live_server.url, locale="ja-JP", viewport={"width": 390, "height": 844}
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    axe = Axe()
+    found = []
+
+    # The switch is in the header of a phone-sized page, without opening the menu.
+    page.goto("/")
+    switch = page.locator("#language-select")
+    assert switch.is_visible()
+    switch.select_option(language)
+    page.locator(".lang-switch-button").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == html_lang(language)
+    found += _findings(axe, page)
+
+    page.goto("/book/%s/?month=%s" % (procedure.code, procedure.test_day.strftime("%Y-%m")))
+    assert page.locator("html").get_attribute("lang") == html_lang(language)
+    found += _findings(axe, page)
+    page.locator("td.day-open a").first.click()
+    page.locator("#times-heading").wait_for()
+    found += _findings(axe, page)
+    page.locator("#times a").first.click()
+    page.locator("form.booking-form").wait_for()
+    found += _findings(axe, page)
+
+    page.locator("#id_name").fill("Nguyen Van An")
+    page.locator("#id_kana").fill("グエン バン アン")
+    page.locator("#id_email").fill("an@example.jp")
+    for box in page.locator("form.booking-form input[type=checkbox]").all():
+        box.check()
+    page.locator("form.booking-form button[type=submit]").click()
+    page.wait_for_load_state()
+
+    reservation = Reservation.objects.get()
+    assert reservation.language == language
+    assert page.get_by_text(reservation.code).first.is_visible()
+    assert page.locator("html").get_attribute("lang") == html_lang(language)
+    if language == "ja-easy":
+        assert page.locator("ruby rt").count() > 0  # furigana on the page
+    found += _findings(axe, page)
+    context.close()
+
+    # The e-mail and its calendar file, in the language of the booking.
+    message = mail.outbox[-1]
+    confirmed = _in(language, "Your booking at the city hall is confirmed.")
+    if language != "en":
+        assert confirmed != "Your booking at the city hall is confirmed."  # translated
+    assert confirmed in READING.sub("", message.body)
+    html = message.alternatives[0].content
+    assert '<html lang="%s">' % html_lang(language) in html
+    ics = next(a[1] for a in message.attachments if isinstance(a, tuple) and a[0].endswith(".ics"))
+    assert _in(language, "Please bring:") in ics
+
+    assert found == []
