@@ -17,7 +17,6 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -102,6 +101,8 @@ CITY_OPENING_HOURS_EN = os.environ.get(
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
+    # Before the admin: its TranslationAdmin and the translated fields of the apps below.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -453,7 +454,23 @@ LOGOUT_REDIRECT_URL = "home"
 
 # --- Language and time ----------------------------------------------------------------
 LANGUAGE_CODE = "ja"
-LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]
+# The citizen languages (issue 19), each named in its own language. ja-easy is
+# やさしい日本語 (plain Japanese). Staff pages stay Japanese and English.
+LANGUAGES = [
+    ("ja", "日本語"),
+    ("ja-easy", "やさしい にほんご"),
+    ("en", "English"),
+    ("zh-hans", "简体中文"),
+    ("ko", "한국어"),
+    ("vi", "Tiếng Việt"),
+    ("pt-br", "Português (Brasil)"),
+]
+# Admin-entered texts (procedure names, document rules, locations, the city's texts…)
+# are django-modeltranslation fields, one column per language (name_ja, name_ja_easy,
+# name_en …). A text not translated yet falls back to the Japanese, for every language.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "ja"
+MODELTRANSLATION_LANGUAGES = tuple(code for code, _name in LANGUAGES)
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("ja",)
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
