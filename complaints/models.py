@@ -107,7 +107,7 @@ class SeverityLevel(TranslatedTextsMixin, models.Model):
     level = models.PositiveSmallIntegerField(
         _("level"), unique=True, choices=LEVELS, validators=level_validators
     )
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(pgettext_lazy("title of a thing", "name"), max_length=60)
     min_points = models.PositiveSmallIntegerField(
         _("from score"), help_text=_("The lowest severity score that reaches this level.")
     )
@@ -140,7 +140,7 @@ class SeverityLevel(TranslatedTextsMixin, models.Model):
 
 
 class Category(TranslatedTextsMixin, models.Model):
-    name = models.CharField(_("name"), max_length=60, unique=True)
+    name = models.CharField(pgettext_lazy("title of a thing", "name"), max_length=60, unique=True)
     display_order = models.PositiveSmallIntegerField(_("display order"), default=100)
 
     class Meta:

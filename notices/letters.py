@@ -32,10 +32,11 @@ def booking_url(letter: Letter) -> str:
 
 
 # One short line per citizen language at the foot of the letter (issue 19): the letter
-# stays Japanese, and a resident who reads another language learns what it is about and
-# where to book (the QR code and the address in the booking box). Fixed sentences, not the page catalogues: a letter is printed the same
-# whatever language the staff member's pages are in. Words as in docs/glossary.md; the
-# やさしい日本語 line is in kana with spaces, as paper has no furigana.
+# stays Japanese, and a resident who reads another language learns what it is about
+# and where to book (the QR code and the address in the booking box). Fixed sentences,
+# not the page catalogues: a letter is printed the same whatever language the staff
+# member's pages are in. Words as in docs/glossary.md; the やさしい日本語 line is in
+# kana with spaces, as paper has no furigana.
 OTHER_LANGUAGE_LINES = (
     (
         "ja-easy",

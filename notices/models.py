@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from organization.models import TranslatedTextsMixin
 
@@ -12,7 +13,7 @@ class CertificateType(TranslatedTextsMixin, models.Model):
     code = models.SlugField(
         _("code"), max_length=40, unique=True, help_text=_("As written in imported files.")
     )
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(pgettext_lazy("title of a thing", "name"), max_length=120)
     procedure = models.ForeignKey(
         "reservations.Procedure",
         verbose_name=_("procedure to renew it"),

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Role(models.TextChoices):
@@ -46,7 +47,7 @@ class Department(TranslatedTextsMixin, models.Model):
         unique=True,
         help_text=_("A short stable identifier, e.g. shimin. Used in references and imports."),
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("title of a thing", "name"), max_length=100)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     location = models.CharField(
         _("location"), max_length=200, blank=True, help_text=_("e.g. 本庁舎1階")

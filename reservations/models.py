@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from organization.models import TranslatedTextsMixin
 
@@ -15,7 +16,7 @@ class Procedure(TranslatedTextsMixin, models.Model):
     code = models.SlugField(
         _("code"), max_length=40, unique=True, help_text=_("Used in the booking address.")
     )
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(pgettext_lazy("title of a thing", "name"), max_length=120)
     department = models.ForeignKey(
         "organization.Department",
         verbose_name=_("department"),
@@ -132,7 +133,7 @@ def rule_text_columns() -> list[str]:
 class Counter(TranslatedTextsMixin, models.Model):
     """A counter window where a clerk serves citizens."""
 
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(pgettext_lazy("title of a thing", "name"), max_length=60)
     department = models.ForeignKey(
         "organization.Department",
         verbose_name=_("department"),
