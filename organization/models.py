@@ -18,22 +18,22 @@ class Role(models.TextChoices):
 class TranslatedTextsMixin:
     """For models with modeltranslation fields (``<app>/translation.py``): the original
     column (``name``) always holds the Japanese, whatever language was active when the
-    object was written, so raw SQL, triggers and old readers see one meaning in it."""
+    object was written, so raw SQL, triggers and old readers see one meaning in it.
+    (Saving reads ``name`` through modeltranslation, which answers in the active
+    language: the save runs with Japanese active.)"""
 
     def save(self, *args, **kwargs):
+        from django.utils import translation
         from modeltranslation.translator import translator
         from modeltranslation.utils import build_localized_fieldname
 
-        fields = translator.get_options_for_model(type(self)).fields
         update_fields = kwargs.get("update_fields")
-        for field in fields:
-            japanese = build_localized_fieldname(field, "ja")
-            value = getattr(self, japanese)
-            if value is not None:
-                self.__dict__[field] = value
-            if update_fields is not None and japanese in update_fields:
-                kwargs["update_fields"] = {*kwargs["update_fields"], field}
-        super().save(*args, **kwargs)
+        if update_fields is not None:
+            for field in translator.get_options_for_model(type(self)).fields:
+                if build_localized_fieldname(field, "ja") in update_fields:
+                    kwargs["update_fields"] = {*kwargs["update_fields"], field}
+        with translation.override("ja"):
+            super().save(*args, **kwargs)
 
 
 # Roles that may open the Django admin (master data, targets, approvals).
