@@ -6,10 +6,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     MADOGUCHI_VAR_DIR=/app/var
 
-# Japanese font and font subsetting for the PDF letters (WeasyPrint).
+# Japanese font and font subsetting for the PDF letters (WeasyPrint); the letters' short
+# lines in Chinese and Korean need WenQuanYi Micro Hei, Vietnamese DejaVu Sans.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends fonts-ipaexfont libharfbuzz-subset0 \
-      libpango-1.0-0 libpangoft2-1.0-0 \
+      libpango-1.0-0 libpangoft2-1.0-0 fonts-wqy-microhei fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -6,6 +6,7 @@ every change goes through the services and the timeline."""
 from django.contrib import admin
 
 from complaints.models import Category, KnowledgeSynonym, SeverityLevel, SeverityWeight
+from organization.admin import TranslatedAdmin
 
 
 @admin.register(SeverityWeight)
@@ -17,10 +18,10 @@ class SeverityWeightAdmin(admin.ModelAdmin):
 
 
 @admin.register(SeverityLevel)
-class SeverityLevelAdmin(admin.ModelAdmin):
+class SeverityLevelAdmin(TranslatedAdmin):
     list_display = [
         "level",
-        "name",
+        "name_ja",
         "min_points",
         "initial_report_days",
         "progress_every_days",
@@ -33,8 +34,8 @@ class SeverityLevelAdmin(admin.ModelAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "name_en", "display_order"]
+class CategoryAdmin(TranslatedAdmin):
+    list_display = ["name_ja", "name_en", "display_order"]
     list_editable = ["display_order"]
 
 

@@ -33,7 +33,17 @@ CATEGORIES = [
 
 
 def ensure(Weight, Level, Category) -> None:
-    """Create what is missing; never overwrite what an administrator changed."""
+    """Create what is missing; never overwrite what an administrator changed.
+
+    With Japanese active: ``name=`` means the Japanese name for the translated models
+    (modeltranslation reads and writes the active language's column)."""
+    from django.utils import translation
+
+    with translation.override("ja"):
+        _ensure(Weight, Level, Category)
+
+
+def _ensure(Weight, Level, Category) -> None:
     for factor, values in WEIGHTS.items():
         for value, points in values.items():
             Weight.objects.get_or_create(factor=factor, value=value, defaults={"points": points})

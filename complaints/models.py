@@ -14,7 +14,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from organization.models import AppendOnlyError, LocalizedNameMixin
+from organization.models import AppendOnlyError, TranslatedTextsMixin
 
 LEVELS = [(n, format_lazy("{} {}", _("Level"), n)) for n in range(1, 5)]
 level_validators = [MinValueValidator(1), MaxValueValidator(4)]
@@ -101,14 +101,13 @@ class SeverityWeight(models.Model):
             )
 
 
-class SeverityLevel(LocalizedNameMixin, models.Model):
+class SeverityLevel(TranslatedTextsMixin, models.Model):
     """A level 1–4: the score that reaches it, who must be told, the deadlines."""
 
     level = models.PositiveSmallIntegerField(
         _("level"), unique=True, choices=LEVELS, validators=level_validators
     )
-    name = models.CharField(_("name"), max_length=60)
-    name_en = models.CharField(_("name (English)"), max_length=60, blank=True)
+    name = models.CharField(pgettext_lazy("title of a thing", "name"), max_length=60)
     min_points = models.PositiveSmallIntegerField(
         _("from score"), help_text=_("The lowest severity score that reaches this level.")
     )
@@ -137,12 +136,11 @@ class SeverityLevel(LocalizedNameMixin, models.Model):
         verbose_name_plural = _("severity policy: levels")
 
     def __str__(self):
-        return "%s %s" % (self.get_level_display(), self.localized_name)
+        return "%s %s" % (self.get_level_display(), self.name)
 
 
-class Category(LocalizedNameMixin, models.Model):
-    name = models.CharField(_("name (Japanese)"), max_length=60, unique=True)
-    name_en = models.CharField(_("name (English)"), max_length=60, blank=True)
+class Category(TranslatedTextsMixin, models.Model):
+    name = models.CharField(pgettext_lazy("title of a thing", "name"), max_length=60, unique=True)
     display_order = models.PositiveSmallIntegerField(_("display order"), default=100)
 
     class Meta:
@@ -151,7 +149,7 @@ class Category(LocalizedNameMixin, models.Model):
         verbose_name_plural = _("complaint categories")
 
     def __str__(self):
-        return self.localized_name
+        return self.name
 
 
 class Channel(models.TextChoices):

@@ -187,11 +187,12 @@ KNOWLEDGE_FIELDS = (
     "root_cause",
     "countermeasure",
     "level",
-    "category__name",
+    # Staff pages are in Japanese or English (complaints/templatetags: localized).
+    "category__name_ja",
     "category__name_en",
-    "department__name",
+    "department__name_ja",
     "department__name_en",
-    "procedure__name",
+    "procedure__name_ja",
     "procedure__name_en",
     "category_id",
     "department_id",
@@ -369,7 +370,7 @@ def approver_label(complaint: Complaint) -> str:
     owner = next((e for e in complaint.escalations.all() if e.role == EscalationRole.OWNER), None)
     if owner is None:
         return _("the head of the department that owns the countermeasure, or a manager")
-    head = _("head of %(department)s") % {"department": owner.department.localized_name}
+    head = _("head of %(department)s") % {"department": owner.department.name}
     if owner.department.head is not None:
         head = "%s (%s)" % (head, owner.department.head.display_name)
     return _("%(head)s or a manager") % {"head": head}

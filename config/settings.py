@@ -103,6 +103,8 @@ CITY_OPENING_HOURS_EN = os.environ.get(
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
+    # Before the admin: its TranslationAdmin and the translated fields of the apps below.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -495,6 +497,12 @@ LANG_INFO["ja-easy"] = {
 }
 # As the city writes it (Django says "Português Brasileiro").
 LANG_INFO["pt-br"] = {**LANG_INFO["pt-br"], "name_local": "Português (Brasil)"}
+# Admin-entered texts (procedure names, document rules, locations, the city's texts…)
+# are django-modeltranslation fields, one column per language (name_ja, name_ja_easy,
+# name_en …). A text not translated yet falls back to the Japanese, for every language.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "ja"
+MODELTRANSLATION_LANGUAGES = tuple(code for code, _name in LANGUAGES)
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("ja",)
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True

@@ -35,7 +35,6 @@ from django.db.models import (
     Sum,
 )
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from complaints.models import Complaint
@@ -52,6 +51,7 @@ from dashboards.models import (
 )
 from dashboards.periods import Period
 from organization.calendar import day_start
+from organization.translation import translated_from_row
 from reservations.models import VisitKind
 
 LETTER_WINDOW = dt.timedelta(days=30)
@@ -275,10 +275,9 @@ def complaint_categories(period: Period, filters: Filters) -> list[dict]:
     """Per category: complaints in the period and the one before, and recurrences (a
     complaint of a category already closed for the same department before it came)."""
     previous = period.previous()
-    english = get_language() == "en"
     rows = (
         _complaint_facts(previous.start, period.end, filters)
-        .values("category__name", "category__name_en")
+        .values("category__name_ja", "category__name_en")
         .annotate(
             now=Sum("received", filter=Q(month__gte=period.start)),
             before=Sum("received", filter=Q(month__lt=period.start)),
@@ -287,7 +286,7 @@ def complaint_categories(period: Period, filters: Filters) -> list[dict]:
     )
     result = [
         {
-            "category": (row["category__name_en"] if english else "") or row["category__name"],
+            "category": translated_from_row(row, "category__name"),
             "now": row["now"] or 0,
             "before": row["before"] or 0,
             "recurrences": row["recurrences"] or 0,

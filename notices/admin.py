@@ -10,7 +10,7 @@ from django.contrib import admin
 
 from notices import selectors
 from notices.models import Certificate, CertificateType, ImportRun, Letter, NoticeRule, Resident
-from organization.admin import PersonalDataAdminMixin
+from organization.admin import PersonalDataAdminMixin, TranslatedAdmin
 
 
 class NeedToKnowAdminMixin:
@@ -26,9 +26,9 @@ class NeedToKnowAdminMixin:
 
 
 @admin.register(CertificateType)
-class CertificateTypeAdmin(NeedToKnowAdminMixin, admin.ModelAdmin):
+class CertificateTypeAdmin(NeedToKnowAdminMixin, TranslatedAdmin):
     visible = selectors.visible_certificate_types
-    list_display = ["code", "name", "name_en", "procedure", "department"]
+    list_display = ["code", "name_ja", "name_en", "procedure", "department"]
     list_filter = ["department"]
 
 

@@ -11,17 +11,38 @@ from django.utils import timezone
 
 from notices import services
 from notices.models import CertificateType
+from organization.translation import text_columns, texts
 from reservations.models import Procedure
 
 SAMPLE = Path(settings.BASE_DIR) / "docs" / "samples" / "certificates-sample.csv"
 TYPES = [
+    # code, name in every citizen language, procedure that renews it
     (
         "jr-commuter",
-        "JR定期券割引の証明書",
-        "JR commuter pass discount certificate",
+        texts(
+            "JR定期券割引の証明書",
+            "JR定期券の割引の証明書",
+            "JR commuter pass discount certificate",
+            "JR月票折扣证明书",
+            "JR 정기권 할인 증명서",
+            "Giấy chứng nhận giảm giá vé tháng JR",
+            "Certificado de desconto no passe da JR",
+        ),
         "jr-commuter-pass",
     ),
-    ("juminhyo", "住民票の写し", "Copy of the residence record", "juminhyo"),
+    (
+        "juminhyo",
+        texts(
+            "住民票の写し",
+            "住民票の写し",
+            "Copy of the certificate of residence",
+            "住民票副本",
+            "주민표 사본",
+            "Bản sao phiếu cư trú",
+            "Cópia do atestado de residência",
+        ),
+        "juminhyo",
+    ),
 ]
 FAMILY = [
     "佐藤",
@@ -131,14 +152,13 @@ def seed(stdout) -> None:
         code: (pk, department_id)
         for code, pk, department_id in Procedure.objects.values_list("code", "pk", "department")
     }
-    for code, name, name_en, procedure_code in TYPES:
+    for code, name, procedure_code in TYPES:
         # Owned by the department of the procedure that renews it (need-to-know).
         procedure_id, department_id = procedures.get(procedure_code, (None, None))
         CertificateType.objects.update_or_create(
             code=code,
             defaults={
-                "name": name,
-                "name_en": name_en,
+                **text_columns("name", name),
                 "procedure_id": procedure_id,
                 "department_id": department_id,
             },

@@ -10,8 +10,8 @@ import base64
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone
-from django.utils.html import escape
+from django.utils import timezone, translation
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from notices.models import Letter
@@ -29,6 +29,70 @@ def safe_fetcher():
 
 def booking_url(letter: Letter) -> str:
     return "%s/book/%s/?letter=%s" % (settings.SITE_URL, letter.rule.procedure.code, letter.code)
+
+
+# One short line per citizen language at the foot of the letter (issue 19): the letter
+# stays Japanese, and a resident who reads another language learns what it is about
+# and where to book (the QR code and the address in the booking box). Fixed sentences,
+# not the page catalogues: a letter is printed the same whatever language the staff
+# member's pages are in. Words as in docs/glossary.md; the やさしい日本語 line is in
+# kana with spaces, as paper has no furigana.
+OTHER_LANGUAGE_LINES = (
+    (
+        "ja-easy",
+        "ja",
+        "やさしい にほんご：「{certificate}」を あたらしく する ための てがみです。"
+        "よやくは うえの QRコード か アドレスから できます。",
+    ),
+    (
+        "en",
+        "en",
+        "English: About renewing your certificate ({certificate}). "
+        "Book online with the QR code or the address above.",
+    ),
+    (
+        "zh-hans",
+        "zh-Hans",
+        "简体中文：关于更新您的证明书（{certificate}）的通知。请用上方的二维码或网址在网上预约。",
+    ),
+    (
+        "ko",
+        "ko",
+        "한국어: 증명서({certificate}) 갱신 안내입니다. "
+        "위의 QR 코드 또는 주소에서 온라인으로 예약하십시오.",
+    ),
+    (
+        "vi",
+        "vi",
+        "Tiếng Việt: Thông báo gia hạn giấy chứng nhận ({certificate}). "
+        "Đặt lịch hẹn trực tuyến: mã QR hoặc địa chỉ ở trên.",
+    ),
+    (
+        "pt-br",
+        "pt-BR",
+        "Português: Aviso de renovação do seu certificado ({certificate}). "
+        "Agendamento on-line: código QR ou endereço acima.",
+    ),
+)
+
+
+def other_language_lines(certificate_type) -> list[dict]:
+    """``[{"lang": "ko", "html": …}]``: each line with the certificate's name in that
+    language, or its Japanese name (marked ``lang="ja"``) where it has no translation."""
+    from modeltranslation.utils import build_localized_fieldname
+
+    lines = []
+    for code, html_lang, sentence in OTHER_LANGUAGE_LINES:
+        own = getattr(certificate_type, build_localized_fieldname("name", code), None)
+        name = (
+            escape(own)
+            if own
+            else format_html('<span lang="ja">{}</span>', certificate_type.name_ja)
+        )
+        before, _, after = escape(sentence).partition("{certificate}")
+        text = before + name + after
+        lines.append({"lang": html_lang, "html": mark_safe(text)})
+    return lines
 
 
 def _body(letter: Letter) -> str:
@@ -57,6 +121,13 @@ def _head_signature(city_name: str, department) -> str:
 
 
 def letter_context(letter: Letter, *, today=None) -> dict:
+    # Letters are Japanese whatever the language of the page that asks for them (a
+    # preview from an English staff page): the translated texts are read in Japanese.
+    with translation.override("ja"):
+        return _letter_context(letter, today=today)
+
+
+def _letter_context(letter: Letter, *, today=None) -> dict:
     from notices.addressblock import resident_address_block
     from organization.selectors import site_settings
 
@@ -85,8 +156,7 @@ def letter_context(letter: Letter, *, today=None) -> dict:
         "date": format_wareki(today or timezone.localdate()),
         "expires_on": format_wareki(letter.certificate.expires_on),
         "expires_on_iso": letter.certificate.expires_on.isoformat(),
-        "certificate_en": letter.certificate.certificate_type.name_en
-        or letter.certificate.certificate_type.name,
+        "other_languages": other_language_lines(letter.certificate.certificate_type),
         "body": _body(letter),
         "booking_url": url,
         # A PNG, inline: drawing the SVG's path took half the time of a letter.
@@ -99,8 +169,9 @@ def render_pdf(letters: list[Letter], *, today=None) -> bytes:
     """One PDF with one page per letter, in the order given."""
     from weasyprint import HTML
 
-    html = render_to_string(
-        "notices/letters.html",
-        {"letters": [letter_context(letter, today=today) for letter in letters]},
-    )
+    with translation.override("ja"):
+        html = render_to_string(
+            "notices/letters.html",
+            {"letters": [letter_context(letter, today=today) for letter in letters]},
+        )
     return HTML(string=html, url_fetcher=safe_fetcher()).write_pdf()

@@ -2,18 +2,18 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from organization.models import LocalizedNameMixin
+from organization.models import TranslatedTextsMixin
 
 
-class CertificateType(LocalizedNameMixin, models.Model):
+class CertificateType(TranslatedTextsMixin, models.Model):
     """A kind of certificate the city issues, e.g. the JR commuter-pass discount one."""
 
     code = models.SlugField(
         _("code"), max_length=40, unique=True, help_text=_("As written in imported files.")
     )
-    name = models.CharField(_("name (Japanese)"), max_length=120)
-    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
+    name = models.CharField(pgettext_lazy("title of a thing", "name"), max_length=120)
     procedure = models.ForeignKey(
         "reservations.Procedure",
         verbose_name=_("procedure to renew it"),
@@ -43,7 +43,7 @@ class CertificateType(LocalizedNameMixin, models.Model):
         verbose_name_plural = _("certificate types")
 
     def __str__(self):
-        return self.localized_name
+        return self.name
 
 
 class ResidentStatus(models.TextChoices):

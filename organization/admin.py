@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.contrib.admin.models import DELETION, LogEntry
@@ -11,6 +12,9 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
+from modeltranslation.translator import translator
+from modeltranslation.utils import build_localized_fieldname
 
 from organization import services, signals
 from organization.logo import MAX_BYTES, logo_clean
@@ -25,11 +29,62 @@ from organization.models import (
 )
 
 
+def missing_translation_q(model, language: str) -> Q:
+    """Rows with a Japanese text whose ``language`` column is empty (shown in Japanese)."""
+    missing = Q()
+    for field in translator.get_options_for_model(model).fields:
+        japanese = build_localized_fieldname(field, "ja")
+        column = build_localized_fieldname(field, language)
+        has_japanese = Q(**{japanese + "__isnull": False}) & ~Q(**{japanese: ""})
+        missing |= has_japanese & (Q(**{column + "__isnull": True}) | Q(**{column: ""}))
+    return missing
+
+
+class MissingTranslationFilter(admin.SimpleListFilter):
+    """ "Missing translation: 한국어" lists what citizens see in Japanese on Korean pages."""
+
+    title = _("missing translation")
+    parameter_name = "missing_translation"
+
+    def lookups(self, request, model_admin):
+        return [(code, name) for code, name in settings.LANGUAGES if code != "ja"]
+
+    def queryset(self, request, queryset):
+        if self.value() not in dict(self.lookups(request, None)):
+            return queryset
+        return queryset.filter(missing_translation_q(queryset.model, self.value()))
+
+
+class TranslatedAdmin(TranslationAdmin):
+    """The admin of a model with translated texts (``<app>/translation.py``): each text
+    has one field per language, grouped under it (the Japanese required where the text
+    is), and the list has the "missing translation" filter and column."""
+
+    def get_list_filter(self, request):
+        return [*super().get_list_filter(request), MissingTranslationFilter]
+
+    def get_list_display(self, request):
+        return [*super().get_list_display(request), "missing_translations"]
+
+    @admin.display(description=_("missing translations"))
+    def missing_translations(self, obj):
+        fields = translator.get_options_for_model(type(obj)).fields
+        missing = []
+        for code, _name in settings.LANGUAGES:
+            for field in fields:
+                if getattr(obj, build_localized_fieldname(field, "ja")) and not getattr(
+                    obj, build_localized_fieldname(field, code)
+                ):
+                    missing.append(code)
+                    break
+        return " ".join(missing) or "—"
+
+
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "name_en", "head", "phone", "location", "display_order"]
+class DepartmentAdmin(TranslatedAdmin):
+    list_display = ["code", "name_ja", "name_en", "head", "phone", "location_ja", "display_order"]
     list_editable = ["display_order"]
-    search_fields = ["code", "name", "name_en"]
+    search_fields = ["code", "name_ja", "name_en"]
     autocomplete_fields = ["head"]
 
 
@@ -242,41 +297,20 @@ class SiteSettingsForm(forms.ModelForm):
 
 
 @admin.register(SiteSettings)
-class SiteSettingsAdmin(admin.ModelAdmin):
+class SiteSettingsAdmin(TranslationAdmin):
     """One record: the list opens it, nobody adds a second one or deletes it."""
 
     form = SiteSettingsForm
     readonly_fields = ["current_logo", "updated_at"]
+    # The translated texts are listed by their name: the admin shows one field per
+    # language under each (city_name → city_name [ja], city_name [ja-easy] …).
     fieldsets = [
         (
             _("The city"),
-            {"fields": ["city_name", "city_name_en", "current_logo", "logo_upload", "logo_remove"]},
+            {"fields": ["city_name", "current_logo", "logo_upload", "logo_remove"]},
         ),
-        (
-            _("Contact"),
-            {
-                "fields": [
-                    "address",
-                    "address_en",
-                    "phone",
-                    "opening_hours",
-                    "opening_hours_en",
-                    "website",
-                ]
-            },
-        ),
-        (
-            _("Texts"),
-            {
-                "fields": [
-                    "privacy_notice",
-                    "privacy_notice_en",
-                    "accessibility_statement",
-                    "accessibility_statement_en",
-                    "updated_at",
-                ]
-            },
-        ),
+        (_("Contact"), {"fields": ["address", "phone", "opening_hours", "website"]}),
+        (_("Texts"), {"fields": ["privacy_notice", "accessibility_statement", "updated_at"]}),
     ]
 
     @admin.display(description=_("current logo"))

@@ -2,8 +2,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Role(models.TextChoices):
@@ -15,42 +15,42 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
-def localized(instance, field: str) -> str:
-    """``instance.<field>_en`` on English pages where one is set, else the Japanese."""
-    english = getattr(instance, field + "_en")
-    return english if english and get_language() == "en" else getattr(instance, field)
+class TranslatedTextsMixin:
+    """For models with modeltranslation fields (``<app>/translation.py``): the original
+    column (``name``) always holds the Japanese, whatever language was active when the
+    object was written, so raw SQL, triggers and old readers see one meaning in it.
+    (Saving reads ``name`` through modeltranslation, which answers in the active
+    language: the save runs with Japanese active.)"""
 
+    def save(self, *args, **kwargs):
+        from django.utils import translation
+        from modeltranslation.translator import translator
+        from modeltranslation.utils import build_localized_fieldname
 
-class LocalizedNameMixin:
-    """``localized_name``: the English name on English pages where one is set."""
-
-    @property
-    def localized_name(self) -> str:
-        return localized(self, "name")
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            for field in translator.get_options_for_model(type(self)).fields:
+                if build_localized_fieldname(field, "ja") in update_fields:
+                    kwargs["update_fields"] = {*kwargs["update_fields"], field}
+        with translation.override("ja"):
+            super().save(*args, **kwargs)
 
 
 # Roles that may open the Django admin (master data, targets, approvals).
 ADMIN_SITE_ROLES = frozenset({Role.MANAGER, Role.ADMINISTRATOR})
 
 
-class Department(LocalizedNameMixin, models.Model):
+class Department(TranslatedTextsMixin, models.Model):
     code = models.SlugField(
         _("code"),
         max_length=32,
         unique=True,
         help_text=_("A short stable identifier, e.g. shimin. Used in references and imports."),
     )
-    name = models.CharField(_("name (Japanese)"), max_length=100)
-    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    name = models.CharField(pgettext_lazy("title of a thing", "name"), max_length=100)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     location = models.CharField(
-        _("location (Japanese)"), max_length=200, blank=True, help_text=_("e.g. 本庁舎1階")
-    )
-    location_en = models.CharField(
-        _("location (English)"),
-        max_length=200,
-        blank=True,
-        help_text=_("e.g. Main building, 1st floor. Shown on English pages; empty: the Japanese."),
+        _("location"), max_length=200, blank=True, help_text=_("e.g. 本庁舎1階")
     )
     head = models.ForeignKey(
         "organization.StaffMember",
@@ -68,11 +68,7 @@ class Department(LocalizedNameMixin, models.Model):
         verbose_name_plural = _("departments")
 
     def __str__(self):
-        return self.localized_name
-
-    @property
-    def localized_location(self) -> str:
-        return localized(self, "location")
+        return self.name
 
     def clean(self):
         if self.head_id and self.pk and self.head.department_id != self.pk:
@@ -208,7 +204,7 @@ class LogoType(models.TextChoices):
     SVG = "image/svg+xml", "SVG"
 
 
-class SiteSettings(models.Model):
+class SiteSettings(TranslatedTextsMixin, models.Model):
     """The city's identity, one record: name, logo, contact, opening hours, and the texts
     of the privacy notice and the accessibility statement.
 
@@ -223,20 +219,14 @@ class SiteSettings(models.Model):
     SINGLETON_ID = 1
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_ID, editable=False)
-    city_name = models.CharField(
-        _("city name (Japanese)"), max_length=100, default=default_city_name
-    )
-    city_name_en = models.CharField(
-        _("city name (English)"), max_length=100, blank=True, help_text=_("e.g. Midori City")
-    )
+    city_name = models.CharField(_("city name"), max_length=100, default=default_city_name)
     address = models.CharField(
-        _("address (Japanese)"),
+        _("address"),
         max_length=200,
         blank=True,
         default=default_city_address,
         help_text=_("The city hall's postal address, printed on letters and shown in the footer."),
     )
-    address_en = models.CharField(_("address (English)"), max_length=200, blank=True)
     phone = models.CharField(
         _("main phone"),
         max_length=20,
@@ -245,17 +235,11 @@ class SiteSettings(models.Model):
         help_text=_("Citizens are told to call this number on error pages and in e-mails."),
     )
     opening_hours = models.CharField(
-        _("opening hours (Japanese)"),
+        _("opening hours"),
         max_length=200,
         blank=True,
         default=default_opening_hours,
         help_text=_("e.g. 平日 8時30分〜17時15分（土日祝日・年末年始を除く）"),
-    )
-    opening_hours_en = models.CharField(
-        _("opening hours (English)"),
-        max_length=200,
-        blank=True,
-        default=default_opening_hours_en,
     )
     website = models.URLField(_("website"), blank=True)
     # The logo as sanitised when uploaded (organization/logo.py), kept in the database so
@@ -267,7 +251,7 @@ class SiteSettings(models.Model):
     # A digest of the logo: its URL changes with it, so browsers may cache it for long.
     logo_version = models.CharField(max_length=16, blank=True, editable=False)
     privacy_notice = models.TextField(
-        _("privacy notice (Japanese)"),
+        _("privacy notice"),
         blank=True,
         help_text=_(
             "Empty: the standard text. Replaces the purpose of use, what is stored, who sees "
@@ -276,20 +260,10 @@ class SiteSettings(models.Model):
             "line."
         ),
     )
-    privacy_notice_en = models.TextField(
-        _("privacy notice (English)"),
-        blank=True,
-        help_text=_("Empty: the Japanese text above if given, else the standard English text."),
-    )
     accessibility_statement = models.TextField(
-        _("accessibility statement (Japanese)"),
+        _("accessibility statement"),
         blank=True,
         help_text=_("Empty: the standard text. Paragraphs are separated by an empty line."),
-    )
-    accessibility_statement_en = models.TextField(
-        _("accessibility statement (English)"),
-        blank=True,
-        help_text=_("Empty: the Japanese text above if given, else the standard English text."),
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -315,26 +289,6 @@ class SiteSettings(models.Model):
         site_settings_cache_clear()
         transaction.on_commit(site_settings_cache_clear)
         return result
-
-    @property
-    def localized_city_name(self) -> str:
-        return localized(self, "city_name")
-
-    @property
-    def localized_address(self) -> str:
-        return localized(self, "address")
-
-    @property
-    def localized_opening_hours(self) -> str:
-        return localized(self, "opening_hours")
-
-    @property
-    def localized_privacy_notice(self) -> str:
-        return localized(self, "privacy_notice")
-
-    @property
-    def localized_accessibility_statement(self) -> str:
-        return localized(self, "accessibility_statement")
 
     @property
     def has_logo(self) -> bool:

@@ -12,7 +12,7 @@ logger = logging.getLogger("madoguchi.site_settings")
 
 def department_list_public() -> QuerySet[Department]:
     """Departments with where to find them, for the public pages (no staff names)."""
-    return Department.objects.only("code", "name", "name_en", "phone", "location", "location_en")
+    return Department.objects.only("code", "name", "phone", "location")
 
 
 def department_directory() -> QuerySet[Department]:

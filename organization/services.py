@@ -55,21 +55,31 @@ def department_upsert(
     *,
     code: str,
     name: str,
-    name_en: str = "",
     phone: str = "",
     location: str = "",
-    location_en: str = "",
     display_order: int = 100,
+    **translations: str,
 ) -> Department:
+    """Create or change a department by code. ``name`` and ``location`` are the Japanese;
+    ``translations`` the other languages' columns (``name_en``, ``location_ko`` …);
+    an empty translation is stored as missing (NULL) and falls back to the Japanese."""
+    allowed = {
+        "%s_%s" % (field, code_.replace("-", "_"))
+        for field in ("name", "location")
+        for code_, _name in settings.LANGUAGES
+        if code_ != "ja"
+    }
+    unknown = set(translations) - allowed
+    if unknown:
+        raise TypeError("Unknown department texts: %s" % ", ".join(sorted(unknown)))
     department, _created = Department.objects.update_or_create(
         code=code,
         defaults={
-            "name": name,
-            "name_en": name_en,
+            "name_ja": name,
+            "location_ja": location or None,
             "phone": phone,
-            "location": location,
-            "location_en": location_en,
             "display_order": display_order,
+            **{column: value or None for column, value in translations.items()},
         },
     )
     department.full_clean()
@@ -275,13 +285,19 @@ def change_summary(change_message: str) -> str:
 
 # --- The city's identity ----------------------------------------------------------------
 
-SITE_SETTINGS_FIELDS = frozenset(
-    {
-        "city_name", "city_name_en", "address", "address_en", "phone", "opening_hours",
-        "opening_hours_en", "website", "privacy_notice", "privacy_notice_en",
-        "accessibility_statement", "accessibility_statement_en",
-    }
+# The texts are translated (organization/translation.py): one column per language,
+# ``city_name_ja`` … ``city_name_pt_br``; the plain name (``city_name``) means Japanese.
+SITE_SETTINGS_TEXTS = (
+    "city_name", "address", "opening_hours", "privacy_notice", "accessibility_statement",
 )  # fmt: skip
+SITE_SETTINGS_FIELDS = frozenset(
+    {"phone", "website"}
+    | {
+        "%s_%s" % (text, code.replace("-", "_"))
+        for text in SITE_SETTINGS_TEXTS
+        for code, _name in settings.LANGUAGES
+    }
+)
 
 
 @transaction.atomic
@@ -293,6 +309,10 @@ def site_settings_update(*, logo=None, remove_logo: bool = False, **fields) -> S
     ``ValidationError`` for invalid values (nothing is saved). Saving clears the cache now
     and again when the transaction commits, so no page caches the old record meanwhile.
     """
+    fields = {
+        (name + "_ja" if name in SITE_SETTINGS_TEXTS else name): value
+        for name, value in fields.items()
+    }
     unknown = set(fields) - SITE_SETTINGS_FIELDS
     if unknown:
         raise TypeError("Unknown site settings: %s" % ", ".join(sorted(unknown)))

@@ -4,8 +4,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationStackedInline
 
-from organization.admin import PersonalDataAdminMixin
+from organization.admin import PersonalDataAdminMixin, TranslatedAdmin
 from reservations import availability, requirements, services
 from reservations.models import (
     MAX_QUESTIONS_PER_PROCEDURE,
@@ -21,13 +22,14 @@ from reservations.models import (
     Reservation,
     ReservationEvent,
     Shift,
+    rule_text_columns,
 )
 
 
-class DocumentRuleInline(admin.TabularInline):
+class DocumentRuleInline(TranslationStackedInline):
     model = DocumentRule
     extra = 1
-    fields = ["text", "text_en", "applies_when", "is_active", "display_order", "version"]
+    fields = ["text", "applies_when", "is_active", "display_order", "version"]
     readonly_fields = ["version"]
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
@@ -92,7 +94,7 @@ class ProcedureQuestionAdmin(AvailabilityChangeMixin, admin.ModelAdmin):
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(AvailabilityChangeMixin, admin.ModelAdmin):
+class ProcedureAdmin(AvailabilityChangeMixin, TranslatedAdmin):
     list_display = [
         "name",
         "department",
@@ -102,15 +104,15 @@ class ProcedureAdmin(AvailabilityChangeMixin, admin.ModelAdmin):
         "is_active",
     ]
     list_filter = ["department", "is_active"]
-    search_fields = ["name", "name_en", "code"]
+    search_fields = ["name_ja", "name_en", "code"]
     prepopulated_fields = {"code": ["name_en"]}
     filter_horizontal = ["qualified_staff"]
     inlines = [ProcedureQuestionInline, DocumentRuleInline]
     readonly_fields = ["requirements_preview_link"]
     fieldsets = [
-        (None, {"fields": ["code", "name", "name_en", "department", "is_active", "display_order"]}),
+        (None, {"fields": ["code", "name", "department", "is_active", "display_order"]}),
         (_("Questions before the documents"), {"fields": ["requirements_preview_link"]}),
-        (_("Description"), {"fields": ["description", "description_en"]}),
+        (_("Description"), {"fields": ["description"]}),
         (
             _("Booking rules"),
             {
@@ -132,7 +134,7 @@ class ProcedureAdmin(AvailabilityChangeMixin, admin.ModelAdmin):
             return super().save_formset(request, form, formset, change)
         # Through the service: a change of wording makes a new version of the rule.
         for rule in formset.save(commit=False):
-            changed = {"text", "text_en"} & set(
+            changed = set(rule_text_columns()) & set(
                 next(f for f in formset.forms if f.instance is rule).changed_data
             )
             services.document_rule_save(rule=rule, wording_changed=bool(changed))
@@ -194,8 +196,8 @@ class ProcedureAdmin(AvailabilityChangeMixin, admin.ModelAdmin):
 
 
 @admin.register(Counter)
-class CounterAdmin(admin.ModelAdmin):
-    list_display = ["name", "name_en", "department", "location", "is_active"]
+class CounterAdmin(TranslatedAdmin):
+    list_display = ["name_ja", "name_en", "department", "location_ja", "is_active"]
     list_filter = ["department", "is_active"]
 
 
@@ -237,8 +239,8 @@ class ShiftAdmin(AvailabilityChangeMixin, admin.ModelAdmin):
 
 
 @admin.register(ClosedDay)
-class ClosedDayAdmin(AvailabilityChangeMixin, admin.ModelAdmin):
-    list_display = ["date", "reason", "reason_en"]
+class ClosedDayAdmin(AvailabilityChangeMixin, TranslatedAdmin):
+    list_display = ["date", "reason_ja", "reason_en"]
     date_hierarchy = "date"
 
 

@@ -31,8 +31,7 @@ def closure_reason(day: dt.date, closed_days: dict[dt.date, ClosedDay]) -> str |
     """
     english = get_language() == "en"
     if day in closed_days:
-        record = closed_days[day]
-        return (record.reason_en or record.reason) if english else record.reason
+        return closed_days[day].reason
     return holiday_name(day, english=english)
 
 

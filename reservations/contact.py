@@ -12,8 +12,8 @@ def city_contact() -> dict[str, str]:
     city = site_settings()
     phone = city.phone or ""
     return {
-        "name": city.localized_city_name,
+        "name": city.city_name,
         "phone": phone,
         "phone_href": "tel:" + "".join(ch for ch in phone if ch.isdigit() or ch == "+"),
-        "hours": city.localized_opening_hours,
+        "hours": city.opening_hours,
     }

@@ -11,7 +11,8 @@ import importlib
 from django.db import connections
 
 _guard = importlib.import_module("reservations.migrations.0002_no_double_booking")
-_versions = importlib.import_module("reservations.migrations.0008_document_rule_versions")
+_versions_0008 = importlib.import_module("reservations.migrations.0008_document_rule_versions")
+_versions = importlib.import_module("reservations.migrations.0011_translated_texts")
 
 
 def ensure_no_overlap_guard(using: str = "default") -> bool:
@@ -43,23 +44,31 @@ def ensure_no_overlap_guard(using: str = "default") -> bool:
 
 
 def ensure_rule_version_guard(using: str = "default") -> bool:
-    """Re-create the document rules' version trigger (migration 0008) if it is missing
+    """Re-create the document rules' version trigger (migration 0011) if it is missing
     (SQLite drops triggers when it rebuilds a table); True when it had to be created."""
     connection = connections[using]
     with connection.cursor() as cursor:
         if "reservations_documentrule" not in connection.introspection.table_names(cursor):
             return False
+        # Before migration 0011 the rule has only its Japanese and English columns.
+        columns = {
+            column.name
+            for column in connection.introspection.get_table_description(
+                cursor, "reservations_documentrule"
+            )
+        }
+        versions = _versions if "text_ja" in columns else _versions_0008
         if connection.vendor == "sqlite":
             cursor.execute(
                 "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
                 "AND name = 'document_rule_new_version'"
             )
-            statements = _versions.SQLITE_BACKWARD + _versions.SQLITE_FORWARD
+            statements = versions.SQLITE_BACKWARD + versions.SQLITE_FORWARD
         elif connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT count(*) FROM pg_trigger WHERE tgname = 'document_rule_new_version'"
             )
-            statements = _versions.POSTGRES_BACKWARD + _versions.POSTGRES_FORWARD
+            statements = versions.POSTGRES_BACKWARD + versions.POSTGRES_FORWARD
         else:
             return False
         if cursor.fetchone()[0]:

@@ -52,13 +52,13 @@ def reservation_ics(
     event.add("dtstamp", timezone.now().astimezone(dt.UTC))
     event.add("dtstart", reservation.start_at.astimezone(dt.UTC))
     event.add("dtend", reservation.end_at.astimezone(dt.UTC))
-    event.add("summary", procedure.localized_name)
+    event.add("summary", procedure.name)
     event.add("location", reservation.place)
     event.add("description", description)
     # iTIP (RFC 5546) wants an organizer on a REQUEST or CANCEL; calendar programs use it
     # to match the update with the event they hold.
     organizer = icalendar.vCalAddress("mailto:%s" % settings.DEFAULT_FROM_EMAIL)
-    organizer.params["cn"] = icalendar.vText(site_settings().localized_city_name)
+    organizer.params["cn"] = icalendar.vText(site_settings().city_name)
     event.add("organizer", organizer)
     if reservation.email:
         event.add("attendee", "mailto:%s" % reservation.email)

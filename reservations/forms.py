@@ -6,6 +6,7 @@ from django import forms
 from django.core import validators
 from django.utils.translation import gettext_lazy as _
 
+from organization.templatetags.translated import tr
 from reservations import names, requirements
 from reservations.codes import normalize_code, normalize_phone
 
@@ -96,7 +97,7 @@ class CitizenDetailsForm(forms.Form):
                 else _("Please confirm that you will bring this.")
             )
             self.fields["rule_%d" % rule.pk] = forms.BooleanField(
-                label=rule.localized_text,
+                label=tr(rule, "text"),
                 required=True,
                 error_messages={"required": required_message},
             )
@@ -204,7 +205,7 @@ class RulesAgreementForm(forms.Form):
         self.rules = list(rules)
         for rule in self.rules:
             self.fields["rule_%d" % rule.pk] = forms.BooleanField(
-                label=rule.localized_text,
+                label=tr(rule, "text"),
                 required=True,
                 error_messages={"required": _("Please confirm that you will bring this.")},
             )

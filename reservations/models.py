@@ -1,29 +1,29 @@
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from organization.models import LocalizedNameMixin, localized
+from organization.models import TranslatedTextsMixin
 
 
-class Procedure(LocalizedNameMixin, models.Model):
+class Procedure(TranslatedTextsMixin, models.Model):
     code = models.SlugField(
         _("code"), max_length=40, unique=True, help_text=_("Used in the booking address.")
     )
-    name = models.CharField(_("name (Japanese)"), max_length=120)
-    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
+    name = models.CharField(pgettext_lazy("title of a thing", "name"), max_length=120)
     department = models.ForeignKey(
         "organization.Department",
         verbose_name=_("department"),
         on_delete=models.PROTECT,
         related_name="procedures",
     )
-    description = models.TextField(_("description (Japanese)"), blank=True)
-    description_en = models.TextField(_("description (English)"), blank=True)
+    description = models.TextField(_("description"), blank=True)
     duration_minutes = models.PositiveSmallIntegerField(
         _("duration (minutes)"),
         default=30,
@@ -72,15 +72,11 @@ class Procedure(LocalizedNameMixin, models.Model):
         verbose_name_plural = _("procedures")
 
     def __str__(self):
-        return self.localized_name
+        return self.name
 
     @property
     def duration(self) -> dt.timedelta:
         return dt.timedelta(minutes=self.duration_minutes)
-
-    @property
-    def localized_description(self) -> str:
-        return localized(self, "description")
 
 
 MAX_QUESTIONS_PER_PROCEDURE = 3
@@ -139,7 +135,7 @@ class QuestionChoice(models.Model):
         return "%s: %s" % (self.question.label, self.label)
 
 
-class DocumentRule(models.Model):
+class DocumentRule(TranslatedTextsMixin, models.Model):
     """A required-document rule the citizen must agree to before booking.
 
     Changing the text makes a new version, however it is saved: ``save()`` numbers it
@@ -153,8 +149,7 @@ class DocumentRule(models.Model):
         on_delete=models.CASCADE,
         related_name="document_rules",
     )
-    text = models.TextField(_("rule (Japanese)"))
-    text_en = models.TextField(_("rule (English)"), blank=True)
+    text = models.TextField(_("rule"))
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     is_active = models.BooleanField(_("in force"), default=True)
     display_order = models.PositiveSmallIntegerField(_("display order"), default=100)
@@ -181,33 +176,32 @@ class DocumentRule(models.Model):
 
     def save(self, *args, **kwargs):
         # The stored row, not this object, says which version is current: another
-        # process may have changed the rule since this object was loaded.
+        # process may have changed the rule since this object was loaded. A change of
+        # the wording in any language is a new version.
         if not self._state.adding and self.pk is not None:
-            stored = (
-                type(self)
-                .objects.filter(pk=self.pk)
-                .values_list("text", "text_en", "version")
-                .first()
-            )
+            columns = rule_text_columns()
+            stored = type(self).objects.filter(pk=self.pk).values_list(*columns, "version").first()
             if stored is not None:
-                text, text_en, version = stored
-                changed = (text, text_en) != (self.text, self.text_en)
+                *texts, version = stored
+                changed = tuple(texts) != tuple(getattr(self, column) for column in columns)
                 self.version = version + 1 if changed else version
                 update_fields = kwargs.get("update_fields")
                 if update_fields is not None:
                     kwargs["update_fields"] = {*update_fields, "version"}
         super().save(*args, **kwargs)
 
-    @property
-    def localized_text(self) -> str:
-        return localized(self, "text")
+
+def rule_text_columns() -> list[str]:
+    """The rule's wording in each language (``text_ja``, ``text_en`` …)."""
+    from modeltranslation.utils import build_localized_fieldname
+
+    return [build_localized_fieldname("text", code) for code, _name in settings.LANGUAGES]
 
 
-class Counter(LocalizedNameMixin, models.Model):
+class Counter(TranslatedTextsMixin, models.Model):
     """A counter window where a clerk serves citizens."""
 
-    name = models.CharField(_("name (Japanese)"), max_length=60)
-    name_en = models.CharField(_("name (English)"), max_length=60, blank=True)
+    name = models.CharField(pgettext_lazy("title of a thing", "name"), max_length=60)
     department = models.ForeignKey(
         "organization.Department",
         verbose_name=_("department"),
@@ -215,16 +209,10 @@ class Counter(LocalizedNameMixin, models.Model):
         related_name="counters",
     )
     location = models.CharField(
-        _("location (Japanese)"),
+        _("location"),
         max_length=200,
         blank=True,
         help_text=_("Where citizens find it, e.g. 本庁舎1階. Empty: the department's location."),
-    )
-    location_en = models.CharField(
-        _("location (English)"),
-        max_length=200,
-        blank=True,
-        help_text=_("Shown on English pages, e-mails and calendar files; empty: the Japanese."),
     )
     is_active = models.BooleanField(_("in use"), default=True)
 
@@ -234,11 +222,7 @@ class Counter(LocalizedNameMixin, models.Model):
         verbose_name_plural = _("counters")
 
     def __str__(self):
-        return self.localized_name
-
-    @property
-    def localized_location(self) -> str:
-        return localized(self, "location")
+        return self.name
 
 
 class Shift(models.Model):
@@ -294,12 +278,11 @@ class Shift(models.Model):
             raise ValidationError(_("This staff member already has a shift at that time."))
 
 
-class ClosedDay(models.Model):
+class ClosedDay(TranslatedTextsMixin, models.Model):
     """A day the counters are closed besides public holidays and the year-end closure."""
 
     date = models.DateField(_("date"), unique=True)
-    reason = models.CharField(_("reason (Japanese)"), max_length=120)
-    reason_en = models.CharField(_("reason (English)"), max_length=120, blank=True)
+    reason = models.CharField(_("reason"), max_length=120)
 
     class Meta:
         ordering = ["date"]
@@ -458,8 +441,8 @@ class Reservation(models.Model):
         """Where to go, in the active language: department, counter and the counter's
         location (else the department's), e.g. 「福祉課 5番窓口 (本庁舎1階)」."""
         department = self.procedure.department
-        location = self.counter.localized_location or department.localized_location
-        place = "%s %s" % (department.localized_name, self.counter.localized_name)
+        location = self.counter.location or department.location
+        place = "%s %s" % (department.name, self.counter.name)
         return "%s (%s)" % (place, location) if location else place
 
     def change_deadline(self) -> dt.datetime:

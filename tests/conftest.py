@@ -24,6 +24,18 @@ LOCAL_HOSTS = {"127.0.0.1", "::1", "localhost"}
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in Japanese: a page requested in English by an earlier test must
+    not leave English active, or ``procedure.name = …`` would write the English column
+    (modeltranslation writes the active language's field)."""
+    from django.utils import translation
+
+    translation.activate("ja")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _block_outbound_network(monkeypatch):
     """Refuse connections to anything but this machine (PostgreSQL, Redis, live server)."""
     real_connect = socket.socket.connect

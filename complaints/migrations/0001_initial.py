@@ -3,7 +3,6 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import organization.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -32,7 +31,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'complaint categories',
                 'ordering': ['display_order', 'name'],
             },
-            bases=(organization.models.LocalizedNameMixin, models.Model),
+            bases=(models.Model,),
         ),
         migrations.CreateModel(
             name='SeverityLevel',
@@ -55,7 +54,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'severity policy: levels',
                 'ordering': ['level'],
             },
-            bases=(organization.models.LocalizedNameMixin, models.Model),
+            bases=(models.Model,),
         ),
         migrations.CreateModel(
             name='Complaint',

@@ -1,12 +1,12 @@
 from django import template
-from django.utils.translation import get_language
+
+from organization.translation import translated_from_row
 
 register = template.Library()
 
 
 @register.simple_tag
 def localized(row: dict, prefix: str) -> str:
-    """The English name of ``<prefix>__name_en`` on English pages where set, else the
-    Japanese name: for rows read with ``.values()``."""
-    english = row.get("%s__name_en" % prefix) if get_language() == "en" else ""
-    return english or row.get("%s__name" % prefix) or ""
+    """``<prefix>__name`` in the page's language, else in Japanese: for rows read with
+    ``.values()`` (``<prefix>__name_ja`` and ``<prefix>__name_en``)."""
+    return translated_from_row(row, "%s__name" % prefix)

@@ -2,7 +2,6 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import reservations.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -50,7 +49,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'certificate types',
                 'ordering': ['code'],
             },
-            bases=(reservations.models.LocalizedNameMixin, models.Model),
+            bases=(models.Model,),
         ),
         migrations.CreateModel(
             name='ImportRun',

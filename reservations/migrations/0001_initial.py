@@ -3,7 +3,6 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import reservations.models
 from django.db import migrations, models
 
 
@@ -45,7 +44,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'counters',
                 'ordering': ['department__display_order', 'name'],
             },
-            bases=(reservations.models.LocalizedNameMixin, models.Model),
+            bases=(models.Model,),
         ),
         migrations.CreateModel(
             name='Procedure',
@@ -72,7 +71,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'procedures',
                 'ordering': ['display_order', 'code'],
             },
-            bases=(reservations.models.LocalizedNameMixin, models.Model),
+            bases=(models.Model,),
         ),
         migrations.CreateModel(
             name='DocumentRule',

@@ -386,7 +386,7 @@ def _insert(
             ConsentRecord(
                 reservation=reservation,
                 rule=rule,
-                rule_text=rule.localized_text,
+                rule_text=rule.text,
                 rule_version=rule.version,
                 agreed_at=agreed_at,
             )

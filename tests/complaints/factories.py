@@ -43,7 +43,7 @@ def record(
         received_at=received_at,
         at=fields.pop("at", received_at),
         department=department or actor.department,
-        category=fields.pop("category", None) or Category.objects.get(name="待ち時間"),
+        category=fields.pop("category", None) or Category.objects.get(name_ja="待ち時間"),
         summary=summary,
         description=description,
         citizen_state="dissatisfied",

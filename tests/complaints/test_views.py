@@ -132,7 +132,7 @@ def test_recording_a_complaint_from_the_form(client, city, django_capture_on_com
         "citizen_name": "電話 太郎",
         "citizen_contact": "03-0000-0000",
         "department": city["shimin"].pk,
-        "category": Category.objects.get(name="職員の対応").pk,
+        "category": Category.objects.get(name_ja="職員の対応").pk,
         "summary": "職員の説明が不親切",
         "description": "必要書類の説明が分かりにくかった。",
         "citizen_state": "calmed",

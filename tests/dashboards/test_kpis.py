@@ -248,7 +248,7 @@ def test_recurrence_counts_complaints_of_a_category_already_closed(complaint_cit
         complaint=old, actor=manager, user=manager.user, at=at(april, 14)
     )
     record(clerk, received_at=at(DAY, 10))  # the same category came back
-    other = Category.objects.get(name="施設・設備")
+    other = Category.objects.get(name_ja="施設・設備")
     record(clerk, received_at=at(DAY, 11), category=other)
     rollup.facts_refresh_changed()
 

@@ -179,3 +179,38 @@ def test_staff_preview_a_letter_as_pdf(client, rule):
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     assert rule.name in overview.content.decode()
+
+
+def test_the_letter_ends_with_one_short_line_in_each_citizen_language(rule, tmp_path):
+    certificate_type = rule.certificate_type
+    certificate_type.name_ko = "JR 정기권 할인 증명서"
+    certificate_type.name_vi = "Giấy chứng nhận giảm giá vé tháng JR"
+    certificate_type.save()
+    certificate = holder(rule, name="佐藤 花子")
+    letter = Letter(rule=rule, resident=certificate.resident, certificate=certificate, code="X")
+
+    pdf = letters.render_pdf([letter], today=TODAY)
+    text = pdf_text(pdf, tmp_path)
+
+    assert "English: About renewing your certificate (JR定期券割引の証明書)." in text
+    assert "한국어: 증명서(JR 정기권 할인 증명서) 갱신 안내입니다." in text
+    assert "Tiếng Việt: Thông báo gia hạn giấy chứng nhận (Giấy chứng nhận giảm giá vé" in text
+    assert "简体中文：关于更新您的证明书" in text
+    assert "Português: Aviso de renovação do seu certificado" in text
+    assert "やさしい にほんご：" in text
+    assert pdf.count(b"/Type /Page\n") <= 1 or text.count("\f") <= 1  # still one page
+
+
+def test_the_letter_stays_japanese_whatever_the_page_language(rule, tmp_path):
+    rule.certificate_type.name_en = "JR commuter pass discount certificate"
+    rule.certificate_type.save()
+    certificate = holder(rule)
+    letter = Letter(rule=rule, resident=certificate.resident, certificate=certificate, code="X")
+
+    from django.utils import translation
+
+    with translation.override("en"):
+        text = pdf_text(letters.render_pdf([letter], today=TODAY), tmp_path)
+
+    assert "JR定期券割引の証明書の更新のご案内" in text
+    assert "English: About renewing your certificate (JR commuter pass discount" in text

@@ -597,9 +597,10 @@ def test_without_a_logo_the_logo_address_is_404(client):
 
 
 def admin_form(**changes) -> dict:
+    # The admin has one field per language for each text: city_name → city_name_ja …
     data = dict.fromkeys(services.SITE_SETTINGS_FIELDS, "")
-    data.update(CITY)
-    data.update(changes)
+    for name, value in {**CITY, **changes}.items():
+        data[name + "_ja" if name in services.SITE_SETTINGS_TEXTS else name] = value
     return data
 
 

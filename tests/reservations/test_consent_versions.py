@@ -135,8 +135,8 @@ def test_a_change_of_wording_in_the_admin_makes_a_new_version(client, procedure)
             {
                 "%s-%d-id" % (prefix, n): rule.pk,
                 "%s-%d-procedure" % (prefix, n): procedure.pk,
-                "%s-%d-text" % (prefix, n): rule.text + ("（原本）" if n == 0 else ""),
-                "%s-%d-text_en" % (prefix, n): rule.text_en,
+                "%s-%d-text_ja" % (prefix, n): rule.text_ja + ("（原本）" if n == 0 else ""),
+                "%s-%d-text_en" % (prefix, n): rule.text_en or "",
                 "%s-%d-is_active" % (prefix, n): "on",
                 "%s-%d-display_order" % (prefix, n): rule.display_order,
             }
@@ -208,3 +208,27 @@ def test_a_change_between_the_form_check_and_the_booking_is_refused_too(
     assert response.status_code == 200 and Reservation.objects.count() == 0
     assert "直前に変更" in response.content.decode()
     assert 'name="rule_%d_version" value="2"' % rule.pk in response.content.decode()
+
+
+def test_a_change_of_the_vietnamese_wording_makes_a_new_version():
+    rule = add_rule(ProcedureFactory(), "本人確認書類")
+    rule.text_vi = "Giấy tờ tùy thân"
+    rule.save()
+    assert stored_version(rule) == 2
+
+    DocumentRule.objects.filter(pk=rule.pk).update(text_vi="Giấy tờ tùy thân có ảnh")
+
+    assert stored_version(rule) == 3  # the database trigger, whatever writes it
+
+
+def test_the_wording_in_each_language_is_covered_by_the_database_guard():
+    rule = add_rule(ProcedureFactory(), "本人確認書類")
+
+    for n, column in enumerate(["text_ja_easy", "text_zh_hans", "text_ko", "text_pt_br"]):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE reservations_documentrule SET %s = %%s WHERE id = %%s" % column,
+                ["文言 %d" % n, rule.pk],
+            )
+
+    assert stored_version(rule) == 5

@@ -308,7 +308,7 @@ def test_the_place_is_in_the_language_of_the_page_and_the_calendar_file(client, 
 def test_a_counter_without_a_location_shows_the_departments(client, procedure):
     result = book_via_service(procedure)
     department = procedure.department
-    department.location, department.location_en = "本庁舎2階", "Main building, 2nd floor"
+    department.location_ja, department.location_en = "本庁舎2階", "Main building, 2nd floor"
     department.save()
     manage = reverse("reservations:manage", args=[result.token])
 

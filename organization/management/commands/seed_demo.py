@@ -15,52 +15,128 @@ from django.db import transaction
 from organization import services
 from organization.logo import logo_clean
 from organization.models import Role
+from organization.translation import text_columns, texts
 
 DEMO_PASSWORD = "madoguchi-demo"
 
+
+def _floor(number: int, brazil_floor: str) -> dict[str, str]:
+    # A Japanese 1階 is the ground floor: in Brazil "térreo", 2階 the "1º andar".
+    return texts(
+        "本庁舎%d階" % number,
+        "本庁舎の%d階" % number,
+        "Main building, floor %d" % number if number > 3 else _ENGLISH_FLOORS[number],
+        "主楼%d层" % number,
+        "본청사 %d층" % number,
+        "Tòa nhà chính, tầng %d" % number,
+        "Prédio principal, %s" % brazil_floor,
+    )
+
+
+_ENGLISH_FLOORS = {2: "Main building, 2nd floor", 3: "Main building, 3rd floor"}
+
 DEPARTMENTS = [
-    # code, name, English name, phone, location, English location
+    # code, name, phone, location — the texts in every citizen language
     (
         "shimin",
-        "市民課",
-        "Citizens Division",
+        texts(
+            "市民課",
+            "市民課",
+            "Citizens Division",
+            "市民课",
+            "시민과",
+            "Ban Thị dân",
+            "Divisão de Atendimento ao Cidadão",
+        ),
         "0120-000-101",
-        "本庁舎1階 1〜4番窓口",
-        "Main building, 1st floor, counters 1–4",
+        texts(
+            "本庁舎1階 1〜4番窓口",
+            "本庁舎の1階 1〜4番の窓口",
+            "Main building, 1st floor, counters 1–4",
+            "主楼1层 1~4号窗口",
+            "본청사 1층 1~4번 창구",
+            "Tòa nhà chính, tầng 1, quầy số 1–4",
+            "Prédio principal, térreo, guichês 1 a 4",
+        ),
     ),
     (
         "fukushi",
-        "福祉課",
-        "Welfare Division",
+        texts(
+            "福祉課",
+            "福祉課",
+            "Welfare Division",
+            "福利课",
+            "복지과",
+            "Ban Phúc lợi",
+            "Divisão de Bem-Estar Social",
+        ),
         "0120-000-102",
-        "本庁舎1階 5〜7番窓口",
-        "Main building, 1st floor, counters 5–7",
+        texts(
+            "本庁舎1階 5〜7番窓口",
+            "本庁舎の1階 5〜7番の窓口",
+            "Main building, 1st floor, counters 5–7",
+            "主楼1层 5~7号窗口",
+            "본청사 1층 5~7번 창구",
+            "Tòa nhà chính, tầng 1, quầy số 5–7",
+            "Prédio principal, térreo, guichês 5 a 7",
+        ),
     ),
     (
         "zeimu",
-        "税務課",
-        "Taxation Division",
+        texts(
+            "税務課",
+            "税務課",
+            "Taxation Division",
+            "税务课",
+            "세무과",
+            "Ban Thuế",
+            "Divisão de Impostos",
+        ),
         "0120-000-103",
-        "本庁舎2階",
-        "Main building, 2nd floor",
+        _floor(2, "1º andar"),
     ),
     (
         "johoseisaku",
-        "情報政策課",
-        "Information Policy Division",
+        texts(
+            "情報政策課",
+            "情報政策課",
+            "Information Policy Division",
+            "信息政策课",
+            "정보정책과",
+            "Ban Chính sách Thông tin",
+            "Divisão de Política de Informação",
+        ),
         "0120-000-104",
-        "本庁舎3階",
-        "Main building, 3rd floor",
+        _floor(3, "2º andar"),
     ),
     (
         "koho",
-        "広報課",
-        "Public Relations Division",
+        texts(
+            "広報課",
+            "広報課",
+            "Public Relations Division",
+            "宣传课",
+            "홍보과",
+            "Ban Quan hệ Công chúng",
+            "Divisão de Relações Públicas",
+        ),
         "0120-000-105",
-        "本庁舎3階",
-        "Main building, 3rd floor",
+        _floor(3, "2º andar"),
     ),
-    ("homu", "法務担当", "Legal Affairs", "0120-000-106", "本庁舎4階", "Main building, 4th floor"),
+    (
+        "homu",
+        texts(
+            "法務担当",
+            "法務担当",
+            "Legal Affairs",
+            "法务组",
+            "법무 담당",
+            "Bộ phận Pháp vụ",
+            "Assuntos Jurídicos",
+        ),
+        "0120-000-106",
+        _floor(4, "3º andar"),
+    ),
 ]
 
 STAFF = [
@@ -83,14 +159,45 @@ STAFF = [
 
 # A made-up city: みどり市 ("green city"), its leaf in a circle as the logo.
 CITY = {
-    "city_name": "みどり市",
-    "city_name_en": "Midori City",
-    "address": "〒123-0001 みどり市本町1丁目1番1号",
-    "address_en": "1-1-1 Honcho, Midori City 123-0001",
+    **text_columns(
+        "city_name",
+        texts(
+            "みどり市",
+            "みどり市",
+            "Midori City",
+            "绿市",
+            "미도리시",
+            "Thành phố Midori",
+            "Cidade de Midori",
+        ),
+    ),
+    # The postal address stays Japanese in Chinese and Korean (it is what the envelope
+    # and the map say); the Latin-script languages get it romanised.
+    **text_columns(
+        "address",
+        texts(
+            "〒123-0001 みどり市本町1丁目1番1号",
+            "",
+            "1-1-1 Honcho, Midori City 123-0001",
+            "",
+            "",
+            "1-1-1 Honcho, Midori City 123-0001",
+            "1-1-1 Honcho, Midori City 123-0001",
+        ),
+    ),
     "phone": "0120-000-100",
-    "opening_hours": "平日 8時30分〜17時15分（土日祝日・年末年始を除く）",
-    "opening_hours_en": (
-        "Weekdays 8:30–17:15 (closed on weekends, public holidays and 29 Dec–3 Jan)"
+    **text_columns(
+        "opening_hours",
+        texts(
+            "平日 8時30分〜17時15分（土日祝日・年末年始を除く）",
+            "月曜日から金曜日 8時30分〜17時15分（土曜日・日曜日・祝日・年末年始は休み）",
+            "Weekdays 8:30–17:15 (closed on weekends, public holidays and 29 Dec–3 Jan)",
+            "工作日 8:30–17:15（周六、周日、节假日及12月29日至1月3日休息）",
+            "평일 8:30~17:15 (토·일요일, 공휴일, 12월 29일~1월 3일 휴무)",
+            "Ngày thường 8:30–17:15 (nghỉ thứ Bảy, Chủ nhật, ngày lễ và từ 29/12 đến 3/1)",
+            "Dias úteis, das 8h30 às 17h15 (fechado aos sábados, domingos, feriados e de "
+            "29/12 a 3/1)",
+        ),
     ),
     "website": "https://www.city.midori.example.jp/",
 }
@@ -111,16 +218,18 @@ class Command(BaseCommand):
         services.role_groups_ensure()
         services.site_settings_update(logo=logo_clean(LOGO_SVG), **CITY)
         departments = {}
-        for order, row in enumerate(DEPARTMENTS, start=1):
-            code, name, name_en, phone, location, location_en = row
+        for order, (code, name, phone, location) in enumerate(DEPARTMENTS, start=1):
+            translations = {
+                **text_columns("name", name),
+                **text_columns("location", location),
+            }
             departments[code] = services.department_upsert(
                 code=code,
-                name=name,
-                name_en=name_en,
+                name=translations.pop("name_ja"),
                 phone=phone,
-                location=location,
-                location_en=location_en,
+                location=translations.pop("location_ja"),
                 display_order=order * 10,
+                **translations,
             )
         logins = []
         for username, last_name, first_name, code, role, is_head in STAFF:

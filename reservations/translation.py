@@ -1,0 +1,26 @@
+"""Translated admin-entered texts of the bookings (see organization/translation.py)."""
+
+from modeltranslation.translator import register
+
+from organization.translation import CitizenTextOptions
+from reservations.models import ClosedDay, Counter, DocumentRule, Procedure
+
+
+@register(Procedure)
+class ProcedureTranslation(CitizenTextOptions):
+    fields = ("name", "description")
+
+
+@register(DocumentRule)
+class DocumentRuleTranslation(CitizenTextOptions):
+    fields = ("text",)
+
+
+@register(Counter)
+class CounterTranslation(CitizenTextOptions):
+    fields = ("name", "location")
+
+
+@register(ClosedDay)
+class ClosedDayTranslation(CitizenTextOptions):
+    fields = ("reason",)
