@@ -357,11 +357,21 @@ def _seed_master_data() -> dict[str, Procedure]:
         choices = {}
         for question_order, (label, answers) in enumerate(spec.get("questions", []), start=1):
             question, _created = ProcedureQuestion.objects.update_or_create(
-                procedure=procedure, label=label, defaults={"display_order": question_order}
+                procedure=procedure,
+                label_ja=label,
+                defaults={
+                    "display_order": question_order,
+                    **text_columns("label", QUESTION_TEXTS.get(label, {"ja": label})),
+                },
             )
             for choice_order, answer in enumerate(answers, start=1):
                 choices[answer], _created = QuestionChoice.objects.update_or_create(
-                    question=question, label=answer, defaults={"display_order": choice_order}
+                    question=question,
+                    label_ja=answer,
+                    defaults={
+                        "display_order": choice_order,
+                        **text_columns("label", QUESTION_TEXTS.get(answer, {"ja": answer})),
+                    },
                 )
         for rule_order, entry in enumerate(spec["rules"], start=1):
             # A rule is its wording, or (wording, the answers it applies for).
@@ -380,6 +390,43 @@ def _seed_master_data() -> dict[str, Procedure]:
             rule.applies_when.set([choices[answer] for answer in applies_for])
         procedures[spec["code"]] = procedure
     return procedures
+
+
+# The demo questions and their answers in every citizen language (by their Japanese).
+QUESTION_TEXTS = {
+    "どなたが申請しますか": texts(
+        "どなたが申請しますか",
+        "だれが 申請しますか",
+        "Who is applying?",
+        "由谁申请？",
+        "누가 신청합니까?",
+        "Ai là người nộp đơn?",
+        "Quem está fazendo o pedido?",
+    ),
+    "本人": texts(
+        "本人", "自分", "I am (the applicant)", "本人", "본인", "Chính tôi", "Eu mesmo(a)"
+    ),
+    "代理人": texts(
+        "代理人",
+        "代理人（ほかの 人の かわり）",
+        "A representative",
+        "代理人",
+        "대리인",
+        "Người đại diện",
+        "Um representante",
+    ),
+    "マイナンバーカードをお持ちですか": texts(
+        "マイナンバーカードをお持ちですか",
+        "マイナンバーカードを 持って いますか",
+        "Do you have a My Number Card?",
+        "您有My Number卡吗？",
+        "마이넘버 카드를 가지고 계십니까?",
+        "Bạn có thẻ My Number không?",
+        "Você tem o cartão My Number?",
+    ),
+    "はい": texts("はい", "はい", "Yes", "有", "예", "Có", "Sim"),
+    "いいえ": texts("いいえ", "いいえ", "No", "没有", "아니요", "Không", "Não"),
+}
 
 
 def _seed_shifts(today: dt.date) -> int:
@@ -518,8 +565,8 @@ def _seed_today(procedures: dict[str, Procedure], now: dt.datetime) -> int:
                 reservation=reservation,
                 question_id=question_id,
                 choice=choice,
-                question_text=choice.question.label,
-                choice_text=choice.label,
+                question_text=choice.question.label_ja,
+                choice_text=choice.label_ja,
             )
             for question_id, choice in chosen.items()
         )

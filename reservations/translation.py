@@ -3,7 +3,14 @@
 from modeltranslation.translator import register
 
 from organization.translation import CitizenTextOptions
-from reservations.models import ClosedDay, Counter, DocumentRule, Procedure
+from reservations.models import (
+    ClosedDay,
+    Counter,
+    DocumentRule,
+    Procedure,
+    ProcedureQuestion,
+    QuestionChoice,
+)
 
 
 @register(Procedure)
@@ -24,3 +31,13 @@ class CounterTranslation(CitizenTextOptions):
 @register(ClosedDay)
 class ClosedDayTranslation(CitizenTextOptions):
     fields = ("reason",)
+
+
+@register(ProcedureQuestion)
+class ProcedureQuestionTranslation(CitizenTextOptions):
+    fields = ("label",)
+
+
+@register(QuestionChoice)
+class QuestionChoiceTranslation(CitizenTextOptions):
+    fields = ("label",)

@@ -486,7 +486,7 @@ def reservation_book(
             exclude_id=None,
             agreed_at=now,
             answers=[
-                (question_id, choice.pk, choice.question.label, choice.label)
+                (question_id, choice.pk, choice.question.label_ja, choice.label_ja)
                 for question_id, choice in chosen.items()
             ],
             force_confirmation=bool(reason),
