@@ -239,9 +239,10 @@ def reading_text(text: str, known=None) -> str:
 
 
 def email_with_readings(message):
-    """A ja-easy e-mail: readings in brackets in the subject and text, ruby in the HTML."""
+    """A ja-easy e-mail: readings in brackets in the text, ruby in the HTML. The subject
+    stays as written: a mail list shows only its start, and readings would push the
+    date out of sight."""
     known = corrections()
-    message.subject = reading_text(message.subject, known)
     message.body = reading_text(message.body, known)
     from django.core.mail.message import EmailAlternative
 

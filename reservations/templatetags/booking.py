@@ -113,3 +113,11 @@ def wareki(value) -> str:
                 return "%s %d" % (name_en, year)
             return "%s%s年%d月%d日" % (name, "元" if year == 1 else year, day.month, day.day)
     return ""
+
+
+@register.filter
+def html_lang(code) -> str:
+    """The lang attribute of a language code: ja-easy → ja, zh-hans → zh-Hans."""
+    from config.languages import html_lang as to_html_lang
+
+    return to_html_lang(code)

@@ -95,3 +95,14 @@ def test_the_comparison_page_and_csv_show_first_visit_completion(client):
     assert export.status_code == 200
     header = export.content.decode("utf-8-sig").splitlines()[0]
     assert "completed on the first visit" in header or "初回" in header
+
+
+def test_the_receipt_of_a_visit_that_must_come_back_says_so(client):
+    procedure, clerk = procedure_with_clerk(DAY)
+    v = visit(procedure, DAY, arrived=at(DAY, 9), wait=5)
+    Visit.objects.filter(pk=v.pk).update(must_return=True)
+    client.force_login(clerk.user)
+
+    page = client.get(reverse("reservations:receipt", args=[v.pk])).content.decode()
+
+    assert "まだ終わっていません" in page

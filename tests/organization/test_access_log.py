@@ -274,13 +274,13 @@ def administrator(client):
 def test_an_admin_addition_and_change_are_logged_with_field_names_only(client, administrator):
     response = client.post(
         "/admin/organization/department/add/",
-        {"code": "kankyo", "name": "環境課", "display_order": 100},
+        {"code": "kankyo", "name_ja": "環境課", "display_order": 100},
     )
     assert response.status_code == 302
     department = Department.objects.get(code="kankyo")
     response = client.post(
         "/admin/organization/department/%d/change/" % department.pk,
-        {"code": "kankyo", "name": "環境保全課", "phone": PHONE, "display_order": 100},
+        {"code": "kankyo", "name_ja": "環境保全課", "phone": PHONE, "display_order": 100},
     )
     assert response.status_code == 302
 
