@@ -66,10 +66,10 @@ def test_a_moved_record_id_is_held_and_listed_not_applied(staff, moved):
 
     page = staff.get("/notices/import/%d/" % moved.pk).content.decode()
 
-    assert "1 move waiting for confirmation" in page
+    assert "確認待ちの付け替え 1 件" in page
     assert "R1 → <strong>R2</strong>" in page
-    assert "JR-1" in page and "Confirm this move" in page
-    assert "Every row was imported." not in page
+    assert "JR-1" in page and "この付け替えを確定する" in page
+    assert "すべての行を取り込みました。" not in page
 
 
 def test_another_certificate_type_is_a_move_too(department):
@@ -95,8 +95,8 @@ def test_confirming_all_applies_the_moves(staff, moved):
     assert move.status == MoveStatus.APPLIED and move.decided_by is not None
     assert "name" not in move.new_resident  # the row's name is not kept once decided
     page = response.content.decode()
-    assert "1 move confirmed and applied." in page
-    assert "0 moves waiting for confirmation" in page and "Confirmed and applied" in page
+    assert "1 件の付け替えを確定し、反映しました。" in page
+    assert "確認待ちの付け替え 0 件" in page and "確認済み・反映済み" in page
 
 
 def test_moves_are_confirmed_row_by_row(staff, department):
@@ -111,8 +111,8 @@ def test_moves_are_confirmed_row_by_row(staff, department):
     first.refresh_from_db()
     assert first.status == MoveStatus.WAITING
     page = staff.get("/notices/import/%d/" % run.pk).content.decode()
-    assert "1 move waiting for confirmation" in page
-    assert "Waiting for confirmation: not applied" in page
+    assert "確認待ちの付け替え 1 件" in page
+    assert "確認待ち（未反映）" in page
 
 
 def test_a_certificate_changed_since_is_refused_at_confirmation(staff, department, moved):
@@ -128,9 +128,9 @@ def test_a_certificate_changed_since_is_refused_at_confirmation(staff, departmen
     assert certificate.expires_on == dt.date(2026, 12, 31)
     move = ImportRowMove.objects.get()
     assert move.status == MoveStatus.REFUSED
-    assert "changed after this file was imported" in move.outcome
+    assert "JR-1" in move.outcome and "R1" in move.outcome and "2026-12-31" in move.outcome
     page = response.content.decode()
-    assert "Line 2: record id JR-1 changed after this file was imported" in page
+    assert "2行目：記録番号 JR-1 はこのファイルの取り込み後に変更されています" in page
     assert not Resident.objects.filter(resident_number="R2").exists()
 
 
@@ -158,7 +158,9 @@ def test_nothing_chosen_or_a_bad_id_is_a_message_not_an_error(staff, moved):
         response = staff.post("/notices/import/%d/moves/confirm/" % moved.pk, data, follow=True)
         assert response.status_code == 200
         page = response.content.decode()
-        assert "Choose the moves to confirm." in page or "No move of this import" in page
+        assert (
+            "確認する付け替えを選んでください。" in page or "確認待ちの付け替えはありません" in page
+        )
     assert ImportRowMove.objects.get().status == MoveStatus.WAITING
 
 
@@ -183,7 +185,7 @@ def test_a_held_record_id_repeated_in_a_later_chunk_is_refused(settings, departm
     run = run_import(department, row(record="JR-1", number="R2"), row(record="JR-1", number="R3"))
 
     assert (run.held, run.refused) == (1, 1)
-    assert "line 2" in run.errors[0]["reason"] and "confirmation" in run.errors[0]["reason"]
+    assert "2行目" in run.errors[0]["reason"] and "確認待ち" in run.errors[0]["reason"]
     assert Certificate.objects.get().resident.resident_number == "R1"
 
 
@@ -195,6 +197,6 @@ def test_a_record_id_of_another_department_is_refused_not_held(department):
     run = run_import(other, row(record="JR-1", number="R1", ctype="other"))
 
     assert (run.held, run.refused) == (0, 1)
-    assert "another department" in run.errors[0]["reason"]
+    assert "他の課" in run.errors[0]["reason"]
     assert not ImportRowMove.objects.exists()
     assert Certificate.objects.get().certificate_type.code == "jr-commuter"
