@@ -200,3 +200,31 @@ def test_a_record_id_of_another_department_is_refused_not_held(department):
     assert "他の課" in run.errors[0]["reason"]
     assert not ImportRowMove.objects.exists()
     assert Certificate.objects.get().certificate_type.code == "jr-commuter"
+
+
+def test_the_command_says_how_many_moves_wait(tmp_path, capsys, department):
+    from django.core.management import call_command
+
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text(csv(row(record="JR-1", number="R1")), encoding="utf-8")
+    second.write_text(csv(row(record="JR-1", number="R2")), encoding="utf-8")
+
+    call_command("import_certificates", str(first))
+    call_command("import_certificates", str(second))
+
+    output = capsys.readouterr().out
+    assert "1 held for confirmation" in output and "/notices/import/" in output
+    assert Certificate.objects.get().resident.resident_number == "R1"
+
+
+def test_a_manager_confirms_a_managers_import(client, department):
+    run_import(department, row(record="JR-1", number="R1"))
+    run = services.import_file(
+        file=SimpleUploadedFile("m.csv", csv(row(record="JR-1", ctype="bus")).encode()),
+        file_name="m.csv",
+    )
+    client.force_login(make_staff_member(role=Role.MANAGER).user)
+
+    client.post("/notices/import/%d/moves/confirm/" % run.pk, {"all": "1"})
+
+    assert Certificate.objects.get().certificate_type.code == "bus"

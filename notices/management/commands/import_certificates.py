@@ -61,7 +61,7 @@ class Command(BaseCommand):
             self.stdout.write("")
         self.stdout.write(
             "%s (%s): %d rows — %d new, %d changed, %d unchanged, %d refused, "
-            "%d moves waiting for confirmation"
+            "%d held for confirmation"
             % (
                 run.file_name,
                 run.encoding or "?",
