@@ -187,6 +187,7 @@ class ImportRun(models.Model):
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     refused = models.PositiveIntegerField(_("refused"), default=0)
     warned = models.PositiveIntegerField(_("stored with a warning"), default=0)
+    held = models.PositiveIntegerField(_("moves held for confirmation"), default=0)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     progress_at = models.DateTimeField(_("last progress"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
@@ -251,6 +252,68 @@ class ImportRowWarning(models.Model):
 
     def __str__(self):
         return "%s: %s" % (self.line, self.reason)
+
+
+class MoveStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting for confirmation: not applied")
+    APPLIED = "applied", _("Confirmed and applied")
+    REFUSED = "refused", _("Refused at confirmation: not applied")
+
+
+class ImportRowMove(models.Model):
+    """A row of an import that gives a stored record id to another resident or another
+    certificate type: held, not applied, until staff of the department confirm it.
+
+    ``before`` is the certificate as it was when the row was held; confirming compares it
+    with the certificate at that moment and refuses the row if it changed since.
+    ``new_resident`` and ``new_certificate`` are the row's data (cleared, but for the
+    resident number, once the row is decided)."""
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="row_moves")
+    line = models.PositiveIntegerField(_("line"))
+    source_id = models.CharField(_("record id"), max_length=64)
+    certificate = models.ForeignKey(
+        Certificate, verbose_name=_("certificate"), on_delete=models.CASCADE, related_name="+"
+    )
+    old_resident_number = models.CharField(_("resident before"), max_length=32)
+    old_certificate_type = models.ForeignKey(
+        CertificateType,
+        verbose_name=_("certificate type before"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    new_resident_number = models.CharField(_("resident in the file"), max_length=32)
+    new_certificate_type = models.ForeignKey(
+        CertificateType,
+        verbose_name=_("certificate type in the file"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    before = models.JSONField(default=dict)
+    new_resident = models.JSONField(default=dict)
+    new_certificate = models.JSONField(default=dict)
+    status = models.CharField(
+        _("status"), max_length=10, choices=MoveStatus.choices, default=MoveStatus.WAITING
+    )
+    outcome = models.CharField(_("outcome"), max_length=300, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "line", "pk"]
+        verbose_name = _("moved record id")
+        verbose_name_plural = _("moved record ids")
+        indexes = [models.Index(fields=["run", "status"], name="importrowmove_run_status")]
+
+    def __str__(self):
+        return "%s: %s" % (self.line, self.source_id)
 
 
 DEFAULT_LETTER_TEXT = (

@@ -21,6 +21,7 @@ from notices.models import (
     CertificateType,
     DocumentSerial,
     ImportRowError,
+    ImportRowMove,
     ImportRowWarning,
     ImportRun,
     ImportStatus,
@@ -28,6 +29,7 @@ from notices.models import (
     LetterBatch,
     LetterChunk,
     LetterStatus,
+    MoveStatus,
     NoticeRule,
     Resident,
     ResidentStatus,
@@ -178,10 +180,21 @@ def _upsert_residents(rows: list[_Row], now) -> dict[str, int]:
     )
 
 
-def _store_chunk(run: ImportRun, rows: list[_Row], now) -> tuple[int, int, int, list[dict]]:
-    """Upsert the chunk's good rows by record id; (new, changed, unchanged, refused).
-    Must run inside the chunk's transaction. A record id this run already stored (in an
-    earlier chunk: the certificate's ``import_run``) is refused as a repetition."""
+@dataclass
+class _Stored:
+    created: int
+    updated: int
+    unchanged: int
+    refused: list[dict]
+    held: list[int]  # lines held as moves, waiting for confirmation
+
+
+def _store_chunk(run: ImportRun, rows: list[_Row], now) -> _Stored:
+    """Upsert the chunk's good rows by record id. Must run inside the chunk's
+    transaction. A record id this run already stored (in an earlier chunk: the
+    certificate's ``import_run``) or held is refused as a repetition. A row that gives a
+    stored record id to another resident or certificate type is not applied: it is held
+    (ImportRowMove) until staff confirm it; one of another department is refused."""
     refused, unique = [], {}
     for row in rows:
         source_id = row.certificate["source_id"]
@@ -190,14 +203,44 @@ def _store_chunk(run: ImportRun, rows: list[_Row], now) -> tuple[int, int, int, 
             refused.append(_repeated(row, first_line=first.line, conflicts=_differs(row, first)))
         else:
             unique[source_id] = row
+    held_before = dict(
+        ImportRowMove.objects.filter(run=run, source_id__in=list(unique)).values_list(
+            "source_id", "line"
+        )
+    )
+    for source_id, first_line in held_before.items():
+        row = unique.pop(source_id)
+        refused.append(_repeated_held(row, first_line=first_line))
     existing = {
         c.source_id: c
-        for c in Certificate.objects.filter(source_id__in=list(unique)).select_related("resident")
+        for c in Certificate.objects.filter(source_id__in=list(unique)).select_related(
+            "resident", "certificate_type"
+        )
     }
     for source_id, certificate in existing.items():
         if certificate.import_run_id == run.pk:
             row = unique.pop(source_id)
             refused.append(_repeated(row, conflicts=_differs_from_stored(row, certificate)))
+    moves = []
+    for source_id, certificate in existing.items():
+        row = unique.get(source_id)
+        if row is None or not _moves(row, certificate):
+            continue
+        del unique[source_id]
+        if run.department_id and certificate.certificate_type.department_id != run.department_id:
+            refused.append(
+                {
+                    "line": row.line,
+                    "reason": _(
+                        "record id %(id)s is a certificate of another department: its "
+                        "staff, a manager or an administrator imports it"
+                    )
+                    % {"id": source_id},
+                }
+            )
+        else:
+            moves.append(_held_move(run, row, certificate))
+    ImportRowMove.objects.bulk_create(moves, batch_size=BATCH)
     kept = list(unique.values())
     resident_ids = _upsert_residents(kept, now)
     new, changed, unchanged = [], [], []
@@ -219,7 +262,60 @@ def _store_chunk(run: ImportRun, rows: list[_Row], now) -> tuple[int, int, int, 
     Certificate.objects.bulk_update(changed, [*CERTIFICATE_FIELDS, "import_run"], batch_size=BATCH)
     for start in range(0, len(unchanged), BATCH):
         Certificate.objects.filter(pk__in=unchanged[start : start + BATCH]).update(import_run=run)
-    return len(new), len(changed), len(unchanged), refused
+    return _Stored(len(new), len(changed), len(unchanged), refused, [m.line for m in moves])
+
+
+def _moves(row: _Row, certificate: Certificate) -> bool:
+    """Whether the row gives the stored record id to another resident or type."""
+    return (
+        certificate.resident.resident_number != row.resident["resident_number"]
+        or certificate.certificate_type_id != row.certificate["certificate_type_id"]
+    )
+
+
+def _certificate_state(certificate: Certificate) -> dict:
+    """The fields of a certificate that confirming a move compares, as JSON."""
+    return {
+        "resident_id": certificate.resident_id,
+        "certificate_type_id": certificate.certificate_type_id,
+        "issued_on": certificate.issued_on.isoformat(),
+        "expires_on": certificate.expires_on.isoformat(),
+        "procedure_id": certificate.procedure_id,
+    }
+
+
+def _held_move(run: ImportRun, row: _Row, certificate: Certificate) -> ImportRowMove:
+    data = row.certificate
+    return ImportRowMove(
+        run=run,
+        line=row.line,
+        source_id=data["source_id"],
+        certificate=certificate,
+        old_resident_number=certificate.resident.resident_number,
+        old_certificate_type_id=certificate.certificate_type_id,
+        new_resident_number=row.resident["resident_number"],
+        new_certificate_type_id=data["certificate_type_id"],
+        before=_certificate_state(certificate),
+        new_resident=dict(row.resident),
+        new_certificate={
+            "certificate_type_id": data["certificate_type_id"],
+            "issued_on": data["issued_on"].isoformat(),
+            "expires_on": data["expires_on"].isoformat(),
+            "procedure_id": data["procedure_id"],
+        },
+    )
+
+
+def _repeated_held(row: _Row, *, first_line: int) -> dict:
+    return {
+        "line": row.line,
+        "reason": _(
+            "record id %(id)s appears twice in the file: line %(first)s moves it to "
+            "another resident or certificate type and waits for confirmation; this one "
+            "was not imported"
+        )
+        % {"id": row.certificate["source_id"], "first": first_line},
+    }
 
 
 def _postal_warnings(rows: list[_Row]) -> list[dict]:
@@ -479,9 +575,10 @@ def _commit_chunk(
         run = ImportRun.objects.select_for_update().get(pk=run_pk)
         if run.is_finished or run.next_offset != start_offset:
             return None
-        created, updated, unchanged, repeated = _store_chunk(run, good, now)
-        refused = sorted([*refused, *repeated], key=lambda error: error["line"])
-        not_stored = {error["line"] for error in repeated}
+        stored = _store_chunk(run, good, now)
+        created, updated, unchanged = stored.created, stored.updated, stored.unchanged
+        refused = sorted([*refused, *stored.refused], key=lambda error: error["line"])
+        not_stored = {error["line"] for error in stored.refused} | set(stored.held)
         warnings = _postal_warnings([row for row in good if row.line not in not_stored])
         ImportRowWarning.objects.bulk_create(
             [
@@ -503,6 +600,7 @@ def _commit_chunk(
         run.updated += updated
         run.unchanged += unchanged
         run.refused += len(refused)
+        run.held += len(stored.held)
         run.next_offset, run.next_line = end_offset, end_line
         run.chunks_done += 1
         run.progress_at = now
@@ -601,6 +699,94 @@ def import_run_resume(*, run_id: int, now=None) -> bool:
         run.save(update_fields=["attempts", "progress_at"])
         tasks.certificates_import_run.delay_on_commit(run.pk)
     return True
+
+
+def import_moves_confirm(
+    *, run: ImportRun, move_ids: list[int] | None, user=None, department_id=None, now=None
+) -> tuple[list[ImportRowMove], list[ImportRowMove]]:
+    """Staff confirm moves of record ids held by an import (all waiting ones, or the ones
+    in ``move_ids``): applied in one transaction, each checked against the certificate
+    as it is now. A certificate changed since the row was held, a type or procedure of
+    another department (``department_id``; None: any) or gone is refused with the
+    reason and stays unapplied. Returns (applied, refused)."""
+    now = now or timezone.now()
+    applied, refused = [], []
+    with transaction.atomic():
+        waiting = ImportRowMove.objects.select_for_update().filter(
+            run=run, status=MoveStatus.WAITING
+        )
+        if move_ids is not None:
+            waiting = waiting.filter(pk__in=move_ids)
+        for move in waiting.order_by("line", "pk"):
+            reason = _move_apply(move, run=run, department_id=department_id, now=now)
+            move.decided_by = user if user is not None and user.pk else None
+            move.decided_at = now
+            move.outcome = reason or ""
+            move.status = MoveStatus.REFUSED if reason else MoveStatus.APPLIED
+            # The row's name and address are no longer needed once it is decided.
+            move.new_resident = {"resident_number": move.new_resident_number}
+            move.save()
+            (refused if reason else applied).append(move)
+    return applied, refused
+
+
+def _move_apply(move: ImportRowMove, *, run: ImportRun, department_id, now) -> str | None:
+    """Apply one held move; the reason it is refused, or None when applied."""
+    certificate = (
+        Certificate.objects.select_for_update()
+        .select_related("certificate_type", "resident")
+        .get(pk=move.certificate_id)
+    )
+    if _certificate_state(certificate) != move.before:
+        return _(
+            "record id %(id)s changed after this file was imported (now resident "
+            "%(resident)s, %(type)s, expires %(expires)s): not applied. Import a current "
+            "file to move it again."
+        ) % {
+            "id": move.source_id,
+            "resident": certificate.resident.resident_number,
+            "type": certificate.certificate_type,
+            "expires": certificate.expires_on.isoformat(),
+        }
+    data = move.new_certificate
+    new_type = CertificateType.objects.get(pk=data["certificate_type_id"])
+    if department_id is not None and (
+        certificate.certificate_type.department_id != department_id
+        or new_type.department_id != department_id
+    ):
+        return _("record id %(id)s is a certificate of another department: not applied.") % {
+            "id": move.source_id
+        }
+    procedure_id = data["procedure_id"]
+    if procedure_id and not Procedure.objects.filter(pk=procedure_id).exists():
+        return _(
+            "record id %(id)s: its procedure no longer exists: not applied. Import a "
+            "current file to move it again."
+        ) % {"id": move.source_id}
+    resident_data = move.new_resident
+    resident = (
+        Resident.objects.select_for_update()
+        .filter(resident_number=move.new_resident_number)
+        .first()
+    )
+    if resident is None:
+        resident = Resident.objects.create(updated_at=now, **resident_data)
+    elif resident.updated_at <= run.started_at and any(
+        getattr(resident, name) != resident_data[name] for name in RESIDENT_FIELDS
+    ):
+        # Stored before this file was read: the file's data is the newer one.
+        for name in RESIDENT_FIELDS:
+            setattr(resident, name, resident_data[name])
+        resident.updated_at = now
+        resident.save(update_fields=[*RESIDENT_FIELDS, "updated_at"])
+    certificate.resident = resident
+    certificate.certificate_type = new_type
+    certificate.issued_on = dt.date.fromisoformat(data["issued_on"])
+    certificate.expires_on = dt.date.fromisoformat(data["expires_on"])
+    certificate.procedure_id = procedure_id
+    certificate.import_run = run
+    certificate.save(update_fields=[*CERTIFICATE_FIELDS, "import_run"])
+    return None
 
 
 def certificates_import(*, data: bytes, file_name: str, user=None, department_id=None) -> ImportRun:

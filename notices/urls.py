@@ -20,5 +20,10 @@ urlpatterns = [
     path("import/", views.import_certificates, name="import"),
     path("import/<int:run_id>/", views.import_report, name="import_report"),
     path("import/<int:run_id>/resume/", views.import_resume, name="import_resume"),
+    path(
+        "import/<int:run_id>/moves/confirm/",
+        views.import_moves_confirm,
+        name="import_moves_confirm",
+    ),
     path("import/<int:run_id>/refused.csv", views.import_errors_csv, name="import_errors_csv"),
 ]

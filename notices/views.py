@@ -14,12 +14,13 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dashboards import charts
 from notices import capacity, letters, selectors, services
 from notices.forms import ImportForm
-from notices.models import Letter
+from notices.models import Letter, MoveStatus
 from organization.csvexport import csv_streaming_response
 from organization.models import Role
 from organization.permissions import role_required
@@ -100,6 +101,12 @@ def import_report(request, run_id: int):
             "errors": errors,
             "more_errors": run.refused - len(errors),
             "warnings": list(run.row_warnings.order_by("line", "pk")[:REPORT_ROWS_SHOWN]),
+            "moves": list(
+                run.row_moves.select_related(
+                    "old_certificate_type", "new_certificate_type"
+                ).order_by("line", "pk")[:REPORT_ROWS_SHOWN]
+            ),
+            "moves_waiting": run.row_moves.filter(status=MoveStatus.WAITING).count(),
             "stalled": not run.is_finished
             and (run.progress_at is None or run.progress_at <= stalled_since),
         },
@@ -113,6 +120,49 @@ def import_resume(request, run_id: int):
     run = get_object_or_404(selectors.visible_import_runs(request.user), pk=run_id)
     if not services.import_run_resume(run_id=run.pk):
         messages.info(request, _("This import is finished or still making progress."))
+    return redirect("notices:import_report", run_id=run.pk)
+
+
+@require_POST
+@certificate_staff_required
+def import_moves_confirm(request, run_id: int):
+    """Confirm the moved record ids an import held: all waiting (``all``) or the ones
+    posted as ``move``; each is checked against the certificate as it is now."""
+    run = get_object_or_404(selectors.visible_import_runs(request.user), pk=run_id)
+    if not run.is_finished:
+        messages.error(request, _("Wait for the import to finish before confirming its moves."))
+        return redirect("notices:import_report", run_id=run.pk)
+    move_ids = None
+    if not request.POST.get("all"):
+        try:
+            move_ids = [int(value) for value in request.POST.getlist("move")]
+        except ValueError:
+            move_ids = []
+        if not move_ids:
+            messages.error(request, _("Choose the moves to confirm."))
+            return redirect("notices:import_report", run_id=run.pk)
+    applied, refused = services.import_moves_confirm(
+        run=run,
+        move_ids=move_ids,
+        user=request.user,
+        department_id=selectors.certificate_department(request.user),
+    )
+    if applied:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s move confirmed and applied.",
+                "%(count)s moves confirmed and applied.",
+                len(applied),
+            )
+            % {"count": len(applied)},
+        )
+    for move in refused:
+        messages.error(
+            request, _("Line %(line)s: %(reason)s") % {"line": move.line, "reason": move.outcome}
+        )
+    if not applied and not refused:
+        messages.info(request, _("No move of this import is waiting for confirmation."))
     return redirect("notices:import_report", run_id=run.pk)
 
 

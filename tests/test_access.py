@@ -242,6 +242,10 @@ def letters_of_one_department(monkeypatch, settings, tmp_path, django_capture_on
         "notices:import_report": ("get", "/notices/import/%d/" % run.pk),
         "notices:import_errors_csv": ("get", "/notices/import/%d/refused.csv" % run.pk),
         "notices:import_resume": ("post", "/notices/import/%d/resume/" % run.pk),
+        "notices:import_moves_confirm": (
+            "post",
+            "/notices/import/%d/moves/confirm/" % run.pk,
+        ),
         "notices:why_not": ("get", "/notices/rules/%d/why-not/" % rule.pk),
         "notices:forecast": ("get", "/notices/rules/%d/forecast/" % rule.pk),
         "notices:release_booking_match": (

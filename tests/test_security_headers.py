@@ -77,6 +77,7 @@ NOT_A_PAGE = {
     "notices:create_letters",
     "notices:mark_batch",
     "notices:import_resume",  # a POST from the import report
+    "notices:import_moves_confirm",  # a POST from the import report
     "notices:release_booking_match",
     "reservations:call_next",
     "reservations:staff_check_in",

@@ -60,7 +60,8 @@ class Command(BaseCommand):
         if self._tty:
             self.stdout.write("")
         self.stdout.write(
-            "%s (%s): %d rows — %d new, %d changed, %d unchanged, %d refused"
+            "%s (%s): %d rows — %d new, %d changed, %d unchanged, %d refused, "
+            "%d held for confirmation"
             % (
                 run.file_name,
                 run.encoding or "?",
@@ -69,8 +70,14 @@ class Command(BaseCommand):
                 run.updated,
                 run.unchanged,
                 run.refused,
+                run.held,
             )
         )
+        if run.held:
+            self.stdout.write(
+                "  Record ids moved to another resident or certificate type are not applied "
+                "until confirmed on /notices/import/%d/." % run.pk
+            )
         for error in run.row_errors.order_by("line", "pk")[:LISTED]:
             self.stdout.write("  line %s: %s" % (error.line, error.reason))
         if run.refused > LISTED:
