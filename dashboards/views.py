@@ -13,7 +13,7 @@ from dashboards import charts, periods, rollup, selectors, services
 from dashboards.forms import ActionForm, FilterForm, ReviewForm, TargetsForm
 from dashboards.models import Kpi, QuarterAction, QuarterReview, Stage
 from dashboards.templatetags.kpi import unit_name
-from notices.capacity import capacity_shortfalls as letter_capacity_shortfalls
+from notices.capacity import capacity_shortfalls_cached as letter_capacity_shortfalls
 from organization.csvexport import csv_response
 from organization.models import Role
 from organization.permissions import role_required

@@ -270,3 +270,20 @@ def capacity_shortfalls(*, today: dt.date, rules=None) -> list[Forecast]:
         if forecast.shortfall:
             found.append(forecast)
     return found
+
+
+SHORTFALLS_CACHE_SECONDS = 600
+
+
+def capacity_shortfalls_cached(*, today: dt.date) -> list[Forecast]:
+    """``capacity_shortfalls`` for the managers' dashboard, computed at most every ten
+    minutes (a forecast reads every due certificate and the clerks' shifts: too much
+    for each view of the overview; the forecast page itself is always fresh)."""
+    from django.core.cache import cache
+
+    key = "letters:capacity-shortfalls:%s" % today.isoformat()
+    found = cache.get(key)
+    if found is None:
+        found = capacity_shortfalls(today=today)
+        cache.set(key, found, SHORTFALLS_CACHE_SECONDS)
+    return found
