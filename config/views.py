@@ -71,11 +71,16 @@ RETRY_AFTER_SECONDS = 5
 def _error_page(template_name: str) -> str:
     """The page with the city's name and phone as cached (never the database, never the
     request, so no personal data), or without them should even that fail."""
+    from django.utils.translation import get_language
+
+    from config.languages import html_lang
+
     template = loader.get_template(template_name)
+    language = {"html_lang": html_lang(get_language())}
     try:
-        return template.render({"site_settings": site_settings_without_database()})
+        return template.render({"site_settings": site_settings_without_database(), **language})
     except Exception:
-        return template.render()
+        return template.render(language)
 
 
 def server_error(request):

@@ -233,3 +233,23 @@ def test_a_reschedule_takes_the_language_of_the_page_it_was_made_on(
     moved = Reservation.objects.exclude(pk=reservation.pk).get()
     assert moved.language == "pt-br"
     assert "agendamento" in (mail.outbox[0].subject + mail.outbox[0].body).lower()
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("ko", "문제가 발생했습니다"), ("vi", "Đã xảy ra lỗi"), ("pt-br", "Ocorreu um erro")],
+)
+def test_the_error_page_speaks_the_residents_language_too(rf, language, words):
+    """A 500 keeps its Japanese and English and adds the resident's own language."""
+    from django.utils import translation
+
+    from config.views import server_error
+
+    with translation.override(language):
+        try:
+            raise RuntimeError("boom")
+        except RuntimeError:
+            page = server_error(rf.get("/")).content.decode()
+
+    assert words in page and "ただいま処理できませんでした" in page
+    assert 'lang="%s"' % ("pt-BR" if language == "pt-br" else language) in page
