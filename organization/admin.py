@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.text import Truncator
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 from modeltranslation.translator import translator
@@ -47,7 +48,12 @@ class MissingTranslationFilter(admin.SimpleListFilter):
     parameter_name = "missing_translation"
 
     def lookups(self, request, model_admin):
-        return [(code, name) for code, name in settings.LANGUAGES if code != "ja"]
+        # Each language named in itself (한국어, Tiếng Việt …), as the switcher does.
+        return [
+            (code, get_language_info(code)["name_local"])
+            for code, _name in settings.LANGUAGES
+            if code != "ja"
+        ]
 
     def queryset(self, request, queryset):
         if self.value() not in dict(self.lookups(request, None)):
