@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -615,11 +615,11 @@ def ics(request, token):
         method = "REQUEST"
     else:
         raise Http404(_("This booking is no longer active."))
-    # In the booking's language, like the one attached to its e-mails.
-    with translation.override(reservation.language or settings.LANGUAGE_CODE):
-        body = documents.reservation_ics(
-            reservation, documents=selectors.documents_to_bring(reservation), method=method
-        )
+    # In the language of the page it is downloaded from (whoever clicks reads that one);
+    # the file attached to the e-mails is in the booking's language.
+    body = documents.reservation_ics(
+        reservation, documents=selectors.documents_to_bring(reservation), method=method
+    )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="madoguchi-%s.ics"' % reservation.code
     return response

@@ -387,8 +387,6 @@ def kiosk_walk_in(request, code: str):
     )
 
 
-@require_GET
-@rate_limited("display")
 def _board_languages(request) -> list[dict]:
     """The board's two languages: Japanese (plain Japanese if chosen) and the chosen
     one, English when Japanese is chosen. ``?language=ko`` on the monitor's address
@@ -414,6 +412,8 @@ def _board_languages(request) -> list[dict]:
     ]
 
 
+@require_GET
+@rate_limited("display")
 def display(request):
     """The full-screen board for the waiting-area monitor (public: numbers only)."""
     languages = _board_languages(request)
