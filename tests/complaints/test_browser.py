@@ -22,13 +22,13 @@ def log_in(page, user):
 
 def test_record_escalate_answer_approve_close_and_find_in_the_knowledge_base(page, live_server):
     shimin, shimin_head = department_with_head("shimin")
-    shimin.name = "市民課"
+    shimin.name_ja = "市民課"
     shimin.save()
     fukushi, fukushi_head = department_with_head("fukushi")
-    fukushi.name = "福祉課"
+    fukushi.name_ja = "福祉課"
     fukushi.save()
     zeimu, zeimu_head = department_with_head("zeimu")
-    zeimu.name = "税務課"
+    zeimu.name_ja = "税務課"
     zeimu.save()
     clerk = make_staff_member(department=shimin)
     manager = make_staff_member(role=Role.MANAGER, department=shimin)
