@@ -1,24 +1,15 @@
 """Files a booking comes with: the QR code of its code and an iCalendar event."""
 
 import datetime as dt
-import io
 
 import icalendar
-import qrcode
-import qrcode.image.svg
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from organization.qr import qr_svg  # noqa: F401 - re-exported for the booking pages
+from organization.qr import qr_png, qr_svg  # noqa: F401 - re-exported for the booking pages
 from organization.selectors import site_settings
 from reservations.models import Reservation
-
-
-def qr_png(text: str) -> bytes:
-    buffer = io.BytesIO()
-    qrcode.make(text, box_size=8, border=2).save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def calendar_uid(reservation: Reservation) -> str:

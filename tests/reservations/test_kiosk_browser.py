@@ -3,13 +3,14 @@ to the start by themselves, and the kiosk page alone may use the camera — with
 camera that shows a booking's QR code, the kiosk reads it and checks the citizen in."""
 
 import datetime as dt
+import io
 
 import pytest
-import qrcode
 from django.utils import timezone
 from PIL import Image
 
 from organization.models import Role
+from organization.qr import qr_png
 from reservations.models import Visit
 from reservations.views.counter import KIOSK_COOKIE
 from tests.conftest import CHROMIUM_ARGS, chromium_path
@@ -103,7 +104,7 @@ def test_the_done_button_returns_at_once(browser, live_server, procedure):
 def _qr_video(path, text: str) -> None:
     """A Y4M clip (what Chromium's fake camera plays) showing the QR code of ``text``."""
     width, height = 640, 480
-    code = qrcode.make(text, box_size=8, border=4).convert("L")
+    code = Image.open(io.BytesIO(qr_png(text, border=4))).convert("L")
     frame = Image.new("L", (width, height), 255)
     frame.paste(code, ((width - code.width) // 2, (height - code.height) // 2))
     # Limited-range luma, neutral chroma: a grey-scale picture in 4:2:0.
