@@ -123,3 +123,19 @@ def as_kiosk(client, name: str = "1階待合 左"):
     device, token = enrolled_kiosk(name)
     client.cookies[KIOSK_COOKIE] = token
     return device
+
+
+def book(procedure, start=None, who=None, *, now=NOW, **kwargs):
+    """Book through the service as a citizen does: at 10:00 on DAY unless ``start`` says
+    otherwise, as ``who`` (else citizen 1), every active rule agreed to unless
+    ``consented_rules`` says otherwise. Returns the service's result."""
+    from reservations import services
+
+    return services.reservation_book(
+        procedure=procedure,
+        start=start or at(DAY),
+        citizen=who or citizen(),
+        consented_rules=kwargs.pop("consented_rules", None) or consents(procedure),
+        now=now,
+        **kwargs,
+    )

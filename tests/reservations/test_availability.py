@@ -10,24 +10,12 @@ from tests.reservations.factories import (
     ProcedureFactory,
     add_clerk,
     at,
+    book,
     citizen,
     close_day,
-    consents,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def book(procedure, start, n=1):
-    from reservations import services
-
-    return services.reservation_book(
-        procedure=procedure,
-        start=start,
-        citizen=citizen(n),
-        consented_rules=consents(procedure),
-        now=NOW,
-    )
 
 
 def test_free_times_follow_the_shift_and_the_procedure_grid():
@@ -43,7 +31,7 @@ def test_a_booked_time_is_no_longer_offered_once_every_clerk_is_taken():
     procedure = ProcedureFactory()
     add_clerk(procedure, end=dt.time(10, 0))
     add_clerk(procedure, end=dt.time(10, 0))
-    book(procedure, at(DAY, 9), n=1)
+    book(procedure, at(DAY, 9), citizen(1))
 
     slots = {
         slot.start: slot.free_staff
@@ -51,7 +39,7 @@ def test_a_booked_time_is_no_longer_offered_once_every_clerk_is_taken():
     }
     assert slots[at(DAY, 9)] == 1
 
-    book(procedure, at(DAY, 9), n=2)
+    book(procedure, at(DAY, 9), citizen(2))
 
     slots = {
         slot.start for slot in selectors.day_times(procedure=procedure, day=DAY, now=NOW).slots
@@ -142,7 +130,7 @@ def test_calendar_needs_the_same_queries_for_one_day_or_a_full_roster(
         for _ in range(3):
             add_clerk(procedure, day=DAY + dt.timedelta(days=day_offset))
     for n in range(20):
-        book(procedure, at(DAY + dt.timedelta(days=1 + n % 10), 9 + n % 3), n=n + 2)
+        book(procedure, at(DAY + dt.timedelta(days=1 + n % 10), 9 + n % 3), citizen(n + 2))
 
     with django_assert_max_num_queries(3):
         selectors.calendar_month(procedure=procedure, month=DAY, now=NOW)

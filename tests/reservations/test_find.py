@@ -12,7 +12,8 @@ from django.urls import reverse
 from reservations import services
 from reservations.availability import closure_reason
 from reservations.models import ReservationEvent
-from tests.reservations.factories import ProcedureFactory, add_clerk, at
+from tests.reservations import factories
+from tests.reservations.factories import ProcedureFactory, add_clerk, at, citizen
 
 pytestmark = pytest.mark.django_db
 
@@ -29,12 +30,12 @@ def procedure():
     return procedure
 
 
-def book(procedure, *, email="taro@example.jp", phone="", hour=9):
-    return services.reservation_book(
-        procedure=procedure,
-        start=at(DAY, hour),
-        citizen=services.CitizenDetails("山田 太郎", "ヤマダ", email, phone),
-        consented_rules={},
+def book(procedure, *, email="taro@example.jp", phone=""):
+    return factories.book(
+        procedure,
+        at(DAY, 9),
+        citizen(name="山田 太郎", kana="ヤマダ", email=email, phone=phone),
+        now=None,  # DAY is ten days from today: the real clock
     )
 
 

@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from reservations import services
 from reservations.availability import closure_reason
-from tests.reservations.factories import ProcedureFactory, add_clerk, add_rule, at
+from tests.reservations import factories
+from tests.reservations.factories import ProcedureFactory, add_clerk, add_rule, at, citizen
 
 pytestmark = pytest.mark.django_db
 
@@ -26,11 +27,11 @@ def procedure():
 
 
 def book(procedure, email="taro.yamada@example.jp", phone=""):
-    return services.reservation_book(
-        procedure=procedure,
-        start=at(DAY, 9),
-        citizen=services.CitizenDetails("山田 太郎", "ヤマダ", email, phone),
-        consented_rules={r.pk: r.version for r in procedure.document_rules.all()},
+    return factories.book(
+        procedure,
+        at(DAY, 9),
+        citizen(name="山田 太郎", kana="ヤマダ", email=email, phone=phone),
+        now=None,  # DAY is ten days from today: the real clock
     )
 
 

@@ -23,23 +23,13 @@ from tests.reservations.factories import (
     add_rule,
     add_shift,
     at,
+    book,
     citizen,
     close_day,
     consents,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def book(procedure, start, who=None, *, now=NOW, **kwargs):
-    return services.reservation_book(
-        procedure=procedure,
-        start=start,
-        citizen=who or citizen(),
-        consented_rules=kwargs.pop("consented_rules", None) or consents(procedure),
-        now=now,
-        **kwargs,
-    )
 
 
 @pytest.fixture
