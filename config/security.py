@@ -4,6 +4,11 @@ inline script or style, and a Permissions-Policy.
 Every page loads its scripts and styles from ``static/`` (no CDN, no inline code), so
 the policy allows 'self' only. The Django admin keeps inline style attributes in some
 widgets: there, and only there, styles may be inline (scripts never).
+
+Why not django-csp: it would replace the two policy strings and the ``setdefault`` below,
+but the one per-view exception the app has (the kiosk's camera) is a Permissions-Policy,
+which django-csp does not write, and the app uses no nonces or report endpoints. These
+40 lines read as the policy itself; a library would add settings to read instead.
 """
 
 POLICY = "; ".join(
