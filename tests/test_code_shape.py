@@ -100,3 +100,40 @@ def test_the_function_check_measures_methods_too(tmp_path):
     source.write_text("class A:\n    def method(self):\n" + body)
     # then it is reported, with its length
     assert _long_functions(source, root=tmp_path) == ["long.py:2 method (61 lines)"]
+
+
+def _module_level_imports(tree: ast.Module) -> set[str]:
+    """What the module's own top-level statements import, as dotted names
+    (``from complaints import tasks`` gives ``complaints`` and ``complaints.tasks``)."""
+    names = set()
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names.update("%s.%s" % (node.module, alias.name) for alias in node.names)
+    return names
+
+
+@pytest.mark.parametrize("app", CHECKED_APPS)
+def test_services_import_no_tasks_at_module_level(app):
+    # Tasks import services; a service enqueues through task.delay_on_commit with the
+    # task module imported in that function, so the two never import each other on load.
+    tasks = "%s.tasks" % app
+    offending = [
+        str(path.relative_to(ROOT))
+        for path in _sources(app)
+        if "services" in path.relative_to(ROOT).parts or path.stem == "services"
+        if any(
+            name == tasks or name.startswith(tasks + ".")
+            for name in _module_level_imports(_tree(path))
+        )
+    ]
+    assert offending == []
+
+
+def test_the_tasks_check_sees_from_app_import_tasks():
+    tree = ast.parse(
+        "from notices import capacity, tasks\n\ndef f():\n    import notices.letters\n"
+    )
+    assert _module_level_imports(tree) == {"notices", "notices.capacity", "notices.tasks"}
