@@ -25,7 +25,6 @@ from complaints.models import (
     Escalation,
     EscalationRole,
     OverdueNotice,
-    SeverityLevel,
 )
 from complaints.selectors import OverdueItem
 from organization.models import Department, Role, StaffMember
@@ -91,7 +90,7 @@ def _event_of(what: str) -> NotifyEvent | None:
         return None
 
 
-def _level_concerned(complaint: Complaint, level: SeverityLevel) -> set[str]:
+def _level_concerned(complaint, level, escalation) -> set[str]:
     """Those the level's policy tells about a new or raised complaint."""
     recipients: set[str] = set()
     if level.notify_department_heads:
@@ -103,71 +102,61 @@ def _level_concerned(complaint: Complaint, level: SeverityLevel) -> set[str]:
     return recipients
 
 
-def _recorded(complaint, level, escalation) -> tuple[set[str], str]:
-    return _level_concerned(complaint, level), _("A complaint was recorded")
+def _asked_department(complaint, level, escalation) -> set[str]:
+    return department_contacts(escalation.department)
 
 
-def _level_raised(complaint, level, escalation) -> tuple[set[str], str]:
-    return _level_concerned(complaint, level), _("A complaint's level was raised")
+def _handler(complaint, level, escalation) -> set[str]:
+    return _emails([complaint.handler])
 
 
-def _escalated(complaint, level, escalation) -> tuple[set[str], str]:
-    headline = _("Your department is asked about a complaint (%(role)s), answer by %(due)s") % {
-        "role": escalation.get_role_display(),
-        "due": escalation.due_on.isoformat(),
-    }
-    return department_contacts(escalation.department), headline
-
-
-def _responded(complaint, level, escalation) -> tuple[set[str], str]:
-    headline = _("%(department)s answered") % {"department": escalation.department.name}
-    return _emails([complaint.handler]), headline
-
-
-def _closing_requested(complaint, level, escalation) -> tuple[set[str], str]:
+def _approvers(complaint, level, escalation) -> set[str]:
     if level.approver == Approver.MANAGER:
-        recipients = managers()
-    else:
-        owner = (
-            complaint.escalations.filter(role=EscalationRole.OWNER)
-            .select_related("department__head__user")
-            .first()
-        )
-        recipients = department_contacts(owner.department) if owner else managers()
-    return recipients, _("A complaint awaits your approval to close")
+        return managers()
+    owner = (
+        complaint.escalations.filter(role=EscalationRole.OWNER)
+        .select_related("department__head__user")
+        .first()
+    )
+    return department_contacts(owner.department) if owner else managers()
 
 
-def _handler_and_managers(complaint: Complaint, level: SeverityLevel) -> set[str]:
+def _handler_and_managers(complaint, level, escalation) -> set[str]:
     recipients = _emails([complaint.handler])
     if level.notify_managers:
         recipients |= managers()
     return recipients
 
 
-def _closed(complaint, level, escalation) -> tuple[set[str], str]:
-    return _handler_and_managers(complaint, level), _("A complaint was closed")
+def _escalated_headline(escalation: Escalation) -> str:
+    return _("Your department is asked about a complaint (%(role)s), answer by %(due)s") % {
+        "role": escalation.get_role_display(),
+        "due": escalation.due_on.isoformat(),
+    }
 
 
-def _approval_refused(complaint, level, escalation) -> tuple[set[str], str]:
-    headline = _("The closing of a complaint was sent back")
-    return _handler_and_managers(complaint, level), headline
+def _responded_headline(escalation: Escalation) -> str:
+    return _("%(department)s answered") % {"department": escalation.department.name}
 
 
-def _reopened(complaint, level, escalation) -> tuple[set[str], str]:
-    return _handler_and_managers(complaint, level), _("A complaint was reopened")
-
-
-# Who is told about each event, and the headline: (complaint, level, escalation) →
-# (addresses, headline). Called in the site's language.
-_EVENT_HANDLERS: dict[NotifyEvent, Callable[..., tuple[set[str], str]]] = {
-    NotifyEvent.RECORDED: _recorded,
-    NotifyEvent.LEVEL_RAISED: _level_raised,
-    NotifyEvent.ESCALATED: _escalated,
-    NotifyEvent.RESPONDED: _responded,
-    NotifyEvent.CLOSING_REQUESTED: _closing_requested,
-    NotifyEvent.CLOSED: _closed,
-    NotifyEvent.APPROVAL_REFUSED: _approval_refused,
-    NotifyEvent.REOPENED: _reopened,
+# For each event: who is told — (complaint, level's settings, escalation or None) →
+# addresses — and the headline, a text or a function of the escalation it names.
+# Both are worked out in the site's language.
+_EVENT_HANDLERS: dict[NotifyEvent, tuple[Callable[..., set[str]], object]] = {
+    NotifyEvent.RECORDED: (_level_concerned, gettext_lazy("A complaint was recorded")),
+    NotifyEvent.LEVEL_RAISED: (_level_concerned, gettext_lazy("A complaint's level was raised")),
+    NotifyEvent.ESCALATED: (_asked_department, _escalated_headline),
+    NotifyEvent.RESPONDED: (_handler, _responded_headline),
+    NotifyEvent.CLOSING_REQUESTED: (
+        _approvers,
+        gettext_lazy("A complaint awaits your approval to close"),
+    ),
+    NotifyEvent.CLOSED: (_handler_and_managers, gettext_lazy("A complaint was closed")),
+    NotifyEvent.APPROVAL_REFUSED: (
+        _handler_and_managers,
+        gettext_lazy("The closing of a complaint was sent back"),
+    ),
+    NotifyEvent.REOPENED: (_handler_and_managers, gettext_lazy("A complaint was reopened")),
 }
 
 
@@ -184,8 +173,10 @@ def event_message(complaint: Complaint, what: str, **ids) -> EmailMessage | None
             pk=ids["escalation_id"]
         )
     with translation.override(settings.LANGUAGE_CODE):
-        recipients, headline = _EVENT_HANDLERS[event](complaint, level, escalation)
-        return _message(recipients, headline, complaint)
+        recipients_of, headline = _EVENT_HANDLERS[event]
+        if callable(headline):
+            headline = headline(escalation)
+        return _message(recipients_of(complaint, level, escalation), str(headline), complaint)
 
 
 def overdue_message(item: OverdueItem) -> EmailMessage | None:

@@ -2,18 +2,13 @@
 managers edit the severity policy and the categories, administrators also delete."""
 
 from organization.models import Role
+from organization.roles import model_permissions
 
 _REFERENCE_DATA = ("severityweight", "severitylevel", "category")
 
 ROLE_PERMISSIONS = {
-    Role.MANAGER: [
-        "complaints.%s_%s" % (action, model)
-        for model in _REFERENCE_DATA
-        for action in ("add", "change", "view")
-    ],
-    Role.ADMINISTRATOR: [
-        "complaints.%s_%s" % (action, model)
-        for model in _REFERENCE_DATA
-        for action in ("add", "change", "delete", "view")
-    ],
+    Role.MANAGER: model_permissions("complaints", _REFERENCE_DATA, ("add", "change", "view")),
+    Role.ADMINISTRATOR: model_permissions(
+        "complaints", _REFERENCE_DATA, ("add", "change", "delete", "view")
+    ),
 }

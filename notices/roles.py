@@ -1,6 +1,7 @@
 """The notices permissions each role carries (gathered by ``organization.roles``)."""
 
 from organization.models import Role
+from organization.roles import model_permissions
 
 ROLE_PERMISSIONS = {
     Role.MANAGER: [
@@ -10,10 +11,10 @@ ROLE_PERMISSIONS = {
         "notices.view_importrun",
     ],
     Role.ADMINISTRATOR: [
-        *(
-            "notices.%s_%s" % (action, model)
-            for model in ("certificatetype", "resident", "certificate", "noticerule", "letter")
-            for action in ("add", "change", "delete", "view")
+        *model_permissions(
+            "notices",
+            ("certificatetype", "resident", "certificate", "noticerule", "letter"),
+            ("add", "change", "delete", "view"),
         ),
         "notices.view_importrun",
     ],

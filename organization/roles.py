@@ -65,6 +65,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
+def model_permissions(app_label: str, models: tuple[str, ...], actions: tuple[str, ...]):
+    """ "app_label.action_model" for each model and action, for an app's ROLE_PERMISSIONS."""
+    return ["%s.%s_%s" % (app_label, action, model) for model in models for action in actions]
+
+
 def role_permissions() -> dict[Role, list[str]]:
     """Every role's permissions ("app_label.codename"), from the ``ROLE_PERMISSIONS`` of
     each installed app's ``roles`` module, in the order of INSTALLED_APPS."""

@@ -1,6 +1,7 @@
 """The reservations permissions each role carries (gathered by ``organization.roles``)."""
 
 from organization.models import Role
+from organization.roles import model_permissions
 
 ROLE_PERMISSIONS = {
     Role.COUNTER_STAFF: [
@@ -21,10 +22,10 @@ ROLE_PERMISSIONS = {
         "reservations.view_surveyanswer",
     ],
     Role.ADMINISTRATOR: [
-        *(
-            "reservations.%s_%s" % (action, model)
-            for model in ("procedure", "documentrule", "counter", "shift", "closedday")
-            for action in ("add", "change", "delete", "view")
+        *model_permissions(
+            "reservations",
+            ("procedure", "documentrule", "counter", "shift", "closedday"),
+            ("add", "change", "delete", "view"),
         ),
         "reservations.view_reservation",
         # List the enrolled kiosks and revoke one (they are enrolled from the tablet).
