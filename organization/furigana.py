@@ -22,6 +22,7 @@ import uuid
 from django.core.cache import cache
 from django.core.mail.message import EmailAlternative
 from django.utils.html import escape
+from django.utils.translation import get_language
 
 LANGUAGE = "ja-easy"
 KANJI = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u3006\u30f6"  # + 々 〆 ヶ
@@ -269,8 +270,6 @@ class FuriganaMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.utils.translation import get_language
-
         response = self.get_response(request)
         if (
             get_language() == LANGUAGE
