@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from complaints.models import Approver, Complaint, Escalation, EscalationRole, Status
+from complaints.policy import level_settings
 from organization.models import Role, StaffMember
 
 
@@ -77,8 +78,6 @@ def access_for(user, member: StaffMember | None, complaint: Complaint) -> Access
 
 
 def may_approve(user, member, complaint: Complaint, escalations) -> bool:
-    from complaints.policy import level_settings
-
     if user.is_superuser:
         return True
     if member is None or complaint.closing_requested_by_id == member.pk:

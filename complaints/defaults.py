@@ -4,6 +4,8 @@
 models and tests (whose transactional cases flush the tables) with the real ones.
 """
 
+from django.utils import translation
+
 WEIGHTS = {
     "damage": {"none": 0, "inconvenience": 1, "financial": 3, "legal": 5},
     "reach": {"one": 0, "several": 1, "many": 3, "public": 5},
@@ -37,8 +39,6 @@ def ensure(Weight, Level, Category) -> None:
 
     With Japanese active: ``name=`` means the Japanese name for the translated models
     (modeltranslation reads and writes the active language's column)."""
-    from django.utils import translation
-
     with translation.override("ja"):
         _ensure(Weight, Level, Category)
 

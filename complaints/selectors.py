@@ -20,17 +20,23 @@ from django.db.models import (
     Value,
     When,
 )
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from complaints import textsearch
 from complaints.models import (
+    Approver,
     Complaint,
     ComplaintEvent,
     Escalation,
+    EscalationRole,
     KnowledgeSynonym,
     OverdueNotice,
+    SeverityLevel,
     Status,
 )
-from organization.models import StaffMember
+from complaints.policy import level_settings
+from organization.models import Role, StaffMember
 
 
 def overdue_condition(today: dt.date) -> Q:
@@ -311,8 +317,6 @@ def similar_cases(
 def overdue_count_for(*, user, member: StaffMember | None, today: dt.date | None = None) -> int:
     """How many overdue items are this person's to act on: reports of complaints they
     handle and answers their department owes."""
-    from django.utils import timezone
-
     if member is None:
         return 0
     today = today or timezone.localdate()
@@ -326,9 +330,6 @@ def awaiting_my_approval(*, user, member: StaffMember | None) -> QuerySet[Compla
     ``access.may_approve``, in SQL): managers approve every level, the owner
     department's head the levels the policy gives to department heads; nobody approves
     a closing they asked for themselves."""
-    from complaints.models import Approver, EscalationRole, SeverityLevel
-    from organization.models import Role
-
     waiting = Complaint.objects.filter(status=Status.AWAITING_APPROVAL)
     if user.is_superuser and member is None:
         return waiting.order_by("received_at", "id")
@@ -360,11 +361,6 @@ def _levels_approved_by_heads(levels: list[tuple[int, str]], head: str) -> list[
 def approver_label(complaint: Complaint) -> str:
     """Who may approve the closing, as the case page says it: 福祉課長 または 管理職.
     ``complaint.escalations`` (with their departments and heads) should be prefetched."""
-    from django.utils.translation import gettext as _
-
-    from complaints.models import Approver, EscalationRole
-    from complaints.policy import level_settings
-
     if level_settings(complaint.level).approver != Approver.DEPARTMENT_HEAD:
         return _("a manager")
     owner = next((e for e in complaint.escalations.all() if e.role == EscalationRole.OWNER), None)

@@ -12,17 +12,11 @@ unidic-lite is the smaller download (47 MB against 77 MB) and gives lemmas that 
 variants, which is what SudachiPy's normalised form is used for here.
 """
 
-import functools
 import unicodedata
 
+from organization.furigana import tagger
+
 READING_MARK = "\u241e"  # separates the lemma part of the index from the reading part
-
-
-@functools.cache
-def _tagger():
-    import fugashi  # loaded on first use: the dictionary costs ~100 ms to open
-
-    return fugashi.Tagger()
 
 
 def fold(text: str) -> str:
@@ -37,7 +31,7 @@ def fold(text: str) -> str:
 def _words(text: str) -> list[tuple[str, str]]:
     """(lemma, reading) of each word of ``text``."""
     result = []
-    for word in _tagger()(unicodedata.normalize("NFKC", text or "")):
+    for word in tagger()(unicodedata.normalize("NFKC", text or "")):
         feature = word.feature
         lemma = getattr(feature, "lemma", None) or word.surface
         # A lemma may carry a sub-sense after a dash in UniDic (e.g. "カメラ-camera").

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from complaints import selectors, services
+from complaints import policy, selectors, services
 from complaints.access import Access, access_for, visible_complaints
 from complaints.forms import (
     ApproveForm,
@@ -88,7 +88,8 @@ def complaint_new(request):
         data = dict(form.cleaned_data)
         reservation = data.pop("booking_code")
         try:
-            complaint = services.complaint_record(actor=member, reservation=reservation, **data)
+            intake = services.ComplaintIntake(reservation=reservation, **data)
+            complaint = services.complaint_record(actor=member, intake=intake)
         except ComplaintError as exc:
             error = exc.message
         else:
@@ -189,7 +190,7 @@ def _detail_context(request, complaint: Complaint, access: Access, bound=None, e
         "overdue": complaint.overdue_reports(today),
         "today": today,
         "error": error,
-        "level_settings": services.policy.level_settings(complaint.level),
+        "level_settings": policy.level_settings(complaint.level),
         "approver_label": selectors.approver_label(complaint),
         "EventKind": EventKind,
     }

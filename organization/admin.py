@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
@@ -321,8 +322,6 @@ class SiteSettingsAdmin(TranslationAdmin):
 
     @admin.display(description=_("current logo"))
     def current_logo(self, obj):
-        from django.utils.html import format_html
-
         if obj is None or not obj.has_logo:
             return _("none")
         return format_html(

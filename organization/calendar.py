@@ -58,12 +58,3 @@ def business_days_add(
         if is_business_day(day) and not any(first <= day < resumed for first, resumed in paused):
             counted += 1
     return day
-
-
-def business_days_between(start: dt.date, end: dt.date) -> int:
-    """Business days after ``start`` up to and including ``end`` (0 when end ≤ start)."""
-    count, day = 0, start
-    while day < end:
-        day += ONE_DAY
-        count += is_business_day(day)
-    return count

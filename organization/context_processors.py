@@ -1,4 +1,4 @@
-from organization.selectors import staff_member_for_user
+from organization.selectors import site_settings, staff_member_for_user
 
 
 def staff(request):
@@ -18,6 +18,4 @@ def staff(request):
 def site(request):
     """``site_settings``: the city's name, logo, contact and hours for the header and
     footer of every page (cached; never fails, see ``selectors.site_settings``)."""
-    from organization.selectors import site_settings
-
     return {"site_settings": site_settings()}

@@ -9,7 +9,7 @@ or an existing ``<ruby>``), and plain-text e-mails get the reading in brackets a
 word: 住民票（じゅうみんひょう）.
 
 The readings come from the morphological analyser MeCab through ``fugashi`` with the
-``unidic-lite`` dictionary (the tagger the complaints search already opens), after the
+``unidic-lite`` dictionary (``tagger``, shared with the complaints search), after the
 administrators' corrections (admin: 組織 → ふりがなの読み), which win where they match.
 Each text's result is memoised in the process, keyed by the corrections' version (kept in
 the shared cache, changed on every save), so a page's repeated texts cost one lookup.
@@ -20,7 +20,9 @@ import re
 import uuid
 
 from django.core.cache import cache
+from django.core.mail.message import EmailAlternative
 from django.utils.html import escape
+from django.utils.translation import get_language
 
 LANGUAGE = "ja-easy"
 KANJI = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u3006\u30f6"  # + 々 〆 ヶ
@@ -36,6 +38,14 @@ _SKIP_RE = re.compile(
     r"|<[^>]*>",
     re.IGNORECASE | re.DOTALL,
 )
+
+
+@functools.cache
+def tagger():
+    """The MeCab tagger, opened once per process (the dictionary costs ~100 ms)."""
+    import fugashi  # loaded on first use, not when Django starts
+
+    return fugashi.Tagger()
 
 
 def has_kanji(text: str) -> bool:
@@ -117,11 +127,9 @@ def _align(surface: str, reading: str) -> list[tuple[str, str | None]]:
 
 
 def _tagged(text: str) -> list[tuple[str, str | None]]:
-    from complaints.textsearch import _tagger
-
     segments: list[tuple[str, str | None]] = []
     position = 0
-    for word in _tagger()(text):
+    for word in tagger()(text):
         surface = word.surface
         start = text.find(surface, position)
         if not surface or start < 0:
@@ -244,8 +252,6 @@ def email_with_readings(message):
     date out of sight."""
     known = corrections()
     message.body = reading_text(message.body, known)
-    from django.core.mail.message import EmailAlternative
-
     alternatives = getattr(message, "alternatives", None)
     if alternatives:
         message.alternatives = [
@@ -264,8 +270,6 @@ class FuriganaMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.utils.translation import get_language
-
         response = self.get_response(request)
         if (
             get_language() == LANGUAGE

@@ -1,9 +1,12 @@
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from organization.furigana import has_kanji, to_hiragana
 
 
 class Role(models.TextChoices):
@@ -194,8 +197,6 @@ SITE_SETTINGS_CACHE_KEY = "organization:site_settings:v1"
 
 
 def site_settings_cache_clear() -> None:
-    from django.core.cache import cache
-
     cache.delete(SITE_SETTINGS_CACHE_KEY)
 
 
@@ -323,8 +324,6 @@ class ReadingCorrection(models.Model):
         return "%s（%s）" % (self.surface, self.reading)
 
     def clean(self):
-        from organization.furigana import has_kanji, to_hiragana
-
         self.surface = (self.surface or "").strip()
         self.reading = to_hiragana((self.reading or "").strip()).replace(" ", "")
         errors = {}

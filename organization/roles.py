@@ -1,9 +1,17 @@
 """Roles as Django groups, and the permissions each group carries.
 
 Group names are data shown in the Japanese admin; code finds a role's group through
-``ROLE_GROUP_NAMES``, never by typing the name. Later apps add their permissions to
-``ROLE_PERMISSIONS``; ``role_groups_ensure`` (run after every migrate) applies them.
+``ROLE_GROUP_NAMES``, never by typing the name. Each app states the permissions its
+roles carry in its own ``roles.py`` (a ``ROLE_PERMISSIONS`` mapping, like this
+module's for organization and the third-party apps it configures);
+``role_permissions`` gathers them from every installed app, without this app naming
+any other, and ``role_groups_ensure`` (run after every migrate) applies them.
 """
+
+from importlib import import_module
+
+from django.apps import apps
+from django.utils.module_loading import module_has_submodule
 
 from organization.models import Role
 
@@ -15,13 +23,10 @@ ROLE_GROUP_NAMES = {
 }
 
 # "app_label.codename" for each role. A codename of a model that does not exist yet is
-# skipped, so the mapping may name permissions of apps migrated later.
+# skipped, so a mapping may name permissions of apps migrated later.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.COUNTER_STAFF: [
         "organization.view_department",
-        "reservations.view_procedure",
-        "reservations.view_reservation",
-        "reservations.view_shift",
     ],
     Role.DEPARTMENT_STAFF: [
         "organization.view_department",
@@ -29,28 +34,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.MANAGER: [
         "organization.view_department",
         "organization.view_staffmember",
-        "reservations.view_procedure",
-        "reservations.view_reservation",
-        "reservations.add_shift",
-        "reservations.change_shift",
-        "reservations.delete_shift",
-        "reservations.view_shift",
-        "reservations.add_closedday",
-        "reservations.change_closedday",
-        "reservations.view_closedday",
-        "notices.view_certificatetype",
-        "notices.view_resident",
-        "notices.view_certificate",
-        "notices.view_importrun",
-        *(
-            "complaints.%s_%s" % (action, model)
-            for model in ("severityweight", "severitylevel", "category")
-            for action in ("add", "change", "view")
-        ),
-        "dashboards.view_target",
-        "dashboards.view_quarteraction",
-        "dashboards.view_quarterreview",
-        "reservations.view_surveyanswer",
     ],
     Role.ADMINISTRATOR: [
         "organization.add_department",
@@ -76,30 +59,25 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # Remove a lost authenticator so its owner enrols a new one.
         "otp_totp.view_totpdevice",
         "otp_totp.delete_totpdevice",
-        *(
-            "reservations.%s_%s" % (action, model)
-            for model in ("procedure", "documentrule", "counter", "shift", "closedday")
-            for action in ("add", "change", "delete", "view")
-        ),
-        "reservations.view_reservation",
-        # The e-mail outbox: see what failed and send it again.
-        "outbox.view_email",
-        "outbox.change_email",
-        # List the enrolled kiosks and revoke one (they are enrolled from the tablet).
-        "reservations.view_kioskdevice",
-        "reservations.change_kioskdevice",
-        *(
-            "notices.%s_%s" % (action, model)
-            for model in ("certificatetype", "resident", "certificate", "noticerule", "letter")
-            for action in ("add", "change", "delete", "view")
-        ),
-        "notices.view_importrun",
-        *(
-            "complaints.%s_%s" % (action, model)
-            for model in ("severityweight", "severitylevel", "category")
-            for action in ("add", "change", "delete", "view")
-        ),
         # The access log of personal-data views and admin changes: administrators only.
         "organization.view_accesslog",
     ],
 }
+
+
+def model_permissions(app_label: str, models: tuple[str, ...], actions: tuple[str, ...]):
+    """ "app_label.action_model" for each model and action, for an app's ROLE_PERMISSIONS."""
+    return ["%s.%s_%s" % (app_label, action, model) for model in models for action in actions]
+
+
+def role_permissions() -> dict[Role, list[str]]:
+    """Every role's permissions ("app_label.codename"), from the ``ROLE_PERMISSIONS`` of
+    each installed app's ``roles`` module, in the order of INSTALLED_APPS."""
+    gathered: dict[Role, list[str]] = {role: [] for role in ROLE_GROUP_NAMES}
+    for app_config in apps.get_app_configs():
+        if not module_has_submodule(app_config.module, "roles"):
+            continue
+        grants = getattr(import_module("%s.roles" % app_config.name), "ROLE_PERMISSIONS", {})
+        for role, permissions in grants.items():
+            gathered[Role(role)].extend(permissions)
+    return gathered

@@ -2,8 +2,11 @@
 
 import logging
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext as _
 
 from organization.models import SITE_SETTINGS_CACHE_KEY, Department, SiteSettings, StaffMember
 
@@ -106,8 +109,6 @@ def site_logo() -> tuple[bytes, str, str] | None:
 
 def duration_in_days(days: int) -> str:
     """For example "3 years (1095 days)" or "183 days": whole years where the days make them."""
-    from django.utils.translation import gettext, ngettext
-
     in_days = ngettext("%(days)s day", "%(days)s days", days) % {"days": days}
     if days >= 365 and days % 365 == 0:
         years = days // 365
@@ -118,10 +119,6 @@ def duration_in_days(days: int) -> str:
 
 def retention_periods() -> list[tuple[str, str]]:
     """What is kept how long, from the settings in force, for the privacy notice."""
-    from django.conf import settings
-    from django.utils.translation import gettext as _
-    from django.utils.translation import ngettext
-
     longest_rate_limit = max(
         (period for _count, period in settings.RATE_LIMITS.values()), default=0
     )

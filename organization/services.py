@@ -16,6 +16,7 @@ from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import translation
 
+from organization import furigana
 from organization.http import client_ip
 from organization.models import (
     ADMIN_SITE_ROLES,
@@ -27,20 +28,22 @@ from organization.models import (
     SiteSettings,
     StaffMember,
 )
-from organization.roles import ROLE_GROUP_NAMES, ROLE_PERMISSIONS
+from organization.roles import ROLE_GROUP_NAMES, role_permissions
 
 
 @transaction.atomic
 def role_groups_ensure() -> dict[str, Group]:
-    """Create the four role groups and set their permissions to exactly ROLE_PERMISSIONS.
+    """Create the four role groups and set their permissions to exactly those the apps'
+    ``roles`` modules grant (``organization.roles.role_permissions``).
 
     Idempotent; runs after every ``migrate`` so new apps' permissions reach the groups.
     """
     groups = {}
+    grants = role_permissions()
     for role, group_name in ROLE_GROUP_NAMES.items():
         group, _created = Group.objects.get_or_create(name=group_name)
         wanted = []
-        for dotted in ROLE_PERMISSIONS[role]:
+        for dotted in grants[role]:
             app_label, codename = dotted.split(".", 1)
             wanted.extend(
                 Permission.objects.filter(content_type__app_label=app_label, codename=codename)
@@ -336,8 +339,6 @@ def site_settings_update(*, logo=None, remove_logo: bool = False, **fields) -> S
 
 def reading_correction_save(*, correction: ReadingCorrection) -> ReadingCorrection:
     """Save a furigana reading (validated); plain-Japanese pages use it from then on."""
-    from organization import furigana
-
     correction.full_clean()
     with transaction.atomic():
         correction.save()
@@ -349,8 +350,6 @@ def reading_correction_save(*, correction: ReadingCorrection) -> ReadingCorrecti
 
 
 def reading_corrections_delete(*, corrections: Iterable[ReadingCorrection]) -> int:
-    from organization import furigana
-
     ids = [correction.pk for correction in corrections]
     with transaction.atomic():
         deleted, _by_model = ReadingCorrection.objects.filter(pk__in=ids).delete()

@@ -8,21 +8,19 @@ business workflow.
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from organization import db_guard, services
+
 # Set while the admin's bulk delete action runs: it writes the access log itself,
 # because Django records several deletions with one bulk INSERT that sends no signal.
 _bulk_admin_deletion = ContextVar("bulk_admin_deletion", default=False)
 
 
 def ensure_role_groups(sender, **kwargs):
-    from organization.services import role_groups_ensure
-
-    role_groups_ensure()
+    services.role_groups_ensure()
 
 
 def ensure_append_only(sender, using="default", **kwargs):
-    from organization.db_guard import ensure_append_only
-
-    ensure_append_only(using)
+    db_guard.ensure_append_only(using)
 
 
 @contextmanager
@@ -39,6 +37,4 @@ def admin_change_logged(sender, instance, created, raw=False, **kwargs):
     ModelAdmin) gets its append-only twin in the access log, in the same transaction."""
     if not created or raw or _bulk_admin_deletion.get():
         return
-    from organization.services import access_log_admin_change
-
-    access_log_admin_change(entries=[instance])
+    services.access_log_admin_change(entries=[instance])

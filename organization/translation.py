@@ -8,7 +8,9 @@ translation is stored as NULL, so "missing" is one test everywhere.
 """
 
 from django.conf import settings
+from django.utils.translation import get_language
 from modeltranslation.translator import TranslationOptions, register
+from modeltranslation.utils import build_localized_fieldname
 
 from organization.models import Department, SiteSettings, default_opening_hours_en
 
@@ -41,9 +43,6 @@ class SiteSettingsTranslation(CitizenTextOptions):
 
 def translated_column(field: str, language: str | None = None) -> str:
     """The column of ``field`` in ``language`` (the active one by default): name → name_ko."""
-    from django.utils.translation import get_language
-    from modeltranslation.utils import build_localized_fieldname
-
     language = language or get_language() or "ja"
     known = {code for code, _name in settings.LANGUAGES}
     return build_localized_fieldname(field, language if language in known else "ja")

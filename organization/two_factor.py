@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
+from django_otp import user_has_device
 
 from organization.models import Role
 
@@ -44,8 +45,6 @@ class TwoFactorRequiredMiddleware:
             and requires_second_factor(request.user)
             and not request.user.is_verified()
         ):
-            from django_otp import user_has_device
-
             name = "two_factor_verify" if user_has_device(request.user) else "two_factor_setup"
             return redirect(reverse(name) + "?" + urlencode({"next": request.get_full_path()}))
         return self.get_response(request)

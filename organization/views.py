@@ -1,51 +1,30 @@
+"""Organization's own pages: the login lock-out, the second factor, and the city's
+identity (privacy notice, accessibility statement, logo). The staff home, which reads
+every app, is ``config.home``."""
+
+from base64 import b32encode
+
+from django.conf import settings
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_safe
+from django.utils.cache import patch_cache_control
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+from django_otp import login as otp_login
+from django_otp import match_token, user_has_device
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from organization import selectors
-from organization.permissions import staff_required
-
-
-@require_GET
-@staff_required
-def staff_home(request):
-    staff_member = request.staff_member
-    colleagues = (
-        selectors.department_members(department=staff_member.department) if staff_member else []
-    )
-    return render(
-        request,
-        "organization/staff_home.html",
-        {
-            "departments": selectors.department_directory(),
-            "colleagues": colleagues,
-            "complaints_overdue": _complaints_overdue(request),
-            "awaiting_approval": _awaiting_my_approval(request),
-        },
-    )
-
-
-def _awaiting_my_approval(request) -> list:
-    """Complaints whose closing waits for this person's approval (oldest first)."""
-    from complaints.selectors import awaiting_my_approval
-
-    return list(awaiting_my_approval(user=request.user, member=request.staff_member)[:50])
-
-
-def _complaints_overdue(request) -> int:
-    """Overdue complaint items that are this person's to act on (their reports, their
-    department's answers). Read through the complaints selectors; organization does not
-    depend on complaints at import time."""
-    from complaints.selectors import overdue_count_for
-
-    return overdue_count_for(user=request.user, member=request.staff_member)
+from organization.forms import CodeForm
+from organization.qr import qr_svg
 
 
 def locked_out(request, credentials, *args, **kwargs):
     """The page django-axes shows instead of logging in, after too many wrong passwords
     (status 429: the same for a right password until the lock ends)."""
-    from django.conf import settings
-
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429)
 
@@ -56,8 +35,6 @@ MAX_CODE_ATTEMPTS = 5
 
 
 def _safe_next(request) -> str:
-    from django.utils.http import url_has_allowed_host_and_scheme
-
     target = request.POST.get("next") or request.GET.get("next") or "/staff/"
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return "/staff/"
@@ -66,9 +43,6 @@ def _safe_next(request) -> str:
 
 def _code_refused(request, form) -> None:
     """Count a wrong code; after MAX_CODE_ATTEMPTS the session ends (password again)."""
-    from django.contrib.auth import logout
-    from django.utils.translation import gettext as _
-
     attempts = request.session.get("two_factor_failures", 0) + 1
     request.session["two_factor_failures"] = attempts
     form.add_error("code", _("This code is not right. Codes change every 30 seconds."))
@@ -80,13 +54,6 @@ def _code_refused(request, form) -> None:
 @login_required
 def two_factor_setup(request):
     """Enrol an authenticator app: a new secret as a QR code, confirmed by one code."""
-    from django_otp import login as otp_login
-    from django_otp import user_has_device
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from organization.forms import CodeForm
-    from organization.qr import qr_svg
-
     if user_has_device(request.user):
         return redirect("two_factor_verify")
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
@@ -103,8 +70,6 @@ def two_factor_setup(request):
         _code_refused(request, form)
         if not request.user.is_authenticated:
             return redirect("login")
-    from base64 import b32encode
-
     return render(
         request,
         "registration/two_factor_setup.html",
@@ -122,11 +87,6 @@ def two_factor_setup(request):
 @login_required
 def two_factor_verify(request):
     """The six-digit code after the password."""
-    from django_otp import login as otp_login
-    from django_otp import match_token, user_has_device
-
-    from organization.forms import CodeForm
-
     if not user_has_device(request.user):
         return redirect("two_factor_setup")
     form = CodeForm(request.POST or None)
@@ -176,9 +136,6 @@ LOGO_POLICY = {
 def site_logo(request):
     """The city's logo, from the database so that every web host serves it. With the
     current version in ``?v=`` it may be cached for a year (the URL changes with it)."""
-    from django.http import Http404, HttpResponse, HttpResponseNotModified
-    from django.utils.cache import patch_cache_control
-
     logo = selectors.site_logo()
     if logo is None:
         raise Http404("No logo")

@@ -37,11 +37,10 @@ def record(
     **fields,
 ) -> Complaint:
     received_at = received_at or timezone.now() - dt.timedelta(minutes=5)
-    return services.complaint_record(
-        actor=actor,
+    at = fields.pop("at", received_at)
+    intake = services.ComplaintIntake(
         channel="counter",
         received_at=received_at,
-        at=fields.pop("at", received_at),
         department=department or actor.department,
         category=fields.pop("category", None) or Category.objects.get(name_ja="待ち時間"),
         summary=summary,
@@ -52,6 +51,7 @@ def record(
         **severity,
         **fields,
     )
+    return services.complaint_record(actor=actor, intake=intake, at=at)
 
 
 def owner_answers(complaint, *, handler, department, member, root="原因", fix="対策"):

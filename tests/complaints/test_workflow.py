@@ -3,7 +3,6 @@ from django.db import DatabaseError, IntegrityError, transaction
 
 from complaints import services
 from complaints.models import (
-    AppendOnlyError,
     Complaint,
     ComplaintEvent,
     Escalation,
@@ -11,7 +10,7 @@ from complaints.models import (
     Status,
 )
 from complaints.services import ComplaintError
-from organization.models import AccessLog, Role
+from organization.models import AccessLog, AppendOnlyError, Role
 from tests.complaints.factories import (
     CRITICAL,
     MODERATE,

@@ -51,6 +51,27 @@ def test_administrator_group_may_edit_departments_but_counter_staff_may_not():
     assert counter.user.has_perm("organization.view_department")
 
 
+def test_each_apps_roles_module_grants_its_permissions_to_the_role_groups():
+    # given the groups as every migrate leaves them
+    services.role_groups_ensure()
+    manager = make_staff_member(role=Role.MANAGER)
+    administrator = make_staff_member(role=Role.ADMINISTRATOR)
+    counter = make_staff_member(role=Role.COUNTER_STAFF)
+
+    # then what reservations/, notices/, complaints/, dashboards/ and outbox/ grant in
+    # their roles.py reaches the groups, and nothing more
+    assert manager.user.has_perm("reservations.add_shift")
+    assert manager.user.has_perm("complaints.change_category")
+    assert not manager.user.has_perm("complaints.delete_category")
+    assert manager.user.has_perm("dashboards.view_target")
+    assert manager.user.has_perm("notices.view_resident")
+    assert administrator.user.has_perm("complaints.delete_category")
+    assert administrator.user.has_perm("notices.change_noticerule")
+    assert administrator.user.has_perm("outbox.change_email")
+    assert counter.user.has_perm("reservations.view_reservation")
+    assert not counter.user.has_perm("complaints.view_category")
+
+
 def test_role_groups_are_created_once_however_often_ensured():
     services.role_groups_ensure()
     services.role_groups_ensure()

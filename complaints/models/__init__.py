@@ -1,0 +1,63 @@
+"""The complaints app's models, in two modules: ``reference`` (the severity policy, the
+categories and the knowledge search's synonyms, edited by administrators) and ``case``
+(a complaint and everything that happens to it). Import them from here."""
+
+from complaints.models.case import (
+    Channel,
+    CitizenState,
+    Complaint,
+    ComplaintEvent,
+    ComplaintNumber,
+    Escalation,
+    EscalationRole,
+    EventKind,
+    OverdueNotice,
+    Pause,
+    Report,
+    ReportKind,
+    Status,
+)
+from complaints.models.reference import (
+    FACTOR_CHOICES,
+    LEVELS,
+    Approver,
+    Category,
+    Damage,
+    Emotion,
+    Factor,
+    KnowledgeSynonym,
+    Reach,
+    Repeat,
+    SeverityLevel,
+    SeverityWeight,
+    level_validators,
+)
+
+__all__ = [
+    "FACTOR_CHOICES",
+    "LEVELS",
+    "Approver",
+    "Category",
+    "Channel",
+    "CitizenState",
+    "Complaint",
+    "ComplaintEvent",
+    "ComplaintNumber",
+    "Damage",
+    "Emotion",
+    "Escalation",
+    "EscalationRole",
+    "EventKind",
+    "Factor",
+    "KnowledgeSynonym",
+    "OverdueNotice",
+    "Pause",
+    "Reach",
+    "Repeat",
+    "Report",
+    "ReportKind",
+    "SeverityLevel",
+    "SeverityWeight",
+    "Status",
+    "level_validators",
+]

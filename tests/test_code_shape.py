@@ -1,0 +1,139 @@
+"""The shape issue 23 asks of the code, for the apps already brought into it: no module
+over 500 lines, no function over 60 lines (migrations excluded), and ``organization``,
+the bottom layer, importing no other app of the project — not even inside a function.
+
+Extend ``CHECKED_APPS`` as more apps are brought into shape. These read the source
+with ``ast``; they need no database."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CHECKED_APPS = ["complaints", "organization"]
+MAX_MODULE_LINES = 500
+MAX_FUNCTION_LINES = 60
+
+# The apps above organization in the layering (organization → reservations →
+# complaints/notices → dashboards; outbox sends what they queue).
+APPS_ABOVE_ORGANIZATION = {"reservations", "complaints", "notices", "dashboards", "outbox"}
+
+
+def _sources(app: str) -> list[Path]:
+    return sorted(
+        path
+        for path in (ROOT / app).rglob("*.py")
+        if "migrations" not in path.relative_to(ROOT).parts
+    )
+
+
+def _tree(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+
+
+def _long_functions(path: Path, root: Path = ROOT) -> list[str]:
+    return [
+        "%s:%s %s (%d lines)" % (path.relative_to(root), node.lineno, node.name, length)
+        for node in ast.walk(_tree(path))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and (length := node.end_lineno - node.lineno + 1) > MAX_FUNCTION_LINES
+    ]
+
+
+def _imported_modules(tree: ast.Module) -> list[tuple[int, str]]:
+    """Every module an ``import`` or ``from … import`` names, anywhere in the tree."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.extend((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append((node.lineno, node.module))
+    return found
+
+
+def _app_imports(path: Path, apps: set[str]) -> list[str]:
+    return [
+        "%s:%s imports %s" % (path.relative_to(ROOT), line, module)
+        for line, module in _imported_modules(_tree(path))
+        if module.split(".")[0] in apps
+    ]
+
+
+@pytest.mark.parametrize("app", CHECKED_APPS)
+def test_no_module_is_over_500_lines(app):
+    too_long = [
+        "%s (%d lines)" % (path.relative_to(ROOT), lines)
+        for path in _sources(app)
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    ]
+    assert too_long == []
+
+
+@pytest.mark.parametrize("app", CHECKED_APPS)
+def test_no_function_is_over_60_lines(app):
+    too_long = [entry for path in _sources(app) for entry in _long_functions(path)]
+    assert too_long == []
+
+
+def test_organization_imports_no_other_app():
+    offending = [
+        entry
+        for path in _sources("organization")
+        for entry in _app_imports(path, APPS_ABOVE_ORGANIZATION)
+    ]
+    assert offending == []
+
+
+def test_the_import_check_sees_imports_inside_functions():
+    # given a module that reaches up a layer only inside a function
+    tree = ast.parse("def home():\n    from complaints.selectors import overdue_count_for\n")
+    # then the check finds it
+    assert _imported_modules(tree) == [(2, "complaints.selectors")]
+
+
+def test_the_function_check_measures_methods_too(tmp_path):
+    # given a method one line over the limit (its def line counts)
+    body = "".join("        x = %d\n" % n for n in range(MAX_FUNCTION_LINES))
+    source = tmp_path / "long.py"
+    source.write_text("class A:\n    def method(self):\n" + body)
+    # then it is reported, with its length
+    assert _long_functions(source, root=tmp_path) == ["long.py:2 method (61 lines)"]
+
+
+def _module_level_imports(tree: ast.Module) -> set[str]:
+    """What the module's own top-level statements import, as dotted names
+    (``from complaints import tasks`` gives ``complaints`` and ``complaints.tasks``)."""
+    names = set()
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names.update("%s.%s" % (node.module, alias.name) for alias in node.names)
+    return names
+
+
+@pytest.mark.parametrize("app", CHECKED_APPS)
+def test_services_import_no_tasks_at_module_level(app):
+    # Tasks import services; a service enqueues through task.delay_on_commit with the
+    # task module imported in that function, so the two never import each other on load.
+    tasks = "%s.tasks" % app
+    offending = [
+        str(path.relative_to(ROOT))
+        for path in _sources(app)
+        if "services" in path.relative_to(ROOT).parts or path.stem == "services"
+        if any(
+            name == tasks or name.startswith(tasks + ".")
+            for name in _module_level_imports(_tree(path))
+        )
+    ]
+    assert offending == []
+
+
+def test_the_tasks_check_sees_from_app_import_tasks():
+    tree = ast.parse(
+        "from notices import capacity, tasks\n\ndef f():\n    import notices.letters\n"
+    )
+    assert _module_level_imports(tree) == {"notices", "notices.capacity", "notices.tasks"}
