@@ -33,6 +33,7 @@ CITIZEN_SOURCES = (
     "templates/reservations/counter/display.html",
     "templates/reservations/counter/kiosk.html",
     "templates/reservations/counter/kiosk_base.html",
+    "templates/reservations/counter/kiosk_own_phone.html",
     "templates/reservations/counter/kiosk_refused.html",
     "templates/reservations/counter/kiosk_ticket.html",
     "templates/reservations/counter/survey.html",

@@ -134,7 +134,7 @@ def test_no_serious_accessibility_violation(browser, live_server, locale):
 
 def kiosk_findings(browser, live_server, locale) -> list[str]:
     """The kiosk's screens as an enrolled kiosk browser sees them: the start, a walk-in
-    ticket, a check-in and a refusal with the next times."""
+    ticket, a check-in, a refusal with the next times and a booking page's own-phone screen."""
     import datetime as dt
 
     from django.utils import timezone
@@ -184,8 +184,10 @@ def kiosk_findings(browser, live_server, locale) -> list[str]:
     )
     found += after(
         lambda: page.locator("form[action$='/walk-in/%s/'] button" % later.code).click(),
-        ".kiosk-qr",
+        ".kiosk-slots",
         "refusal",
     )
+    # A booking page asked for on the kiosk: its code, to book on one's own phone.
+    found += ["kiosk " + finding for finding in serious(axe, page, "/book/juminhyo/")]
     context.close()
     return found

@@ -45,6 +45,7 @@ from reservations.forms import (
 )
 from reservations.models import Channel, Procedure, ReservationStatus
 from reservations.ratelimit import rate_limited
+from reservations.views.kiosk_guard import not_on_kiosk
 
 find_logger = logging.getLogger("reservations.find")
 
@@ -131,6 +132,7 @@ def _staff_or_citizen(view):
 
 
 @require_GET
+@not_on_kiosk
 @rate_limited("availability")
 @_staff_or_citizen
 def procedure_list(request, *, staff_mode):
@@ -142,6 +144,7 @@ def procedure_list(request, *, staff_mode):
 
 
 @require_GET
+@not_on_kiosk
 @rate_limited("availability")
 @_staff_or_citizen
 def procedure_calendar(request, code, *, staff_mode):
@@ -178,6 +181,7 @@ def procedure_calendar(request, code, *, staff_mode):
 
 
 @require_GET
+@not_on_kiosk
 @rate_limited("availability")
 @_staff_or_citizen
 def procedure_day(request, code, day, *, staff_mode):
@@ -243,6 +247,7 @@ def _draft(request):
 
 @require_http_methods(["GET", "POST"])
 @never_cache
+@not_on_kiosk
 @rate_limited("availability", methods=("GET",))
 @_staff_or_citizen
 def booking_details(request, code, day, hhmm, *, staff_mode):
@@ -346,6 +351,7 @@ def booking_details(request, code, day, hhmm, *, staff_mode):
 
 @require_http_methods(["GET", "POST"])
 @never_cache
+@not_on_kiosk
 @rate_limited("manage", methods=("GET",))
 def find(request):
     """Find my booking / send my link again. The answer is the same whether anything
@@ -402,6 +408,7 @@ def _reservation_or_404(token: str):
 
 @require_GET
 @never_cache
+@not_on_kiosk
 @rate_limited("manage")
 def manage(request, token):
     reservation = _reservation_or_404(token)
@@ -425,6 +432,7 @@ def manage(request, token):
 
 @require_http_methods(["GET", "POST"])
 @never_cache
+@not_on_kiosk
 @rate_limited("manage")
 def cancel(request, token):
     """GET asks "are you sure?" (and changes nothing); the POST from that page cancels."""
@@ -445,6 +453,7 @@ def cancel(request, token):
 
 @require_http_methods(["GET", "POST"])
 @never_cache
+@not_on_kiosk
 @rate_limited("manage")
 def confirm(request, token):
     reservation = _reservation_or_404(token)
@@ -491,6 +500,7 @@ def _changed_rules(reservation, procedure) -> tuple[dict[int, int], list]:
 
 @require_http_methods(["GET", "POST"])
 @never_cache
+@not_on_kiosk
 @rate_limited("manage")
 def reschedule(request, token):
     """Step 1 of a change: choose a new day and time (the calendar opens at the booking's
@@ -546,6 +556,7 @@ def reschedule(request, token):
 
 @require_http_methods(["GET", "POST"])
 @never_cache
+@not_on_kiosk
 @rate_limited("manage")
 def reschedule_confirm(request, token, day, hhmm):
     """Step 2: "from → to", agreement to any rule whose wording changed, then the POST
@@ -605,6 +616,7 @@ def reschedule_confirm(request, token, day, hhmm):
 
 
 @require_GET
+@not_on_kiosk
 @rate_limited("manage")
 def ics(request, token):
     reservation = _reservation_or_404(token)

@@ -363,8 +363,12 @@ def kiosk_walk_in(request, code: str):
         slots = []
         for slot in refusal.next_slots:
             start = timezone.localtime(slot.start)
-            url = reverse("reservations:details", args=[procedure.code, start.date(), start])
-            slots.append({"start": start, "url": url})
+            # A code for the citizen's own phone, not a link: booked on the shared tablet,
+            # the confirmation page and its cancel link would stay there for the next person.
+            url = request.build_absolute_uri(
+                reverse("reservations:details", args=[procedure.code, start.date(), start])
+            )
+            slots.append({"start": start, "url": url, "qr_svg": documents.qr_svg(url)})
         return render(
             request,
             "reservations/counter/kiosk_refused.html",

@@ -99,3 +99,23 @@ document.addEventListener("toggle", function (event) {
     details.removeAttribute("data-unsent");
   }
 }, true);
+
+// The staff header's "More" menu (details/summary, works without script): with script it
+// also closes like a menu, on a click elsewhere or on Escape (focus back on its summary).
+document.addEventListener("click", function (event) {
+  document.querySelectorAll(".nav-more details[open]").forEach(function (menu) {
+    if (!menu.contains(event.target)) {
+      menu.removeAttribute("open");
+    }
+  });
+});
+document.addEventListener("keydown", function (event) {
+  if (event.key !== "Escape") {
+    return;
+  }
+  var menu = document.activeElement && document.activeElement.closest(".nav-more details[open]");
+  if (menu) {
+    menu.removeAttribute("open");
+    menu.querySelector("summary").focus();
+  }
+});

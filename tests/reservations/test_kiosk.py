@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from organization.models import Role
-from reservations import selectors, services
+from reservations import documents, selectors, services
 from reservations.models import KioskDevice, Visit, VisitStatus
 from reservations.views.counter import KIOSK_COOKIE
 from tests.organization.factories import make_staff_member
@@ -345,7 +345,7 @@ def test_the_ticket_prints_on_an_80mm_receipt_printer(client, procedure, today):
     assert re.search(r"@media print\s*{[^@]*@page\s*{\s*size:\s*80mm auto;", stylesheet)
 
 
-def test_a_refused_walk_in_gets_the_next_times_as_links_and_a_qr_code(
+def test_a_refused_walk_in_gets_a_qr_code_per_next_time_and_no_booking_link(
     client, procedure, today, settings
 ):
     settings.KIOSK_RETURN_SECONDS = 25
@@ -359,11 +359,23 @@ def test_a_refused_walk_in_gets_the_next_times_as_links_and_a_qr_code(
     html = response.content.decode()
     assert response.status_code == 200
     assert not Visit.objects.exists()
-    links = re.findall(r'href="(/book/juminhyo/\d{4}-\d\d-\d\d/\d{4}/)"', html)
-    assert links, html
-    for link in links:
-        assert client.get(link).status_code == 200  # the booking form for that time
-    assert "<svg" in html and "http://testserver/book/juminhyo/" in html
+    # Nothing on the shared tablet opens the booking form: no link into /book/ at all.
+    assert not re.search(r'href="[^"]*/book/', html), html
+    assert "お手持ちのスマートフォンで読み取って予約してください" in html
+    slots = re.findall(r'<li class="kiosk-slot">(.*?)</li>', html, re.S)
+    with pytest.raises(services.WalkInRefused) as refusal:
+        services.visit_issue_walk_in(procedure=procedure, now=timezone.now())
+    assert len(slots) == len(refusal.value.next_slots) == 3
+    for slot, next_slot in zip(slots, refusal.value.next_slots, strict=True):
+        start = timezone.localtime(next_slot.start)
+        url = "http://testserver" + reverse(
+            "reservations:details", args=[procedure.code, start.date(), start]
+        )
+        # One code per time, carrying the booking address of that time for a phone.
+        assert slot.count("<svg") == 1
+        assert documents.qr_svg(url) in slot
+        assert "<form" in Client().get(url).content.decode()  # on a phone: its booking form
+    assert "http://testserver/book/juminhyo/" in html  # the procedure's own calendar
     assert 'data-kiosk-return="25"' in html
 
 

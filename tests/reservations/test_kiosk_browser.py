@@ -4,6 +4,7 @@ camera that shows a booking's QR code, the kiosk reads it and checks the citizen
 
 import datetime as dt
 import io
+import os
 
 import pytest
 from django.utils import timezone
@@ -155,3 +156,35 @@ def test_the_camera_is_allowed_on_the_kiosk_only_and_reads_the_booking_qr_code(
     assert refused_on_display == "NotAllowedError"
     assert allowed_on_kiosk == "allowed"
     assert Visit.objects.get(reservation=reservation).ticket == "A001"
+
+
+def test_a_refusal_offers_codes_for_phones_and_the_booking_pages_stay_closed(
+    browser, live_server, procedure, settings
+):
+    settings.KIOSK_RETURN_SECONDS = 5
+    shots = os.environ.get("MADOGUCHI_SCREENSHOTS")
+    today = timezone.localdate()
+    add_clerk(procedure, day=today + dt.timedelta(days=1), start=dt.time(9), end=dt.time(17))
+    context = kiosk_context(browser, live_server, viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto("/counter/kiosk/")
+
+    page.get_by_role("button", name="住民票の写し").click()
+
+    page.locator(".kiosk-slot").first.wait_for()
+    if shots:
+        page.screenshot(path=os.path.join(shots, "kiosk-refused.png"), full_page=True)
+    codes = page.locator(".kiosk-slot .kiosk-qr svg")
+    assert codes.count() == 3
+    assert all(code.bounding_box()["width"] >= 150 for code in codes.all())  # scannable
+    assert page.get_by_text("お手持ちのスマートフォンで読み取って予約してください").is_visible()
+    assert page.locator("a[href*='/book/']").count() == 0
+
+    # Typed into the address bar anyway: the page's code, no form, and back to the start.
+    page.goto("/book/juminhyo/")
+    if shots:
+        page.screenshot(path=os.path.join(shots, "kiosk-own-phone.png"), full_page=True)
+    assert page.locator(".kiosk-qr svg").is_visible()
+    assert page.locator("form").count() == 0
+    page.wait_for_url("**/counter/kiosk/", timeout=10_000)
+    context.close()
