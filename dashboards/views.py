@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from config.documents import html_to_pdf
 from dashboards import charts, periods, rollup, selectors, services
 from dashboards.forms import ActionForm, FilterForm, ReviewForm, TargetsForm
 from dashboards.models import Kpi, QuarterAction, QuarterReview, Stage
@@ -739,10 +740,6 @@ def _pdf_svg(svg) -> str:
 @require_GET
 @manager_required
 def review_pdf(request, key: str):
-    from weasyprint import HTML
-
-    from notices.letters import safe_fetcher
-
     period = _quarter_or_404(key)
     filters, scope_name, _query_string = _review_scope(request)
     context = review_context(period, filters)
@@ -768,7 +765,7 @@ def review_pdf(request, key: str):
         }
     )
     html = render_to_string("dashboards/review_pdf.html", context, request=request)
-    pdf = HTML(string=html, url_fetcher=safe_fetcher()).write_pdf()
+    pdf = html_to_pdf(html)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="madoguchi-review-%s.pdf"' % key
     return response

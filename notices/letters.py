@@ -2,8 +2,9 @@
 
 WeasyPrint lays the letter out on A4 with the address in the window of a 長形3号
 envelope and embeds a subset of the IPAex font. Letters carry residents' names and
-addresses, so the URL fetcher refuses every remote and ``file://`` URL: the template
-inlines its CSS and the QR code (a data: URL), and needs nothing else.
+addresses, so the PDF is made by ``config.documents.html_to_pdf``, whose URL fetcher
+refuses every remote and ``file://`` URL: the template inlines its CSS and the QR code
+(a data: URL), and needs nothing else.
 """
 
 import base64
@@ -14,17 +15,10 @@ from django.utils import timezone, translation
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from config.documents import html_to_pdf, qr_png
 from notices.models import Letter
 from notices.parsing import format_wareki
-from reservations.documents import qr_png
-
-
-def safe_fetcher():
-    """WeasyPrint's fetcher limited to data: URLs (the inline QR code): nothing remote,
-    no files from the server's disk."""
-    from weasyprint.urls import URLFetcher
-
-    return URLFetcher(allowed_protocols={"data"}, allow_redirects=False, fail_on_errors=True)
+from reservations.models import DocumentRule
 
 
 def booking_url(letter: Letter) -> str:
@@ -120,14 +114,27 @@ def _head_signature(city_name: str, department) -> str:
     return " ".join(part for part in (city_name, "%s長" % department.name, name) if part)
 
 
-def letter_context(letter: Letter, *, today=None) -> dict:
+def letter_context(letter: Letter, *, today=None, documents: list[str] | None = None) -> dict:
+    """``documents``: the texts of the procedure's active document rules when the caller
+    read them already (a chunk reads them once); None reads them here."""
     # Letters are Japanese whatever the language of the page that asks for them (a
     # preview from an English staff page): the translated texts are read in Japanese.
     with translation.override("ja"):
-        return _letter_context(letter, today=today)
+        if documents is None:
+            documents = active_document_texts([letter.rule.procedure_id])[letter.rule.procedure_id]
+        return _letter_context(letter, today=today, documents=documents)
 
 
-def _letter_context(letter: Letter, *, today=None) -> dict:
+def active_document_texts(procedure_ids) -> dict[int, list[str]]:
+    """The texts of the active document rules of each procedure, in their order: one
+    query for every letter of a chunk."""
+    texts = {procedure_id: [] for procedure_id in procedure_ids}
+    for rule in DocumentRule.objects.filter(procedure_id__in=texts, is_active=True):
+        texts[rule.procedure_id].append(rule.text)
+    return texts
+
+
+def _letter_context(letter: Letter, *, today, documents: list[str]) -> dict:
     from notices.addressblock import resident_address_block
     from organization.selectors import site_settings
 
@@ -161,17 +168,17 @@ def _letter_context(letter: Letter, *, today=None) -> dict:
         "booking_url": url,
         # A PNG, inline: drawing the SVG's path took half the time of a letter.
         "qr": "data:image/png;base64," + base64.b64encode(qr_png(url)).decode(),
-        "documents": [r.text for r in rule.procedure.document_rules.filter(is_active=True)],
+        "documents": documents,
     }
 
 
 def render_pdf(letters: list[Letter], *, today=None) -> bytes:
     """One PDF with one page per letter, in the order given."""
-    from weasyprint import HTML
-
     with translation.override("ja"):
-        html = render_to_string(
-            "notices/letters.html",
-            {"letters": [letter_context(letter, today=today) for letter in letters]},
-        )
-    return HTML(string=html, url_fetcher=safe_fetcher()).write_pdf()
+        documents = active_document_texts({letter.rule.procedure_id for letter in letters})
+        contexts = [
+            letter_context(letter, today=today, documents=documents[letter.rule.procedure_id])
+            for letter in letters
+        ]
+        html = render_to_string("notices/letters.html", {"letters": contexts})
+    return html_to_pdf(html)

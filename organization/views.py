@@ -17,9 +17,9 @@ from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from config.documents import qr_svg
 from organization import selectors
 from organization.forms import CodeForm
-from organization.qr import qr_svg
 
 
 def locked_out(request, credentials, *args, **kwargs):

@@ -1,4 +1,4 @@
-"""Files a booking comes with: the QR code of its code and an iCalendar event."""
+"""Files a booking comes with: an iCalendar event (its QR code: config/documents.py)."""
 
 import datetime as dt
 
@@ -7,7 +7,6 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from organization.qr import qr_png, qr_svg  # noqa: F401 - re-exported for the booking pages
 from organization.selectors import site_settings
 from reservations.models import Reservation
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from config.documents import qr_png
 from reservations import documents, selectors
 from reservations.models import Reservation
 
@@ -57,7 +58,7 @@ def _message(
         message = EmailMultiAlternatives(subject=" ".join(subject.split()), body=body, to=[to])
         message.attach_alternative(html, "text/html")
         message.mixed_subtype = "related"
-        qr = MIMEImage(documents.qr_png(reservation.code), "png")
+        qr = MIMEImage(qr_png(reservation.code), "png")
         qr.add_header("Content-ID", "<booking-qr>")
         qr.add_header("Content-Disposition", "inline", filename="booking-code.png")
         message.attach(qr)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from config.documents import qr_svg
 from organization.http import client_ip
 from organization.permissions import staff_required
 from organization.selectors import staff_member_for_user
@@ -423,7 +424,7 @@ def manage(request, token):
             "reservation": reservation,
             "token": token,
             "documents": selectors.documents_to_bring(reservation),
-            "qr_svg": documents.qr_svg(reservation.code),
+            "qr_svg": qr_svg(reservation.code),
             "can_change": reservation.can_change(now=now),
             "is_upcoming": reservation.is_open and reservation.end_at > now,
         },

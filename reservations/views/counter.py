@@ -18,12 +18,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from config.documents import qr_svg
 from config.security import allow_camera
 from organization.models import Role, StaffMember
 from organization.permissions import role_required
 from organization.selectors import staff_member_for_user
 from organization.services import access_log_read
-from reservations import documents, selectors, services
+from reservations import selectors, services
 from reservations.forms import KioskEnrolForm, SurveyForm
 from reservations.models import Procedure, Visit, VisitStatus
 from reservations.ratelimit import rate_limited
@@ -377,7 +378,7 @@ def kiosk_walk_in(request, code: str):
                 "message": refusal.message,
                 "slots": slots,
                 "booking_url": booking_url,
-                "qr_svg": documents.qr_svg(booking_url),
+                "qr_svg": qr_svg(booking_url),
                 **_kiosk_return(),
             },
         )
@@ -459,7 +460,7 @@ def receipt(request, visit_id: int):
     return render(
         request,
         "reservations/counter/receipt.html",
-        {"visit": visit, "survey_url": survey_url, "qr_svg": documents.qr_svg(survey_url)},
+        {"visit": visit, "survey_url": survey_url, "qr_svg": qr_svg(survey_url)},
     )
 
 

@@ -160,7 +160,9 @@ def test_the_japanese_font_is_embedded(rule, tmp_path):
 
 
 def test_letters_fetch_nothing_from_outside():
-    fetcher = letters.safe_fetcher()
+    from config.documents import safe_fetcher
+
+    fetcher = safe_fetcher()
 
     for url in ("https://example.com/x.css", "file:///etc/passwd", "http://127.0.0.1/"):
         with pytest.raises(ValueError):

@@ -7,7 +7,7 @@ import re
 import zxingcpp
 from PIL import Image
 
-from organization.qr import QUIET_ZONE, qr_modules, qr_png, qr_svg
+from config.documents import QUIET_ZONE, qr_modules, qr_png, qr_svg
 
 URL = "https://madoguchi.city.example.jp/book/juminhyo/?letter=ABCD-EFGH-1234"
 

@@ -10,8 +10,8 @@ import pytest
 from django.utils import timezone
 from PIL import Image
 
+from config.documents import qr_png
 from organization.models import Role
-from organization.qr import qr_png
 from reservations.models import Visit
 from reservations.views.counter import KIOSK_COOKIE
 from tests.conftest import CHROMIUM_ARGS, chromium_path

@@ -1,6 +1,13 @@
-"""QR codes for every app: inline SVG for pages (sharp on any screen), PNG for e-mails
-and letters.
+"""Documents the apps print or show: PDF from HTML, and QR codes (SVG and PNG).
 
+One home for every app (letters, the managers' quarterly report, a booking's files,
+the kiosk's set-up page); it imports no app.
+
+PDFs may carry residents' names and addresses, so the URL fetcher refuses every remote
+and ``file://`` URL: templates inline their CSS and images (data: URLs) and need
+nothing else.
+
+QR codes: inline SVG for pages (sharp on any screen), PNG for e-mails and letters.
 zxing-cpp encodes (error correction M, the mask chosen by the standard's penalty rules)
 in C++: about 1 ms a code, where the pure-Python encoder took 20–30 ms — a letter batch
 and every confirmation e-mail pay that once per code.
@@ -10,6 +17,22 @@ import io
 
 import zxingcpp
 from PIL import Image
+
+
+def safe_fetcher():
+    """WeasyPrint's fetcher limited to data: URLs (inline images such as the QR code):
+    nothing remote, no files from the server's disk."""
+    from weasyprint.urls import URLFetcher
+
+    return URLFetcher(allowed_protocols={"data"}, allow_redirects=False, fail_on_errors=True)
+
+
+def html_to_pdf(html: str) -> bytes:
+    """The PDF of a complete HTML page, laid out by WeasyPrint with ``safe_fetcher``."""
+    from weasyprint import HTML
+
+    return HTML(string=html, url_fetcher=safe_fetcher()).write_pdf()
+
 
 QUIET_ZONE = 4  # modules of white around the symbol, as ISO/IEC 18004 asks
 
