@@ -238,25 +238,7 @@ def address_block(
     fixed = line_height_mm(POSTAL_PT) + NAME_GAP_MM + line_height_mm(name_size) + barcode_height
 
     raw_lines = [line for line in (address_line1, address_line2) if line]
-    chosen = None
-    for size in _sizes(ADDRESS_MAX_PT, ADDRESS_MIN_PT):  # shrink first, one line each
-        if all(text_width_mm(line, size) <= width for line in raw_lines) and (
-            fixed + len(raw_lines) * line_height_mm(size) <= height
-        ):
-            chosen = (size, raw_lines)
-            break
-    if chosen is None:  # then wrap between components, at the largest size that fits
-        for size in _sizes(ADDRESS_MAX_PT, ADDRESS_MIN_PT):
-            wrapped = []
-            for line in raw_lines:
-                pieces = _wrap(_components(postal_code, line), size, width)
-                if pieces is None:
-                    wrapped = None
-                    break
-                wrapped += pieces
-            if wrapped and fixed + len(wrapped) * line_height_mm(size) <= height:
-                chosen = (size, wrapped)
-                break
+    chosen = _fit_address(postal_code, raw_lines, width, height, fixed)
     if chosen is None:
         block.problem = str(_("the address does not fit in the envelope window"))
         return block
@@ -277,6 +259,29 @@ def address_block(
             return block
         block.bars = _bars(block.barcode, y + BARCODE_GAP_MM, points)
     return block
+
+
+def _fit_address(postal_code: str, raw_lines: list[str], width: float, height: float, fixed):
+    """(size, lines) of the address in ``width`` × ``height`` mm beside ``fixed`` mm of
+    postal code, name and barcode: each line shrunk
+    first, then wrapped between components, at the largest size that fits; None when
+    nothing fits."""
+    for size in _sizes(ADDRESS_MAX_PT, ADDRESS_MIN_PT):  # shrink first, one line each
+        if all(text_width_mm(line, size) <= width for line in raw_lines) and (
+            fixed + len(raw_lines) * line_height_mm(size) <= height
+        ):
+            return size, raw_lines
+    for size in _sizes(ADDRESS_MAX_PT, ADDRESS_MIN_PT):  # then wrap between components
+        wrapped = []
+        for line in raw_lines:
+            pieces = _wrap(_components(postal_code, line), size, width)
+            if pieces is None:
+                wrapped = None
+                break
+            wrapped += pieces
+        if wrapped and fixed + len(wrapped) * line_height_mm(size) <= height:
+            return size, wrapped
+    return None
 
 
 def resident_address_block(resident) -> AddressBlock:

@@ -162,12 +162,7 @@ def free_slots_by_week(
             dt.datetime.combine(day, start_time, tzinfo=tz),
             dt.datetime.combine(day, end_time, tzinfo=tz),
         )
-        count, taken_until = 0, None
-        for start in slot_starts(span, procedure):
-            if taken_until is None or start >= taken_until:
-                count += 1
-                taken_until = start + procedure.duration
-        slots[day - dt.timedelta(days=day.weekday())] += count
+        slots[day - dt.timedelta(days=day.weekday())] += _slots_in(span, procedure)
     own_letters = Letter.objects.filter(rule=rule).values("code")
     busy_minutes = dict.fromkeys(slots, 0.0)
     for start_at, end_at in (
@@ -190,12 +185,20 @@ def free_slots_by_week(
     }
 
 
+def _slots_in(span: ShiftSpan, procedure) -> int:
+    """How many bookings of ``procedure`` one shift holds, one after the other."""
+    count, taken_until = 0, None
+    for start in slot_starts(span, procedure):
+        if taken_until is None or start >= taken_until:
+            count += 1
+            taken_until = start + procedure.duration
+    return count
+
+
 def rule_forecast(*, rule: NoticeRule, today: dt.date, now: dt.datetime | None = None) -> Forecast:
     """The rule's weeks ahead: letters due, the waves planned, bookings expected, free
     slots and shortfalls, and the day each due certificate's letter is planned for.
     A constant number of queries whatever the number of residents."""
-    from notices import selectors
-
     now = now or timezone.now()
     share = settings.LETTER_CAPACITY_SHARE
     lead = dt.timedelta(days=settings.LETTER_RENEWAL_LEAD_DAYS)
@@ -209,20 +212,7 @@ def rule_forecast(*, rule: NoticeRule, today: dt.date, now: dt.datetime | None =
     week_start = dt.datetime.combine(monday, dt.time.min, tzinfo=timezone.get_current_timezone())
     sent_this_week = Letter.objects.filter(rule=rule, created_at__gte=week_start).count()
 
-    window = dt.timedelta(days=rule.days_before_expiry)
-    items = []  # (latest, first, certificate id): earliest latest date first
-    for pk, expires_on in (
-        selectors.due_certificates(rule=rule, today=today, until=weeks[-1].end)
-        # An incomplete address is never mailed: it takes no capacity.
-        .exclude(resident__postal_code="")
-        .exclude(resident__address_line1="")
-        .order_by()
-        .values_list("pk", "expires_on")
-    ):
-        first = max(today, expires_on - window)
-        items.append((max(expires_on - lead, first), first, pk))
-    items.sort()
-
+    items = _due_items(rule, today, weeks[-1].end, lead)
     forecast = Forecast(rule, today, conversion, share, settings.LETTER_RENEWAL_LEAD_DAYS, weeks)
     forecast.limited = free is not None
     weeks[0].sent = sent_this_week
@@ -236,25 +226,53 @@ def rule_forecast(*, rule: NoticeRule, today: dt.date, now: dt.datetime | None =
         week.free_slots = free[week.start] if free else 0
         week.limit = share * week.free_slots
         budget = week.limit - week.sent * conversion.rate if free else math.inf
-        wave_day = max(week.start, today)
-        left = []
-        chosen = 0
-        for item in pending:
-            latest, first, pk = item
-            if first > week.end:
-                left.append(item)
-            elif latest <= week.end or budget >= conversion.rate - 1e-9:
-                # Its latest date falls this week: it goes, budget or not.
-                forecast.planned_on[pk] = max(first, wave_day)
-                budget -= conversion.rate
-                chosen += 1
-            else:
-                left.append(item)
-        pending = left
+        pending, chosen = _plan_wave(forecast, week, pending, budget, max(week.start, today))
         week.planned = week.sent + chosen
         week.expected = round(week.planned * conversion.rate, 1)
     forecast.later = len(pending)
     return forecast
+
+
+def _due_items(rule: NoticeRule, today: dt.date, until: dt.date, lead: dt.timedelta) -> list:
+    """(latest, first, certificate id) of every mailable due certificate until
+    ``until``: the first and the latest day its letter may go, earliest latest first."""
+    from notices import selectors
+
+    window = dt.timedelta(days=rule.days_before_expiry)
+    items = []
+    for pk, expires_on in (
+        selectors.due_certificates(rule=rule, today=today, until=until)
+        # An incomplete address is never mailed: it takes no capacity.
+        .exclude(resident__postal_code="")
+        .exclude(resident__address_line1="")
+        .order_by()
+        .values_list("pk", "expires_on")
+    ):
+        first = max(today, expires_on - window)
+        items.append((max(expires_on - lead, first), first, pk))
+    items.sort()
+    return items
+
+
+def _plan_wave(forecast: "Forecast", week: "Week", pending: list, budget: float, wave_day):
+    """Plan ``week``'s wave from ``pending`` within ``budget`` expected bookings: each
+    letter chosen gets its day in ``forecast.planned_on``. (the items left, how many
+    were chosen)."""
+    rate = forecast.conversion.rate
+    left = []
+    chosen = 0
+    for item in pending:
+        latest, first, pk = item
+        if first > week.end:
+            left.append(item)
+        elif latest <= week.end or budget >= rate - 1e-9:
+            # Its latest date falls this week: it goes, budget or not.
+            forecast.planned_on[pk] = max(first, wave_day)
+            budget -= rate
+            chosen += 1
+        else:
+            left.append(item)
+    return left, chosen
 
 
 def capacity_shortfalls(*, today: dt.date, rules=None) -> list[Forecast]:

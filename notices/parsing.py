@@ -186,77 +186,96 @@ def read_records(
     the file's encoding, quoting that does not close. A quoted cell may span lines (up
     to ``max_line_bytes`` in all); when its quote never closes, only its first line is
     refused and reading goes on with the next line. Blank lines are skipped."""
-    lines = _physical_lines(stream, offset, line, max_line_bytes)
-    pending: list = []  # lines read ahead while looking for a closing quote
+    lines = _Lines(_physical_lines(stream, offset, line, max_line_bytes))
+    while (first := lines.next()) is not None:
+        record = _read_record(first, lines, codec, max_line_bytes, max_cell_chars)
+        if record is not None:
+            yield record
 
-    def next_line():
-        return pending.pop(0) if pending else next(lines, None)
 
-    while (first := next_line()) is not None:
-        number, _start, end, data = first
-        if data is None:
-            yield Record(
-                number,
-                end,
-                number + 1,
-                error=_("the line is longer than %(limit)s bytes") % {"limit": max_line_bytes},
-            )
-            continue
-        if not data.strip():
-            continue
+class _Lines:
+    """Physical lines, with the ones read ahead (looking for a closing quote) put back."""
+
+    def __init__(self, lines):
+        self._lines = lines
+        self._pending: list = []
+
+    def next(self):
+        return self._pending.pop(0) if self._pending else next(self._lines, None)
+
+    def put_back(self, taken: list) -> None:
+        self._pending[0:0] = taken
+
+
+def _read_record(first, lines: _Lines, codec, max_line_bytes, max_cell_chars) -> Record | None:
+    """The record starting with the physical line ``first``; None for a blank line."""
+    number, _start, end, data = first
+    if data is None:
+        return Record(
+            number,
+            end,
+            number + 1,
+            error=_("the line is longer than %(limit)s bytes") % {"limit": max_line_bytes},
+        )
+    if not data.strip():
+        return None
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError:
+        return Record(number, end, number + 1, error=_("not readable as the file's encoding"))
+    text, taken, last = _join_quoted(text, first, lines, codec, max_line_bytes)
+    if text.count('"') % 2:
+        lines.put_back(taken)
+        return Record(
+            number, end, number + 1, error=_("a quoted cell is not closed (broken quoting)")
+        )
+    return _parse_record(text, first, last, taken, lines, max_cell_chars)
+
+
+def _join_quoted(text: str, first, lines: _Lines, codec, max_line_bytes):
+    """``text`` with the following lines of a quoted cell that goes on in them (up to
+    ``max_line_bytes`` in all): (text, the lines taken, the last line taken)."""
+    taken, size, last = [], len(first[3]), first
+    while text.count('"') % 2:  # a quoted cell goes on in the next line
+        following = lines.next()
+        if following is None or following[3] is None or size + len(following[3]) > max_line_bytes:
+            if following is not None:
+                lines.put_back([following])
+            break
         try:
-            text = data.decode(codec)
+            text += "\n" + following[3].decode(codec)
         except UnicodeDecodeError:
-            yield Record(number, end, number + 1, error=_("not readable as the file's encoding"))
-            continue
-        taken, size, last = [], len(data), first
-        while text.count('"') % 2:  # a quoted cell goes on in the next line
-            following = next_line()
-            if (
-                following is None
-                or following[3] is None
-                or size + len(following[3]) > max_line_bytes
-            ):
-                if following is not None:
-                    pending.insert(0, following)
-                break
-            try:
-                text += "\n" + following[3].decode(codec)
-            except UnicodeDecodeError:
-                pending.insert(0, following)
-                break
-            taken.append(following)
-            size += len(following[3]) + 1
-            last = following
-        if text.count('"') % 2:
-            pending[0:0] = taken
-            yield Record(
-                number, end, number + 1, error=_("a quoted cell is not closed (broken quoting)")
-            )
-            continue
-        end, end_line = last[2], last[0] + 1
-        if "\x00" in text:
-            yield Record(number, end, end_line, error=_("the line contains a NUL byte"))
-            continue
-        try:
-            rows = list(csv.reader(io.StringIO(text, newline="")))
-            reason = None if len(rows) == 1 else _("broken quoting")
-        except csv.Error as error:
-            reason = _("not readable as CSV: %(error)s") % {"error": error}
-        if reason:
-            # Only the first line is refused; lines read ahead are read again.
-            pending[0:0] = taken
-            yield Record(number, first[2], number + 1, error=reason)
-            continue
-        cells = rows[0]
-        too_long = [index for index, cell in enumerate(cells) if len(cell) > max_cell_chars]
-        if too_long:
-            yield Record(
-                number,
-                end,
-                end_line,
-                error=_("cell %(column)s is longer than %(limit)s characters")
-                % {"column": too_long[0] + 1, "limit": max_cell_chars},
-            )
-            continue
-        yield Record(number, end, end_line, cells=cells)
+            lines.put_back([following])
+            break
+        taken.append(following)
+        size += len(following[3]) + 1
+        last = following
+    return text, taken, last
+
+
+def _parse_record(text: str, first, last, taken: list, lines: _Lines, max_cell_chars) -> Record:
+    """The cells of a record's text, or why they cannot be read."""
+    number = first[0]
+    end, end_line = last[2], last[0] + 1
+    if "\x00" in text:
+        return Record(number, end, end_line, error=_("the line contains a NUL byte"))
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+        reason = None if len(rows) == 1 else _("broken quoting")
+    except csv.Error as error:
+        reason = _("not readable as CSV: %(error)s") % {"error": error}
+    if reason:
+        # Only the first line is refused; lines read ahead are read again.
+        lines.put_back(taken)
+        return Record(number, first[2], number + 1, error=reason)
+    cells = rows[0]
+    too_long = [index for index, cell in enumerate(cells) if len(cell) > max_cell_chars]
+    if too_long:
+        return Record(
+            number,
+            end,
+            end_line,
+            error=_("cell %(column)s is longer than %(limit)s characters")
+            % {"column": too_long[0] + 1, "limit": max_cell_chars},
+        )
+    return Record(number, end, end_line, cells=cells)

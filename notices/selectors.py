@@ -278,83 +278,111 @@ def residents_without_letter(*, rule: NoticeRule, today: dt.date) -> list[NoLett
     letter already made; an incomplete address or one that does not fit the envelope's
     window; held back for the counter's capacity until a later wave (notices/capacity.py).
     In a constant number of queries."""
-    from django.utils.translation import gettext as _
-
     window = Certificate.objects.filter(
         certificate_type=rule.certificate_type,
         expires_on__gte=today,
         expires_on__lte=today + dt.timedelta(days=rule.days_before_expiry),
     ).select_related("resident", "certificate_type")
     certificates = list(window.order_by("expires_on", "resident__resident_number"))
-    resident_ids = {c.resident_id for c in certificates}
-    latest = {}
-    for resident_id, issued_on in Certificate.objects.filter(
-        certificate_type=rule.certificate_type, resident_id__in=resident_ids
-    ).values_list("resident_id", "issued_on"):
-        latest[resident_id] = max(issued_on, latest.get(resident_id, issued_on))
-    letters = {
-        letter.certificate_id: letter
-        for letter in Letter.objects.filter(rule=rule, certificate__in=certificates)
-    }
-    released = set(
-        BookingMatchRelease.objects.filter(rule=rule, certificate__in=certificates).values_list(
-            "certificate_id", flat=True
-        )
-    )
-    bookings = _open_bookings_by_name(rule, min((c.issued_on for c in certificates), default=None))
-    due = {c.pk for c in due_certificates(rule=rule, today=today)}
-    plan = rule_forecast(rule=rule, today=today) if due else None
+    known = _WindowFacts.read(rule, today, certificates)
     found, to_check = [], []
     for certificate in certificates:
-        resident = certificate.resident
-        if certificate.issued_on < latest[certificate.resident_id]:
-            found.append(NoLetter(certificate, _("renewed: a newer certificate was issued")))
-        elif resident.status != ResidentStatus.ACTIVE:
-            found.append(NoLetter(certificate, resident.get_status_display()))
-        elif certificate.pk in letters:
-            letter = letters[certificate.pk]
-            found.append(
-                NoLetter(
-                    certificate,
-                    _("already sent: letter %(code)s of %(day)s")
-                    % {"code": letter.code, "day": timezone.localdate(letter.created_at)},
-                    letter=letter,
-                )
-            )
-        elif certificate.pk not in released and (
-            match := _matching_booking(
-                bookings, resident.name, resident.kana, certificate.issued_on
-            )
-        ):
-            found.append(
-                NoLetter(
-                    certificate,
-                    _("booked since: booking %(code)s for %(day)s, matched by name and kana only")
-                    % {"code": match.code, "day": timezone.localdate(match.start_at)},
-                    booking=match,
-                )
-            )
-        elif certificate.pk in due:
+        reason = known.reason_not_due(certificate)
+        if reason is not None:
+            found.append(reason)
+        elif certificate.pk in known.due:
             to_check.append(certificate)
     mailable, held = split_by_address(to_check)
     found += [NoLetter(certificate, certificate.mail_problem) for certificate in held]
-    for certificate in mailable:
-        if plan.sends_on(certificate.pk, today):
-            continue
-        planned = plan.planned_on.get(certificate.pk)
-        found.append(
-            NoLetter(
-                certificate,
-                _("held back for the counter's capacity: planned for the wave of %(day)s")
-                % {"day": planned}
-                if planned
-                else _(
-                    "held back for the counter's capacity: planned after %(day)s, still in "
-                    "time to renew"
-                )
-                % {"day": plan.horizon_end},
-                planned_on=planned,
-            )
-        )
+    found += [
+        _held_for_capacity(certificate, known.plan)
+        for certificate in mailable
+        if not known.plan.sends_on(certificate.pk, today)
+    ]
     found.sort(key=lambda item: (item.certificate.expires_on, item.certificate.resident_id))
     return found
+
+
+@dataclass
+class _WindowFacts:
+    """What ``residents_without_letter`` looks up for the certificates of a window, each
+    in one query: the latest issue of each resident, letters made, booking matches
+    released, open bookings by name, the due certificates and the capacity plan."""
+
+    latest: dict
+    letters: dict
+    released: set
+    bookings: dict
+    due: set
+    plan: object
+
+    @classmethod
+    def read(cls, rule: NoticeRule, today: dt.date, certificates: list) -> "_WindowFacts":
+        latest = {}
+        for resident_id, issued_on in Certificate.objects.filter(
+            certificate_type=rule.certificate_type,
+            resident_id__in={c.resident_id for c in certificates},
+        ).values_list("resident_id", "issued_on"):
+            latest[resident_id] = max(issued_on, latest.get(resident_id, issued_on))
+        letters = {
+            letter.certificate_id: letter
+            for letter in Letter.objects.filter(rule=rule, certificate__in=certificates)
+        }
+        released = set(
+            BookingMatchRelease.objects.filter(rule=rule, certificate__in=certificates).values_list(
+                "certificate_id", flat=True
+            )
+        )
+        first_issue = min((c.issued_on for c in certificates), default=None)
+        due = {c.pk for c in due_certificates(rule=rule, today=today)}
+        plan = rule_forecast(rule=rule, today=today) if due else None
+        return cls(latest, letters, released, _open_bookings_by_name(rule, first_issue), due, plan)
+
+    def reason_not_due(self, certificate: Certificate) -> "NoLetter | None":
+        """Why the certificate's holder is not due a letter at all; None when they are
+        (or when only the address or the capacity may hold the letter back)."""
+        from django.utils.translation import gettext as _
+
+        resident = certificate.resident
+        if certificate.issued_on < self.latest[certificate.resident_id]:
+            return NoLetter(certificate, _("renewed: a newer certificate was issued"))
+        if resident.status != ResidentStatus.ACTIVE:
+            return NoLetter(certificate, resident.get_status_display())
+        if certificate.pk in self.letters:
+            letter = self.letters[certificate.pk]
+            return NoLetter(
+                certificate,
+                _("already sent: letter %(code)s of %(day)s")
+                % {"code": letter.code, "day": timezone.localdate(letter.created_at)},
+                letter=letter,
+            )
+        if certificate.pk not in self.released and (
+            match := _matching_booking(
+                self.bookings, resident.name, resident.kana, certificate.issued_on
+            )
+        ):
+            return NoLetter(
+                certificate,
+                _("booked since: booking %(code)s for %(day)s, matched by name and kana only")
+                % {"code": match.code, "day": timezone.localdate(match.start_at)},
+                booking=match,
+            )
+        return None
+
+
+def _held_for_capacity(certificate: Certificate, plan) -> NoLetter:
+    """A mailable certificate the capacity plan sends in a later wave."""
+    from django.utils.translation import gettext as _
+
+    planned = plan.planned_on.get(certificate.pk)
+    return NoLetter(
+        certificate,
+        _("held back for the counter's capacity: planned for the wave of %(day)s")
+        % {"day": planned}
+        if planned
+        else _(
+            "held back for the counter's capacity: planned after %(day)s, still in time to renew"
+        )
+        % {"day": plan.horizon_end},
+        planned_on=planned,
+    )

@@ -8,6 +8,7 @@ from django.db import connection
 
 from notices import services, tasks
 from notices.models import BatchStatus, Letter, LetterBatch, LetterStatus
+from notices.services import batches
 from reservations.models import Reservation
 from tests.notices.factories import TODAY, holder
 from tests.organization.factories import make_staff_member
@@ -76,7 +77,7 @@ def test_a_chunk_whose_task_was_lost_is_queued_again_and_rendered_once(
 
 
 def test_letters_are_chunked_in_postal_code_order(rule, monkeypatch):
-    monkeypatch.setattr(services, "CHUNK_SIZE", 2)
+    monkeypatch.setattr(batches, "CHUNK_SIZE", 2)
     for postal in ("300-0001", "100-0001", "200-0001", "400-0001", "150-0001"):
         holder(rule, postal=postal)
 

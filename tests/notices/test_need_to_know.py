@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from notices import selectors, services
+from notices import letters, selectors, services
 from notices.models import Certificate, CertificateType, ImportRun, Resident
 from organization.models import AccessLog, Role
 from tests.notices.test_import import csv, row
@@ -111,7 +111,7 @@ def test_the_preview_shows_a_sample_resident_and_logs_nothing(client, letters_wo
     client.force_login(make_staff_member(role=Role.DEPARTMENT_STAFF, department=rule.sender).user)
     shown = []
     monkeypatch.setattr(
-        services.letters, "render_pdf", lambda letters: shown.extend(letters) or b"%PDF-1.7"
+        letters, "render_pdf", lambda letters: shown.extend(letters) or b"%PDF-1.7"
     )
     before = AccessLog.objects.count()
 
@@ -128,7 +128,7 @@ def test_a_real_resident_in_the_preview_is_asked_for_and_logged(client, letters_
     client.force_login(member.user)
     shown = []
     monkeypatch.setattr(
-        services.letters, "render_pdf", lambda letters: shown.extend(letters) or b"%PDF-1.7"
+        letters, "render_pdf", lambda letters: shown.extend(letters) or b"%PDF-1.7"
     )
 
     response = client.get("/notices/rules/%d/preview.pdf?resident=%d" % (rule.pk, resident.pk))

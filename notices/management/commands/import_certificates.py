@@ -59,6 +59,10 @@ class Command(BaseCommand):
             raise CommandError("Cannot read the file: %s" % error) from None
         if self._tty:
             self.stdout.write("")
+        self._report(run)
+
+    def _report(self, run):
+        """The run's counts and refused rows; CommandError unless it ended cleanly."""
         self.stdout.write(
             "%s (%s): %d rows — %d new, %d changed, %d unchanged, %d refused, "
             "%d held for confirmation"

@@ -1,0 +1,178 @@
+"""Reading an issuance-record export: its columns, its header and each row, checked
+and turned into the resident and certificate it stores (or the reason it is refused)."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from notices import parsing
+from notices.models import (
+    Certificate,
+    ImportRun,
+    Resident,
+    ResidentStatus,
+)
+
+# The documented columns of an issuance-record export (README "Importing certificates").
+COLUMNS = [
+    "record_id",
+    "resident_number",
+    "name",
+    "kana",
+    "postal_code",
+    "address1",
+    "address2",
+    "status",
+    "certificate_type",
+    "issued_on",
+    "expires_on",
+    "procedure",
+]
+
+REQUIRED = ["record_id", "resident_number", "name", "certificate_type", "issued_on", "expires_on"]
+
+# Status words as municipal exports write them, in either language.
+STATUS_WORDS = {
+    "": ResidentStatus.ACTIVE,
+    "active": ResidentStatus.ACTIVE,
+    "在住": ResidentStatus.ACTIVE,
+    "住民": ResidentStatus.ACTIVE,
+    "moved": ResidentStatus.MOVED,
+    "転出": ResidentStatus.MOVED,
+    "deceased": ResidentStatus.DECEASED,
+    "死亡": ResidentStatus.DECEASED,
+    "opted_out": ResidentStatus.OPTED_OUT,
+    "送付不要": ResidentStatus.OPTED_OUT,
+}
+
+BATCH = 5000
+
+RESIDENT_FIELDS = ["name", "kana", "postal_code", "address_line1", "address_line2", "status"]
+
+CERTIFICATE_FIELDS = [
+    "resident_id",
+    "certificate_type_id",
+    "issued_on",
+    "expires_on",
+    "procedure_id",
+]
+
+
+@dataclass
+class _Row:
+    line: int
+    resident: dict
+    certificate: dict
+
+
+# The longest value each stored field takes (PostgreSQL refuses longer ones).
+_MAX_LENGTHS = {
+    "record_id": Certificate._meta.get_field("source_id").max_length,
+    "resident_number": Resident._meta.get_field("resident_number").max_length,
+    "name": Resident._meta.get_field("name").max_length,
+    "kana": Resident._meta.get_field("kana").max_length,
+    "address1": Resident._meta.get_field("address_line1").max_length,
+    "address2": Resident._meta.get_field("address_line2").max_length,
+}
+
+
+def _read_row(
+    line: int, raw: dict, types: dict, procedures: dict, others: frozenset = frozenset()
+) -> _Row:
+    value = {key: parsing.normalize(raw.get(key) or "") for key in COLUMNS}
+    missing = [key for key in REQUIRED if not value[key]]
+    if missing:
+        raise parsing.ParseError(_("missing %(columns)s") % {"columns": ", ".join(missing)})
+    for key, limit in _MAX_LENGTHS.items():
+        if len(value[key]) > limit:
+            raise parsing.ParseError(
+                _("%(column)s is longer than %(limit)s characters")
+                % {"column": key, "limit": limit}
+            )
+    certificate_type = types.get(value["certificate_type"])
+    if certificate_type is None:
+        if value["certificate_type"] in others:
+            raise parsing.ParseError(
+                _(
+                    "certificate type %(type)s belongs to another department: its staff, "
+                    "a manager or an administrator imports it"
+                )
+                % {"type": value["certificate_type"]}
+            )
+        raise parsing.ParseError(
+            _("unknown certificate type: %(type)s") % {"type": value["certificate_type"]}
+        )
+    status = STATUS_WORDS.get(value["status"].lower())
+    if status is None:
+        raise parsing.ParseError(_("unknown status: %(status)s") % {"status": value["status"]})
+    issued_on = parsing.parse_date(value["issued_on"])
+    expires_on = parsing.parse_date(value["expires_on"])
+    if expires_on < issued_on:
+        raise parsing.ParseError(_("expires before it was issued"))
+    procedure_id = None
+    if value["procedure"]:
+        procedure_id = procedures.get(value["procedure"])
+        if procedure_id is None:
+            raise parsing.ParseError(
+                _("unknown procedure: %(code)s") % {"code": value["procedure"]}
+            )
+    return _Row(
+        line,
+        {
+            "resident_number": value["resident_number"],
+            "name": value["name"],
+            "kana": value["kana"],
+            "postal_code": parsing.parse_postal_code(value["postal_code"]),
+            "address_line1": value["address1"],
+            "address_line2": value["address2"],
+            "status": status,
+        },
+        {
+            "source_id": value["record_id"],
+            "certificate_type_id": certificate_type,
+            "issued_on": issued_on,
+            "expires_on": expires_on,
+            "procedure_id": procedure_id,
+        },
+    )
+
+
+class ImportRefused(Exception):
+    """A whole file refused at once (its encoding, its first line); the message says why."""
+
+    def __init__(self, message: str, *, line: int = 0):
+        super().__init__(message)
+        self.line = line
+
+
+def _records(run: ImportRun, stream, *, offset: int = 0, line: int = 1):
+    return parsing.read_records(
+        stream,
+        codec=_CODEC_OF[run.encoding],
+        offset=offset,
+        line=line,
+        max_line_bytes=settings.IMPORT_MAX_LINE_BYTES,
+        max_cell_chars=settings.IMPORT_MAX_CELL_CHARS,
+    )
+
+
+_CODEC_OF = {"UTF-8": "utf-8-sig", "CP932": "cp932"}
+
+
+def _header(run: ImportRun, stream) -> tuple[list[str], parsing.Record]:
+    """The column names of the file's first record; ImportRefused without the required
+    ones."""
+    first = next(iter(_records(run, stream)), None)
+    if first is None or first.cells is None:
+        reason = first.error if first else _("the file is empty")
+        raise ImportRefused(
+            _("the first line cannot be read: %(reason)s") % {"reason": reason}, line=1
+        )
+    header = [parsing.normalize(name).lower() for name in first.cells]
+    absent = [name for name in REQUIRED if name not in header]
+    if absent:
+        raise ImportRefused(
+            _("missing columns: %(columns)s") % {"columns": ", ".join(absent)}, line=first.line
+        )
+    return header, first
