@@ -11,14 +11,11 @@ class OrganizationConfig(AppConfig):
         from django.contrib.admin.models import LogEntry
 
         from organization import signals
-        from organization.db_guard import AppendOnlyTable, append_only_register
-        from organization.models import AccessLog
 
-        append_only_register(AppendOnlyTable(AccessLog._meta.db_table))
         post_migrate.connect(signals.ensure_role_groups, dispatch_uid="organization_role_groups")
-        # Every app's append-only tables, once all of them are migrated.
+        # Every database guard of every app (config/db_guards.py), once all are migrated.
         post_migrate.connect(
-            signals.ensure_append_only, sender=self, dispatch_uid="organization_append_only"
+            signals.check_database_guards, sender=self, dispatch_uid="database_guards"
         )
         post_save.connect(
             signals.admin_change_logged, sender=LogEntry, dispatch_uid="organization_admin_log"

@@ -110,7 +110,7 @@ class StaffMember(models.Model):
 
 class AppendOnlyError(Exception):
     """A row of an append-only table (the access log, the complaint timeline) was to be
-    changed or deleted. The database refuses it too (``organization/db_guard.py``)."""
+    changed or deleted. The database refuses it too (``config/db_guards.py``)."""
 
 
 class AccessKind(models.TextChoices):
@@ -124,7 +124,7 @@ class AccessLog(models.Model):
     """Who viewed citizens' personal data and who changed what in the admin (APPI).
 
     Append-only: ``save`` and ``delete`` refuse changes, and so does the database
-    (triggers, ``organization/db_guard.py``). It names objects by type and id and never
+    (triggers, ``config/db_guards.py``). It names objects by type and id and never
     holds personal data itself, so the retention job leaves it alone. Written through
     ``organization.services.access_log_read`` and ``access_log_admin_change``.
     """

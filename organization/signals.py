@@ -8,7 +8,8 @@ business workflow.
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from organization import db_guard, services
+from config import db_guards
+from organization import services
 
 # Set while the admin's bulk delete action runs: it writes the access log itself,
 # because Django records several deletions with one bulk INSERT that sends no signal.
@@ -19,8 +20,9 @@ def ensure_role_groups(sender, **kwargs):
     services.role_groups_ensure()
 
 
-def ensure_append_only(sender, using="default", **kwargs):
-    db_guard.ensure_append_only(using)
+def check_database_guards(sender, using="default", **kwargs):
+    """Make again the triggers and constraints SQLite dropped with a rebuilt table."""
+    db_guards.guards_check(using)
 
 
 @contextmanager

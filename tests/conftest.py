@@ -79,12 +79,13 @@ def _append_only_guard(request):
     if not transactional:
         yield
         return
-    from organization.db_guard import drop_append_only, ensure_append_only
+    from config.db_guards import APPEND_ONLY, guard_drop, guards_check
 
     request.getfixturevalue("transactional_db")
-    ensure_append_only()
+    guards_check(guards=APPEND_ONLY)
     yield
-    drop_append_only()
+    for guard in APPEND_ONLY:
+        guard_drop(guard)
 
 
 def chromium_path() -> str:

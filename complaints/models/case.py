@@ -355,7 +355,7 @@ class EventKind(models.TextChoices):
 
 class ComplaintEvent(models.Model):
     """The append-only timeline. The database refuses updates and deletes as well
-    (triggers, complaints/db_guard.py); ``save`` and ``delete`` refuse them first with a clear
+    (triggers, config/db_guards.py); ``save`` and ``delete`` refuse them first with a clear
     error."""
 
     complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="events")

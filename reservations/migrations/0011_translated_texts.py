@@ -9,71 +9,14 @@ from organization.translated_migration import runner
 TEXTS = {'procedure': ['name', 'description'], 'documentrule': ['text'], 'counter': ['name', 'location'], 'closedday': ['reason']}
 
 
-import importlib  # noqa: E402
+from config.db_guards import guard_operations  # noqa: E402
 
-_previous = importlib.import_module("reservations.migrations.0008_document_rule_versions")
-
-# The rule's wording in every language: a change to any of them is a new version
-# (a consent records the version agreed to, in whatever language it was shown).
-TEXT_COLUMNS = [
-    "text",
-    "text_ja",
-    "text_ja_easy",
-    "text_en",
-    "text_zh_hans",
-    "text_ko",
-    "text_vi",
-    "text_pt_br",
-]
-_SQLITE_CHANGED = "(" + " OR ".join("NEW.%s IS NOT OLD.%s" % (c, c) for c in TEXT_COLUMNS) + ")"
-_POSTGRES_CHANGED = " OR ".join("NEW.%s IS DISTINCT FROM OLD.%s" % (c, c) for c in TEXT_COLUMNS)
-
-SQLITE_FORWARD = [
-    f"""
-    CREATE TRIGGER document_rule_new_version
-    AFTER UPDATE OF {", ".join(TEXT_COLUMNS)}, version ON reservations_documentrule
-    WHEN ({_SQLITE_CHANGED} AND NEW.version <= OLD.version)
-      OR (NOT {_SQLITE_CHANGED} AND NEW.version < OLD.version)
-    BEGIN
-      UPDATE reservations_documentrule
-         SET version = OLD.version + (CASE WHEN {_SQLITE_CHANGED} THEN 1 ELSE 0 END)
-       WHERE id = NEW.id;
-    END
-    """,
-]
-SQLITE_BACKWARD = _previous.SQLITE_BACKWARD
-
-POSTGRES_FORWARD = [
-    f"""
-    CREATE OR REPLACE FUNCTION document_rule_new_version() RETURNS trigger AS $$
-    BEGIN
-      IF {_POSTGRES_CHANGED} THEN
-        IF NEW.version <= OLD.version THEN
-          NEW.version := OLD.version + 1;
-        END IF;
-      ELSIF NEW.version < OLD.version THEN
-        NEW.version := OLD.version;
-      END IF;
-      RETURN NEW;
-    END
-    $$ LANGUAGE plpgsql
-    """,
-    """
-    CREATE TRIGGER document_rule_new_version
-    BEFORE UPDATE ON reservations_documentrule
-    FOR EACH ROW EXECUTE FUNCTION document_rule_new_version()
-    """,
-]
-POSTGRES_BACKWARD = _previous.POSTGRES_BACKWARD
-
-# The old trigger goes first: moving empty English texts to NULL must not number new
-# versions of rules whose wording did not change.
-_drop_old = _previous._run({"postgresql": POSTGRES_BACKWARD, "sqlite": SQLITE_BACKWARD})
-_create_old = _previous._run(
-    {"postgresql": _previous.POSTGRES_FORWARD, "sqlite": _previous.SQLITE_FORWARD}
-)
-_create_new = _previous._run({"postgresql": POSTGRES_FORWARD, "sqlite": SQLITE_FORWARD})
-_drop_new = _drop_old
+# The rule's wording in every language: a change to any of them is a new version (a
+# consent records the version agreed to, in whatever language it was shown). The old
+# trigger goes first: moving empty English texts to NULL must not number new versions
+# of rules whose wording did not change.
+_create_old, _drop_old = guard_operations("document_rule_new_version_0008")
+_create_new, _drop_new = guard_operations("document_rule_new_version")
 
 
 class Migration(migrations.Migration):

@@ -110,9 +110,7 @@ def test_the_preview_shows_a_sample_resident_and_logs_nothing(client, letters_wo
     rule = letters_world["rule"]
     client.force_login(make_staff_member(role=Role.DEPARTMENT_STAFF, department=rule.sender).user)
     shown = []
-    monkeypatch.setattr(
-        letters, "render_pdf", lambda letters: shown.extend(letters) or b"%PDF-1.7"
-    )
+    monkeypatch.setattr(letters, "render_pdf", lambda letters: shown.extend(letters) or b"%PDF-1.7")
     before = AccessLog.objects.count()
 
     response = client.get("/notices/rules/%d/preview.pdf" % rule.pk)
@@ -127,9 +125,7 @@ def test_a_real_resident_in_the_preview_is_asked_for_and_logged(client, letters_
     member = make_staff_member(role=Role.DEPARTMENT_STAFF, department=rule.sender)
     client.force_login(member.user)
     shown = []
-    monkeypatch.setattr(
-        letters, "render_pdf", lambda letters: shown.extend(letters) or b"%PDF-1.7"
-    )
+    monkeypatch.setattr(letters, "render_pdf", lambda letters: shown.extend(letters) or b"%PDF-1.7")
 
     response = client.get("/notices/rules/%d/preview.pdf?resident=%d" % (rule.pk, resident.pk))
 

@@ -6,7 +6,6 @@ then finds the double booking, so the check is able to fail.
 """
 
 import datetime as dt
-import importlib
 import random
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -14,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connection
 
+from config.db_guards import NO_OVERLAP, guard_apply, guard_drop
 from reservations import availability, selectors, services
 from reservations.models import Reservation
 from tests.reservations.factories import (
@@ -27,8 +27,6 @@ from tests.reservations.factories import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-guard = importlib.import_module("reservations.migrations.0002_no_double_booking")
 
 
 def attempt_all(jobs) -> list[str]:
@@ -119,20 +117,13 @@ def test_control_without_the_protection_the_check_finds_double_bookings(monkeypa
     jobs = [(procedure, at(DAY, 9), citizen(n)) for n in range(8)]
     # Remove both layers: the service's re-check and the database's refusal.
     monkeypatch.setattr(availability.Roster, "is_busy", lambda self, *args: False)
-    run_sql(guard.POSTGRES_BACKWARD, guard.SQLITE_BACKWARD)
+    guard_drop(NO_OVERLAP)
     try:
         results = attempt_all(jobs)
         doubles = selectors.staff_double_bookings()
     finally:
         Reservation.objects.all().delete()
-        run_sql(guard.POSTGRES_FORWARD, guard.SQLITE_FORWARD)
+        guard_apply(NO_OVERLAP)
 
     assert results.count("ok") > 1
     assert doubles != []
-
-
-def run_sql(postgres: list[str], sqlite: list[str]) -> None:
-    statements = postgres if connection.vendor == "postgresql" else sqlite
-    with connection.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)

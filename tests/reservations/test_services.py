@@ -494,16 +494,10 @@ def test_a_lapsed_hold_does_not_block_the_slot_before_the_release_job_runs(proce
 
 
 def test_the_database_guard_is_put_back_when_a_migration_rebuilt_the_table():
-    from django.db import connection
+    from config.db_guards import NO_OVERLAP, guard_drop, guards_check
 
-    from reservations.db_guard import _guard, ensure_no_overlap_guard
+    assert guards_check() == []  # every guard in place after migrate
+    guard_drop(NO_OVERLAP)  # as a table rebuild or a lost constraint would
 
-    assert ensure_no_overlap_guard() is False  # in place after migrate
-    with connection.cursor() as cursor:  # as a table rebuild or a lost constraint would
-        for statement in (
-            _guard.SQLITE_BACKWARD if connection.vendor == "sqlite" else _guard.POSTGRES_BACKWARD
-        ):
-            cursor.execute(statement)
-
-    assert ensure_no_overlap_guard() is True
-    assert ensure_no_overlap_guard() is False
+    assert guards_check() == [NO_OVERLAP.name]
+    assert guards_check() == []
