@@ -369,7 +369,7 @@ def kiosk_walk_in(request, code: str):
             url = request.build_absolute_uri(
                 reverse("reservations:details", args=[procedure.code, start.date(), start])
             )
-            slots.append({"start": start, "url": url, "qr_svg": documents.qr_svg(url)})
+            slots.append({"start": start, "url": url, "qr_svg": qr_svg(url)})
         return render(
             request,
             "reservations/counter/kiosk_refused.html",

@@ -11,7 +11,8 @@ from functools import wraps
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
-from reservations import documents, selectors
+from config.documents import qr_svg
+from reservations import selectors
 from reservations.views.counter import KIOSK_COOKIE
 from reservations.views.counter import _kiosk_return as kiosk_return
 
@@ -31,7 +32,7 @@ def own_phone_page(request, *, show_url: bool):
     response = render(
         request,
         "reservations/counter/kiosk_own_phone.html",
-        {"url": url, "show_url": show_url, "qr_svg": documents.qr_svg(url), **kiosk_return()},
+        {"url": url, "show_url": show_url, "qr_svg": qr_svg(url), **kiosk_return()},
         # A refused POST (nothing was booked or changed) is not a success.
         status=200 if request.method == "GET" else 403,
     )

@@ -12,8 +12,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from config.documents import qr_svg
 from organization.models import Role
-from reservations import documents, selectors, services
+from reservations import selectors, services
 from reservations.models import KioskDevice, Visit, VisitStatus
 from reservations.views.counter import KIOSK_COOKIE
 from tests.organization.factories import make_staff_member
@@ -373,7 +374,7 @@ def test_a_refused_walk_in_gets_a_qr_code_per_next_time_and_no_booking_link(
         )
         # One code per time, carrying the booking address of that time for a phone.
         assert slot.count("<svg") == 1
-        assert documents.qr_svg(url) in slot
+        assert qr_svg(url) in slot
         assert "<form" in Client().get(url).content.decode()  # on a phone: its booking form
     assert "http://testserver/book/juminhyo/" in html  # the procedure's own calendar
     assert 'data-kiosk-return="25"' in html

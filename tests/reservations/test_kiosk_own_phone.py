@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from reservations import documents
+from config.documents import qr_svg
 from reservations.models import Reservation, ReservationStatus
 from reservations.views.counter import KIOSK_COOKIE
 from tests.organization.factories import make_staff_member
@@ -74,7 +74,7 @@ def test_a_kiosk_gets_the_code_of_every_public_booking_page_and_no_form(client, 
         assert "no-store" in response["Cache-Control"], url
         assert OWN_PHONE in html, url
         # The code carries the same address, for the citizen's own phone.
-        assert documents.qr_svg("http://testserver" + url) in html, url
+        assert qr_svg("http://testserver" + url) in html, url
         assert "<form" not in html, url
         assert not re.search(r'href="[^"]*/(book|booking)/', html), url
         assert 'data-kiosk-return="' in html and 'href="/counter/kiosk/?start"' in html, url
