@@ -79,21 +79,19 @@ class Meter:
     def run(self, fn, *, keep: bool):
         global round_trips
         round_trips = 0
-        counter = cProfile.Profile()
+        # One profiler at a time: the --profile one, or a counter of calls.
+        counter = self.profiler or cProfile.Profile()
         started = time.perf_counter()
         with CaptureQueriesContext(connection) as queries:
             counter.enable()
-            if self.profiler:
-                self.profiler.enable()
             result = fn()
-            if self.profiler:
-                self.profiler.disable()
             counter.disable()
         elapsed = (time.perf_counter() - started) * 1000
         if keep:
             self.rows["queries"].append(len(queries))
             self.rows["redis"].append(round_trips)
-            self.rows["calls"].append(pstats.Stats(counter).total_calls)
+            if not self.profiler:
+                self.rows["calls"].append(pstats.Stats(counter).total_calls)
             self.rows["ms"].append(elapsed)
         self.last_queries = queries.captured_queries
         return result
@@ -108,12 +106,15 @@ class Meter:
 
     def line(self, what: str) -> str:
         med = {k: statistics.median(v) for k, v in self.rows.items() if v}
-        return "%s (median): %d SQL statements, %d Redis round trips, %d function calls, " "%.1f ms" % (
-            what,
-            med["queries"],
-            med["redis"],
-            med["calls"],
-            med["bare_ms"],
+        return (
+            "%s (median): %d SQL statements, %d Redis round trips, %s function calls, %.1f ms"
+            % (
+                what,
+                med["queries"],
+                med["redis"],
+                "%d" % med["calls"] if "calls" in med else "(profiled)",
+                med["bare_ms"],
+            )
         )
 
 
