@@ -199,7 +199,9 @@ def main():
     data.reset(timeout=0)
     for meter in (gets, posts, sends):
         if meter.profiler:
-            pstats.Stats(meter.profiler).sort_stats("cumulative").print_stats(45)
+            stats = pstats.Stats(meter.profiler)
+            stats.sort_stats("cumulative").print_stats(60)
+            stats.sort_stats("tottime").print_stats(25)
 
 
 if __name__ == "__main__":
