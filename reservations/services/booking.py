@@ -133,16 +133,23 @@ def _check_answers(procedure: Procedure, answers: dict[int, int]) -> dict:
 
 
 def _check_consents(
-    procedure: Procedure, consented: dict[int, int], chosen: dict
+    procedure: Procedure,
+    consented: dict[int, int],
+    chosen: dict,
+    rules_in_force: list[DocumentRule] | None = None,
 ) -> list[DocumentRule]:
     # Read from the database inside the booking transaction, never from a cache: what
     # is stored as agreed must be the wording in force when the booking commits, and
-    # the version the form showed must be that wording's. Which rules apply is computed
-    # from the answers here, never taken from the client.
-    rules = requirements.applicable_rules(
-        list(procedure.document_rules.filter(is_active=True).prefetch_related("applies_when")),
-        chosen,
-    )
+    # the version the form showed must be that wording's. Rules the caller read for its
+    # form are used only when one query here finds them unchanged (same rules, versions
+    # and conditions; a new wording always has a new version). Which rules apply is
+    # computed from the answers here, never taken from the client.
+    in_force = procedure.document_rules.filter(is_active=True)
+    if rules_in_force is None or _fingerprint(rules_in_force) != set(
+        in_force.values_list("pk", "version", "applies_when")
+    ):
+        rules_in_force = list(in_force.prefetch_related("applies_when"))
+    rules = requirements.applicable_rules(rules_in_force, chosen)
     for rule in rules:
         if rule.pk not in consented:
             raise BookingError(
@@ -155,6 +162,16 @@ def _check_consents(
                 _("The document rules have just changed. Please read them again and agree."),
             )
     return rules
+
+
+def _fingerprint(rules: list[DocumentRule]) -> set[tuple]:
+    """(id, version, condition) of each rule and answer it applies for (None: always),
+    as ``values_list("pk", "version", "applies_when")`` reads them."""
+    return {
+        (rule.pk, rule.version, choice_id)
+        for rule in rules
+        for choice_id in ([choice.pk for choice in rule.applies_when.all()] or [None])
+    }
 
 
 def _check_timing(procedure: Procedure, start: dt.datetime, now: dt.datetime) -> None:
@@ -424,6 +441,7 @@ def reservation_book(
     referral_code: str = "",
     idempotency_key: str = "",
     answers: dict[int, int] | None = None,
+    rules_in_force: list[DocumentRule] | None = None,
 ) -> BookingResult:
     """Book ``procedure`` at ``start`` for ``citizen``, routed to a qualified free clerk.
 
@@ -439,6 +457,10 @@ def reservation_book(
     ``idempotency_key`` (the booking form's, one per form shown) makes a repeated request
     safe: when a booking was already made with it, that booking is returned (the client
     lost the first answer, or clicked twice) and nothing new is written.
+
+    ``rules_in_force`` (``selectors.rules_in_force``, with their conditions prefetched)
+    may be passed when the caller has just read them for its form: they are used when
+    the transaction finds them unchanged (one query), else read again.
     """
     from reservations import emails
 
@@ -470,7 +492,7 @@ def reservation_book(
             return BookingResult(earlier, manage_token_for(earlier))
         _check_timing(procedure, start, now)
         chosen = _check_answers(procedure, answers or {})
-        rules = _check_consents(procedure, consented_rules, chosen)
+        rules = _check_consents(procedure, consented_rules, chosen, rules_in_force)
         if has_open:
             raise _already_booked()
         reservation = _insert(

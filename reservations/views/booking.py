@@ -272,9 +272,10 @@ def booking_details(request, code, day, hhmm, *, staff_mode):
             {"procedure": procedure, "start": start, "form": answers_form, **flow},
         )
     chosen = answers_form.chosen() if questions else {}
+    rules_in_force = selectors.rules_in_force(procedure)
 
     def applicable_rules():
-        return requirements.applicable_rules(selectors.rules_in_force(procedure), chosen)
+        return requirements.applicable_rules(rules_in_force, chosen)
 
     email_required = procedure.requires_email_confirmation and not staff_mode
     # The rules from the database, not the cached procedure: a form showing an older
@@ -299,6 +300,8 @@ def booking_details(request, code, day, hhmm, *, staff_mode):
                 ),
                 consented_rules=form.consented_rules(),
                 answers=requirements.as_ids(chosen),
+                # As read for the form (the service checks they are still in force).
+                rules_in_force=rules_in_force,
                 channel=Channel.PHONE if staff_mode else Channel.WEB,
                 booked_by=getattr(request, "staff_member", None) if staff_mode else None,
                 referral_code=_referral(request, procedure, staff_mode),
@@ -311,6 +314,7 @@ def booking_details(request, code, day, hhmm, *, staff_mode):
             if error.code in {"rules_changed", "consent_missing"}:
                 # A rule changed between the form's check and the booking: show the
                 # wording now in force, to be agreed to again.
+                rules_in_force = selectors.rules_in_force(procedure)
                 form = CitizenDetailsForm(
                     request.POST, rules=applicable_rules(), email_required=email_required
                 )
