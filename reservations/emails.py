@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from organization.selectors import site_settings
 from reservations import documents, selectors
 from reservations.models import Reservation
 
@@ -36,6 +37,8 @@ def _context(reservation: Reservation) -> dict:
         "confirm_url": _absolute(reverse("reservations:confirm", args=[token])),
         "ics_url": _absolute(reverse("reservations:ics", args=[token])),
         "site_url": settings.SITE_URL,
+        # Read once for the signatures of both parts and the .ics's organizer.
+        "site_settings": site_settings(),
     }
 
 
@@ -65,7 +68,10 @@ def _message(
             message.attach(
                 "madoguchi-%s.ics" % reservation.code,
                 documents.reservation_ics(
-                    reservation, documents=context["documents"], method=calendar_method
+                    reservation,
+                    documents=context["documents"],
+                    method=calendar_method,
+                    site=context["site_settings"],
                 ).decode(),
                 "text/calendar",
             )

@@ -158,7 +158,7 @@ def reservation_by_token(token: str) -> Reservation | None:
 def reservation_for_email(reservation_id: int) -> Reservation:
     return (
         Reservation.objects.select_related("procedure__department", "counter")
-        .prefetch_related("consents__rule")
+        .prefetch_related("consents")
         .get(pk=reservation_id)
     )
 
