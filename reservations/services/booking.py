@@ -174,10 +174,12 @@ def _fingerprint(rules: list[DocumentRule]) -> set[tuple]:
     }
 
 
-def _check_timing(procedure: Procedure, start: dt.datetime, now: dt.datetime) -> None:
+def _check_timing(
+    procedure: Procedure, start: dt.datetime, now: dt.datetime, static: tuple | None = None
+) -> None:
     """Refuse a time the calendar never offered, with the real reason (a closed day, the
     lunch hour, off the grid, too soon, too far ahead, past): not "just taken"."""
-    refusal = availability.refusal_for(procedure, start, now=now)
+    refusal = availability.refusal_for(procedure, start, now=now, static=static)
     if refusal is not None:
         raise BookingError(refusal.code, refusal.message)
 
@@ -344,6 +346,7 @@ def _insert(
     idempotency_key: str = "",
     calendar_uid: str = "",
     calendar_sequence: int = 0,
+    static: tuple | None = None,
 ) -> Reservation:
     day = timezone.localdate(start)
     calendar_uid = calendar_uid or "%s@%s" % (
@@ -357,6 +360,7 @@ def _insert(
         now=now,
         exclude_reservation_id=exclude_id,
         window=(start, start + procedure.duration),
+        static=static,
     )
     candidates = availability.routing_candidates(roster, start)
     if not candidates:
@@ -490,7 +494,11 @@ def reservation_book(
         )
         if earlier is not None:
             return BookingResult(earlier, manage_token_for(earlier))
-        _check_timing(procedure, start, now)
+        # The day's shifts and closures (cached master data), read once for the time's
+        # check and the routing.
+        day = timezone.localdate(start)
+        static = availability.static_roster(procedure, day, day)
+        _check_timing(procedure, start, now, static)
         chosen = _check_answers(procedure, answers or {})
         rules = _check_consents(procedure, consented_rules, chosen, rules_in_force)
         if has_open:
@@ -514,6 +522,7 @@ def reservation_book(
             force_confirmation=bool(reason),
             referral_code=referral_code,
             idempotency_key=idempotency_key,
+            static=static,
         )
         # The e-mail is promised in this transaction (one INSERT), sent after commit.
         held = reservation.status == ReservationStatus.PENDING
