@@ -259,7 +259,15 @@ def booking_details(request, code, day, hhmm, *, staff_mode):
     # The questions before the documents (if the procedure asks any) come first, on
     # their own step (a GET form: answers are no personal data, and going back keeps
     # them); the details form carries them as hidden fields and they are checked again.
-    questions = requirements.questions_of(procedure)
+    # Showing a form decides nothing: a GET takes the questions and rules from the
+    # cached procedure (refreshed on every change of them); a POST reads them from the
+    # database, and a form that showed an older wording is refused with the new one.
+    if request.method == "GET":
+        questions = [q for q in procedure.all_questions if q.choices.all()]
+        rules_in_force = procedure.rules_in_force
+    else:
+        questions = requirements.questions_of(procedure)
+        rules_in_force = selectors.rules_in_force(procedure)
     answers_form = AnswersForm(
         request.POST if request.method == "POST" else request.GET, questions=questions
     )
@@ -272,15 +280,12 @@ def booking_details(request, code, day, hhmm, *, staff_mode):
             {"procedure": procedure, "start": start, "form": answers_form, **flow},
         )
     chosen = answers_form.chosen() if questions else {}
-    rules_in_force = selectors.rules_in_force(procedure)
 
     def applicable_rules():
         return requirements.applicable_rules(rules_in_force, chosen)
 
     email_required = procedure.requires_email_confirmation and not staff_mode
-    # The rules from the database, not the cached procedure: a form showing an older
-    # wording than the one in force is refused and shows the new one (forms.py). Only
-    # the rules that apply for the answers are shown, and required.
+    # Only the rules that apply for the answers are shown, and required.
     data = request.POST if request.method == "POST" else _draft(request)
     form = CitizenDetailsForm(data, rules=applicable_rules(), email_required=email_required)
     lost_link = False  # "you already have a booking": offer to find its link

@@ -232,3 +232,28 @@ def test_the_wording_in_each_language_is_covered_by_the_database_guard():
             )
 
     assert stored_version(rule) == 5
+
+
+def test_the_form_is_shown_from_the_cache_and_shows_a_changed_rule_at_once(
+    client, procedure, django_assert_num_queries
+):
+    # given: the form was shown once (the procedure, its rules and questions cached)
+    client.get(details_url(procedure))
+    rule = procedure.document_rules.first()
+
+    # when: it is shown again, no query is made
+    with django_assert_num_queries(0):
+        page = client.get(details_url(procedure)).content.decode()
+    assert rule.text in page
+
+    # and a change of wording through the service shows on the next form at once
+    rule.text = "住民票の写し（3か月以内）"
+    services.document_rule_save(rule=rule)
+    page = client.get(details_url(procedure)).content.decode()
+    assert "住民票の写し（3か月以内）" in page
+    assert 'name="rule_%d_version" value="2"' % rule.pk in page
+
+    # and the booking made from it records the new wording
+    assert client.post(details_url(procedure), form_data(procedure)).status_code == 302
+    agreed = ConsentRecord.objects.get(rule=rule)
+    assert (agreed.rule_version, agreed.rule_text) == (2, "住民票の写し（3か月以内）")
