@@ -21,6 +21,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
+from django.db.models.constants import OnConflict
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -312,19 +314,49 @@ def _save_new(reservation: Reservation, *, now: dt.datetime, day: dt.date) -> bo
     already (a new code), or a hold that lapsed but was not yet released (released now).
     """
     for _attempt in range(3):
-        try:
-            with _clerk_insert_lock(reservation.staff_id, day), transaction.atomic():
-                reservation.save(force_insert=True)
+        if _insert_unless_refused(reservation, day=day):
             return True
-        except IntegrityError:
-            key = reservation.idempotency_key
-            if key and Reservation.objects.filter(idempotency_key=key).exists():
-                raise _form_used() from None
-            if Reservation.objects.filter(code=reservation.code).exists():
-                reservation.code = codes.new_booking_code()
-            elif not _expire_lapsed_holds(now):
-                return False
+        key = reservation.idempotency_key
+        if key and Reservation.objects.filter(idempotency_key=key).exists():
+            raise _form_used() from None
+        if Reservation.objects.filter(code=reservation.code).exists():
+            reservation.code = codes.new_booking_code()
+        elif not _expire_lapsed_holds(now):
+            return False
     return False
+
+
+def _insert_unless_refused(reservation: Reservation, *, day: dt.date) -> bool:
+    """One INSERT of ``reservation``; False when a constraint refused it (the clerk's
+    time overlaps, or its code or request key exists), with the transaction still usable.
+
+    PostgreSQL: ``INSERT … ON CONFLICT DO NOTHING RETURNING id`` (exclusion and unique
+    constraints alike; it waits for an uncommitted overlapping booking as a plain
+    INSERT does), so no savepoint is needed around it. SQLite: a savepoint, whose
+    rollback undoes the insert its triggers or unique indexes refused.
+    """
+    if connection.vendor != "postgresql":
+        try:
+            with transaction.atomic():
+                reservation.save(force_insert=True)
+        except IntegrityError:
+            return False
+        return True
+    meta = Reservation._meta
+    query = InsertQuery(Reservation, on_conflict=OnConflict.IGNORE)
+    query.insert_values([f for f in meta.local_concrete_fields if f is not meta.pk], [reservation])
+    compiler = query.get_compiler(connection=connection)
+    compiler.returning_fields = [meta.pk]
+    [(sql, params)] = compiler.as_sql()
+    with _clerk_insert_lock(reservation.staff_id, day), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    reservation.pk = row[0]
+    reservation._state.adding = False
+    reservation._state.db = connection.alias
+    return True
 
 
 def _insert(
