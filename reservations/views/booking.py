@@ -259,15 +259,12 @@ def booking_details(request, code, day, hhmm, *, staff_mode):
     # The questions before the documents (if the procedure asks any) come first, on
     # their own step (a GET form: answers are no personal data, and going back keeps
     # them); the details form carries them as hidden fields and they are checked again.
-    # Showing a form decides nothing: a GET takes the questions and rules from the
-    # cached procedure (refreshed on every change of them); a POST reads them from the
-    # database, and a form that showed an older wording is refused with the new one.
-    if request.method == "GET":
-        questions = [q for q in procedure.all_questions if q.choices.all()]
-        rules_in_force = procedure.rules_in_force
-    else:
-        questions = requirements.questions_of(procedure)
-        rules_in_force = selectors.rules_in_force(procedure)
+    # The questions and rules come from the cached procedure (refreshed on every change
+    # of them): the form decides nothing. The booking service checks the answers and
+    # consents against the database in its transaction; a form that showed an older
+    # wording is refused there and shown again with the wording in force (below).
+    questions = [question for question in procedure.all_questions if question.choices.all()]
+    rules_in_force = procedure.rules_in_force
     answers_form = AnswersForm(
         request.POST if request.method == "POST" else request.GET, questions=questions
     )

@@ -257,3 +257,21 @@ def test_the_form_is_shown_from_the_cache_and_shows_a_changed_rule_at_once(
     assert client.post(details_url(procedure), form_data(procedure)).status_code == 302
     agreed = ConsentRecord.objects.get(rule=rule)
     assert (agreed.rule_version, agreed.rule_text) == (2, "住民票の写し（3か月以内）")
+
+
+def test_a_form_checked_against_a_stale_cache_is_refused_by_the_database_check(client, procedure):
+    # given: the procedure and its rules are cached (a form was shown), then the wording
+    # changes behind the cache's back (no refresh)
+    stale = form_data(procedure)
+    client.get(details_url(procedure))
+    rule = procedure.document_rules.first()
+    DocumentRule.objects.filter(pk=rule.pk).update(text="直前に変更")
+
+    # when: the form that showed the old wording is sent
+    response = client.post(details_url(procedure), stale)
+
+    # then: the booking transaction's check refuses it and shows the wording in force
+    page = response.content.decode()
+    assert response.status_code == 200 and Reservation.objects.count() == 0
+    assert "直前に変更" in page
+    assert 'name="rule_%d_version" value="2"' % rule.pk in page
