@@ -16,7 +16,6 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from organization.selectors import site_settings
 from reservations import documents, selectors
 from reservations.models import Reservation
 
@@ -26,6 +25,7 @@ def _absolute(path: str) -> str:
 
 
 def _context(reservation: Reservation) -> dict:
+    from organization.selectors import site_settings
     from reservations.services import manage_token_for
 
     token = manage_token_for(reservation)
