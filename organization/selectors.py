@@ -74,10 +74,13 @@ def site_settings() -> SiteSettings:
         except Exception:  # a page must render even while the database is away
             logger.warning("Site settings unavailable, showing the last known ones")
             return _last_known or SiteSettings()
-        if values is None:
-            _last_known = SiteSettings()
-            return _last_known
+        # No record yet is cached too (as {}): every page and e-mail would otherwise ask
+        # the database for it until an administrator saves one (the save clears it).
+        values = values or {}
         cache.set(SITE_SETTINGS_CACHE_KEY, values, SITE_SETTINGS_CACHE_SECONDS)
+    if not values:
+        _last_known = SiteSettings()
+        return _last_known
     _last_known = _from_values(values)
     return _last_known
 
@@ -89,8 +92,10 @@ def site_settings_without_database() -> SiteSettings:
         values = cache.get(SITE_SETTINGS_CACHE_KEY)
     except Exception:
         values = None
-    if values is not None:
+    if values:
         return _from_values(values)
+    if values is not None:  # cached: no record yet
+        return SiteSettings()
     return _last_known or SiteSettings()
 
 

@@ -12,8 +12,9 @@ import smtplib
 import time
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.db.models import F, Q
+from django.db.models.sql import UpdateQuery
 from django.utils import timezone, translation
 
 from organization import furigana
@@ -99,6 +100,32 @@ def _finish(email: Email, **fields) -> None:
             time.sleep(0.5)
 
 
+def _claim(key: str, now: dt.datetime) -> Email | None:
+    """Claim the row ``key`` if it may be sent now (status "sending", a lease, one more
+    attempt) and return it as claimed; None when it may not. One statement (``UPDATE …
+    RETURNING``) where the database returns rows from an UPDATE, else two."""
+    lease = dt.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+    first_attempt = Q(status=EmailStatus.PENDING, attempts=0)
+    rows = Email.objects.filter(key=key).filter(_claimable(now) | first_attempt)
+    values = {
+        "status": EmailStatus.SENDING,
+        "claimed_until": now + lease,
+        "attempts": F("attempts") + 1,
+    }
+    db = connections[rows.db]
+    # PostgreSQL and SQLite ≥ 3.35 (the feature Django checks for INSERT … RETURNING).
+    if not db.features.can_return_columns_from_insert:
+        return Email.objects.get(key=key) if rows.update(**values) else None
+    query = rows.query.chain(UpdateQuery)
+    query.add_update_values(values)
+    compiler = query.get_compiler(rows.db)
+    compiler.pre_sql_setup()
+    sql, params = compiler.as_sql()
+    columns = ", ".join(db.ops.quote_name(f.column) for f in Email._meta.concrete_fields)
+    claimed = list(Email.objects.raw("%s RETURNING %s" % (sql, columns), params))
+    return claimed[0] if claimed else None
+
+
 def email_send(*, key: str, now: dt.datetime | None = None) -> str:
     """Send the outbox e-mail ``key`` if it is due and nobody else is sending it.
 
@@ -107,16 +134,9 @@ def email_send(*, key: str, now: dt.datetime | None = None) -> str:
     it). A first attempt is made at once whatever the clocks of web and worker say.
     """
     now = now or timezone.now()
-    lease = dt.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
-    first_attempt = Q(status=EmailStatus.PENDING, attempts=0)
-    claimed = (
-        Email.objects.filter(key=key)
-        .filter(_claimable(now) | first_attempt)
-        .update(status=EmailStatus.SENDING, claimed_until=now + lease, attempts=F("attempts") + 1)
-    )
-    if not claimed:
+    email = _claim(key, now)
+    if email is None:
         return ""
-    email = Email.objects.get(key=key)
     try:
         builder = registry.builder_for(email.kind)
         with translation.override(email.language or settings.LANGUAGE_CODE):

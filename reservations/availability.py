@@ -96,6 +96,7 @@ def load_roster(
     now: dt.datetime,
     exclude_reservation_id: int | None = None,
     window: tuple[dt.datetime, dt.datetime] | None = None,
+    static: tuple | None = None,
 ) -> Roster:
     """Load shifts of qualified staff, their busy times and closed days: one query (the
     shifts and closed days come from the cache while master data is unchanged).
@@ -107,8 +108,11 @@ def load_roster(
     the whole window, the bookings of the day (for routing to the least loaded) and
     those overlapping the window: such a roster knows each clerk as busy across the
     window or free, and nothing of other times.
+
+    ``static``: ``static_roster(procedure, first_day, last_day)`` when the caller has
+    read it already (a booking checks the time with it first).
     """
-    shifts_by_day, closed = _static_roster(procedure, first_day, last_day)
+    shifts_by_day, closed = static or static_roster(procedure, first_day, last_day)
     tz = timezone.get_current_timezone()  # looked up once: it is slow in a loop
 
     range_start = _aware(first_day, dt.time.min)
@@ -158,7 +162,7 @@ def load_roster(
     )
 
 
-def _static_roster(procedure: Procedure, first_day: dt.date, last_day: dt.date):
+def static_roster(procedure: Procedure, first_day: dt.date, last_day: dt.date):
     """Shifts of the qualified clerks by day, and closed days: master data, cached."""
 
     def load():
@@ -503,10 +507,13 @@ def slot_refusal(roster: Roster, start: dt.datetime, *, now: dt.datetime) -> Ref
     return None
 
 
-def refusal_for(procedure: Procedure, start: dt.datetime, *, now: dt.datetime) -> Refusal | None:
-    """``slot_refusal`` from the shifts and closed days alone (cached master data)."""
+def refusal_for(
+    procedure: Procedure, start: dt.datetime, *, now: dt.datetime, static: tuple | None = None
+) -> Refusal | None:
+    """``slot_refusal`` from the shifts and closed days alone (cached master data; or
+    ``static``, ``static_roster`` of the start's day, when the caller has it)."""
     day = timezone.localdate(start)
-    shifts_by_day, closed = _static_roster(procedure, day, day)
+    shifts_by_day, closed = static or static_roster(procedure, day, day)
     return slot_refusal(Roster(procedure, day, day, shifts_by_day, {}, closed), start, now=now)
 
 

@@ -19,12 +19,13 @@ def calendar_uid(reservation: Reservation) -> str:
 
 
 def reservation_ics(
-    reservation: Reservation, *, documents: list[str], method: str = "REQUEST"
+    reservation: Reservation, *, documents: list[str], method: str = "REQUEST", site=None
 ) -> bytes:
     """The booking as an iCalendar event (RFC 5545, written by ``icalendar``).
 
     ``method`` REQUEST adds or moves the event (the same UID as before a change, with a
-    higher SEQUENCE); CANCEL removes it from the citizen's calendar.
+    higher SEQUENCE); CANCEL removes it from the citizen's calendar. ``site``: the site
+    settings, when the caller has them already.
     """
     procedure = reservation.procedure
     description = "\n".join(
@@ -48,7 +49,7 @@ def reservation_ics(
     # iTIP (RFC 5546) wants an organizer on a REQUEST or CANCEL; calendar programs use it
     # to match the update with the event they hold.
     organizer = icalendar.vCalAddress("mailto:%s" % settings.DEFAULT_FROM_EMAIL)
-    organizer.params["cn"] = icalendar.vText(site_settings().city_name)
+    organizer.params["cn"] = icalendar.vText((site or site_settings()).city_name)
     event.add("organizer", organizer)
     if reservation.email:
         event.add("attendee", "mailto:%s" % reservation.email)

@@ -26,6 +26,7 @@ def _absolute(path: str) -> str:
 
 
 def _context(reservation: Reservation) -> dict:
+    from organization.selectors import site_settings
     from reservations.services import manage_token_for
 
     token = manage_token_for(reservation)
@@ -37,6 +38,8 @@ def _context(reservation: Reservation) -> dict:
         "confirm_url": _absolute(reverse("reservations:confirm", args=[token])),
         "ics_url": _absolute(reverse("reservations:ics", args=[token])),
         "site_url": settings.SITE_URL,
+        # Read once for the signatures of both parts and the .ics's organizer.
+        "site_settings": site_settings(),
     }
 
 
@@ -66,7 +69,10 @@ def _message(
             message.attach(
                 "madoguchi-%s.ics" % reservation.code,
                 documents.reservation_ics(
-                    reservation, documents=context["documents"], method=calendar_method
+                    reservation,
+                    documents=context["documents"],
+                    method=calendar_method,
+                    site=context["site_settings"],
                 ).decode(),
                 "text/calendar",
             )

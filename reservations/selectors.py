@@ -14,6 +14,8 @@ from reservations.models import (
     RELEASED_STATUSES,
     DocumentRule,
     Procedure,
+    ProcedureQuestion,
+    QuestionChoice,
     Reservation,
     ReservationStatus,
 )
@@ -24,10 +26,12 @@ def procedure_list_public() -> QuerySet[Procedure]:
 
 
 def procedure_for_booking(code: str) -> Procedure:
-    """An active procedure with its department and rules in force (raises DoesNotExist).
+    """An active procedure with its department, rules in force (``rules_in_force``) and
+    questions with their answers (``all_questions``); raises DoesNotExist.
 
-    Cached with the availability (a change of procedures or rules refreshes it); the
-    booking service checks the consents against the database in any case.
+    Cached with the availability (a change of procedures, rules or questions refreshes
+    it); the booking service checks answers and consents against the database in any
+    case.
     """
 
     def load():
@@ -41,7 +45,17 @@ def procedure_for_booking(code: str) -> Procedure:
                         "applies_when"
                     ),
                     to_attr="rules_in_force",
-                )
+                ),
+                Prefetch(
+                    "questions",
+                    queryset=ProcedureQuestion.objects.prefetch_related(
+                        Prefetch(
+                            "choices",
+                            queryset=QuestionChoice.objects.order_by("display_order", "id"),
+                        )
+                    ),
+                    to_attr="all_questions",
+                ),
             )
             .filter(code=code)
             .first()
@@ -158,7 +172,7 @@ def reservation_by_token(token: str) -> Reservation | None:
 def reservation_for_email(reservation_id: int) -> Reservation:
     return (
         Reservation.objects.select_related("procedure__department", "counter")
-        .prefetch_related("consents__rule")
+        .prefetch_related("consents")
         .get(pk=reservation_id)
     )
 

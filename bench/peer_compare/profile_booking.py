@@ -5,10 +5,13 @@
 
 Seeds the peer's data shape once (5,000 bookings: the per-booking cost does not depend
 on the table's size), then books ``--bookings`` free times through Django's test client
-exactly as the load client does (GET the form, POST it) and prints, per booking POST,
-the statements, the Redis round trips (a pipeline is one) and the wall time; then the
-confirmation e-mail's rendering time (what the Celery worker does per booking), and
-with ``--profile`` the top functions of a cProfile of the POSTs.
+exactly as the load client does (GET the form, POST it) and prints, per GET of the form
+and per booking POST, the statements, the Redis round trips (a pipeline is one), the
+Python function calls and the wall time; then the same for the confirmation e-mail sent
+as the Celery worker sends it (``outbox.services.email_send``: claim, build, render,
+deliver through the file backend, record), and with ``--profile get|post|email`` the
+top functions of a cProfile of that part. Function calls are the steady figure on a
+busy machine; wall times are noisy there.
 """
 
 import argparse
@@ -19,12 +22,14 @@ import pstats
 import re
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.pop("EMAIL_HOST", None)
 for name, value in {
     "DEBUG": "false",
     "HTTPS_ONLY": "false",
@@ -34,6 +39,8 @@ for name, value in {
     "RATE_LIMIT_BOOK": "100000000",
     "RATE_LIMIT_BOOK_CONTACT": "100000000",
     "RATE_LIMIT_AVAILABILITY": "100000000",
+    # As compare.py runs the worker: the file backend, no SMTP server.
+    "EMAIL_FILE_PATH": tempfile.mkdtemp(prefix="mdg-profile-mail-"),
 }.items():
     os.environ.setdefault(name, value)
 
@@ -62,10 +69,63 @@ def _counting_send(self, *args, **kwargs):
 redis.connection.Connection.send_packed_command = _counting_send
 
 
+class Meter:
+    """Statements, Redis round trips, function calls and wall time of each measured call."""
+
+    def __init__(self, profile: bool):
+        self.rows = {"queries": [], "redis": [], "calls": [], "ms": []}
+        self.profiler = cProfile.Profile() if profile else None
+
+    def run(self, fn, *, keep: bool):
+        global round_trips
+        round_trips = 0
+        # One profiler at a time: the --profile one, or a counter of calls.
+        counter = self.profiler or cProfile.Profile()
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as queries:
+            counter.enable()
+            result = fn()
+            counter.disable()
+        elapsed = (time.perf_counter() - started) * 1000
+        if keep:
+            self.rows["queries"].append(len(queries))
+            self.rows["redis"].append(round_trips)
+            if not self.profiler:
+                self.rows["calls"].append(pstats.Stats(counter).total_calls)
+            self.rows["ms"].append(elapsed)
+        self.last_queries = queries.captured_queries
+        return result
+
+    def ms(self, fn, *, keep: bool):
+        """Wall time alone (the function-call counter above slows what it measures)."""
+        started, cpu = time.perf_counter(), time.process_time()
+        result = fn()
+        if keep:
+            self.rows.setdefault("bare_ms", []).append((time.perf_counter() - started) * 1000)
+            self.rows.setdefault("cpu_ms", []).append((time.process_time() - cpu) * 1000)
+        return result
+
+    def line(self, what: str) -> str:
+        med = {k: statistics.median(v) for k, v in self.rows.items() if v}
+        return (
+            "%s (median): %d SQL statements, %d Redis round trips, %s function calls, "
+            "%.1f ms wall, %.1f ms CPU of this process"
+            % (
+                what,
+                med["queries"],
+                med["redis"],
+                "%d" % med["calls"] if "calls" in med else "(profiled)",
+                med["bare_ms"],
+                med["cpu_ms"],
+            )
+        )
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--bookings", type=int, default=60)
-    p.add_argument("--profile", action="store_true")
+    p.add_argument("--profile", choices=("get", "post", "email"))
+    p.add_argument("--statements", action="store_true", help="print the last one's SQL")
     a = p.parse_args()
     sys.argv = [sys.argv[0]]
     from django.core.management import call_command
@@ -81,19 +141,22 @@ def main():
     now = timezone.localtime()
     day = timezone.localdate() + dt.timedelta(days=200)
     times = []
-    while len(times) < a.bookings:
+    while len(times) < 2 * a.bookings:
         day += dt.timedelta(days=1)
         if day.weekday() >= 5:
             continue
         for t in data.day_slots():
             times.append((day, t))
     client = Client()
-    stats = {"queries": [], "redis": [], "ms": []}
-    profiler = cProfile.Profile() if a.profile else None
+    gets, posts = Meter(a.profile == "get"), Meter(a.profile == "post")
     made = 0
-    for n, (d, t) in enumerate(times[: a.bookings]):
+    # Each booking twice over: once counted (statements, round trips, calls), once timed
+    # bare, on alternate times, so the counting does not weigh on the times.
+    for n, (d, t) in enumerate(times[: 2 * a.bookings]):
+        keep = n >= 10  # the first ones warm caches and connections
+        meter = "run" if n % 2 == 0 else "ms"
         path = "/book/%s/%s/%s/" % (data.CODE, d.isoformat(), t.strftime("%H%M"))
-        page = client.get(path)
+        page = getattr(gets, meter)(lambda path=path: client.get(path), keep=keep)
         if page.status_code != 200:
             continue
         fields = {m.group(1): m.group(2) or "on" for m in HIDDEN.finditer(page.content.decode())}
@@ -102,53 +165,46 @@ def main():
             kana="ひかく はなこ",
             email="prof%d-%d@bench.example.jp" % (n, now.second),
         )
-        global round_trips
-        round_trips = 0
-        started = time.perf_counter()
-        if profiler:
-            profiler.enable()
-        with CaptureQueriesContext(connection) as queries:
-            answer = client.post(path, fields)
-        if profiler:
-            profiler.disable()
-        elapsed = (time.perf_counter() - started) * 1000
+        answer = getattr(posts, meter)(
+            lambda path=path, fields=fields: client.post(path, fields), keep=keep
+        )
         if answer.status_code not in (302, 303) or "/booking/" not in answer["Location"]:
             print("not booked:", answer.status_code, answer.get("Location"))
             continue
         made += 1
-        if n >= 5:  # the first ones warm caches and connections
-            stats["queries"].append(len(queries))
-            stats["redis"].append(round_trips)
-            stats["ms"].append(elapsed)
-    print(
-        "%d booked; per booking POST (median): %d SQL statements, %d Redis round trips, "
-        "%.1f ms wall (in process, no HTTP)"
-        % (
-            made,
-            statistics.median(stats["queries"]),
-            statistics.median(stats["redis"]),
-            statistics.median(stats["ms"]),
-        )
-    )
-    if a.profile:
+    print("%d booked, in process (Django's test client, no HTTP)" % made)
+    print(gets.line("per GET of the details form"))
+    print(posts.line("per booking POST"))
+    if a.statements:
         print("last booking's statements:")
-        for q in queries.captured_queries:
+        for q in posts.last_queries:
             print("  ", q["sql"][:150])
-    from outbox import registry
-    from outbox.models import Email
 
-    promised = list(Email.objects.all()[:30])
-    started = time.perf_counter()
-    for email in promised:
-        registry.builder_for(email.kind)(email).message()
-    if promised:
+    from outbox import services as outbox_services
+    from outbox.models import Email, EmailStatus
+
+    sends = Meter(a.profile == "email")
+    keys = list(Email.objects.order_by("pk").values_list("key", flat=True))
+    sent = 0
+    for n, key in enumerate(keys):
+        meter = "run" if n % 2 == 0 else "ms"
+        status = getattr(sends, meter)(
+            lambda key=key: outbox_services.email_send(key=key), keep=n >= 4
+        )
+        sent += status == EmailStatus.SENT
+    if keys:
         print(
-            "its confirmation e-mail built and rendered (what the worker does): %.1f ms each"
-            % ((time.perf_counter() - started) * 1000 / len(promised))
+            sends.line(
+                "per confirmation e-mail as the worker sends it (claim, build, render, "
+                "deliver, record; %d sent)" % sent
+            )
         )
     data.reset(timeout=0)
-    if profiler:
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
+    for meter in (gets, posts, sends):
+        if meter.profiler:
+            stats = pstats.Stats(meter.profiler)
+            stats.sort_stats("cumulative").print_stats(60)
+            stats.sort_stats("tottime").print_stats(25)
 
 
 if __name__ == "__main__":

@@ -4,10 +4,16 @@ request and so no context processor is at hand (e-mails, letters)."""
 from django import template
 
 from organization import selectors
+from organization.models import SiteSettings
 
 register = template.Library()
 
 
-@register.simple_tag(name="site_settings")
-def site_settings_tag():
+@register.simple_tag(name="site_settings", takes_context=True)
+def site_settings_tag(context):
+    # The record the caller already read (a page's context processor, an e-mail's
+    # context): an e-mail renders its signature twice (text and HTML).
+    given = context.get("site_settings")
+    if isinstance(given, SiteSettings):
+        return given
     return selectors.site_settings()

@@ -21,6 +21,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
+from django.db.models.constants import OnConflict
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -90,11 +92,16 @@ def _lock_person(keys: list[str]) -> None:
 
     SQLite needs no lock: its IMMEDIATE transactions already run one at a time.
     """
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or not keys:
         return
+    # One statement for the e-mail's and the phone's lock, taken in key order (volatile
+    # functions in the select list run after the ORDER BY), so that two bookings
+    # sharing both contacts cannot each hold one and wait for the other.
     with connection.cursor() as cursor:
-        for key in sorted({_advisory_key(k) for k in keys}):
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [PERSON_LOCKS, key])
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, k) FROM unnest(%s::integer[]) AS k ORDER BY k",
+            [PERSON_LOCKS, sorted({_advisory_key(k) for k in keys})],
+        )
 
 
 @contextmanager
@@ -133,16 +140,23 @@ def _check_answers(procedure: Procedure, answers: dict[int, int]) -> dict:
 
 
 def _check_consents(
-    procedure: Procedure, consented: dict[int, int], chosen: dict
+    procedure: Procedure,
+    consented: dict[int, int],
+    chosen: dict,
+    rules_in_force: list[DocumentRule] | None = None,
 ) -> list[DocumentRule]:
     # Read from the database inside the booking transaction, never from a cache: what
     # is stored as agreed must be the wording in force when the booking commits, and
-    # the version the form showed must be that wording's. Which rules apply is computed
-    # from the answers here, never taken from the client.
-    rules = requirements.applicable_rules(
-        list(procedure.document_rules.filter(is_active=True).prefetch_related("applies_when")),
-        chosen,
-    )
+    # the version the form showed must be that wording's. Rules the caller read for its
+    # form are used only when one query here finds them unchanged (same rules, versions
+    # and conditions; a new wording always has a new version). Which rules apply is
+    # computed from the answers here, never taken from the client.
+    in_force = procedure.document_rules.filter(is_active=True)
+    if rules_in_force is None or _fingerprint(rules_in_force) != set(
+        in_force.values_list("pk", "version", "applies_when")
+    ):
+        rules_in_force = list(in_force.prefetch_related("applies_when"))
+    rules = requirements.applicable_rules(rules_in_force, chosen)
     for rule in rules:
         if rule.pk not in consented:
             raise BookingError(
@@ -157,10 +171,22 @@ def _check_consents(
     return rules
 
 
-def _check_timing(procedure: Procedure, start: dt.datetime, now: dt.datetime) -> None:
+def _fingerprint(rules: list[DocumentRule]) -> set[tuple]:
+    """(id, version, condition) of each rule and answer it applies for (None: always),
+    as ``values_list("pk", "version", "applies_when")`` reads them."""
+    return {
+        (rule.pk, rule.version, choice_id)
+        for rule in rules
+        for choice_id in ([choice.pk for choice in rule.applies_when.all()] or [None])
+    }
+
+
+def _check_timing(
+    procedure: Procedure, start: dt.datetime, now: dt.datetime, static: tuple | None = None
+) -> None:
     """Refuse a time the calendar never offered, with the real reason (a closed day, the
     lunch hour, off the grid, too soon, too far ahead, past): not "just taken"."""
-    refusal = availability.refusal_for(procedure, start, now=now)
+    refusal = availability.refusal_for(procedure, start, now=now, static=static)
     if refusal is not None:
         raise BookingError(refusal.code, refusal.message)
 
@@ -293,19 +319,49 @@ def _save_new(reservation: Reservation, *, now: dt.datetime, day: dt.date) -> bo
     already (a new code), or a hold that lapsed but was not yet released (released now).
     """
     for _attempt in range(3):
-        try:
-            with _clerk_insert_lock(reservation.staff_id, day), transaction.atomic():
-                reservation.save(force_insert=True)
+        if _insert_unless_refused(reservation, day=day):
             return True
-        except IntegrityError:
-            key = reservation.idempotency_key
-            if key and Reservation.objects.filter(idempotency_key=key).exists():
-                raise _form_used() from None
-            if Reservation.objects.filter(code=reservation.code).exists():
-                reservation.code = codes.new_booking_code()
-            elif not _expire_lapsed_holds(now):
-                return False
+        key = reservation.idempotency_key
+        if key and Reservation.objects.filter(idempotency_key=key).exists():
+            raise _form_used() from None
+        if Reservation.objects.filter(code=reservation.code).exists():
+            reservation.code = codes.new_booking_code()
+        elif not _expire_lapsed_holds(now):
+            return False
     return False
+
+
+def _insert_unless_refused(reservation: Reservation, *, day: dt.date) -> bool:
+    """One INSERT of ``reservation``; False when a constraint refused it (the clerk's
+    time overlaps, or its code or request key exists), with the transaction still usable.
+
+    PostgreSQL: ``INSERT … ON CONFLICT DO NOTHING RETURNING id`` (exclusion and unique
+    constraints alike; it waits for an uncommitted overlapping booking as a plain
+    INSERT does), so no savepoint is needed around it. SQLite: a savepoint, whose
+    rollback undoes the insert its triggers or unique indexes refused.
+    """
+    if connection.vendor != "postgresql":
+        try:
+            with transaction.atomic():
+                reservation.save(force_insert=True)
+        except IntegrityError:
+            return False
+        return True
+    meta = Reservation._meta
+    query = InsertQuery(Reservation, on_conflict=OnConflict.IGNORE)
+    query.insert_values([f for f in meta.local_concrete_fields if f is not meta.pk], [reservation])
+    compiler = query.get_compiler(connection=connection)
+    compiler.returning_fields = [meta.pk]
+    [(sql, params)] = compiler.as_sql()
+    with _clerk_insert_lock(reservation.staff_id, day), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    reservation.pk = row[0]
+    reservation._state.adding = False
+    reservation._state.db = connection.alias
+    return True
 
 
 def _insert(
@@ -327,6 +383,7 @@ def _insert(
     idempotency_key: str = "",
     calendar_uid: str = "",
     calendar_sequence: int = 0,
+    static: tuple | None = None,
 ) -> Reservation:
     day = timezone.localdate(start)
     calendar_uid = calendar_uid or "%s@%s" % (
@@ -340,6 +397,7 @@ def _insert(
         now=now,
         exclude_reservation_id=exclude_id,
         window=(start, start + procedure.duration),
+        static=static,
     )
     candidates = availability.routing_candidates(roster, start)
     if not candidates:
@@ -424,6 +482,7 @@ def reservation_book(
     referral_code: str = "",
     idempotency_key: str = "",
     answers: dict[int, int] | None = None,
+    rules_in_force: list[DocumentRule] | None = None,
 ) -> BookingResult:
     """Book ``procedure`` at ``start`` for ``citizen``, routed to a qualified free clerk.
 
@@ -439,6 +498,10 @@ def reservation_book(
     ``idempotency_key`` (the booking form's, one per form shown) makes a repeated request
     safe: when a booking was already made with it, that booking is returned (the client
     lost the first answer, or clicked twice) and nothing new is written.
+
+    ``rules_in_force`` (``selectors.rules_in_force``, with their conditions prefetched)
+    may be passed when the caller has just read them for its form: they are used when
+    the transaction finds them unchanged (one query), else read again.
     """
     from reservations import emails
 
@@ -468,9 +531,13 @@ def reservation_book(
         )
         if earlier is not None:
             return BookingResult(earlier, manage_token_for(earlier))
-        _check_timing(procedure, start, now)
+        # The day's shifts and closures (cached master data), read once for the time's
+        # check and the routing.
+        day = timezone.localdate(start)
+        static = availability.static_roster(procedure, day, day)
+        _check_timing(procedure, start, now, static)
         chosen = _check_answers(procedure, answers or {})
-        rules = _check_consents(procedure, consented_rules, chosen)
+        rules = _check_consents(procedure, consented_rules, chosen, rules_in_force)
         if has_open:
             raise _already_booked()
         reservation = _insert(
@@ -492,6 +559,7 @@ def reservation_book(
             force_confirmation=bool(reason),
             referral_code=referral_code,
             idempotency_key=idempotency_key,
+            static=static,
         )
         # The e-mail is promised in this transaction (one INSERT), sent after commit.
         held = reservation.status == ReservationStatus.PENDING

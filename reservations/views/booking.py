@@ -12,10 +12,12 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -265,7 +267,12 @@ def booking_details(request, code, day, hhmm, *, staff_mode):
     # The questions before the documents (if the procedure asks any) come first, on
     # their own step (a GET form: answers are no personal data, and going back keeps
     # them); the details form carries them as hidden fields and they are checked again.
-    questions = requirements.questions_of(procedure)
+    # The questions and rules come from the cached procedure (refreshed on every change
+    # of them): the form decides nothing. The booking service checks the answers and
+    # consents against the database in its transaction; a form that showed an older
+    # wording is refused there and shown again with the wording in force (below).
+    questions = [question for question in procedure.all_questions if question.choices.all()]
+    rules_in_force = procedure.rules_in_force
     answers_form = AnswersForm(
         request.POST if request.method == "POST" else request.GET, questions=questions
     )
@@ -280,12 +287,10 @@ def booking_details(request, code, day, hhmm, *, staff_mode):
     chosen = answers_form.chosen() if questions else {}
 
     def applicable_rules():
-        return requirements.applicable_rules(selectors.rules_in_force(procedure), chosen)
+        return requirements.applicable_rules(rules_in_force, chosen)
 
     email_required = procedure.requires_email_confirmation and not staff_mode
-    # The rules from the database, not the cached procedure: a form showing an older
-    # wording than the one in force is refused and shows the new one (forms.py). Only
-    # the rules that apply for the answers are shown, and required.
+    # Only the rules that apply for the answers are shown, and required.
     data = request.POST if request.method == "POST" else _draft(request)
     form = CitizenDetailsForm(data, rules=applicable_rules(), email_required=email_required)
     lost_link = False  # "you already have a booking": offer to find its link
@@ -305,6 +310,8 @@ def booking_details(request, code, day, hhmm, *, staff_mode):
                 ),
                 consented_rules=form.consented_rules(),
                 answers=requirements.as_ids(chosen),
+                # As read for the form (the service checks they are still in force).
+                rules_in_force=rules_in_force,
                 channel=Channel.PHONE if staff_mode else Channel.WEB,
                 booked_by=getattr(request, "staff_member", None) if staff_mode else None,
                 referral_code=_referral(request, procedure, staff_mode),
@@ -317,6 +324,7 @@ def booking_details(request, code, day, hhmm, *, staff_mode):
             if error.code in {"rules_changed", "consent_missing"}:
                 # A rule changed between the form's check and the booking: show the
                 # wording now in force, to be agreed to again.
+                rules_in_force = selectors.rules_in_force(procedure)
                 form = CitizenDetailsForm(
                     request.POST, rules=applicable_rules(), email_required=email_required
                 )
@@ -341,6 +349,7 @@ def booking_details(request, code, day, hhmm, *, staff_mode):
             "procedure": procedure,
             "start": start,
             "form": form,
+            "fields_html": None if form.is_bound else _unbound_fields_html(form),
             "lost_link": lost_link,
             "answers": list(chosen.values()),
             "answer_fields": requirements.as_query(chosen),
@@ -348,6 +357,34 @@ def booking_details(request, code, day, hhmm, *, staff_mode):
             **flow,
         },
     )
+
+
+# How long the markup of an empty details form's fields is kept (a deployment that
+# changes their templates shows the new markup after this at the latest).
+FIELDS_CACHE_SECONDS = 300
+
+
+def _unbound_fields_html(form: CitizenDetailsForm) -> dict:
+    """The markup of an empty details form's fields (name … phone, and the rules to
+    tick), from the shared cache: the same for every citizen in one language, rule
+    versions and e-mail requirement, and about half the page's rendering time."""
+    from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
+
+    shape = "%s:%d:%s" % (
+        get_language(),
+        form.email_required,
+        ",".join("%d.%d" % (rule.pk, rule.version) for rule in form.rules),
+    )
+    key = "booking:fields:v1:" + hashlib.sha256(shape.encode()).hexdigest()[:32]
+    html = cache.get(key)
+    if html is None:
+        html = {
+            "details": "".join(as_crispy_field(field) for field in form.detail_fields()),
+            "consents": "".join(as_crispy_field(field) for field in form.consent_fields()),
+        }
+        cache.set(key, html, FIELDS_CACHE_SECONDS)
+    # Markup crispy rendered (and escaped) above, from this process or another.
+    return {part: mark_safe(markup) for part, markup in html.items()}
 
 
 @require_http_methods(["GET", "POST"])

@@ -109,6 +109,20 @@ def test_settings_are_read_from_the_cache_and_a_save_shows_at_once(city, django_
     assert selectors.site_settings().city_name == "もみじ市"
 
 
+def test_before_any_edit_the_defaults_are_cached_and_the_first_save_shows_at_once(
+    settings, django_assert_num_queries
+):
+    settings.CITY_NAME = "かえで町"
+    selectors.site_settings()  # no record yet: the absence is cached
+    with django_assert_num_queries(0):
+        assert selectors.site_settings().city_name == "かえで町"
+        assert selectors.site_settings_without_database().city_name == "かえで町"
+
+    services.site_settings_update(city_name="もみじ市")
+
+    assert selectors.site_settings().city_name == "もみじ市"
+
+
 def test_a_save_by_any_other_path_clears_the_cache_too(client, city):
     assert "さくら市" in client.get("/").content.decode()  # cached now
 

@@ -10,6 +10,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
 
+from organization.selectors import site_settings
 from outbox import services as outbox
 from outbox.models import Email, EmailStatus
 from reservations import services
@@ -80,6 +81,25 @@ def test_the_confirmation_goes_out_on_commit_once(procedure, django_capture_on_c
     assert outbox.email_send(key=row.key) == ""
     assert outbox.emails_send_due(now=timezone.now() + dt.timedelta(days=1)) == 0
     assert len(mail.outbox) == 1
+
+
+def test_a_booking_email_is_claimed_built_and_recorded_in_four_statements(
+    procedure, django_assert_num_queries
+):
+    # given: a promised confirmation (with its reservation's language and parameters)
+    reservation = book(procedure, at(DAY, 9)).reservation
+    site_settings()  # cached for every e-mail and page
+
+    # when: the relay sends it: claim and read the row (UPDATE … RETURNING), the
+    # booking with its procedure, its consents, the outcome
+    with django_assert_num_queries(4):
+        status = outbox.email_send(key="booking-confirmed:%d" % reservation.pk)
+
+    # then: it went out once, recorded as the first attempt
+    row = Email.objects.get()
+    assert status == EmailStatus.SENT
+    assert (row.status, row.attempts, row.claimed_until) == (EmailStatus.SENT, 1, None)
+    assert len(mail.outbox) == 1 and reservation.code in mail.outbox[0].body
 
 
 def test_a_row_claimed_by_a_living_relay_is_left_alone_and_taken_over_after_its_lease(

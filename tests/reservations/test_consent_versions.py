@@ -232,3 +232,46 @@ def test_the_wording_in_each_language_is_covered_by_the_database_guard():
             )
 
     assert stored_version(rule) == 5
+
+
+def test_the_form_is_shown_from_the_cache_and_shows_a_changed_rule_at_once(
+    client, procedure, django_assert_num_queries
+):
+    # given: the form was shown once (the procedure, its rules and questions cached)
+    client.get(details_url(procedure))
+    rule = procedure.document_rules.first()
+
+    # when: it is shown again, no query is made
+    with django_assert_num_queries(0):
+        page = client.get(details_url(procedure)).content.decode()
+    assert rule.text in page
+
+    # and a change of wording through the service shows on the next form at once
+    rule.text = "住民票の写し（3か月以内）"
+    services.document_rule_save(rule=rule)
+    page = client.get(details_url(procedure)).content.decode()
+    assert "住民票の写し（3か月以内）" in page
+    assert 'name="rule_%d_version" value="2"' % rule.pk in page
+
+    # and the booking made from it records the new wording
+    assert client.post(details_url(procedure), form_data(procedure)).status_code == 302
+    agreed = ConsentRecord.objects.get(rule=rule)
+    assert (agreed.rule_version, agreed.rule_text) == (2, "住民票の写し（3か月以内）")
+
+
+def test_a_form_checked_against_a_stale_cache_is_refused_by_the_database_check(client, procedure):
+    # given: the procedure and its rules are cached (a form was shown), then the wording
+    # changes behind the cache's back (no refresh)
+    stale = form_data(procedure)
+    client.get(details_url(procedure))
+    rule = procedure.document_rules.first()
+    DocumentRule.objects.filter(pk=rule.pk).update(text="直前に変更")
+
+    # when: the form that showed the old wording is sent
+    response = client.post(details_url(procedure), stale)
+
+    # then: the booking transaction's check refuses it and shows the wording in force
+    page = response.content.decode()
+    assert response.status_code == 200 and Reservation.objects.count() == 0
+    assert "直前に変更" in page
+    assert 'name="rule_%d_version" value="2"' % rule.pk in page

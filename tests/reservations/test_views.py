@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from django.core.cache import cache
@@ -408,3 +409,37 @@ def test_the_error_summary_lists_and_links_each_problem(client, procedure):
     for rule in procedure.document_rules.all():
         assert 'href="#id_rule_%d"' % rule.pk in summary
     assert "Please write the reading in hiragana or katakana." in summary
+
+
+def _without_tokens(page: bytes) -> str:
+    return re.sub(r'name="(csrfmiddlewaretoken|idempotency_key)" value="[^"]*"', "", page.decode())
+
+
+def test_the_empty_form_is_the_same_from_the_field_cache_in_each_language(
+    client, procedure, monkeypatch
+):
+    from reservations.views import booking as booking_views
+
+    # given: the form's fields rendered once per language (and kept in the cache)
+    first = {
+        lang: client.get(details_url(procedure), HTTP_ACCEPT_LANGUAGE=lang) for lang in ("ja", "en")
+    }
+    # when: shown again from the cache, and rendered without it
+    again = {
+        lang: client.get(details_url(procedure), HTTP_ACCEPT_LANGUAGE=lang) for lang in ("ja", "en")
+    }
+    monkeypatch.setattr(booking_views, "_unbound_fields_html", lambda form: None)
+    plain = {
+        lang: client.get(details_url(procedure), HTTP_ACCEPT_LANGUAGE=lang) for lang in ("ja", "en")
+    }
+
+    # then: the same page each time, in its own language
+    for lang in ("ja", "en"):
+        assert _without_tokens(first[lang].content) == _without_tokens(again[lang].content)
+        assert _without_tokens(again[lang].content) == _without_tokens(plain[lang].content)
+    assert "本人確認書類" in first["ja"].content.decode()
+    assert 'name="name"' in first["en"].content.decode()
+    assert (
+        "Name" in first["en"].content.decode()
+        and "Name" not in first["ja"].content.decode().split("<form")[1]
+    )
