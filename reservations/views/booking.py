@@ -7,6 +7,7 @@ enhances in place; bad or stale input gets a message or a 4xx, never a 500.
 import datetime as dt
 import hashlib
 import logging
+import time
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
@@ -359,9 +360,11 @@ def booking_details(request, code, day, hhmm, *, staff_mode):
     )
 
 
-# How long the markup of an empty details form's fields is kept (a deployment that
-# changes their templates shows the new markup after this at the latest).
+# How long the markup of an empty details form's fields is kept. The key carries the
+# moment this process started, so a deployment (new templates or catalogues, new
+# processes) never serves the markup the old code rendered; each process fills its own.
 FIELDS_CACHE_SECONDS = 300
+_PROCESS_STARTED = "%x" % time.time_ns()
 
 
 def _unbound_fields_html(form: CitizenDetailsForm) -> dict:
@@ -370,7 +373,8 @@ def _unbound_fields_html(form: CitizenDetailsForm) -> dict:
     versions and e-mail requirement, and about half the page's rendering time."""
     from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 
-    shape = "%s:%d:%s" % (
+    shape = "%s:%s:%d:%s" % (
+        _PROCESS_STARTED,
         get_language(),
         form.email_required,
         ",".join("%d.%d" % (rule.pk, rule.version) for rule in form.rules),
