@@ -261,7 +261,23 @@ def counter_queue(
     status: str = "",
 ) -> list[QueueRow]:
     """Today's bookings and walk-ins with what the clerk needs: 3 queries, any size."""
-    from reservations.models import Visit, VisitKind, VisitStatus
+    bookings, walk_ins = _queue_querysets(day, counter_id=counter_id, staff_id=staff_id)
+    rows = [_booking_row(reservation, now) for reservation in bookings]
+    rows += [_walk_in_row(visit, now) for visit in walk_ins]
+    if status:
+        rows = [row for row in rows if row.status == status]
+    clerks = _qualified_clerks({row.procedure.pk for row in rows})
+    for row in rows:
+        row.transfer_to = clerks.get(row.procedure.pk, [])
+    order = _queue_order()
+    rows.sort(key=lambda row: (order.get(row.status, 9), row.time or now, row.ticket))
+    return rows
+
+
+def _queue_querysets(day: dt.date, *, counter_id: int | None, staff_id: int | None):
+    """The day's confirmed bookings and its walk-ins, for one counter or clerk if given
+    (a clerk also sees the walk-ins nobody has taken yet)."""
+    from reservations.models import Visit, VisitKind
 
     start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
     bookings = (
@@ -282,55 +298,61 @@ def counter_queue(
     if staff_id:
         bookings = bookings.filter(staff_id=staff_id)
         walk_ins = walk_ins.filter(Q(staff_id=staff_id) | Q(staff__isnull=True))
-    rows = []
-    for reservation in bookings:
-        visit = getattr(reservation, "visit", None)
-        consents = list(reservation.consents.all())
-        rows.append(
-            QueueRow(
-                time=reservation.start_at,
-                ticket=visit.ticket if visit else "",
-                kind=VisitKind.BOOKED,
-                procedure=reservation.procedure,
-                citizen_name=reservation.citizen_name,
-                staff=reservation.staff,
-                counter=(visit.counter if visit and visit.counter_id else reservation.counter),
-                status=visit.status if visit else "expected",
-                status_label=visit.get_status_display() if visit else str(_EXPECTED),
-                consents=consents,
-                documents=[consent.rule_text for consent in consents],
-                waiting_minutes=_waiting(visit, now),
-                reservation=reservation,
-                visit=visit,
-                citizen_kana=reservation.citizen_kana,
-                answers=list(reservation.answers.all()),
-            )
-        )
-    for visit in walk_ins:
-        rows.append(
-            QueueRow(
-                time=visit.checked_in_at,
-                ticket=visit.ticket,
-                kind=VisitKind.WALK_IN,
-                procedure=visit.procedure,
-                citizen_name="",
-                staff=visit.staff,
-                counter=visit.counter,
-                status=visit.status,
-                status_label=visit.get_status_display(),
-                consents=[],
-                documents=[],
-                waiting_minutes=_waiting(visit, now),
-                reservation=None,
-                visit=visit,
-            )
-        )
-    if status:
-        rows = [row for row in rows if row.status == status]
-    clerks = _qualified_clerks({row.procedure.pk for row in rows})
-    for row in rows:
-        row.transfer_to = clerks.get(row.procedure.pk, [])
-    order = {
+    return bookings, walk_ins
+
+
+def _booking_row(reservation: Reservation, now: dt.datetime) -> QueueRow:
+    """A booking's row: "expected" until the citizen checks in, then its visit's state."""
+    from reservations.models import VisitKind
+
+    visit = getattr(reservation, "visit", None)
+    consents = list(reservation.consents.all())
+    return QueueRow(
+        time=reservation.start_at,
+        ticket=visit.ticket if visit else "",
+        kind=VisitKind.BOOKED,
+        procedure=reservation.procedure,
+        citizen_name=reservation.citizen_name,
+        staff=reservation.staff,
+        counter=(visit.counter if visit and visit.counter_id else reservation.counter),
+        status=visit.status if visit else "expected",
+        status_label=visit.get_status_display() if visit else str(_EXPECTED),
+        consents=consents,
+        documents=[consent.rule_text for consent in consents],
+        waiting_minutes=_waiting(visit, now),
+        reservation=reservation,
+        visit=visit,
+        citizen_kana=reservation.citizen_kana,
+        answers=list(reservation.answers.all()),
+    )
+
+
+def _walk_in_row(visit, now: dt.datetime) -> QueueRow:
+    from reservations.models import VisitKind
+
+    return QueueRow(
+        time=visit.checked_in_at,
+        ticket=visit.ticket,
+        kind=VisitKind.WALK_IN,
+        procedure=visit.procedure,
+        citizen_name="",
+        staff=visit.staff,
+        counter=visit.counter,
+        status=visit.status,
+        status_label=visit.get_status_display(),
+        consents=[],
+        documents=[],
+        waiting_minutes=_waiting(visit, now),
+        reservation=None,
+        visit=visit,
+    )
+
+
+def _queue_order() -> dict[str, int]:
+    """The queue shows who is at a counter first, then who is waiting, then the rest."""
+    from reservations.models import VisitStatus
+
+    return {
         VisitStatus.SERVING: 0,
         VisitStatus.CALLED: 1,
         VisitStatus.WAITING: 2,
@@ -338,8 +360,6 @@ def counter_queue(
         VisitStatus.DONE: 4,
         VisitStatus.NO_SHOW: 5,
     }
-    rows.sort(key=lambda row: (order.get(row.status, 9), row.time or now, row.ticket))
-    return rows
 
 
 def _qualified_clerks(procedure_ids: set[int]) -> dict[int, list]:
