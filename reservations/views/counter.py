@@ -26,6 +26,7 @@ from organization.permissions import role_required
 from organization.selectors import staff_member_for_user
 from organization.services import access_log_read
 from reservations import selectors, services
+from reservations.counter_queue import counter_queue
 from reservations.forms import KioskEnrolForm
 from reservations.models import Procedure, Visit, VisitStatus
 from reservations.ratelimit import rate_limited
@@ -60,7 +61,7 @@ def queue(request):
         "status": request.GET.get("status", ""),
     }
     query = request.GET.urlencode()
-    rows = selectors.counter_queue(day=day, now=now, **filters)
+    rows = counter_queue(day=day, now=now, **filters)
     # The bookings whose citizen's name is shown. The page refreshes itself every few
     # seconds: the same list for the same clerk is logged once in a while, not each time.
     access_log_read(
