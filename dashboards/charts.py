@@ -87,6 +87,64 @@ def _svg(chart_id: str, title: str, description: str, body: list[str]) -> SafeSt
     )
 
 
+class _LinePlot:
+    """Where a period and a value land on a line chart's plot area."""
+
+    def __init__(self, periods: int, top: float):
+        self.periods, self.top = periods, top
+        self.plot_w, self.plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+        self.step = self.plot_w / max(periods - 1, 1)
+
+    def x(self, i: int) -> float:
+        return LEFT + (self.step * i if self.periods > 1 else self.plot_w / 2)
+
+    def y(self, v: float) -> float:
+        return TOP + self.plot_h - self.plot_h * min(v, self.top) / self.top
+
+
+def _period_labels(plot: _LinePlot, labels: list[str]) -> list[str]:
+    return [
+        '<text x="%.1f" y="%d" font-size="11" text-anchor="middle" fill="#444">%s</text>'
+        % (plot.x(i), HEIGHT - BOTTOM + 16, escape(label))
+        for i, label in enumerate(labels)
+    ]
+
+
+def _target_steps(plot: _LinePlot, targets: list[float | None]) -> list[str]:
+    half = plot.step / 2 if plot.periods > 1 else 20
+    return [
+        '<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#000" '
+        'stroke-width="1.5" stroke-dasharray="2 2"/>'
+        % (plot.x(i) - half, plot.x(i) + half, plot.y(t), plot.y(t))
+        for i, t in enumerate(targets)
+        if t is not None
+    ]
+
+
+def _series_line(plot: _LinePlot, n: int, vs: list[float | None]) -> list[str]:
+    """One series: a polyline per run of present values (a gap where one is missing),
+    then a dot on every value."""
+    colour = COLOURS[n % len(COLOURS)]
+    parts: list[str] = []
+    run: list[str] = []
+    for i, v in enumerate([*vs, None]):
+        if v is not None:
+            run.append("%.1f,%.1f" % (plot.x(i), plot.y(v)))
+        elif run:
+            if len(run) > 1:
+                parts.append(
+                    '<polyline points="%s" fill="none" stroke="%s" stroke-width="2.5"%s/>'
+                    % (" ".join(run), colour, _dash(n))
+                )
+            run = []
+    parts.extend(
+        '<circle cx="%.1f" cy="%.1f" r="3.5" fill="%s"/>' % (plot.x(i), plot.y(v), colour)
+        for i, v in enumerate(vs)
+        if v is not None
+    )
+    return parts
+
+
 def line_chart(
     *,
     chart_id: str,
@@ -102,50 +160,13 @@ def line_chart(
     values = [v for _, vs in series for v in vs if v is not None]
     values += [t for t in (targets or []) if t is not None]
     top = 100.0 if unit == "%" else _nice_max(max(values, default=0) * 1.1)
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    step = plot_w / max(len(labels) - 1, 1)
-
-    def x(i):
-        return LEFT + (step * i if len(labels) > 1 else plot_w / 2)
-
-    def y(v):
-        return TOP + plot_h - plot_h * min(v, top) / top
-
-    body = _axis(top, unit)
-    for i, label in enumerate(labels):
-        body.append(
-            '<text x="%.1f" y="%d" font-size="11" text-anchor="middle" fill="#444">%s</text>'
-            % (x(i), HEIGHT - BOTTOM + 16, escape(label))
-        )
-    if targets and any(t is not None for t in targets):
-        for i, t in enumerate(targets):
-            if t is None:
-                continue
-            half = step / 2 if len(labels) > 1 else 20
-            body.append(
-                '<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#000" '
-                'stroke-width="1.5" stroke-dasharray="2 2"/>'
-                % (x(i) - half, x(i) + half, y(t), y(t))
-            )
-    for n, (_name, vs) in enumerate(series):
-        colour = COLOURS[n % len(COLOURS)]
-        run: list[str] = []
-        for i, v in enumerate([*vs, None]):
-            if v is not None:
-                run.append("%.1f,%.1f" % (x(i), y(v)))
-            elif run:
-                if len(run) > 1:
-                    body.append(
-                        '<polyline points="%s" fill="none" stroke="%s" stroke-width="2.5"%s/>'
-                        % (" ".join(run), colour, _dash(n))
-                    )
-                run = []
-        for i, v in enumerate(vs):
-            if v is not None:
-                body.append(
-                    '<circle cx="%.1f" cy="%.1f" r="3.5" fill="%s"/>' % (x(i), y(v), colour)
-                )
+    plot = _LinePlot(len(labels), top)
     has_target = bool(targets and any(t is not None for t in targets))
+    body = _axis(top, unit) + _period_labels(plot, labels)
+    if has_target:
+        body += _target_steps(plot, targets)
+    for n, (_name, vs) in enumerate(series):
+        body += _series_line(plot, n, vs)
     body += _legend([name for name, _ in series], target_label=target_label if has_target else "")
     return _svg(chart_id, title, description, body)
 

@@ -3,6 +3,7 @@ from django.urls import path, register_converter
 from reservations import converters
 from reservations.views import booking as views
 from reservations.views import counter as counter_views
+from reservations.views import survey as survey_views
 
 register_converter(converters.IsoDateConverter, "isodate")
 register_converter(converters.HourMinuteConverter, "hhmm")
@@ -50,6 +51,6 @@ urlpatterns = [
     path("counter/kiosk/walk-in/<slug:code>/", counter_views.kiosk_walk_in, name="kiosk_walk_in"),
     path("display/", counter_views.display, name="display"),
     path("display/board/", counter_views.display_board, name="display_board"),
-    path("survey/<str:token>/", counter_views.survey, name="survey"),
-    path("survey/<str:token>/thanks/", counter_views.survey_thanks, name="survey_thanks"),
+    path("survey/<str:token>/", survey_views.survey, name="survey"),
+    path("survey/<str:token>/thanks/", survey_views.survey_thanks, name="survey_thanks"),
 ]

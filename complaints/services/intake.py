@@ -51,22 +51,10 @@ class ComplaintIntake:
 
 @transaction.atomic
 def complaint_record(
-    *,
-    actor: StaffMember,
-    intake: ComplaintIntake | None = None,
-    at: dt.datetime | None = None,
-    **fields,
+    *, actor: StaffMember, intake: ComplaintIntake, at: dt.datetime | None = None
 ) -> Complaint:
     """Record a complaint. The policy sets its level; ``intake.level`` may only raise it,
-    and then needs ``intake.level_reason``. Tells those the level requires.
-
-    ``fields`` are ComplaintIntake's fields given as keywords, for callers that do not
-    build the dataclass themselves (the dashboards' demo history); unknown names raise
-    TypeError as the dataclass does."""
-    if intake is None:
-        intake = ComplaintIntake(**fields)
-    elif fields:
-        raise TypeError("Give the complaint's fields either as intake or as keywords.")
+    and then needs ``intake.level_reason``. Tells those the level requires."""
     if intake.received_at > (at or timezone.now()) + dt.timedelta(minutes=5):
         raise ComplaintError(_("The time received cannot be in the future."))
     assessment, chosen = _level_choose(intake)

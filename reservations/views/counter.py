@@ -1,5 +1,6 @@
 """The counter's pages: the day's queue and its actions, the check-in kiosk with walk-in
-tickets, the public display board, the receipt slip and the survey link target."""
+tickets, the public display board and the receipt slip (the survey it links to is in
+``survey.py``)."""
 
 from functools import wraps
 
@@ -25,7 +26,8 @@ from organization.permissions import role_required
 from organization.selectors import staff_member_for_user
 from organization.services import access_log_read
 from reservations import selectors, services
-from reservations.forms import KioskEnrolForm, SurveyForm
+from reservations.counter_queue import counter_queue
+from reservations.forms import KioskEnrolForm
 from reservations.models import Procedure, Visit, VisitStatus
 from reservations.ratelimit import rate_limited
 
@@ -59,7 +61,7 @@ def queue(request):
         "status": request.GET.get("status", ""),
     }
     query = request.GET.urlencode()
-    rows = selectors.counter_queue(day=day, now=now, **filters)
+    rows = counter_queue(day=day, now=now, **filters)
     # The bookings whose citizen's name is shown. The page refreshes itself every few
     # seconds: the same list for the same clerk is logged once in a while, not each time.
     access_log_read(
@@ -462,48 +464,3 @@ def receipt(request, visit_id: int):
         "reservations/counter/receipt.html",
         {"visit": visit, "survey_url": survey_url, "qr_svg": qr_svg(survey_url)},
     )
-
-
-@require_http_methods(["GET", "POST"])
-@never_cache
-@rate_limited("survey", methods=("POST",))
-@rate_limited("manage", methods=("GET",))
-def survey(request, token: str):
-    """The satisfaction survey, opened from the receipt's QR code or the e-mailed link.
-    No login: the link's token (128 random bits) is the key to this one visit's survey."""
-    visit = (
-        Visit.objects.filter(survey_token=token)
-        .select_related("procedure", "survey_answer")
-        .first()
-    )
-    if visit is None:
-        raise Http404(_("This survey link is not valid."))
-    state = services.survey_state(visit)
-    form = SurveyForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and state == "open" and form.is_valid():
-        try:
-            services.survey_answer_submit(
-                visit=visit, language=request.LANGUAGE_CODE, **form.cleaned_data
-            )
-        except services.SurveyClosed:
-            state = "answered"
-        else:
-            return redirect("reservations:survey_thanks", token=token)
-    status = 200
-    if request.method == "POST":
-        status = 400 if state == "open" else 409
-    return render(
-        request,
-        "reservations/counter/survey.html",
-        {"visit": visit, "form": form, "state": state, "days": settings.SURVEY_OPEN_DAYS},
-        status=status,
-    )
-
-
-@require_GET
-@rate_limited("manage")
-def survey_thanks(request, token: str):
-    visit = Visit.objects.filter(survey_token=token).select_related("procedure").first()
-    if visit is None:
-        raise Http404(_("This survey link is not valid."))
-    return render(request, "reservations/counter/survey_thanks.html", {"visit": visit})
