@@ -19,6 +19,7 @@ from django.db.models import (
     DateTimeField,
     Exists,
     ExpressionWrapper,
+    F,
     Min,
     OuterRef,
     Q,
@@ -255,6 +256,7 @@ def _month_refresh(month: dt.date) -> None:
             MonthlyFact(month=month, procedure_id=p, department_id=d, kind=k, **values)
             for (p, d, k), values in sums.items()
         )
+        version_raise()
 
 
 def facts_refresh(days) -> int:
@@ -329,6 +331,7 @@ def complaint_month_refresh(month: dt.date) -> None:
             )
             for (d, p, c), values in facts.items()
         )
+        version_raise()
 
 
 def changed_complaint_months(since: dt.datetime, now: dt.datetime) -> set[dt.date]:
@@ -449,6 +452,8 @@ def letter_facts_refresh(
                 },
             )
         letter_rule_facts_refresh({batch.rule_id for batch in batches})
+        if batches:
+            version_raise()
     return len(batches)
 
 
@@ -520,7 +525,9 @@ def facts_refresh_changed(*, now: dt.datetime | None = None) -> int:
     for month in sorted(changed_complaint_months(since, now)):
         complaint_month_refresh(month)
     letter_facts_refresh(now=now, since=since)
-    RollupState.objects.filter(pk=1).update(refreshed_at=timezone.now(), changes_seen_until=now)
+    RollupState.objects.filter(pk=1).update(
+        refreshed_at=timezone.now(), changes_seen_until=now, version=F("version") + 1
+    )
     return written
 
 
@@ -535,6 +542,21 @@ def facts_rebuild(*, first: dt.date, last: dt.date) -> int:
         pk=1, defaults={"refreshed_at": timezone.now(), "changes_seen_until": timezone.now()}
     )
     return written
+
+
+def version_raise() -> None:
+    """A new version of the dashboards' figures: call it in the transaction that writes
+    the facts (or a target), after the writes, so that no page can read the new version
+    with the old figures and keep them in its cache (``dashboards/figures.py``)."""
+    if not RollupState.objects.filter(pk=1).update(version=F("version") + 1):
+        RollupState.objects.get_or_create(pk=1)
+        RollupState.objects.filter(pk=1).update(version=F("version") + 1)
+
+
+def state() -> tuple[dt.datetime | None, int]:
+    """When the rollup last refreshed, and the figures' version: one indexed read."""
+    row = RollupState.objects.filter(pk=1).values_list("refreshed_at", "version").first()
+    return row or (None, 0)
 
 
 def last_refreshed() -> dt.datetime | None:
