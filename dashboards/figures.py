@@ -44,25 +44,26 @@ def state(request) -> State:
     return found
 
 
-def key(name: str, version: int, *parts) -> str:
-    """The cache key of one page's figures: the version, the page, the language, the day,
-    the minimum number of answers (参考値), and the page's period and filters."""
+def key(name: str, version: int, *parts, per_language: bool = True) -> str:
+    """The cache key of one page's figures: the version, the page, the language (their
+    labels and bases are translated), the day, the minimum number of answers (参考値),
+    and the page's period and filters."""
     scope = ":".join("" if part is None else str(part) for part in parts)
     return "dashboards:figures:%s:v%d:%s:%s:%s:%s" % (
         name,
         version,
-        get_language() or "",
+        (get_language() or "") if per_language else "",
         timezone.localdate().isoformat(),
         settings.DASHBOARD_MIN_ANSWERS,
         scope,
     )
 
 
-def cached(name: str, request, compute: Callable, *parts):
+def cached(name: str, request, compute: Callable, *parts, per_language: bool = True):
     """``compute()``'s result for this version of the rollup and these ``parts`` (the
     period, the filters…), from the cache when another request computed it already."""
     current = state(request)
-    cache_key = key(name, current.version, *parts)
+    cache_key = key(name, current.version, *parts, per_language=per_language)
     found = cache.get(cache_key)
     if found is None:
         found = compute()

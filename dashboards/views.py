@@ -69,7 +69,9 @@ def _selection(request):
         if period is not None
         else periods.period_containing(today, kind)
     )
-    first_day = figures.cached("first-data-day", request, selectors.first_data_day)
+    first_day = figures.cached(
+        "first-data-day", request, selectors.first_data_day, per_language=False
+    )
     form.fields["period"].widget.choices = period_choices(kind, today, period, first_day)
     filters = selectors.Filters(
         department_id=department.pk if department else None,
