@@ -23,7 +23,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from dashboards import rollup
+from dashboards import rollup, selectors
 
 # A ceiling only: the version changes every time the 5-minute job runs. It bounds what
 # depends on the clock rather than on the data (a letter batch's 30-day window closing).
@@ -74,3 +74,47 @@ def cached(name: str, request, compute: Callable, *parts, per_language: bool = T
 def scope(period, filters) -> tuple:
     """The parts of a key for one period and filters."""
     return (period.kind, period.key, filters.department_id, filters.procedure_id)
+
+
+# The filter lists (departments, procedures) change rarely: a renamed department shows in
+# the lists within this time (the figures themselves never wait for it).
+CHOICES_CACHE_SECONDS = 60
+
+
+def filter_choices(form) -> None:
+    """Give the filter form's department and procedure lists from the cache (per
+    language: the names are translated) instead of two queries each per page."""
+    cache_key = "dashboards:filter-choices:%s" % (get_language() or "")
+    found = cache.get(cache_key)
+    if found is None:
+        found = {
+            name: [
+                (field.prepare_value(obj), field.label_from_instance(obj)) for obj in field.queryset
+            ]
+            for name, field in form.fields.items()
+            if name in ("department", "procedure")
+        }
+        cache.set(cache_key, found, CHOICES_CACHE_SECONDS)
+    for name, choices in found.items():
+        field = form.fields[name]
+        field.choices = [("", field.empty_label), *choices]
+
+
+def overdue_now(request, filters) -> int:
+    """Complaints overdue now, per filters: counted live at most once a minute per scope
+    and version (fresher than any rollup figure on the page)."""
+    current = state(request)
+    cache_key = "dashboards:overdue:v%d:%s:%s:%s" % (
+        current.version,
+        timezone.localdate().isoformat(),
+        filters.department_id or "",
+        filters.procedure_id or "",
+    )
+    found = cache.get(cache_key)
+    if found is None:
+        found = selectors.overdue_now(filters)
+        cache.set(cache_key, found, OVERDUE_CACHE_SECONDS)
+    return found
+
+
+OVERDUE_CACHE_SECONDS = 60

@@ -551,9 +551,24 @@ def version_raise() -> None:
 
 
 def state() -> tuple[dt.datetime | None, int]:
-    """When the rollup last refreshed, and the figures' version: one indexed read."""
-    row = RollupState.objects.filter(pk=1).values_list("refreshed_at", "version").first()
-    return row or (None, 0)
+    """When the rollup last refreshed, and the figures' version, in one query. A letter
+    batch made since the job's last run gets its facts first (and so a new version): it
+    shows at once, as 集計中."""
+    from notices.models import LetterBatch
+
+    unseen = LetterBatch.objects.exclude(pk__in=LetterBatchFact.objects.values("batch_id"))
+    row = (
+        RollupState.objects.filter(pk=1)
+        .annotate(unseen=Exists(unseen))
+        .values_list("refreshed_at", "version", "unseen")
+        .first()
+    )
+    if row is None or row[2]:
+        missing = list(unseen.values_list("pk", flat=True))
+        if missing:
+            letter_facts_refresh(batch_ids=missing)
+        row = RollupState.objects.filter(pk=1).values_list("refreshed_at", "version").first()
+    return (row[0], row[1]) if row else (None, 0)
 
 
 def last_refreshed() -> dt.datetime | None:

@@ -723,13 +723,6 @@ def booked_vs_walk_in(period: Period, filters: Filters) -> dict:
     }
 
 
-def letter_facts_ensure(periods: list[Period]) -> None:
-    """A page's cached figures read the letter facts: a batch made in its ``periods``
-    since the rollup's last run gets its facts (and the figures a new version) first."""
-    if periods:
-        _missing_letter_facts(min(p.start for p in periods), max(p.end for p in periods))
-
-
 def _missing_letter_facts(first: dt.date, last: dt.date) -> None:
     """Batches made in [first, last) that the rollup job has not seen yet (made since
     its last run) get their facts now, so a new batch shows at once (as 集計中)."""

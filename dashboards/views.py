@@ -73,6 +73,7 @@ def _selection(request):
         "first-data-day", request, selectors.first_data_day, per_language=False
     )
     form.fields["period"].widget.choices = period_choices(kind, today, period, first_day)
+    figures.filter_choices(form)
     filters = selectors.Filters(
         department_id=department.pk if department else None,
         procedure_id=procedure.pk if procedure else None,
@@ -212,9 +213,6 @@ def _overview_figures(period, filters) -> dict:
 
 def _overview_context(request):
     form, period, filters = _selection(request)
-    trend_periods = period.trend(TREND_LENGTH[period.kind])
-    # A batch made since the rollup's last run gets its facts (and a new version) now.
-    selectors.letter_facts_ensure(trend_periods)
     return {
         **_page_context(request, form, period, filters),
         **figures.cached(
@@ -223,7 +221,7 @@ def _overview_context(request):
             lambda: _overview_figures(period, filters),
             *figures.scope(period, filters),
         ),
-        "overdue_now": selectors.overdue_now(filters),
+        "overdue_now": figures.overdue_now(request, filters),
         "letter_shortfalls": letter_capacity_shortfalls(today=timezone.localdate()),
     }
 
@@ -254,7 +252,6 @@ def refresh(request):
 @manager_required
 def letters(request):
     form, period, filters = _selection(request)
-    selectors.letter_facts_ensure([period])
     return render(
         request,
         "dashboards/letters.html",
@@ -289,7 +286,6 @@ def _letters_figures(period, filters) -> dict:
 @manager_required
 def complaints(request):
     form, period, filters = _selection(request)
-    selectors.letter_facts_ensure([period])
     table = [
         kpi
         for kpi in _kpis_cached(request, period, filters)
@@ -308,7 +304,7 @@ def complaints(request):
             **_page_context(request, form, period, filters),
             "kpis": table,
             "categories": categories,
-            "overdue_now": selectors.overdue_now(filters),
+            "overdue_now": figures.overdue_now(request, filters),
         },
     )
 
@@ -362,7 +358,6 @@ def export(request, table: str):
     form, period, filters = _selection(request)
     stem = "madoguchi-%s-%s" % (table, period.key)
     if table == "kpis":
-        selectors.letter_facts_ensure([period])
         rows = [
             [
                 k.code,
@@ -685,7 +680,6 @@ def review_context(
     if request is None:
         found = _review_figures(period, filters)
     else:
-        selectors.letter_facts_ensure(period.trend(4))
         found = figures.cached(
             "review",
             request,
@@ -778,12 +772,14 @@ def review(request, key: str):
             return redirect(here)
         if which not in ("targets", "review", "action"):
             raise Http404
+    scope_form = FilterForm(request.GET or None)
+    figures.filter_choices(scope_form)
     context.update(
         {
             "targets_form": targets_form,
             "review_form": review_form,
             "action_form": action_form,
-            "scope_form": FilterForm(request.GET or None),
+            "scope_form": scope_form,
             "scope_name": scope_name,
             "scope_query": scope_query,
         }
