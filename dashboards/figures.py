@@ -71,6 +71,12 @@ def cached(name: str, request, compute: Callable, *parts, per_language: bool = T
     return found
 
 
+def fragment_key(request, period, filters) -> str:
+    """What a page's cached HTML fragment of its figures varies on (``{% cache %}`` in
+    the templates): the same as its figures. Never the parts with a CSRF token."""
+    return key("fragment", state(request).version, *scope(period, filters))
+
+
 def scope(period, filters) -> tuple:
     """The parts of a key for one period and filters."""
     return (period.kind, period.key, filters.department_id, filters.procedure_id)

@@ -94,6 +94,7 @@ def _page_context(request, form, period, filters) -> dict:
         "today": today,
         "query": _query(period, filters),
         "refreshed_at": figures.state(request).refreshed_at,
+        "fragment_key": figures.fragment_key(request, period, filters),
         "filter_names": _filter_names(form),
         "min_answers": selectors.min_answers(),
         "first_visit_days": rollup.FIRST_VISIT_DAYS,
@@ -780,6 +781,7 @@ def review(request, key: str):
             "review_form": review_form,
             "action_form": action_form,
             "scope_form": scope_form,
+            "fragment_key": figures.fragment_key(request, period, filters),
             "scope_name": scope_name,
             "scope_query": scope_query,
         }

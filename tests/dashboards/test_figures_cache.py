@@ -125,18 +125,21 @@ def test_a_department_never_gets_another_departments_cached_figures(client, mana
     assert kpi_csv(client)["satisfaction"][2] == "50"
     assert kpi_csv(client, department=happy.department_id)["satisfaction"][2] == "100"
 
-    def headline(department) -> str:
+    def overview(department) -> tuple[str, set[str]]:
+        """The headline satisfaction, and the waiting and handling minutes in the page's cached HTML
+        (the charts' tables)."""
         page = client.get(
             reverse("dashboards:overview"),
             {**Q, "department": department},
             HTTP_ACCEPT_LANGUAGE="en",
         ).content.decode()
-        return re.search(r'class="display-6 mb-1">([^<]*)', page).group(1).strip()
+        headline = re.search(r'class="display-6 mb-1">([^<]*)', page).group(1).strip()
+        return headline, set(re.findall(r">(\d+) min<", page))
 
-    assert headline(happy.department_id) == "100%"  # cached
-    assert headline(unhappy.department_id) == "0%"
-    assert headline("") == "50%"
-    assert headline(happy.department_id) == "100%"
+    assert overview(happy.department_id) == ("100%", {"5", "8"})  # cached
+    assert overview(unhappy.department_id) == ("0%", {"40", "8"})
+    assert overview("")[0] == "50%"
+    assert overview(happy.department_id) == ("100%", {"5", "8"})
 
 
 def test_staff_who_may_not_see_the_dashboards_get_nothing_from_the_cache(client, manager):
