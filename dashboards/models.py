@@ -100,10 +100,13 @@ class MonthlyFact(Facts):
 
 
 class RollupState(models.Model):
-    """The single row that remembers when the rollup last looked for changes."""
+    """The single row that remembers when the rollup last looked for changes, and the
+    version of the figures: every write of the rollup or of a target raises it, so a
+    page's cached figures (``dashboards/figures.py``) are never older than the rollup."""
 
     refreshed_at = models.DateTimeField(null=True, blank=True)
     changes_seen_until = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveBigIntegerField(default=0)
 
     def __str__(self):
         return str(self.refreshed_at)

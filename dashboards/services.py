@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dashboards import rollup
 from dashboards.models import Kpi, QuarterAction, QuarterReview, Stage, Target
 
 
@@ -59,6 +60,8 @@ def targets_set(
             **scope,
             defaults={"value": value, "set_by": user, "set_at": timezone.now()},
         )
+    # The pages' cached figures carry the targets: a new version shows the new ones.
+    rollup.version_raise()
     return Target.objects.filter(fiscal_year=fiscal_year, quarter=quarter, **scope).count()
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.documents import html_to_pdf
-from dashboards import charts, periods, rollup, selectors, services
+from dashboards import charts, figures, periods, rollup, selectors, services
 from dashboards.forms import ActionForm, FilterForm, ReviewForm, TargetsForm
 from dashboards.models import Kpi, QuarterAction, QuarterReview, Stage
 from dashboards.templatetags.kpi import unit_name
@@ -31,10 +31,16 @@ CHARTED = {
 }
 
 
-def period_choices(kind: str, today: dt.date, selected: periods.Period | None = None):
-    """(key, label) of the periods of ``kind`` that have data, newest first; the running
-    period is marked as partial, and the selected one is always offered."""
-    first = selectors.first_data_day() or today
+def period_choices(
+    kind: str,
+    today: dt.date,
+    selected: periods.Period | None = None,
+    first_data_day: dt.date | None = None,
+):
+    """(key, label) of the periods of ``kind`` that have data (from ``first_data_day``,
+    looked up when not given), newest first; the running period is marked as partial,
+    and the selected one is always offered."""
+    first = first_data_day or selectors.first_data_day() or today
     found = periods.span(first, today, kind)
     if selected is not None and selected not in found:
         found = sorted([*found, selected], reverse=True)
@@ -64,7 +70,11 @@ def _selection(request):
         if period is not None
         else periods.period_containing(today, kind)
     )
-    form.fields["period"].widget.choices = period_choices(kind, today, period)
+    first_day = figures.cached(
+        "first-data-day", request, selectors.first_data_day, per_language=False
+    )
+    form.fields["period"].widget.choices = period_choices(kind, today, period, first_day)
+    figures.filter_choices(form)
     filters = selectors.Filters(
         department_id=department.pk if department else None,
         procedure_id=procedure.pk if procedure else None,
@@ -72,9 +82,10 @@ def _selection(request):
     return form, period, filters
 
 
-def _page_context(form, period, filters) -> dict:
+def _page_context(request, form, period, filters) -> dict:
     """What every dashboard page shows around its figures: the period (partial or
-    not), the filters, and how old the numbers are."""
+    not), the filters, and how old the numbers are (read live with the figures'
+    version, never from the cache)."""
     today = timezone.localdate()
     return {
         "form": form,
@@ -83,7 +94,8 @@ def _page_context(form, period, filters) -> dict:
         "period_partial": period.contains(today),
         "today": today,
         "query": _query(period, filters),
-        "refreshed_at": rollup.last_refreshed(),
+        "refreshed_at": figures.state(request).refreshed_at,
+        "fragment_key": figures.fragment_key(request, period, filters),
         "filter_names": _filter_names(form),
         "min_answers": selectors.min_answers(),
         "first_visit_days": rollup.FIRST_VISIT_DAYS,
@@ -170,12 +182,11 @@ def trend_figures(trend: dict, trend_periods: list, filters) -> list[dict]:
     return figures
 
 
-def _overview_context(request):
-    form, period, filters = _selection(request)
+def _overview_figures(period, filters) -> dict:
+    """The overview's figures: the KPI table, the trend charts and the waiting chart."""
     trend_periods = period.trend(TREND_LENGTH[period.kind])
     trend = selectors.kpi_trend(trend_periods, filters, detailed=[period])
     table = selectors.kpis(period, filters, values=trend[period])
-    figures = trend_figures(trend, trend_periods, filters)
     wait_codes = [
         (Kpi.WAIT_P50_BOOKED, Kpi.WAIT_P50_WALK_IN),
         (Kpi.WAIT_P90_BOOKED, Kpi.WAIT_P90_WALK_IN),
@@ -195,12 +206,24 @@ def _overview_context(request):
         unit="min",
     )
     return {
-        **_page_context(form, period, filters),
         "kpis": table,
-        "figures": figures,
+        "figures": trend_figures(trend, trend_periods, filters),
         "waiting": waiting,
         "trend_labels": [p.label for p in trend_periods],
-        "overdue_now": selectors.overdue_now(filters),
+    }
+
+
+def _overview_context(request):
+    form, period, filters = _selection(request)
+    return {
+        **_page_context(request, form, period, filters),
+        **figures.cached(
+            "overview",
+            request,
+            lambda: _overview_figures(period, filters),
+            *figures.scope(period, filters),
+        ),
+        "overdue_now": figures.overdue_now(request, filters),
         "letter_shortfalls": letter_capacity_shortfalls(today=timezone.localdate()),
     }
 
@@ -231,23 +254,34 @@ def refresh(request):
 @manager_required
 def letters(request):
     form, period, filters = _selection(request)
-    rows = selectors.letter_batches(period, filters)
-    final = [r for r in rows if not r["counting"]]
-    total = sum(r["letters"] for r in final)
-    converted = sum(r["converted"] for r in final)
     return render(
         request,
         "dashboards/letters.html",
         {
-            **_page_context(form, period, filters),
-            "rows": rows,
-            "total": total,
-            "converted": converted,
-            "rate": selectors.share(converted, total),
-            "counting": [r for r in rows if r["counting"]],
-            "funnel": selectors.letter_funnel(period, filters),
+            **_page_context(request, form, period, filters),
+            **figures.cached(
+                "letters",
+                request,
+                lambda: _letters_figures(period, filters),
+                *figures.scope(period, filters),
+            ),
         },
     )
+
+
+def _letters_figures(period, filters) -> dict:
+    rows = selectors.letter_batches(period, filters)
+    final = [r for r in rows if not r["counting"]]
+    total = sum(r["letters"] for r in final)
+    converted = sum(r["converted"] for r in final)
+    return {
+        "rows": rows,
+        "total": total,
+        "converted": converted,
+        "rate": selectors.share(converted, total),
+        "counting": [r for r in rows if r["counting"]],
+        "funnel": selectors.letter_funnel(period, filters),
+    }
 
 
 @require_GET
@@ -256,18 +290,31 @@ def complaints(request):
     form, period, filters = _selection(request)
     table = [
         kpi
-        for kpi in selectors.kpis(period, filters)
+        for kpi in _kpis_cached(request, period, filters)
         if kpi.code in (Kpi.COMPLAINTS_PER_1000, Kpi.REPORTS_ON_TIME, Kpi.DAYS_TO_CLOSE)
     ]
+    categories = figures.cached(
+        "complaint-categories",
+        request,
+        lambda: selectors.complaint_categories(period, filters),
+        *figures.scope(period, filters),
+    )
     return render(
         request,
         "dashboards/complaints.html",
         {
-            **_page_context(form, period, filters),
+            **_page_context(request, form, period, filters),
             "kpis": table,
-            "categories": selectors.complaint_categories(period, filters),
-            "overdue_now": selectors.overdue_now(filters),
+            "categories": categories,
+            "overdue_now": figures.overdue_now(request, filters),
         },
+    )
+
+
+def _kpis_cached(request, period, filters) -> list:
+    """The KPI table of one period (the complaints page and the CSV share it)."""
+    return figures.cached(
+        "kpis", request, lambda: selectors.kpis(period, filters), *figures.scope(period, filters)
     )
 
 
@@ -325,7 +372,7 @@ def export(request, table: str):
                 _result(k.met),
                 _reliability(getattr(k, "indicative", False)),
             ]
-            for k in selectors.kpis(period, filters)
+            for k in _kpis_cached(request, period, filters)
         ]
         header = [
             _("code"),
@@ -447,7 +494,15 @@ def comparison(request):
     return render(
         request,
         "dashboards/comparison.html",
-        {**_page_context(form, period, filters), **comparison_context(period, filters)},
+        {
+            **_page_context(request, form, period, filters),
+            **figures.cached(
+                "comparison",
+                request,
+                lambda: comparison_context(period, filters),
+                *figures.scope(period, filters),
+            ),
+        },
     )
 
 
@@ -592,8 +647,8 @@ def _review_scope(request) -> tuple[selectors.Filters, str, str]:
     return filters, " · ".join(names) or _("Whole city hall"), urlencode(params)
 
 
-def review_context(period: periods.Period, filters: selectors.Filters | None = None) -> dict:
-    filters = filters or selectors.Filters()
+def _review_figures(period: periods.Period, filters: selectors.Filters) -> dict:
+    """The review's KPI table with its four-quarter trend and the targets in force."""
     trend_periods = period.trend(4)
     trend = selectors.kpi_trend(trend_periods, filters)
     table = selectors.kpis(period, filters, values=trend[period])
@@ -611,6 +666,29 @@ def review_context(period: periods.Period, filters: selectors.Filters | None = N
             for p in trend_periods
         ]
         kpi.answer_based = kpi.code in selectors.ANSWER_BASED
+    return {
+        "kpis": table,
+        "trend_labels": [p.label for p in trend_periods],
+        "target_set": target_set,
+    }
+
+
+def review_context(
+    period: periods.Period, filters: selectors.Filters | None = None, request=None
+) -> dict:
+    """The review of a quarter: its figures (from the cache when a ``request`` is given)
+    and, read live, its actions and the review text."""
+    filters = filters or selectors.Filters()
+    if request is None:
+        found = _review_figures(period, filters)
+    else:
+        found = figures.cached(
+            "review",
+            request,
+            lambda: _review_figures(period, filters),
+            *figures.scope(period, filters),
+        )
+    table, target_set = found["kpis"], found["target_set"]
     department_id = filters.department_id
     actions = QuarterAction.objects.filter(
         fiscal_year=period.fiscal_year, quarter=period.quarter, department_id=department_id
@@ -629,7 +707,7 @@ def review_context(period: periods.Period, filters: selectors.Filters | None = N
         "period": period,
         "wareki_label": periods.wareki_label(period),
         "kpis": table,
-        "trend_labels": [p.label for p in trend_periods],
+        "trend_labels": found["trend_labels"],
         "do_actions": [a for a in actions if a.stage == Stage.DO],
         "act_actions": [a for a in actions if a.stage == Stage.ACT],
         "carried": carried,
@@ -649,7 +727,7 @@ def review_context(period: periods.Period, filters: selectors.Filters | None = N
 def review(request, key: str):
     period = _quarter_or_404(key)
     filters, scope_name, scope_query = _review_scope(request)
-    context = review_context(period, filters)
+    context = review_context(period, filters, request)
     targets_form = TargetsForm(
         request.POST if request.POST.get("form") == "targets" else None,
         initial={k.code: k.target for k in context["kpis"]},
@@ -696,12 +774,15 @@ def review(request, key: str):
             return redirect(here)
         if which not in ("targets", "review", "action"):
             raise Http404
+    scope_form = FilterForm(request.GET or None)
+    figures.filter_choices(scope_form)
     context.update(
         {
             "targets_form": targets_form,
             "review_form": review_form,
             "action_form": action_form,
-            "scope_form": FilterForm(request.GET or None),
+            "scope_form": scope_form,
+            "fragment_key": figures.fragment_key(request, period, filters),
             "scope_name": scope_name,
             "scope_query": scope_query,
         }

@@ -27,7 +27,6 @@ import math
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from notices.models import Letter, NoticeRule
@@ -102,20 +101,27 @@ def rule_conversion(*, rule: NoticeRule, now: dt.datetime | None = None) -> Conv
     ``LETTER_CONVERSION_MIN_LETTERS`` such letters exist. Two queries at most."""
     now = now or timezone.now()
     window = dt.timedelta(days=CONVERSION_DAYS)
-    booked = Reservation.objects.filter(
-        referral_code=OuterRef("code"),
-        created_at__gte=OuterRef("created_at"),
-        created_at__lte=OuterRef("created_at") + window,
-    )
-    figures = (
-        Letter.objects.filter(
-            rule=rule,
-            created_at__lte=now - window,
-            created_at__gt=now - dt.timedelta(days=CONVERSION_LOOKBACK_DAYS),
+    letters_qs = Letter.objects.filter(
+        rule=rule,
+        created_at__lte=now - window,
+        created_at__gt=now - dt.timedelta(days=CONVERSION_LOOKBACK_DAYS),
+    ).order_by()
+    # The bookings are found by their referral code (its index) and matched to their
+    # letter's window here: as one correlated query per letter, PostgreSQL chose the
+    # bookings' creation-time index and read a month of bookings for each letter.
+    bookings: dict[str, list[dt.datetime]] = {}
+    for code, created_at in (
+        Reservation.objects.filter(referral_code__in=letters_qs.values("code"))
+        .order_by()
+        .values_list("referral_code", "created_at")
+    ):
+        bookings.setdefault(code, []).append(created_at)
+    figures = {"letters": 0, "booked": 0}
+    for code, created_at in letters_qs.values_list("code", "created_at"):
+        figures["letters"] += 1
+        figures["booked"] += any(
+            created_at <= at <= created_at + window for at in bookings.get(code, ())
         )
-        .annotate(was_booked=Exists(booked))
-        .aggregate(letters=Count("id"), booked=Count("id", filter=Q(was_booked=True)))
-    )
     letters, booked_count = figures["letters"], figures["booked"]
     if letters < settings.LETTER_CONVERSION_MIN_LETTERS:
         return Conversion(settings.LETTER_DEFAULT_CONVERSION, False, letters, booked_count)
