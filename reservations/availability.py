@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -225,6 +225,67 @@ def free_slots(roster: Roster, day: dt.date, *, earliest: dt.datetime) -> list[S
     return [Slot(start, start + duration, n) for start, n in sorted(free_count.items())]
 
 
+def free_slots_sql(
+    roster: Roster, day: dt.date, *, earliest: dt.datetime, now: dt.datetime
+) -> list[Slot]:
+    """``free_slots`` of one day in one PostgreSQL query, from the roster's shifts and
+    closed days alone (its busy times are not read: ``static_roster`` is enough).
+
+    The database lays each shift's grid out (``generate_series``), drops the starts
+    before ``earliest`` and those a holding booking of the clerk overlaps, and counts
+    the free clerks per start: a day's worth of rows back, whatever the number of
+    bookings (the Python path reads every booking of the day). Same answer as
+    ``free_slots(load_roster(...), day, ...)``: a booking counts for the local day it
+    starts on, overlaps are half-open, a clerk with two overlapping shifts counts twice.
+    """
+    spans = roster.shifts_by_day.get(day)
+    if not spans or closure_reason(day, roster.closed_days):
+        return []
+    procedure = roster.procedure
+    duration = procedure.duration
+    step = dt.timedelta(minutes=procedure.slot_interval_minutes)
+    day_start = _aware(day, dt.time.min)
+    busy = (
+        Reservation.objects.holding(now=now)
+        .filter(
+            staff_id__in=sorted({span.staff_id for span in spans}),
+            start_at__gte=day_start,
+            start_at__lt=day_start + dt.timedelta(days=1),
+        )
+        .order_by()
+        .values("staff_id", "start_at", "end_at")
+    )
+    busy_sql, busy_params = busy.query.sql_with_params()
+    sql = (
+        "WITH busy AS (%s), "
+        "starts AS ("
+        " SELECT span.staff_id, g AS start_at"
+        " FROM unnest(%%s::integer[], %%s::timestamptz[], %%s::timestamptz[])"
+        "  AS span(staff_id, start_at, end_at),"
+        " generate_series(span.start_at, span.end_at - %%s::interval, %%s::interval) AS g"
+        " WHERE g >= %%s) "
+        "SELECT s.start_at, count(*) FROM starts s "
+        "WHERE NOT EXISTS (SELECT 1 FROM busy b WHERE b.staff_id = s.staff_id"
+        " AND b.start_at < s.start_at + %%s::interval AND s.start_at < b.end_at) "
+        "GROUP BY s.start_at ORDER BY s.start_at" % busy_sql
+    )
+    params = (
+        *busy_params,
+        [span.staff_id for span in spans],
+        [span.start for span in spans],
+        [span.end for span in spans],
+        duration,
+        step,
+        earliest,
+        duration,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    tz = timezone.get_current_timezone()
+    return [Slot(start.astimezone(tz), start.astimezone(tz) + duration, n) for start, n in rows]
+
+
 def routing_candidates(roster: Roster, start: dt.datetime) -> list[tuple[int, int]]:
     """(staff_id, counter_id) of clerks who can take a booking at ``start``, best first.
 
@@ -270,9 +331,18 @@ class DaySummary:
 
 
 def day_summary(
-    roster: Roster, day: dt.date, *, earliest: dt.datetime, last_bookable: dt.date
+    roster: Roster,
+    day: dt.date,
+    *,
+    earliest: dt.datetime,
+    last_bookable: dt.date,
+    slots_of=None,
 ) -> tuple[DaySummary, list[Slot]]:
-    """What the calendar says about ``day``, with its free slots."""
+    """What the calendar says about ``day``, with its free slots.
+
+    ``slots_of(day)``: the day's free slots when the roster holds no busy times (the
+    day page on PostgreSQL, ``free_slots_sql``), called only for an open day.
+    """
     reason = closure_reason(day, roster.closed_days)
     if day < timezone.localdate(earliest) or day > last_bookable:
         return DaySummary(day, DayStatus.UNAVAILABLE, reason=reason or ""), []
@@ -281,7 +351,7 @@ def day_summary(
     if not roster.shifts_by_day.get(day):
         status = DayStatus.CLOSED if day.weekday() >= 5 else DayStatus.NO_SERVICE
         return DaySummary(day, status), []
-    slots = free_slots(roster, day, earliest=earliest)
+    slots = slots_of(day) if slots_of else free_slots(roster, day, earliest=earliest)
     return DaySummary(day, DayStatus.OPEN if slots else DayStatus.FULL, len(slots)), slots
 
 
