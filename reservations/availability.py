@@ -14,13 +14,20 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from organization.calendar import holiday_name
-from reservations.models import ClosedDay, Procedure, Reservation, Shift
+from reservations.models import (
+    RELEASED_STATUSES,
+    ClosedDay,
+    Procedure,
+    Reservation,
+    ReservationStatus,
+    Shift,
+)
 
 
 def closure_reason(day: dt.date, closed_days: dict[dt.date, ClosedDay]) -> str | None:
@@ -225,6 +232,79 @@ def free_slots(roster: Roster, day: dt.date, *, earliest: dt.datetime) -> list[S
     return [Slot(start, start + duration, n) for start, n in sorted(free_count.items())]
 
 
+# The clerks' holding bookings (``Reservation.objects.holding``, written out: the SQL is
+# built once, not by the ORM on every page; the test comparing this path with the Python
+# one covers each status), then the shifts' grids minus them, counted per start.
+_FREE_SLOTS_SQL = """
+WITH busy AS (
+  SELECT staff_id, start_at, end_at FROM %(table)s
+  WHERE staff_id = ANY(%%s::bigint[]) AND start_at >= %%s AND start_at < %%s
+    AND (status NOT IN (%(released)s, '%(pending)s')
+         OR (status = '%(pending)s' AND hold_expires_at > %%s)
+         OR (status = '%(cancelled)s' AND release_at > %%s))
+), starts AS (
+  SELECT span.staff_id, g AS start_at
+  FROM unnest(%%s::bigint[], %%s::timestamptz[], %%s::timestamptz[])
+    AS span(staff_id, start_at, end_at),
+    generate_series(span.start_at, span.end_at - %%s::interval, %%s::interval) AS g
+  WHERE g >= %%s
+)
+SELECT s.start_at, count(*) FROM starts s
+WHERE NOT EXISTS (
+  SELECT 1 FROM busy b
+  WHERE b.staff_id = s.staff_id AND b.start_at < s.start_at + %%s::interval
+    AND s.start_at < b.end_at
+)
+GROUP BY s.start_at ORDER BY s.start_at
+""" % {
+    "table": Reservation._meta.db_table,
+    "released": ", ".join("'%s'" % status for status in RELEASED_STATUSES),
+    "pending": ReservationStatus.PENDING,
+    "cancelled": ReservationStatus.CANCELLED,
+}
+
+
+def free_slots_sql(
+    roster: Roster, day: dt.date, *, earliest: dt.datetime, now: dt.datetime
+) -> list[Slot]:
+    """``free_slots`` of one day in one PostgreSQL query, from the roster's shifts and
+    closed days alone (its busy times are not read: ``static_roster`` is enough).
+
+    The database lays each shift's grid out (``generate_series``), drops the starts
+    before ``earliest`` and those a holding booking of the clerk overlaps, and counts
+    the free clerks per start: a day's worth of rows back, whatever the number of
+    bookings (the Python path reads every booking of the day). Same answer as
+    ``free_slots(load_roster(...), day, ...)``: a booking counts for the local day it
+    starts on, overlaps are half-open, a clerk with two overlapping shifts counts twice.
+    """
+    spans = roster.shifts_by_day.get(day)
+    if not spans or closure_reason(day, roster.closed_days):
+        return []
+    procedure = roster.procedure
+    duration = procedure.duration
+    step = dt.timedelta(minutes=procedure.slot_interval_minutes)
+    day_start = _aware(day, dt.time.min)
+    params = (
+        [span.staff_id for span in spans],
+        day_start,
+        day_start + dt.timedelta(days=1),
+        now,
+        now,
+        [span.staff_id for span in spans],
+        [span.start for span in spans],
+        [span.end for span in spans],
+        duration,
+        step,
+        earliest,
+        duration,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(_FREE_SLOTS_SQL, params)
+        rows = cursor.fetchall()
+    tz = timezone.get_current_timezone()
+    return [Slot(start.astimezone(tz), start.astimezone(tz) + duration, n) for start, n in rows]
+
+
 def routing_candidates(roster: Roster, start: dt.datetime) -> list[tuple[int, int]]:
     """(staff_id, counter_id) of clerks who can take a booking at ``start``, best first.
 
@@ -270,9 +350,18 @@ class DaySummary:
 
 
 def day_summary(
-    roster: Roster, day: dt.date, *, earliest: dt.datetime, last_bookable: dt.date
+    roster: Roster,
+    day: dt.date,
+    *,
+    earliest: dt.datetime,
+    last_bookable: dt.date,
+    slots_of=None,
 ) -> tuple[DaySummary, list[Slot]]:
-    """What the calendar says about ``day``, with its free slots."""
+    """What the calendar says about ``day``, with its free slots.
+
+    ``slots_of(day)``: the day's free slots when the roster holds no busy times (the
+    day page on PostgreSQL, ``free_slots_sql``), called only for an open day.
+    """
     reason = closure_reason(day, roster.closed_days)
     if day < timezone.localdate(earliest) or day > last_bookable:
         return DaySummary(day, DayStatus.UNAVAILABLE, reason=reason or ""), []
@@ -281,7 +370,7 @@ def day_summary(
     if not roster.shifts_by_day.get(day):
         status = DayStatus.CLOSED if day.weekday() >= 5 else DayStatus.NO_SERVICE
         return DaySummary(day, status), []
-    slots = free_slots(roster, day, earliest=earliest)
+    slots = slots_of(day) if slots_of else free_slots(roster, day, earliest=earliest)
     return DaySummary(day, DayStatus.OPEN if slots else DayStatus.FULL, len(slots)), slots
 
 

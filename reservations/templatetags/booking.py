@@ -3,9 +3,12 @@
 import datetime as dt
 
 from django import template
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.formats import get_format
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 register = template.Library()
@@ -61,6 +64,40 @@ def hm(value) -> str:
 def hhmm(value) -> str:
     """The HHMM form used in booking addresses."""
     return _local(value).strftime("%H%M")
+
+
+@register.simple_tag
+def time_links(slots, url_name, **kwargs):
+    """The list items of the times grid: a link per free time to ``url_name`` with
+    ``kwargs`` and the time's ``hhmm``, labelled 9:00–9:30.
+
+    One ``reverse`` for the whole grid (the time is the address's last part), not one
+    per time as a ``{% url %}`` in a loop would do.
+    """
+    if not slots:
+        return ""
+    prefix, _marker, suffix = reverse(url_name, kwargs={**kwargs, "hhmm": "0000"}).rpartition(
+        "0000"
+    )
+    prefix, suffix = conditional_escape(prefix), conditional_escape(suffix)
+    items = []
+    for slot in slots:
+        start, end = _local(slot.start), _local(slot.end)
+        items.append(
+            '<li><a class="btn btn-outline-primary w-100" href="%s%02d%02d%s">'
+            "%d:%02d–%d:%02d</a></li>"
+            % (
+                prefix,
+                start.hour,
+                start.minute,
+                suffix,
+                start.hour,
+                start.minute,
+                end.hour,
+                end.minute,
+            )
+        )
+    return mark_safe("\n  ".join(items))
 
 
 @register.filter

@@ -1,0 +1,129 @@
+"""The day page's free times from one PostgreSQL query are those of the Python path."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+
+from reservations import availability, selectors
+from reservations.models import Reservation, ReservationStatus
+from tests.reservations.factories import (
+    DAY,
+    NOW,
+    ProcedureFactory,
+    add_clerk,
+    add_shift,
+    at,
+    book,
+    citizen,
+    close_day,
+)
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="the one-query path is PostgreSQL's"
+    ),
+]
+
+
+def _python_slots(procedure, day, now):
+    earliest, _last = availability.booking_window(procedure, now)
+    roster = availability.load_roster(procedure=procedure, first_day=day, last_day=day, now=now)
+    return availability.free_slots(roster, day, earliest=earliest)
+
+
+def _sql_slots(procedure, day, now):
+    earliest, _last = availability.booking_window(procedure, now)
+    shifts_by_day, closed = availability.static_roster(procedure, day, day)
+    roster = availability.Roster(procedure, day, day, shifts_by_day, {}, closed)
+    return availability.free_slots_sql(roster, day, earliest=earliest, now=now)
+
+
+def _set(result, **fields):
+    Reservation.objects.filter(pk=result.reservation.pk).update(**fields)
+
+
+def test_one_query_gives_the_python_paths_free_times_over_varied_days():
+    # 20-minute bookings every 15 minutes: slots overlap bookings partly.
+    procedure = ProcedureFactory(
+        duration_minutes=20, slot_interval_minutes=15, lead_time_minutes=50
+    )
+    longer = ProcedureFactory(
+        department=procedure.department, duration_minutes=60, slot_interval_minutes=30
+    )
+    first = add_clerk(procedure, start=dt.time(9, 0), end=dt.time(12, 0))
+    add_shift(first, start=dt.time(13, 0), end=dt.time(17, 0))  # a lunch break
+    second = add_clerk(procedure, start=dt.time(9, 10), end=dt.time(11, 0))  # off the hour
+    third = add_clerk(procedure, start=dt.time(10, 0), end=dt.time(10, 50))
+    longer.qualified_staff.add(first, second)
+    today = NOW.date()
+    for clerk in (first, second, third):
+        add_shift(clerk, day=today, start=dt.time(9, 0), end=dt.time(12, 0))
+    closed = DAY + dt.timedelta(days=1)
+    for clerk in (first, second):
+        add_shift(clerk, day=closed)
+    close_day(closed)
+    holiday = dt.date(2030, 7, 15)  # 海の日
+    add_shift(first, day=holiday)
+
+    n = iter(range(1, 100))
+    for start in (at(DAY, 9), at(DAY, 9, 25), at(DAY, 9, 45), at(DAY, 10, 30), at(DAY, 13, 15)):
+        book(procedure, start, citizen(next(n)))
+    # A booking of another procedure, an hour long, takes the clerk's time too.
+    book(longer, at(DAY, 11), citizen(next(n)))
+    held = book(procedure, at(DAY, 14), citizen(next(n)))
+    _set(held, status=ReservationStatus.PENDING, hold_expires_at=NOW + dt.timedelta(hours=1))
+    lapsed = book(procedure, at(DAY, 14, 30), citizen(next(n)))
+    _set(lapsed, status=ReservationStatus.PENDING, hold_expires_at=NOW - dt.timedelta(minutes=1))
+    not_released = book(procedure, at(DAY, 15), citizen(next(n)))
+    _set(
+        not_released,
+        status=ReservationStatus.CANCELLED,
+        release_at=NOW + dt.timedelta(hours=1),
+    )
+    released = book(procedure, at(DAY, 15, 30), citizen(next(n)))
+    _set(released, status=ReservationStatus.CANCELLED, release_at=NOW - dt.timedelta(hours=1))
+    expired = book(procedure, at(DAY, 16), citizen(next(n)))
+    _set(expired, status=ReservationStatus.EXPIRED)
+    book(procedure, at(today, 10, 15), citizen(next(n)))
+
+    compared = 0
+    for day in (DAY, today, closed, holiday, DAY + dt.timedelta(days=2)):
+        for now in (NOW, NOW - dt.timedelta(days=1), at(DAY, 10, 40)):
+            python = _python_slots(procedure, day, now)
+            assert _sql_slots(procedure, day, now) == python, (day, now)
+            compared += len(python)
+    assert compared > 40  # the days compared did offer times
+    # Only the first clerk works the afternoon.
+    slots = {slot.start: slot.free_staff for slot in _sql_slots(procedure, DAY, NOW)}
+    assert at(DAY, 14) not in slots  # held for e-mail confirmation
+    assert at(DAY, 13, 45) not in slots  # would end inside the hold
+    assert slots[at(DAY, 14, 30)] == 1  # the hold lapsed
+    assert at(DAY, 15) not in slots  # cancelled, not re-released yet
+    assert slots[at(DAY, 15, 30)] == 1  # cancelled and re-released
+    assert slots[at(DAY, 16)] == 1  # expired
+    assert at(DAY, 12) not in slots  # the lunch break
+
+
+def test_the_day_page_on_postgresql_reads_one_statement_and_matches(
+    django_assert_num_queries, settings
+):
+    settings.AVAILABILITY_CACHE_SECONDS = 0
+    procedure = ProcedureFactory(duration_minutes=30, slot_interval_minutes=30)
+    add_clerk(procedure, start=dt.time(9, 0), end=dt.time(12, 0))
+    add_clerk(procedure, start=dt.time(9, 0), end=dt.time(12, 0))
+    book(procedure, at(DAY, 9), citizen(1))
+    book(procedure, at(DAY, 9), citizen(2))
+    book(procedure, at(DAY, 11), citizen(3))
+    selectors.day_times(procedure=procedure, day=DAY, now=NOW)  # shifts now cached
+
+    with django_assert_num_queries(1):
+        view = selectors.day_times(procedure=procedure, day=DAY, now=NOW)
+
+    assert view.slots == _python_slots(procedure, DAY, NOW)
+    assert [(s.start, s.free_staff) for s in view.slots][:2] == [
+        (at(DAY, 9, 30), 2),
+        (at(DAY, 10), 2),
+    ]
+    assert (at(DAY, 11), 1) in [(s.start, s.free_staff) for s in view.slots]
