@@ -12,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-CHECKED_APPS = ["complaints", "notices", "organization", "outbox"]
+CHECKED_APPS = ["complaints", "dashboards", "notices", "organization", "outbox"]
 MAX_MODULE_LINES = 500
 MAX_FUNCTION_LINES = 60
 
