@@ -1,4 +1,7 @@
-"""Madoguchi settings: one module, driven by environment variables.
+"""Madoguchi settings, driven by environment variables. Self-contained sections live
+beside this module and are called from here: the environment readers (config/env.py),
+the beat schedule (config/beat.py), the file storage (config/s3.py) and logging
+(config/logging_config.py).
 
 Every variable is listed in README.md ("Configuration"). A ``.env`` file in the project
 directory is read if present; real environment variables win over it.
@@ -15,52 +18,19 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
-from celery.schedules import crontab
 from django.conf.locale import LANG_INFO
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from dotenv import load_dotenv
+
+from config.beat import beat_schedule
+from config.env import env_bool, env_float, env_int, env_list
+from config.logging_config import logging_config
+from config.s3 import default_storage, s3_bucket
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("MADOGUCHI_VAR_DIR", BASE_DIR / "var"))
 
 load_dotenv(BASE_DIR / ".env", override=False)
-
-
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
-        return default
-    normalized = value.strip().lower()
-    if normalized in {"1", "true", "yes", "on"}:
-        return True
-    if normalized in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}")
-
-
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        return int(value)
-    except ValueError as error:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from error
-
-
-def env_float(name: str, default: float) -> float:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        return float(value)
-    except ValueError as error:
-        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}") from error
-
-
-def env_list(name: str, default: str) -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
 def _secret_key() -> str:
@@ -266,84 +236,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT
 CELERY_TASK_PUBLISH_RETRY = False
 
-# The whole beat schedule, in one place; run exactly one beat instance.
-# Each entry says why it runs when it runs.
-CELERY_BEAT_SCHEDULE = {
-    # Bookings held for e-mail confirmation last 15 minutes: release lapsed ones promptly.
-    "reservations-expire-holds": {
-        "task": "reservations.tasks.reservations_expire_holds",
-        "schedule": 60.0,
-    },
-    # Reminders for tomorrow's bookings. Hourly through the day (9:05 to 20:05) so a run
-    # missed while beat was down is made up; each reminder is claimed once, never resent.
-    # Absent citizens become no-shows a while after their time (or after being called):
-    # every minute, so the queue and the display stay true.
-    "reservations-mark-no-shows": {
-        "task": "reservations.tasks.visits_mark_no_shows",
-        "schedule": 60.0,
-    },
-    # Renewal letters: once a day before office hours, so staff find the batch ready to
-    # print when they arrive. Re-running it makes no second letter.
-    "notices-create-due-letters": {
-        "task": "notices.tasks.notices_create_due_letters",
-        "schedule": crontab(minute=30, hour=6),
-    },
-    # A letter PDF whose rendering task was lost (a broker restart, a killed worker) is
-    # queued again LETTER_CHUNK_RETRY_SECONDS after it was last queued.
-    "notices-redispatch-letter-chunks": {
-        "task": "notices.tasks.letter_chunks_redispatch",
-        "schedule": float(env_int("LETTER_CHUNK_SWEEP_SECONDS", 60)),
-    },
-    # An import whose task was lost (a broker restart, a killed worker) resumes from its
-    # next uncommitted chunk IMPORT_RETRY_SECONDS after its last progress.
-    "notices-resume-imports": {
-        "task": "notices.tasks.certificate_imports_resume",
-        "schedule": float(env_int("IMPORT_SWEEP_SECONDS", 60)),
-    },
-    # Overdue complaint reports and departments' answers: each working morning before
-    # office hours, and again at noon for what fell due overnight. One e-mail per overdue
-    # item per day (a marker row), so the second run only sends what the first did not.
-    "complaints-notify-overdue": {
-        "task": "complaints.tasks.complaints_notify_overdue",
-        "schedule": crontab(minute=0, hour="8,12", day_of_week="mon-fri"),
-    },
-    # The KPI rollup: the days that changed since the last run (today, yesterday, the
-    # days of new survey answers and of bookings made or cancelled), every 5 minutes.
-    # Dashboards say how old their figures are; a manager may also refresh by hand.
-    "dashboards-refresh-facts": {
-        "task": "dashboards.tasks.dashboards_refresh_facts",
-        "schedule": 300.0,
-    },
-    # Personal data past its retention period is anonymised each night (APPI); what the
-    # KPIs need stays. Idempotent: a row once anonymised is not touched again.
-    "reservations-anonymise": {
-        "task": "reservations.tasks.reservations_anonymise_old",
-        "schedule": crontab(minute=15, hour=2),
-    },
-    "notices-anonymise": {
-        "task": "notices.tasks.residents_anonymise_old",
-        "schedule": crontab(minute=20, hour=2),
-    },
-    "complaints-anonymise": {
-        "task": "complaints.tasks.complaints_anonymise_old",
-        "schedule": crontab(minute=25, hour=2),
-    },
-    # The e-mail outbox: each e-mail is sent on commit of its change; this sweep sends
-    # what that missed (broker down, worker killed) and the retries that fell due.
-    "outbox-send-due": {
-        "task": "outbox.tasks.outbox_send_due",
-        "schedule": float(env_int("OUTBOX_SWEEP_SECONDS", 30)),
-    },
-    # Sent e-mails hold citizens' addresses: forgotten after OUTBOX_KEEP_DAYS.
-    "outbox-purge": {
-        "task": "outbox.tasks.outbox_purge",
-        "schedule": crontab(minute=30, hour=2),
-    },
-    "reservations-send-reminders": {
-        "task": "reservations.tasks.reservations_send_reminders",
-        "schedule": crontab(minute=5, hour="9-20"),
-    },
-}
+# The whole beat schedule, with why each job runs when it runs (config/beat.py).
+CELERY_BEAT_SCHEDULE = beat_schedule()
 
 # --- Booking rules -------------------------------------------------------------------
 # A cancelled slot is offered again only after this delay, so that people who trade
@@ -526,50 +420,9 @@ STATIC_MANIFEST = env_bool("STATIC_MANIFEST", not DEBUG)
 # SeaweedFS, MinIO…) when S3_BUCKET is set, so that web and worker processes on different
 # hosts share them. Staff download them through the app (its access checks and access
 # log), never from the object store directly: the bucket stays private.
-def _s3_setting(name: str, default: str = "") -> str:
-    """S3_* wins; the AWS_* name (as boto3 and django-storages spell it) is read too."""
-    value = os.environ.get("S3_" + name, "").strip()
-    return value or os.environ.get("AWS_" + name, "").strip() or default
-
-
-S3_BUCKET = os.environ.get("S3_BUCKET", "").strip() or _s3_setting("STORAGE_BUCKET_NAME")
-if S3_BUCKET:
-    DEFAULT_STORAGE = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": S3_BUCKET,
-            "endpoint_url": _s3_setting("ENDPOINT_URL") or None,
-            "access_key": _s3_setting("ACCESS_KEY_ID") or None,
-            "secret_key": _s3_setting("SECRET_ACCESS_KEY") or None,
-            "region_name": _s3_setting("REGION_NAME", _s3_setting("REGION")) or None,
-            # A folder inside the bucket (several installations may share one bucket).
-            "location": os.environ.get("S3_PREFIX", "").strip().strip("/"),
-            # Path-style addresses (http://host:port/bucket/key) work with every
-            # S3-compatible server; virtual-host style needs DNS per bucket.
-            "addressing_style": os.environ.get("S3_ADDRESSING_STYLE", "path").strip(),
-            "signature_version": "s3v4",
-            "default_acl": None,  # private: the bucket's own policy, no public-read
-            "querystring_auth": True,
-            "file_overwrite": False,  # a second file of the same name gets a new name
-            # A file read by the app (an import being imported, a PDF being served) is
-            # buffered in memory up to this size, then in a temporary file on disk.
-            "max_memory_size": env_int("S3_MAX_MEMORY_BYTES", 8 * 1024 * 1024),
-            "verify": env_bool("S3_VERIFY_TLS", True),
-        },
-    }
-else:
-    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+S3_BUCKET = s3_bucket()
 S3_TIMEOUT = env_float("S3_TIMEOUT", 10.0)
-if S3_BUCKET:
-    from botocore.config import Config as _BotoConfig
-
-    DEFAULT_STORAGE["OPTIONS"]["client_config"] = _BotoConfig(
-        connect_timeout=S3_TIMEOUT,
-        read_timeout=S3_TIMEOUT,
-        retries={"max_attempts": 3, "mode": "standard"},
-        signature_version="s3v4",
-        s3={"addressing_style": DEFAULT_STORAGE["OPTIONS"]["addressing_style"]},
-    )
+DEFAULT_STORAGE = default_storage(S3_BUCKET, S3_TIMEOUT)
 
 STORAGES = {
     "default": DEFAULT_STORAGE,
@@ -633,25 +486,5 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 # --- Logging --------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    # No e-mail address, phone number or booking-link secret reaches a log (config/logs.py).
-    "filters": {"personal_data": {"()": "config.logs.RedactPersonalData"}},
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["personal_data"],
-        }
-    },
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        "weasyprint": {"level": "WARNING"},
-        "fontTools": {"level": "WARNING"},
-        # Eager tasks (embedded mode) would log every e-mail task in the web process.
-        "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
-    },
-}
+# Plain lines on the console, personal data redacted (config/logging_config.py).
+LOGGING = logging_config(celery_eager=CELERY_TASK_ALWAYS_EAGER)

@@ -113,7 +113,7 @@ class RollupState(models.Model):
 
 
 class Kpi(models.TextChoices):
-    """The indicators a target can be set for; their definitions are in selectors.py."""
+    """The indicators a target can be set for; their definitions are in selectors/indicators.py."""
 
     SATISFACTION = "satisfaction", _("Satisfaction (share of 4–5)")
     RESPONSE_RATE = "response_rate", _("Survey response rate")

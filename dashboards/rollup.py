@@ -21,14 +21,12 @@ from django.db.models import (
     Min,
     OuterRef,
     Q,
-    Subquery,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from complaints.models import Complaint, Report
 from dashboards.models import (
-    HIST_MINUTES,
     ComplaintMonthlyFact,
     DailyFact,
     LetterBatchFact,
@@ -37,195 +35,17 @@ from dashboards.models import (
     RollupState,
     hist_add,
 )
+from dashboards.rollup_days import FIRST_VISIT_DAYS, compute_day
 from organization.calendar import day_start
+from reservations.models import Reservation as Booking
 from reservations.models import (
-    Channel,
-    ReservationStatus,
     SurveyAnswer,
-    Visit,
-    VisitEvent,
-    VisitKind,
     VisitStatus,
 )
-from reservations.models import Reservation as Booking
 
 # Re-read a little before the last run: a transaction that committed late with an
 # earlier timestamp is still seen.
 OVERLAP = dt.timedelta(minutes=10)
-
-# A visit counts as completed on the first visit when no second visit for the same
-# procedure follows within this many days (issue 22, the seed-002 hypothesis).
-FIRST_VISIT_DAYS = 14
-
-
-def _minutes(start: dt.datetime | None, end: dt.datetime | None) -> int | None:
-    if start is None or end is None or end < start:
-        return None
-    return int((end - start).total_seconds() // 60)
-
-
-class _Row:
-    __slots__ = tuple(
-        f.attname for f in DailyFact._meta.concrete_fields if f.attname not in ("id", "day")
-    )
-
-    def __init__(self, procedure_id: int, department_id: int, kind: str):
-        for name in self.__slots__:
-            setattr(self, name, 0)
-        self.procedure_id, self.department_id, self.kind = procedure_id, department_id, kind
-        self.wait_hist = [0] * (HIST_MINUTES + 1)
-        self.handle_hist = [0] * (HIST_MINUTES + 1)
-
-    def add_time(self, name: str, minutes: int | None) -> None:
-        if minutes is None:
-            return
-        setattr(self, name + "_n", getattr(self, name + "_n") + 1)
-        setattr(self, name + "_sum", getattr(self, name + "_sum") + minutes)
-        getattr(self, name + "_hist")[min(minutes, HIST_MINUTES)] += 1
-
-
-def _came_back(day: dt.date, emails: set[str], phones: set[str]) -> set[tuple]:
-    """Which of the day's citizens came again for the same procedure within
-    FIRST_VISIT_DAYS days, as ("email" or "phone", key, procedure id). A citizen is known
-    by their booking's e-mail address, or its phone number without one; a walk-in
-    without a booking is not known, so only the clerk's "must come back" mark speaks
-    for them. Looked up from the day's keys (the index on each key), not by joining the
-    history."""
-    later = Booking.objects.filter(
-        visit__day__gt=day, visit__day__lte=day + dt.timedelta(days=FIRST_VISIT_DAYS)
-    ).exclude(visit__status=VisitStatus.NO_SHOW)
-    seen = set()
-    keys = sorted(emails)
-    for i in range(0, len(keys), 5000):
-        for key, procedure in later.filter(email_key__in=keys[i : i + 5000]).values_list(
-            "email_key", "visit__procedure_id"
-        ):
-            seen.add(("email", key, procedure))
-    keys = sorted(phones)
-    for i in range(0, len(keys), 5000):
-        for key, procedure in later.filter(
-            email_key="", phone_key__in=keys[i : i + 5000]
-        ).values_list("phone_key", "visit__procedure_id"):
-            seen.add(("phone", key, procedure))
-    return seen
-
-
-def _compute_day(day: dt.date) -> list[DailyFact]:
-    rows: dict[tuple[int, str], _Row] = {}
-
-    def row(procedure_id: int, department_id: int, kind: str) -> _Row:
-        key = (procedure_id, kind)
-        if key not in rows:
-            rows[key] = _Row(procedure_id, department_id, kind)
-        return rows[key]
-
-    first_call = (
-        VisitEvent.objects.filter(visit=OuterRef("pk"), kind=VisitEvent.Kind.CALLED)
-        .order_by("at")
-        .values("at")[:1]
-    )
-    visits = (
-        Visit.objects.filter(day=day)
-        .annotate(first_called_at=Subquery(first_call))
-        .values_list(
-            "procedure_id",
-            "procedure__department_id",
-            "kind",
-            "status",
-            "checked_in_at",
-            "expected_at",
-            "first_called_at",
-            "serving_at",
-            "done_at",
-            "must_return",
-            "reservation__email_key",
-            "reservation__phone_key",
-        )
-    )
-    visits = list(visits)
-    came_back = _came_back(
-        day,
-        {v[10] for v in visits if v[10]},
-        {v[11] for v in visits if not v[10] and v[11]},
-    )
-    for (
-        procedure,
-        department,
-        kind,
-        status,
-        checked_in,
-        expected,
-        called,
-        serving,
-        done,
-        must_return,
-        email_key,
-        phone_key,
-    ) in visits:
-        r = row(procedure, department, kind)
-        if status == VisitStatus.NO_SHOW:
-            r.no_shows += 1
-            continue
-        r.visits += 1
-        if status == VisitStatus.DONE:
-            r.done += 1
-            person = ("email", email_key) if email_key else ("phone", phone_key)
-            again = bool(person[1]) and (*person, procedure) in came_back
-            r.first_visit_done += not must_return and not again
-        # A booked citizen who came early waits from their booked time.
-        waiting_from = max(filter(None, (checked_in, expected)), default=None)
-        r.add_time("wait", _minutes(waiting_from, called))
-        r.add_time("handle", _minutes(serving, done))
-
-    answers = SurveyAnswer.objects.filter(visit__day=day).values_list(
-        "visit__procedure_id", "visit__procedure__department_id", "visit__kind", "overall"
-    )
-    for procedure, department, kind, overall in answers:
-        r = row(procedure, department, kind)
-        r.answers += 1
-        r.overall_sum += overall
-        r.satisfied += overall >= 4
-
-    start, end = day_start(day), day_start(day + dt.timedelta(days=1))
-    due = (
-        Booking.objects.filter(start_at__gte=start, start_at__lt=end, rescheduled_to__isnull=True)
-        .exclude(status=ReservationStatus.EXPIRED)
-        .values_list("procedure_id", "procedure__department_id", "status", "visit__status")
-    )
-    for procedure, department, status, visit_status in due:
-        r = row(procedure, department, VisitKind.BOOKED)
-        r.bookings += 1
-        r.bookings_cancelled += status == ReservationStatus.CANCELLED
-        r.bookings_served += visit_status == VisitStatus.DONE
-
-    # A person is their e-mail address, or their phone number when they gave no e-mail.
-    # The two cases are separate queries so that each EXISTS looks up one index entry
-    # (a single query with both would also match every booking without a phone).
-    earlier = Booking.objects.filter(channel=Channel.WEB, created_at__lt=OuterRef("created_at"))
-    made = Booking.objects.filter(
-        created_at__gte=start, created_at__lt=end, channel=Channel.WEB
-    ).exclude(status=ReservationStatus.EXPIRED)
-    by_email = made.exclude(email_key="").annotate(
-        returning=Exists(earlier.filter(email_key=OuterRef("email_key")))
-    )
-    by_phone = (
-        made.filter(email_key="")
-        .exclude(phone_key="")
-        .annotate(returning=Exists(earlier.filter(phone_key=OuterRef("phone_key"))))
-    )
-    for query in (by_email, by_phone):
-        for procedure, department, returning in query.values_list(
-            "procedure_id", "procedure__department_id", "returning"
-        ):
-            r = row(procedure, department, VisitKind.BOOKED)
-            r.online_bookings += 1
-            r.online_repeat += bool(returning)
-
-    return [
-        DailyFact(day=day, **{name: getattr(r, name) for name in _Row.__slots__})
-        for r in rows.values()
-    ]
-
 
 MEASURES = [
     f.attname
@@ -261,7 +81,7 @@ def facts_refresh(days) -> int:
     written = 0
     days = sorted(set(days))
     for day in days:
-        facts = _compute_day(day)
+        facts = compute_day(day)
         with transaction.atomic():
             DailyFact.objects.filter(day=day).delete()
             DailyFact.objects.bulk_create(facts)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboards import views
+from dashboards import exports, review_views, views
 
 app_name = "dashboards"
 
@@ -11,9 +11,13 @@ urlpatterns = [
     path("comparison/", views.comparison, name="comparison"),
     path("letters/", views.letters, name="letters"),
     path("complaints/", views.complaints, name="complaints"),
-    path("export/<slug:table>.csv", views.export, name="export"),
-    path("review/", views.review_current, name="review_current"),
-    path("review/<str:key>/", views.review, name="review"),
-    path("review/<str:key>/report.pdf", views.review_pdf, name="review_pdf"),
-    path("review/<str:key>/actions/<int:action_id>/done/", views.action_done, name="action_done"),
+    path("export/<slug:table>.csv", exports.export, name="export"),
+    path("review/", review_views.review_current, name="review_current"),
+    path("review/<str:key>/", review_views.review, name="review"),
+    path("review/<str:key>/report.pdf", review_views.review_pdf, name="review_pdf"),
+    path(
+        "review/<str:key>/actions/<int:action_id>/done/",
+        review_views.action_done,
+        name="action_done",
+    ),
 ]

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from dashboards import exports as dashboard_exports
 from dashboards import views as dashboard_views
 from organization.models import Role
 from tests.organization.factories import make_staff_member
@@ -147,7 +148,7 @@ EXPORTS = {
     "notices:import_errors_csv": ([_manager, _import_with_hostile_reasons], [[1]]),
     "dashboards:export": (
         [_manager, _dashboard_hostile_data],
-        [[table] for table in dashboard_views.EXPORT_TABLES],
+        [[table] for table in dashboard_exports.EXPORT_TABLES],
     ),
 }
 
