@@ -8,7 +8,7 @@ booking must satisfy is checked in ``booking_rules``.
 """
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.db import transaction
@@ -105,51 +105,73 @@ def reservation_book(
     """
     now = now or timezone.now()
     email_key, phone_key, reason = _check_request(procedure, citizen, channel, now)
+    new = NewBooking(
+        procedure=procedure,
+        start=start,
+        citizen=citizen,
+        email_key=email_key,
+        phone_key=phone_key,
+        rules=[],
+        channel=channel,
+        booked_by=booked_by,
+        now=now,
+        agreed_at=now,
+        force_confirmation=bool(reason),
+        referral_code=referral_code,
+        idempotency_key=idempotency_key,
+    )
     with transaction.atomic():
-        lock_person([k for k in (email_key, phone_key) if k])
-        earlier, has_open = earlier_bookings(
-            idempotency_key,
-            procedure=procedure,
-            start=start,
-            email_key=email_key,
-            phone_key=phone_key,
-            now=now,
-        )
+        earlier, has_open = _earlier_under_lock(new)
         if earlier is not None:
             return BookingResult(earlier, manage_token_for(earlier))
-        # The day's shifts and closures (cached master data), read once for the time's
-        # check and the routing.
-        day = timezone.localdate(start)
-        static = availability.static_roster(procedure, day, day)
-        check_timing(procedure, start, now, static)
-        chosen = check_answers(procedure, answers or {})
-        rules = check_consents(procedure, consented_rules, chosen, rules_in_force)
-        if has_open:
-            raise already_booked()
-        reservation = insert_booking(
-            NewBooking(
-                procedure=procedure,
-                start=start,
-                citizen=citizen,
-                email_key=email_key,
-                phone_key=phone_key,
-                rules=rules,
-                channel=channel,
-                booked_by=booked_by,
-                now=now,
-                agreed_at=now,
-                answers=[
-                    (question_id, choice.pk, choice.question.label_ja, choice.label_ja)
-                    for question_id, choice in chosen.items()
-                ],
-                force_confirmation=bool(reason),
-                referral_code=referral_code,
-                idempotency_key=idempotency_key,
-                static=static,
-            )
-        )
+        new = _checked(new, has_open, consented_rules, answers or {}, rules_in_force)
+        reservation = insert_booking(new)
         _queue_booked_email(reservation, now)
     return BookingResult(reservation, manage_token_for(reservation), str(reason))
+
+
+def _earlier_under_lock(new: NewBooking) -> tuple[Reservation | None, bool]:
+    """Lock the person's bookings, then the booking made with the request key (if any)
+    and whether they have an open booking of the procedure (``earlier_bookings``)."""
+    lock_person([k for k in (new.email_key, new.phone_key) if k])
+    return earlier_bookings(
+        new.idempotency_key,
+        procedure=new.procedure,
+        start=new.start,
+        email_key=new.email_key,
+        phone_key=new.phone_key,
+        now=new.now,
+    )
+
+
+def _checked(
+    new: NewBooking,
+    has_open: bool,
+    consented_rules: dict[int, int],
+    answers: dict[int, int],
+    rules_in_force: list[DocumentRule] | None,
+) -> NewBooking:
+    """``new`` with the rules agreed to and the answers, once the time, the answers, the
+    consents and the one-open-booking rule allow it (in the booking's transaction)."""
+    procedure = new.procedure
+    # The day's shifts and closures (cached master data), read once for the time's
+    # check and the routing.
+    day = timezone.localdate(new.start)
+    static = availability.static_roster(procedure, day, day)
+    check_timing(procedure, new.start, new.now, static)
+    chosen = check_answers(procedure, answers)
+    rules = check_consents(procedure, consented_rules, chosen, rules_in_force)
+    if has_open:
+        raise already_booked()
+    return replace(
+        new,
+        rules=rules,
+        answers=[
+            (question_id, choice.pk, choice.question.label_ja, choice.label_ja)
+            for question_id, choice in chosen.items()
+        ],
+        static=static,
+    )
 
 
 def _check_request(
