@@ -10,18 +10,20 @@ no-shows, transfers.
 """
 
 from reservations.codes import manage_token_for
+from reservations.models import HOLD_MINUTES
 from reservations.services.booking import (
-    HOLD_MINUTES,
-    TIME_REFUSALS,
-    BookingError,
-    BookingErrorCode,
     BookingResult,
-    CitizenDetails,
     reservation_book,
     reservation_cancel,
     reservation_confirm_email,
     reservation_reschedule,
     reservations_expire_holds,
+)
+from reservations.services.booking_rules import (
+    TIME_REFUSALS,
+    BookingError,
+    BookingErrorCode,
+    CitizenDetails,
 )
 from reservations.services.counter import (
     CheckInResult,

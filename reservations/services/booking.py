@@ -28,7 +28,6 @@ from reservations.models import (
     ReservationStatus,
 )
 from reservations.services.booking_rules import (
-    TIME_REFUSALS,
     BookingError,
     BookingErrorCode,
     CitizenDetails,
@@ -46,20 +45,6 @@ from reservations.services.booking_store import (
     insert_booking,
     lock_person,
 )
-
-__all__ = [
-    "HOLD_MINUTES",
-    "TIME_REFUSALS",
-    "BookingError",
-    "BookingErrorCode",
-    "BookingResult",
-    "CitizenDetails",
-    "reservation_book",
-    "reservation_cancel",
-    "reservation_confirm_email",
-    "reservation_reschedule",
-    "reservations_expire_holds",
-]
 
 
 @dataclass(frozen=True)
