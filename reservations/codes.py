@@ -66,3 +66,8 @@ def normalize_phone(phone: str) -> str:
     if digits.startswith("81") and (phone or "").strip().startswith("+"):
         digits = "0" + digits[2:]
     return digits
+
+
+def manage_token_for(reservation) -> str:
+    """The token of ``reservation``'s manage link (its code and nonce, signed)."""
+    return manage_token(code=reservation.code, nonce=reservation.manage_nonce)

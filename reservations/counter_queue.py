@@ -18,6 +18,9 @@ from reservations.models import (
     VisitStatus,
 )
 
+# A booked citizen whose time is this close counts as due and is called before walk-ins.
+DUE_MARGIN = dt.timedelta(minutes=5)
+
 _EXPECTED = gettext_lazy("Not arrived yet")
 
 

@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from config.documents import qr_png
 from reservations import documents, selectors
-from reservations.models import Reservation
+from reservations.codes import manage_token_for
+from reservations.models import HOLD_MINUTES, Reservation
 
 
 def _absolute(path: str) -> str:
@@ -27,7 +28,6 @@ def _absolute(path: str) -> str:
 
 def _context(reservation: Reservation) -> dict:
     from organization.selectors import site_settings
-    from reservations.services import manage_token_for
 
     token = manage_token_for(reservation)
     return {
@@ -38,6 +38,7 @@ def _context(reservation: Reservation) -> dict:
         "confirm_url": _absolute(reverse("reservations:confirm", args=[token])),
         "ics_url": _absolute(reverse("reservations:ics", args=[token])),
         "site_url": settings.SITE_URL,
+        "hold_minutes": HOLD_MINUTES,
         # Read once for the signatures of both parts and the .ics's organizer.
         "site_settings": site_settings(),
     }
@@ -83,7 +84,7 @@ def _message(
 # (template, with the .ics file, the calendar method, label).
 BOOKING_EMAILS = {
     "booking_confirmed": ("booked", True, "REQUEST", _("Booking confirmed")),
-    # Held for 15 minutes until confirmed from the e-mail.
+    # Held for HOLD_MINUTES until confirmed from the e-mail.
     "booking_hold": ("confirm_request", False, "REQUEST", _("Booking held: please confirm")),
     # Rescheduled: from when to when, the old code void, and a calendar file that moves
     # the one event (same UID, higher SEQUENCE). ``params["previous_id"]``: the old one.
@@ -163,8 +164,6 @@ def links_email_queue(reservations: list[Reservation], *, language: str, now=Non
 def build_links_email(email) -> EmailMultiAlternatives | None:
     """The manage links of the bookings still open when it is sent, in the language of
     the page the citizen used."""
-    from reservations.services import manage_token_for
-
     ids = (email.params or {}).get("ids") or [email.object_id]
     reservations = [
         r for r in Reservation.objects.filter(pk__in=ids).order_by("start_at") if r.is_open

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from organization.templatetags.translated import tr
 from reservations import names, requirements
 from reservations.codes import normalize_code, normalize_phone
+from reservations.models import HOLD_MINUTES
 
 IDEMPOTENCY_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
@@ -74,9 +75,9 @@ class CitizenDetailsForm(forms.Form):
         if email_required:
             self.fields["email"].required = True
             self.fields["email"].help_text = _(
-                "Required: this booking is held for 15 minutes until you confirm it from "
-                "the e-mail we send."
-            )
+                "Required: this booking is held for %(minutes)s minutes until you confirm it "
+                "from the e-mail we send."
+            ) % {"minutes": HOLD_MINUTES}
         # Rules whose wording changed (or that came into force) since the form was shown:
         # the citizen agreed to something else. Their ticks are dropped and the version
         # fields carry the current number, so the page shows the wording in force to be

@@ -338,8 +338,8 @@ def walk_in_wait(*, visit, now: dt.datetime, samples_needed: int) -> WaitEstimat
     import math
     import statistics
 
+    from reservations.counter_queue import DUE_MARGIN
     from reservations.models import Shift, Visit, VisitKind, VisitStatus
-    from reservations.services.counter import DUE_MARGIN
 
     procedure = visit.procedure
     waiting = Visit.objects.filter(

@@ -3,6 +3,7 @@ from django.urls import path, register_converter
 from reservations import converters
 from reservations.views import booking as views
 from reservations.views import counter as counter_views
+from reservations.views import manage as manage_views
 from reservations.views import survey as survey_views
 
 register_converter(converters.IsoDateConverter, "isodate")
@@ -25,17 +26,17 @@ urlpatterns = [
         path("staff/phone-booking/" + route, view, {"staff_mode": True}, name="staff_" + name)
         for route, view, name in steps
     ),
-    path("booking/find/", views.find, name="find"),
-    path("booking/<str:token>/", views.manage, name="manage"),
-    path("booking/<str:token>/cancel/", views.cancel, name="cancel"),
-    path("booking/<str:token>/confirm/", views.confirm, name="confirm"),
-    path("booking/<str:token>/reschedule/", views.reschedule, name="reschedule"),
+    path("booking/find/", manage_views.find, name="find"),
+    path("booking/<str:token>/", manage_views.manage, name="manage"),
+    path("booking/<str:token>/cancel/", manage_views.cancel, name="cancel"),
+    path("booking/<str:token>/confirm/", manage_views.confirm, name="confirm"),
+    path("booking/<str:token>/reschedule/", manage_views.reschedule, name="reschedule"),
     path(
         "booking/<str:token>/reschedule/<isodate:day>/<hhmm:hhmm>/",
-        views.reschedule_confirm,
+        manage_views.reschedule_confirm,
         name="reschedule_confirm",
     ),
-    path("booking/<str:token>/calendar.ics", views.ics, name="ics"),
+    path("booking/<str:token>/calendar.ics", manage_views.ics, name="ics"),
     # The counter
     path("counter/", counter_views.queue, name="queue"),
     path("counter/call-next/", counter_views.call_next, name="call_next"),

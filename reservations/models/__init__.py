@@ -20,6 +20,7 @@ from reservations.models.places import (
     Shift,
 )
 from reservations.models.procedures import (
+    HOLD_MINUTES,
     MAX_QUESTIONS_PER_PROCEDURE,
     DocumentRule,
     Procedure,
@@ -39,6 +40,7 @@ from reservations.models.visits import (
 )
 
 __all__ = [
+    "HOLD_MINUTES",
     "MAX_QUESTIONS_PER_PROCEDURE",
     "OPEN_STATUSES",
     "RELEASED_STATUSES",

@@ -7,10 +7,20 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.functional import lazy
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from organization.models import TranslatedTextsMixin
+
+# How long a booking that must be confirmed from the e-mail holds its time.
+HOLD_MINUTES = 15
+
+
+def _hold_help_text() -> str:
+    return gettext(
+        "The booking is held for %(minutes)s minutes until the citizen confirms it from the e-mail."
+    ) % {"minutes": HOLD_MINUTES}
 
 
 class Procedure(TranslatedTextsMixin, models.Model):
@@ -54,9 +64,7 @@ class Procedure(TranslatedTextsMixin, models.Model):
     requires_email_confirmation = models.BooleanField(
         _("requires e-mail confirmation"),
         default=False,
-        help_text=_(
-            "The booking is held for 15 minutes until the citizen confirms it from the e-mail."
-        ),
+        help_text=lazy(_hold_help_text, str)(),
     )
     qualified_staff = models.ManyToManyField(
         "organization.StaffMember",

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organization.models import StaffMember
 from reservations import availability, codes
+from reservations.counter_queue import DUE_MARGIN
 from reservations.models import (
     VISIT_TRANSITIONS,
     Counter,
@@ -35,8 +36,6 @@ from reservations.models import (
 
 BOOKED_PREFIX = "A"
 WALK_IN_PREFIX = "B"
-# A booked citizen whose time is this close counts as due and is called before walk-ins.
-DUE_MARGIN = dt.timedelta(minutes=5)
 
 
 class CounterError(Exception):

@@ -501,3 +501,49 @@ def test_the_database_guard_is_put_back_when_a_migration_rebuilt_the_table():
 
     assert guards_check() == [NO_OVERLAP.name]
     assert guards_check() == []
+
+
+def test_the_hold_texts_say_the_hold_time_in_the_citizens_language(
+    procedure, django_capture_on_commit_callbacks
+):
+    from reservations.forms import CitizenDetailsForm
+
+    # given a procedure whose bookings are held until confirmed from the e-mail
+    procedure.requires_email_confirmation = True
+    procedure.save()
+    add_clerk(procedure, end=dt.time(9, 30))
+    minutes = services.HOLD_MINUTES
+    # when a citizen books it in Japanese, and lets the hold lapse
+    with translation.override("ja"), django_capture_on_commit_callbacks(execute=True):
+        held = book(procedure, at(DAY, 9)).reservation
+        form = CitizenDetailsForm(rules=[], email_required=True)
+    later = NOW + dt.timedelta(minutes=minutes + 1)
+    with translation.override("ja"), pytest.raises(services.BookingError) as error:
+        services.reservation_confirm_email(reservation=held, now=later)
+    # then the form, the e-mail's subject and the refusal name the hold time, translated
+    assert "%d分間" % minutes in str(form.fields["email"].help_text)
+    assert mail.outbox[0].subject == "%d分以内に予約を確定してください" % minutes
+    assert error.value.code == services.BookingErrorCode.HOLD_LAPSED
+    with translation.override("ja"):
+        assert str(error.value.message).startswith("%d分以内に確認がなかったため" % minutes)
+
+
+def test_every_refusal_of_a_time_is_a_booking_error_code():
+    import ast
+    import inspect
+
+    from reservations import availability
+
+    # given the refusal codes the availability module can give for a time
+    tree = ast.parse(inspect.getsource(availability))
+    refusals = {
+        node.args[0].value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and getattr(node.func, "id", "") == "Refusal"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+    }
+    # then each is a booking error code that sends the citizen back to the day's times
+    assert refusals
+    assert {services.BookingErrorCode(code) for code in refusals} == services.TIME_REFUSALS
