@@ -8,6 +8,7 @@ per month (``MonthlyFact``), which is what the pages read (see ``dashboards/roll
 Complaints and letters are far fewer and read live.
 """
 
+import datetime as dt
 from itertools import zip_longest
 
 from django.conf import settings
@@ -19,6 +20,9 @@ from django.utils.translation import gettext_lazy as _
 # the visits of i minutes, the last bucket all of HIST_MINUTES minutes or more. P50 and
 # P90 are then exact to the minute for any set of days, procedures and kinds.
 HIST_MINUTES = 180
+# A letter counts as converted when its resident books within this window of its mailing
+# (the funnel and the rollup's letter facts; 集計中 until it has passed).
+LETTER_WINDOW = dt.timedelta(days=30)
 
 
 def hist_add(total: list[int] | None, more: list[int]) -> list[int]:

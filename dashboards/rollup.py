@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from complaints.models import Complaint, Report
 from dashboards.models import (
+    LETTER_WINDOW,
     ComplaintMonthlyFact,
     DailyFact,
     LetterBatchFact,
@@ -180,7 +181,6 @@ def letter_funnel_counts(batch_ids: list[int]) -> dict[int, dict]:
     letter's window in Python: as one correlated query per letter, PostgreSQL chose the
     bookings' creation-time index and read 30 days of bookings for each letter (minutes
     for a year of 10,000 letters over a million bookings)."""
-    from dashboards.selectors import LETTER_WINDOW
     from notices.models import Certificate, Letter
 
     newer = Certificate.objects.filter(
@@ -237,7 +237,6 @@ def letter_facts_refresh(
     or mailed in the last 45 days), of the batches whose residents got a certificate
     imported since ``since`` (a renewal can come later), of ``batch_ids``, or of every
     batch; and the comparison group of their rules."""
-    from dashboards.selectors import LETTER_WINDOW
     from notices.models import Letter, LetterBatch
 
     now = now or timezone.now()

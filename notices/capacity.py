@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils import timezone
 
+from notices.due import due_certificates
 from notices.models import Letter, NoticeRule
 from reservations.availability import ShiftSpan, closure_reason, slot_starts
 from reservations.models import ClosedDay, Reservation, Shift
@@ -242,12 +243,10 @@ def rule_forecast(*, rule: NoticeRule, today: dt.date, now: dt.datetime | None =
 def _due_items(rule: NoticeRule, today: dt.date, until: dt.date, lead: dt.timedelta) -> list:
     """(latest, first, certificate id) of every mailable due certificate until
     ``until``: the first and the latest day its letter may go, earliest latest first."""
-    from notices import selectors
-
     window = dt.timedelta(days=rule.days_before_expiry)
     items = []
     for pk, expires_on in (
-        selectors.due_certificates(rule=rule, today=today, until=until)
+        due_certificates(rule=rule, today=today, until=until)
         # An incomplete address is never mailed: it takes no capacity.
         .exclude(resident__postal_code="")
         .exclude(resident__address_line1="")

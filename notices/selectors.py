@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from notices.capacity import rule_forecast
+from notices.due import due_certificates, matching_booking, open_bookings_by_name
 from notices.models import (
     BookingMatchRelease,
     Certificate,
@@ -17,97 +18,7 @@ from notices.models import (
     Resident,
     ResidentStatus,
 )
-from reservations.models import OPEN_STATUSES, Reservation
-
-
-def due_certificates(
-    *, rule: NoticeRule, today: dt.date, until: dt.date | None = None
-) -> QuerySet[Certificate]:
-    """Certificates whose holder should get a letter under ``rule`` today (with
-    ``until``: today or on any day up to ``until``, for the capacity forecast).
-
-    The resident's latest certificate of the rule's type expires within the rule's
-    window; they are living here; they have not renewed (no newer certificate) nor
-    booked the procedure since it was issued (a booking under the same name, and the
-    same reading where both give one: ``reservations.names.same_person``); and no
-    letter was made for this certificate and rule. Two queries more than the result.
-    """
-    newer = Certificate.objects.filter(
-        resident=OuterRef("resident"),
-        certificate_type=rule.certificate_type,
-        issued_on__gt=OuterRef("issued_on"),
-    )
-    already = Letter.objects.filter(certificate=OuterRef("pk"), rule=rule)
-    window = Certificate.objects.filter(
-        certificate_type=rule.certificate_type,
-        expires_on__gte=today,
-        expires_on__lte=(until or today) + dt.timedelta(days=rule.days_before_expiry),
-        resident__status=ResidentStatus.ACTIVE,
-    )
-    booked_since = _booked_since(
-        rule,
-        window.exclude(
-            Exists(BookingMatchRelease.objects.filter(certificate=OuterRef("pk"), rule=rule))
-        ).values_list("pk", "resident__name", "resident__kana", "issued_on"),
-    )
-    return (
-        window.exclude(Exists(newer))
-        .exclude(pk__in=booked_since)
-        .exclude(Exists(already))
-        .select_related("resident", "certificate_type")
-        .order_by("resident__postal_code", "resident__resident_number")
-    )
-
-
-def _open_bookings_by_name(rule: NoticeRule, since) -> dict[str, list[Reservation]]:
-    """The open bookings of the rule's procedure made on or after ``since`` by
-    ``names.name_key``, oldest first ({} when ``since`` is None: nothing to match)."""
-    from reservations.names import name_key
-
-    if since is None:
-        return {}
-    bookings: dict[str, list[Reservation]] = {}
-    for booking in (
-        Reservation.objects.filter(
-            procedure=rule.procedure,
-            status__in=OPEN_STATUSES,
-            created_at__gte=timezone.make_aware(dt.datetime.combine(since, dt.time.min)),
-        )
-        .only("code", "citizen_name", "citizen_kana", "created_at", "start_at")
-        .order_by("created_at")
-    ):
-        bookings.setdefault(name_key(booking.citizen_name), []).append(booking)
-    return bookings
-
-
-def _matching_booking(bookings, name: str, kana: str, issued_on: dt.date):
-    """The first open booking made since ``issued_on`` by the same person (by name, and
-    reading where both give one), else None."""
-    from reservations.names import name_key, same_person
-
-    return next(
-        (
-            booking
-            for booking in bookings.get(name_key(name), [])
-            if timezone.localdate(booking.created_at) >= issued_on
-            and same_person(name, kana, booking.citizen_name, booking.citizen_kana)
-        ),
-        None,
-    )
-
-
-def _booked_since(rule: NoticeRule, candidates) -> list[int]:
-    """Ids of the certificates among ``candidates`` (pk, name, kana, issued_on) whose
-    holder booked the rule's procedure since the certificate was issued."""
-    candidates = list(candidates)
-    bookings = _open_bookings_by_name(rule, min((c[3] for c in candidates), default=None))
-    if not bookings:
-        return []
-    return [
-        pk
-        for pk, name, kana, issued_on in candidates
-        if _matching_booking(bookings, name, kana, issued_on) is not None
-    ]
+from reservations.models import Reservation
 
 
 def split_by_address(certificates) -> tuple[list[Certificate], list[Certificate]]:
@@ -336,7 +247,7 @@ class _WindowFacts:
         first_issue = min((c.issued_on for c in certificates), default=None)
         due = {c.pk for c in due_certificates(rule=rule, today=today)}
         plan = rule_forecast(rule=rule, today=today) if due else None
-        return cls(latest, letters, released, _open_bookings_by_name(rule, first_issue), due, plan)
+        return cls(latest, letters, released, open_bookings_by_name(rule, first_issue), due, plan)
 
     def reason_not_due(self, certificate: Certificate) -> "NoLetter | None":
         """Why the certificate's holder is not due a letter at all; None when they are
@@ -357,7 +268,7 @@ class _WindowFacts:
                 letter=letter,
             )
         if certificate.pk not in self.released and (
-            match := _matching_booking(
+            match := matching_booking(
                 self.bookings, resident.name, resident.kana, certificate.issued_on
             )
         ):

@@ -24,9 +24,10 @@ from django.core.mail.message import EmailAlternative
 from django.utils.html import escape
 from django.utils.translation import get_language
 
+from organization.kana import KANJI, KANJI_RE, has_kanji, to_hiragana
+from organization.models import ReadingCorrection
+
 LANGUAGE = "ja-easy"
-KANJI = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u3006\u30f6"  # + 々 〆 ヶ
-_KANJI_RE = re.compile("[%s]" % KANJI)
 _RUNS_RE = re.compile("[%s]+|[^%s]+" % (KANJI, KANJI))
 CORRECTIONS_CACHE_KEY = "furigana:corrections:2"
 
@@ -46,14 +47,6 @@ def tagger():
     import fugashi  # loaded on first use, not when Django starts
 
     return fugashi.Tagger()
-
-
-def has_kanji(text: str) -> bool:
-    return bool(_KANJI_RE.search(text or ""))
-
-
-def to_hiragana(text: str) -> str:
-    return "".join(chr(ord(c) - 0x60) if "\u30a1" <= c <= "\u30f6" else c for c in text)
 
 
 # A weekday alone (a calendar's column) or in a date's brackets, 12月1日（火）: read out of
@@ -85,8 +78,6 @@ def corrections() -> tuple[str, dict[str, str]]:
     administrators' corrections (which win), cached."""
     cached = cache.get(CORRECTIONS_CACHE_KEY)
     if cached is None:
-        from organization.models import ReadingCorrection
-
         items = {**BUILT_IN, **dict(ReadingCorrection.objects.values_list("surface", "reading"))}
         cached = (uuid.uuid4().hex, items)
         cache.set(CORRECTIONS_CACHE_KEY, cached, None)
@@ -148,7 +139,7 @@ def _tagged(text: str) -> list[tuple[str, str | None]]:
 
 
 def _all_kanji(text: str) -> bool:
-    return bool(text) and not _KANJI_RE.sub("", text)
+    return bool(text) and not KANJI_RE.sub("", text)
 
 
 def _corrected(text: str, version: str, surfaces: tuple, readings: tuple) -> list:

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from organization.furigana import has_kanji, to_hiragana
+from organization.kana import has_kanji, to_hiragana
 
 
 class Role(models.TextChoices):

@@ -124,14 +124,7 @@ def load_roster(
 
     range_start = _aware(first_day, dt.time.min)
     range_end = _aware(last_day + dt.timedelta(days=1), dt.time.min)
-    if window:
-        staff_ids = {
-            span.staff_id
-            for span in shifts_by_day.get(timezone.localdate(window[0]), ())
-            if span.start <= window[0] and window[1] <= span.end
-        }
-    else:
-        staff_ids = {span.staff_id for spans in shifts_by_day.values() for span in spans}
+    staff_ids = _clerks_on_shift(shifts_by_day, window)
     busy_by_staff_day: dict[tuple[int, dt.date], list] = defaultdict(list)
     load_by_staff = {} if window else None
     if not staff_ids:
@@ -148,17 +141,7 @@ def load_roster(
     if exclude_reservation_id:
         busy = busy.exclude(pk=exclude_reservation_id)
     if window:
-        day = timezone.localdate(window[0])
-        overlapping = Q(start_at__lt=window[1], end_at__gt=window[0])
-        for staff_id, count, clashes in (
-            busy.order_by()
-            .values("staff_id")
-            .annotate(n=Count("id"), clashes=Count("id", filter=overlapping))
-            .values_list("staff_id", "n", "clashes")
-        ):
-            load_by_staff[staff_id] = count
-            if clashes:
-                busy_by_staff_day[staff_id, day].append(window)
+        _count_window(busy, window, busy_by_staff_day, load_by_staff)
     else:
         for staff_id, start_at, end_at in busy.order_by("start_at").values_list(
             "staff_id", "start_at", "end_at"
@@ -167,6 +150,34 @@ def load_roster(
     return Roster(
         procedure, first_day, last_day, shifts_by_day, busy_by_staff_day, closed, load_by_staff
     )
+
+
+def _clerks_on_shift(shifts_by_day: dict, window) -> set[int]:
+    """The clerks whose shifts the roster covers: with ``window``, those on shift for
+    the whole of it; else everyone on shift on any of the days."""
+    if window:
+        return {
+            span.staff_id
+            for span in shifts_by_day.get(timezone.localdate(window[0]), ())
+            if span.start <= window[0] and window[1] <= span.end
+        }
+    return {span.staff_id for spans in shifts_by_day.values() for span in spans}
+
+
+def _count_window(busy, window, busy_by_staff_day: dict, load_by_staff: dict) -> None:
+    """Per clerk, the day's bookings (the load routing balances) and whether any of
+    them overlaps ``window`` (then the clerk is busy across it), in one query."""
+    day = timezone.localdate(window[0])
+    overlapping = Q(start_at__lt=window[1], end_at__gt=window[0])
+    for staff_id, count, clashes in (
+        busy.order_by()
+        .values("staff_id")
+        .annotate(n=Count("id"), clashes=Count("id", filter=overlapping))
+        .values_list("staff_id", "n", "clashes")
+    ):
+        load_by_staff[staff_id] = count
+        if clashes:
+            busy_by_staff_day[staff_id, day].append(window)
 
 
 def static_roster(procedure: Procedure, first_day: dt.date, last_day: dt.date):
@@ -487,143 +498,3 @@ def _procedures_of(staff_id: int) -> list[int]:
             through.objects.filter(staffmember_id=staff_id).values_list("procedure_id", flat=True)
         ),
     )
-
-
-# --- Why a time is not offered ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """Why a start time cannot be booked: ``code`` for the code, ``message`` for people."""
-
-    code: str
-    message: str
-
-
-def _day_text(day: dt.date) -> str:
-    from reservations.templatetags.booking import long_date
-
-    return long_date(day)
-
-
-def _hm(moment: dt.datetime) -> str:
-    moment = timezone.localtime(moment)
-    return "%d:%02d" % (moment.hour, moment.minute)
-
-
-def _opening_hours(spans: list[ShiftSpan]) -> str:
-    """The day's hours as 9:00–12:00, 13:00–17:00 (overlapping shifts merged)."""
-    merged: list[list[dt.datetime]] = []
-    for span in sorted(spans, key=lambda s: s.start):
-        if merged and span.start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], span.end)
-        else:
-            merged.append([span.start, span.end])
-    return ", ".join("%s–%s" % (_hm(start), _hm(end)) for start, end in merged)
-
-
-def slot_refusal(roster: Roster, start: dt.datetime, *, now: dt.datetime) -> Refusal | None:
-    """Why ``start`` was never offered (closed day, outside the hours, off the grid, past,
-    too soon, too far ahead), or None when it is a time the calendar offers or offered
-    (free, or taken since: the caller tells "just taken" apart).
-
-    Only the shifts and closed days are needed, which every roster holds whole.
-    """
-    from django.utils.translation import gettext as _
-
-    procedure = roster.procedure
-    day = timezone.localdate(start)
-    earliest, last_day = booking_window(procedure, now)
-    if start < now:
-        return Refusal("past", _("That time has already passed. Please choose another."))
-    if day > last_day:
-        return Refusal(
-            "beyond_horizon",
-            _(
-                "%(day)s cannot be booked yet: bookings open %(days)s days ahead, so the "
-                "last day you can book now is %(last)s. Please choose an earlier day."
-            )
-            % {
-                "day": _day_text(day),
-                "days": procedure.booking_horizon_days,
-                "last": _day_text(last_day),
-            },
-        )
-    if start < earliest:
-        return Refusal(
-            "too_late",
-            _(
-                "That time is too soon to book online: bookings close %(minutes)s minutes "
-                "before the start. Please choose a later time."
-            )
-            % {"minutes": procedure.lead_time_minutes},
-        )
-    reason = closure_reason(day, roster.closed_days)
-    spans = roster.shifts_by_day.get(day, [])
-    if reason or (not spans and day.weekday() >= 5):
-        return Refusal(
-            "closed",
-            _("The city hall is closed on %(day)s (%(reason)s). Please choose another day.")
-            % {"day": _day_text(day), "reason": reason or _("weekend")},
-        )
-    if not spans:
-        return Refusal(
-            "no_service",
-            _("This procedure is not offered on %(day)s. Please choose another day.")
-            % {"day": _day_text(day)},
-        )
-    end = start + procedure.duration
-    containing = [span for span in spans if span.start <= start and end <= span.end]
-    if not containing:
-        return Refusal(
-            "outside_hours",
-            _(
-                "%(time)s is outside the hours this procedure is offered on %(day)s "
-                "(%(hours)s). Please choose a time from the list."
-            )
-            % {"time": _hm(start), "day": _day_text(day), "hours": _opening_hours(spans)},
-        )
-    step = dt.timedelta(minutes=procedure.slot_interval_minutes)
-    if all((start - span.start) % step for span in containing):
-        return Refusal(
-            "off_grid",
-            _(
-                "Bookings start every %(minutes)s minutes; %(time)s is not one of the "
-                "offered times. Please choose a time from the list."
-            )
-            % {"minutes": procedure.slot_interval_minutes, "time": _hm(start)},
-        )
-    return None
-
-
-def refusal_for(
-    procedure: Procedure, start: dt.datetime, *, now: dt.datetime, static: tuple | None = None
-) -> Refusal | None:
-    """``slot_refusal`` from the shifts and closed days alone (cached master data; or
-    ``static``, ``static_roster`` of the start's day, when the caller has it)."""
-    day = timezone.localdate(start)
-    shifts_by_day, closed = static or static_roster(procedure, day, day)
-    return slot_refusal(Roster(procedure, day, day, shifts_by_day, {}, closed), start, now=now)
-
-
-def day_unavailable_reason(procedure: Procedure, day: dt.date, *, now: dt.datetime) -> str:
-    """Why no time of ``day`` can be booked online any more (or yet), for the day page."""
-    from django.utils.translation import gettext as _
-
-    today = timezone.localdate(now)
-    _earliest, last_day = booking_window(procedure, now)
-    if day < today:
-        return _("%(day)s has passed. Please choose another day.") % {"day": _day_text(day)}
-    if day > last_day:
-        return _(
-            "%(day)s cannot be booked yet: bookings open %(days)s days ahead, so the "
-            "last day you can book now is %(last)s. Please choose an earlier day."
-        ) % {
-            "day": _day_text(day),
-            "days": procedure.booking_horizon_days,
-            "last": _day_text(last_day),
-        }
-    return _(
-        "No time on %(day)s can still be booked online: bookings close %(minutes)s "
-        "minutes before the start. Please choose another day."
-    ) % {"day": _day_text(day), "minutes": procedure.lead_time_minutes}

@@ -9,7 +9,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from reservations import availability, codes
+from reservations import availability, codes, refusals
 from reservations.models import (
     RELEASED_STATUSES,
     DocumentRule,
@@ -155,7 +155,7 @@ def day_times(*, procedure: Procedure, day: dt.date, now: dt.datetime) -> DayVie
         )
         reason = ""
         if summary.status == availability.DayStatus.UNAVAILABLE:
-            reason = availability.day_unavailable_reason(procedure, day, now=now)
+            reason = refusals.day_unavailable_reason(procedure, day, now=now)
         return DayView(day, summary, slots, reason)
 
     language = get_language() or ""

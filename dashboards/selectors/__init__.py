@@ -3,8 +3,8 @@ targets; the definitions are there), ``complaints``, ``letters`` (the batches an
 campaign funnel), ``comparison`` (booked vs walk-in) and ``common`` (filters, sums and
 the small statistics). Callers use ``selectors.<name>``; every public name is here."""
 
+from dashboards.models import LETTER_WINDOW
 from dashboards.selectors.common import (
-    LETTER_WINDOW,
     SUMMED,
     Filters,
     Totals,

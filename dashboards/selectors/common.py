@@ -1,7 +1,6 @@
 """What every dashboard selector shares: the filters, the sums of the counter's
 facts, and the small statistics (shares, percentiles, confidence intervals)."""
 
-import datetime as dt
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -11,9 +10,6 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from dashboards.models import HIST_MINUTES
-
-LETTER_WINDOW = dt.timedelta(days=30)
-
 
 SUMMED = (
     "visits",

@@ -7,9 +7,11 @@ from collections import defaultdict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dashboards.models import LetterBatchFact, LetterRuleFact
+from dashboards import rollup
+from dashboards.models import LETTER_WINDOW, LetterBatchFact, LetterRuleFact
 from dashboards.periods import Period
-from dashboards.selectors.common import LETTER_WINDOW, Filters, share
+from dashboards.selectors.common import Filters, share
+from notices.models import LetterBatch
 from organization.calendar import day_start
 
 
@@ -59,16 +61,12 @@ def letter_batches_by_period(periods: list[Period], filters: Filters) -> dict[Pe
 def _missing_letter_facts(first: dt.date, last: dt.date) -> None:
     """Batches made in [first, last) that the rollup job has not seen yet (made since
     its last run) get their facts now, so a new batch shows at once (as 集計中)."""
-    from notices.models import LetterBatch
-
     missing = list(
         LetterBatch.objects.filter(created_at__gte=day_start(first), created_at__lt=day_start(last))
         .exclude(pk__in=LetterBatchFact.objects.values("batch_id"))
         .values_list("pk", flat=True)
     )
     if missing:
-        from dashboards import rollup
-
         rollup.letter_facts_refresh(batch_ids=missing)
 
 

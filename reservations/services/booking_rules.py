@@ -13,7 +13,7 @@ from django.core.validators import validate_email
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from reservations import availability, codes, names, requirements, selectors
+from reservations import codes, names, refusals, requirements, selectors
 from reservations.models import (
     OPEN_STATUSES,
     Channel,
@@ -149,7 +149,7 @@ def check_timing(
 ) -> None:
     """Refuse a time the calendar never offered, with the real reason (a closed day, the
     lunch hour, off the grid, too soon, too far ahead, past): not "just taken"."""
-    refusal = availability.refusal_for(procedure, start, now=now, static=static)
+    refusal = refusals.refusal_for(procedure, start, now=now, static=static)
     if refusal is not None:
         raise BookingError(refusal.code, refusal.message)
 

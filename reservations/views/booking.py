@@ -26,9 +26,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from organization.http import client_ip
 from organization.permissions import staff_required
 from reservations import (
-    availability,
     codes,
     ratelimit,
+    refusals,
     requirements,
     selectors,
     services,
@@ -252,7 +252,7 @@ def booking_details(request, code, day, hhmm, *, staff_mode):
     if request.method == "GET":
         # A time reached by URL that the calendar never offered: the real reason, and
         # no form (the POST is refused the same way by the service).
-        refusal = availability.refusal_for(procedure, start, now=timezone.now())
+        refusal = refusals.refusal_for(procedure, start, now=timezone.now())
         if refusal is not None:
             messages.error(request, refusal.message)
             return redirect(flow["day_url"], code=code, day=day)

@@ -26,7 +26,14 @@ from config.documents import qr_svg
 from organization.http import client_ip
 from organization.selectors import staff_member_for_user
 from organization.services import access_log_read
-from reservations import availability, documents, ratelimit, requirements, selectors, services
+from reservations import (
+    documents,
+    ratelimit,
+    refusals,
+    requirements,
+    selectors,
+    services,
+)
 from reservations.contact import city_contact
 from reservations.forms import DateJumpForm, FindBookingForm, RulesAgreementForm
 from reservations.models import ReservationStatus
@@ -263,7 +270,7 @@ def reschedule_confirm(request, token, day, hhmm):
         day.strftime("%Y-%m"),
         day.isoformat(),
     )
-    refusal = availability.refusal_for(procedure, start, now=timezone.now())
+    refusal = refusals.refusal_for(procedure, start, now=timezone.now())
     if refusal is not None:
         messages.error(request, refusal.message)
         return redirect(back)

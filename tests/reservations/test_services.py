@@ -532,10 +532,10 @@ def test_every_refusal_of_a_time_is_a_booking_error_code():
     import ast
     import inspect
 
-    from reservations import availability
+    from reservations import refusals
 
-    # given the refusal codes the availability module can give for a time
-    tree = ast.parse(inspect.getsource(availability))
+    # given the refusal codes the refusals module can give for a time
+    tree = ast.parse(inspect.getsource(refusals))
     refusals = {
         node.args[0].value
         for node in ast.walk(tree)
