@@ -7,6 +7,8 @@ class ReservationsConfig(AppConfig):
     verbose_name = _("Reservations")
 
     def ready(self):
+        from reservations import master_data_signals
         from reservations.emails import register_outbox_builders
 
         register_outbox_builders()
+        master_data_signals.connect()
