@@ -211,17 +211,25 @@ class SQLiteCache(BaseCache):
         key = self.make_and_validate_key(key, version=version)
 
         def run(db):
-            row = db.execute(
-                "UPDATE cache SET value = value + ? WHERE key = ? AND typeof(value) = 'integer' "
-                "AND " + _LIVE + " RETURNING value",
-                [delta, key, time.time()],
-            ).fetchone()
-            if row is not None:
-                return row[0]
-            if db.execute(
-                "SELECT 1 FROM cache WHERE key = ? AND " + _LIVE, [key, time.time()]
-            ).fetchone():
-                raise TypeError("The value of cache key %r is not an integer." % key)
+            # Another process may add() the counter between the UPDATE and the look that
+            # follows it: an integer found there is counted again, never reported as a
+            # wrong type (that race once answered a rate-limited page with a 500).
+            for _attempt in range(3):
+                row = db.execute(
+                    "UPDATE cache SET value = value + ? WHERE key = ? "
+                    "AND typeof(value) = 'integer' AND " + _LIVE + " RETURNING value",
+                    [delta, key, time.time()],
+                ).fetchone()
+                if row is not None:
+                    return row[0]
+                found = db.execute(
+                    "SELECT typeof(value) FROM cache WHERE key = ? AND " + _LIVE,
+                    [key, time.time()],
+                ).fetchone()
+                if found is None:
+                    raise ValueError("Key '%s' not found." % key)
+                if found[0] != "integer":
+                    raise TypeError("The value of cache key %r is not an integer." % key)
             raise ValueError("Key '%s' not found." % key)
 
         return self._run(delta, run)

@@ -62,6 +62,25 @@ def test_incr_counts_and_refuses_what_is_not_there(shared):
         shared.incr("nothing")
 
 
+def test_a_counter_another_process_creates_mid_incr_is_counted(shared, tmp_path):
+    # given: this process's UPDATE finds no counter, and another process add()s it
+    # before this one looks again (what two gunicorn workers do on a window's first hits)
+    other = SQLiteCache(str(tmp_path / "cache.sqlite3"), {})
+    real = shared._db()
+
+    class Racing:
+        def execute(self, sql, params=()):
+            result = real.execute(sql, params)
+            if sql.startswith("UPDATE cache SET value = value +") and not other.get("n"):
+                other.add("n", 1)
+            return result
+
+    shared._db = lambda: Racing()
+
+    # when this process counts, then it counts on the other's counter (no TypeError)
+    assert shared.incr("n") == 2
+
+
 def test_delete_touch_has_key_and_clear(shared):
     shared.set_many({"a": 1, "b": 2, "c": 3})
     assert shared.delete("a") is True and shared.delete("a") is False
