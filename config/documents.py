@@ -37,12 +37,17 @@ def html_to_pdf(html: str) -> bytes:
 QUIET_ZONE = 4  # modules of white around the symbol, as ISO/IEC 18004 asks
 
 
-def qr_modules(text: str) -> list[list[bool]]:
-    """The symbol's modules, row by row (True is dark), without the quiet zone."""
+def _symbol(text: str) -> tuple[int, int, bytes]:
+    """(width, height, grey pixels) of the symbol, one pixel a module, no quiet zone."""
     symbol = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
     view = memoryview(symbol.to_image(scale=1, add_quiet_zones=False))
     height, width = view.shape[:2]
-    pixels = view.tobytes()
+    return width, height, view.tobytes()
+
+
+def qr_modules(text: str) -> list[list[bool]]:
+    """The symbol's modules, row by row (True is dark), without the quiet zone."""
+    width, height, pixels = _symbol(text)
     return [[pixels[y * width + x] < 128 for x in range(width)] for y in range(height)]
 
 
@@ -71,11 +76,9 @@ def qr_svg(text: str, *, border: int = QUIET_ZONE) -> str:
 
 def qr_png(text: str, *, scale: int = 8, border: int = 2) -> bytes:
     """A black-and-white PNG, ``scale`` pixels a module (sharp when printed or scaled)."""
-    symbol = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
-    view = memoryview(symbol.to_image(scale=1, add_quiet_zones=False))
-    height, width = view.shape[:2]
+    width, height, pixels = _symbol(text)
     image = Image.new("L", (width + 2 * border, height + 2 * border), 255)
-    image.paste(Image.frombytes("L", (width, height), view.tobytes()), (border, border))
+    image.paste(Image.frombytes("L", (width, height), pixels), (border, border))
     image = image.resize((image.width * scale, image.height * scale), Image.NEAREST)
     buffer = io.BytesIO()
     image.convert("1").save(buffer, format="PNG", compress_level=1)
