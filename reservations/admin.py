@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationStackedInline
 
 from organization.admin import PersonalDataAdminMixin, TranslatedAdmin
-from reservations import availability, requirements, services
+from reservations import requirements, services
 from reservations.models import (
     MAX_QUESTIONS_PER_PROCEDURE,
     BookingAnswer,
@@ -65,28 +65,8 @@ class QuestionChoiceInline(admin.TabularInline):
     fields = ["label", "display_order"]
 
 
-class AvailabilityChangeMixin:
-    """Shifts, closed days and procedures change what is bookable: refresh the cache."""
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        availability.changed()
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        availability.changed()
-
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        availability.changed()
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        availability.changed()
-
-
 @admin.register(ProcedureQuestion)
-class ProcedureQuestionAdmin(AvailabilityChangeMixin, admin.ModelAdmin):
+class ProcedureQuestionAdmin(admin.ModelAdmin):
     list_display = ["label", "procedure", "display_order"]
     list_filter = ["procedure"]
     list_select_related = ["procedure"]
@@ -94,7 +74,7 @@ class ProcedureQuestionAdmin(AvailabilityChangeMixin, admin.ModelAdmin):
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(AvailabilityChangeMixin, TranslatedAdmin):
+class ProcedureAdmin(TranslatedAdmin):
     list_display = [
         "name",
         "department",
@@ -230,7 +210,7 @@ class KioskDeviceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Shift)
-class ShiftAdmin(AvailabilityChangeMixin, admin.ModelAdmin):
+class ShiftAdmin(admin.ModelAdmin):
     list_display = ["date", "start_time", "end_time", "staff", "counter"]
     list_filter = ["counter", "staff__department"]
     date_hierarchy = "date"
@@ -239,7 +219,7 @@ class ShiftAdmin(AvailabilityChangeMixin, admin.ModelAdmin):
 
 
 @admin.register(ClosedDay)
-class ClosedDayAdmin(AvailabilityChangeMixin, TranslatedAdmin):
+class ClosedDayAdmin(TranslatedAdmin):
     list_display = ["date", "reason_ja", "reason_en"]
     date_hierarchy = "date"
 

@@ -2,7 +2,6 @@
 
 from django.db import transaction
 
-from reservations import availability
 from reservations.models import DocumentRule
 
 
@@ -11,10 +10,9 @@ def document_rule_save(*, rule: DocumentRule, wording_changed: bool | None = Non
 
     The model numbers the version from the stored wording (``wording_changed`` is
     accepted for callers that know it, and not needed). The booking pages' cache of
-    the rules is refreshed on commit, in every process (the cache is shared).
+    the rules is refreshed on commit, in every process (``master_data_signals``).
     """
     with transaction.atomic():
         rule.full_clean(exclude=["version"])
         rule.save()
-        availability.changed()  # the booking pages show the rules
     return rule

@@ -6,7 +6,6 @@ import factory
 from django.utils import timezone
 
 from organization.models import Role
-from reservations import availability
 from reservations.models import ClosedDay, Counter, DocumentRule, Procedure, Reservation, Shift
 from reservations.services import CitizenDetails
 from tests.organization.factories import DepartmentFactory, make_staff_member
@@ -62,14 +61,11 @@ def add_shift(clerk, *, day=DAY, start=dt.time(9, 0), end=dt.time(12, 0)):
     shift = Shift.objects.create(
         staff=clerk, counter=counter, date=day, start_time=start, end_time=end
     )
-    availability.changed()  # as the admin does after a change of shifts
     return shift
 
 
 def close_day(day: dt.date, reason: str = "庁舎点検"):
-    closed = ClosedDay.objects.create(date=day, reason=reason)
-    availability.changed()
-    return closed
+    return ClosedDay.objects.create(date=day, reason=reason)
 
 
 def citizen(n: int = 1, **overrides) -> CitizenDetails:

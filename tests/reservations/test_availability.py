@@ -163,3 +163,20 @@ def test_availability_pages_read_the_database_once_then_the_cache(
 
     with django_assert_num_queries(0):
         selectors.day_times(procedure=procedure, day=DAY, now=NOW)
+
+
+def test_a_shift_changed_by_a_plain_save_shows_on_the_cached_day_at_once():
+    # given a day page computed and cached with the clerk on shift until 10:00
+    procedure = ProcedureFactory(duration_minutes=30, slot_interval_minutes=30)
+    clerk = add_clerk(procedure, start=dt.time(9, 0), end=dt.time(10, 0))
+    before = selectors.day_times(procedure=procedure, day=DAY, now=NOW)
+    assert [slot.start for slot in before.slots] == [at(DAY, 9), at(DAY, 9, 30)]
+
+    # when a script (not the admin) lengthens the shift with a plain save
+    shift = clerk.shifts.get(date=DAY)
+    shift.end_time = dt.time(11, 0)
+    shift.save()
+
+    # then the next page offers the new times
+    after = selectors.day_times(procedure=procedure, day=DAY, now=NOW)
+    assert [slot.start for slot in after.slots][-1] == at(DAY, 10, 30)
