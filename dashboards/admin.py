@@ -4,17 +4,7 @@ shows them read-only for audit. The rollup tables are internal and not shown."""
 from django.contrib import admin
 
 from dashboards.models import QuarterAction, QuarterReview, Target
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from organization.admin import ReadOnlyAdmin
 
 
 @admin.register(Target)

@@ -82,7 +82,7 @@ def _fixed(*columns: Column) -> Callable[[Selection], list[Column]]:
 
 
 KPIS = Table(
-    rows=lambda s: views._kpis_cached(s.request, s.period, s.filters),
+    rows=lambda s: views.kpis_cached(s.request, s.period, s.filters),
     columns=_fixed(
         Column(gettext_lazy("code"), lambda k: k.code),
         Column(gettext_lazy("indicator"), lambda k: k.label),
@@ -108,7 +108,7 @@ def _trend_rows(chosen: Selection) -> list[dict]:
     """Per KPI its values, then (for a KPI read from survey answers) their counts."""
     trend = selectors.kpi_trend(_trend_periods(chosen), chosen.filters)
     rows = []
-    for row in views._trend_rows(trend, Kpi.values):
+    for row in views.trend_rows(trend, Kpi.values):
         rows.append(
             {
                 "code": row["code"],
@@ -168,7 +168,7 @@ CATEGORIES = Table(
 
 def _comparison_rows(chosen: Selection) -> list[dict]:
     """The booked and the walk-in group, each with the period and scope it covers."""
-    scope = views._filter_names(chosen.form)
+    scope = views.filter_names(chosen.form)
     data = selectors.booked_vs_walk_in(chosen.period, chosen.filters)
     return [
         {
@@ -265,7 +265,7 @@ def export(request, table: str):
     """Any KPI table of the pages as CSV, with the same period and filters."""
     if table not in TABLES:
         raise Http404
-    chosen = Selection(request, *views._selection(request))
+    chosen = Selection(request, *views.selection(request))
     columns = TABLES[table].columns(chosen)
     rows = [
         [cell for column in columns for cell in column.cells(row)]

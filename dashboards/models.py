@@ -136,14 +136,11 @@ class Kpi(models.TextChoices):
     DAYS_TO_CLOSE = "days_to_close", _("Days to close a complaint (median)")
 
 
-class Target(models.Model):
-    """Plan: the value a KPI should reach in a fiscal quarter, city-wide (no department,
-    no procedure), for one department or for one procedure. A quarter without targets of
-    its own shows the latest earlier quarter's as carried forward (selectors)."""
+class QuarterScoped(models.Model):
+    """A record of one fiscal quarter, city-wide (no department) or for one department."""
 
     fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
     quarter = models.PositiveSmallIntegerField(_("quarter"))
-    kpi = models.CharField(_("indicator"), max_length=32, choices=Kpi.choices)
     department = models.ForeignKey(
         "organization.Department",
         verbose_name=_("department"),
@@ -152,6 +149,17 @@ class Target(models.Model):
         blank=True,
         related_name="+",
     )
+
+    class Meta:
+        abstract = True
+
+
+class Target(QuarterScoped):
+    """Plan: the value a KPI should reach in a fiscal quarter, city-wide (no department,
+    no procedure), for one department or for one procedure. A quarter without targets of
+    its own shows the latest earlier quarter's as carried forward (selectors)."""
+
+    kpi = models.CharField(_("indicator"), max_length=32, choices=Kpi.choices)
     procedure = models.ForeignKey(
         "reservations.Procedure",
         verbose_name=_("procedure"),
@@ -200,19 +208,9 @@ class Stage(models.TextChoices):
     ACT = "act", _("Act: follow-up decided")
 
 
-class QuarterAction(models.Model):
+class QuarterAction(QuarterScoped):
     """Do (what was done during the quarter) and Act (what the review decided)."""
 
-    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
-    quarter = models.PositiveSmallIntegerField(_("quarter"))
-    department = models.ForeignKey(
-        "organization.Department",
-        verbose_name=_("department"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
     stage = models.CharField(_("stage"), max_length=4, choices=Stage.choices)
     kpi = models.CharField(_("indicator"), max_length=32, choices=Kpi.choices, blank=True)
     text = models.TextField(_("action"))
@@ -234,19 +232,9 @@ class QuarterAction(models.Model):
         return self.text[:60]
 
 
-class QuarterReview(models.Model):
+class QuarterReview(QuarterScoped):
     """Check and Act: the quarterly review's findings and decisions."""
 
-    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
-    quarter = models.PositiveSmallIntegerField(_("quarter"))
-    department = models.ForeignKey(
-        "organization.Department",
-        verbose_name=_("department"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
     findings = models.TextField(_("findings (Check)"), blank=True)
     decisions = models.TextField(_("decisions (Act)"), blank=True)
     reviewed_by = models.ForeignKey(

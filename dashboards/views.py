@@ -1,4 +1,5 @@
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -47,7 +48,7 @@ def _period_label(period: periods.Period, today: dt.date) -> str:
     return period.label
 
 
-def _selection(request):
+def selection(request):
     """The period and filters asked for; the current fiscal quarter by default. A
     period chosen under another period type is converted (see ``periods.coerce``)."""
     form = FilterForm(request.GET or None)
@@ -90,7 +91,7 @@ def _page_context(request, form, period, filters) -> dict:
         "query": _query(period, filters),
         "refreshed_at": figures.state(request).refreshed_at,
         "fragment_key": figures.fragment_key(request, period, filters),
-        "filter_names": _filter_names(form),
+        "filter_names": filter_names(form),
         "min_answers": selectors.min_answers(),
         "first_visit_days": rollup.FIRST_VISIT_DAYS,
     }
@@ -100,7 +101,7 @@ def _page_context(request, form, period, filters) -> dict:
 @manager_required
 def period_options(request):
     """The period list of a period type (htmx: the picker follows the type in place)."""
-    form, period, _filters = _selection(request)
+    form, period, _filters = selection(request)
     return render(
         request,
         "dashboards/_period_options.html",
@@ -109,8 +110,6 @@ def period_options(request):
 
 
 def _query(period, filters) -> str:
-    from urllib.parse import urlencode
-
     params = {"kind": period.kind, "period": period.key}
     if filters.department_id:
         params["department"] = filters.department_id
@@ -119,7 +118,7 @@ def _query(period, filters) -> str:
     return urlencode(params)
 
 
-def _trend_rows(trend: dict, codes) -> list[dict]:
+def trend_rows(trend: dict, codes) -> list[dict]:
     """Per KPI its value in each period, with the count behind each value (a
     satisfaction figure is never shown without its number of answers)."""
     return [
@@ -151,7 +150,7 @@ def trend_figures(trend: dict, trend_periods: list, filters) -> list[dict]:
     target_label = _("target")
     figures = []
     for chart_id, codes in CHARTED.items():
-        rows = _trend_rows(trend, codes)
+        rows = trend_rows(trend, codes)
         unit = rows[0]["unit"]
         first_targets = [targets.get(p, {}).get(codes[0]) for p in trend_periods]
         figures.append(
@@ -207,22 +206,29 @@ def _overview_figures(period, filters) -> dict:
     }
 
 
-def _overview_context(request):
-    form, period, filters = _selection(request)
-    return {
+def figures_context(request, name: str, compute) -> tuple[dict, selectors.Filters]:
+    """A dashboard page's context: the selection, what surrounds every page, and the page's
+    figures, ``compute(period, filters)`` cached per version of the rollup."""
+    form, period, filters = selection(request)
+    context = {
         **_page_context(request, form, period, filters),
         **figures.cached(
-            "overview",
-            request,
-            lambda: _overview_figures(period, filters),
-            *figures.scope(period, filters),
+            name, request, lambda: compute(period, filters), *figures.scope(period, filters)
         ),
+    }
+    return context, filters
+
+
+def _overview_context(request):
+    context, filters = figures_context(request, "overview", _overview_figures)
+    return {
+        **context,
         "overdue_now": figures.overdue_now(request, filters),
         "letter_shortfalls": letter_capacity_shortfalls(today=timezone.localdate()),
     }
 
 
-def _filter_names(form) -> str:
+def filter_names(form) -> str:
     """The department and procedure chosen, as the filter form already loaded them."""
     chosen = form.cleaned_data if form.is_bound and form.is_valid() else {}
     names = [str(chosen[name]) for name in ("department", "procedure") if chosen.get(name)]
@@ -247,20 +253,8 @@ def refresh(request):
 @require_GET
 @manager_required
 def letters(request):
-    form, period, filters = _selection(request)
-    return render(
-        request,
-        "dashboards/letters.html",
-        {
-            **_page_context(request, form, period, filters),
-            **figures.cached(
-                "letters",
-                request,
-                lambda: _letters_figures(period, filters),
-                *figures.scope(period, filters),
-            ),
-        },
-    )
+    context, _filters = figures_context(request, "letters", _letters_figures)
+    return render(request, "dashboards/letters.html", context)
 
 
 def _letters_figures(period, filters) -> dict:
@@ -281,10 +275,10 @@ def _letters_figures(period, filters) -> dict:
 @require_GET
 @manager_required
 def complaints(request):
-    form, period, filters = _selection(request)
+    form, period, filters = selection(request)
     table = [
         kpi
-        for kpi in _kpis_cached(request, period, filters)
+        for kpi in kpis_cached(request, period, filters)
         if kpi.code in (Kpi.COMPLAINTS_PER_1000, Kpi.REPORTS_ON_TIME, Kpi.DAYS_TO_CLOSE)
     ]
     categories = figures.cached(
@@ -305,7 +299,7 @@ def complaints(request):
     )
 
 
-def _kpis_cached(request, period, filters) -> list:
+def kpis_cached(request, period, filters) -> list:
     """The KPI table of one period (the complaints page and the CSV share it)."""
     return figures.cached(
         "kpis", request, lambda: selectors.kpis(period, filters), *figures.scope(period, filters)
@@ -353,17 +347,5 @@ def comparison_context(period, filters) -> dict:
 @require_GET
 @manager_required
 def comparison(request):
-    form, period, filters = _selection(request)
-    return render(
-        request,
-        "dashboards/comparison.html",
-        {
-            **_page_context(request, form, period, filters),
-            **figures.cached(
-                "comparison",
-                request,
-                lambda: comparison_context(period, filters),
-                *figures.scope(period, filters),
-            ),
-        },
-    )
+    context, _filters = figures_context(request, "comparison", comparison_context)
+    return render(request, "dashboards/comparison.html", context)

@@ -139,8 +139,21 @@ class UserAdmin(DjangoUserAdmin):
 # --- The access log ---------------------------------------------------------------------
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A record shown for audit: nobody adds, edits or deletes it here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(AccessLog)
-class AccessLogAdmin(admin.ModelAdmin):
+class AccessLogAdmin(ReadOnlyAdmin):
     """Read-only, for administrators (and superusers) alone: the log is append-only in
     the database, and its model has no add, change or delete permission to give."""
 
@@ -183,15 +196,6 @@ class AccessLogAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return _may_read_the_log(request.user) and super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def _may_read_the_log(user) -> bool:

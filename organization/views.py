@@ -50,48 +50,12 @@ def _code_refused(request, form) -> None:
         logout(request)
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
-def two_factor_setup(request):
-    """Enrol an authenticator app: a new secret as a QR code, confirmed by one code."""
-    if user_has_device(request.user):
-        return redirect("two_factor_verify")
-    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=request.user, name="authenticator", confirmed=False)
+def _code_page(request, template: str, check, context: dict | None = None):
+    """The page that asks for one six-digit code. `check(code)` returns the device the code
+    belongs to (or None): a right code completes the login, a wrong one is counted."""
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["code"]):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
-            otp_login(request, device)
-            request.session.pop("two_factor_failures", None)
-            return redirect(_safe_next(request))
-        _code_refused(request, form)
-        if not request.user.is_authenticated:
-            return redirect("login")
-    return render(
-        request,
-        "registration/two_factor_setup.html",
-        {
-            "form": form,
-            "qr": qr_svg(device.config_url),
-            "secret": b32encode(device.bin_key).decode(),
-            "next": _safe_next(request),
-        },
-        status=400 if form.errors else 200,
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@login_required
-def two_factor_verify(request):
-    """The six-digit code after the password."""
-    if not user_has_device(request.user):
-        return redirect("two_factor_setup")
-    form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        device = match_token(request.user, form.cleaned_data["code"])
+        device = check(form.cleaned_data["code"])
         if device is not None:
             otp_login(request, device)
             request.session.pop("two_factor_failures", None)
@@ -101,9 +65,47 @@ def two_factor_verify(request):
             return redirect("login")
     return render(
         request,
-        "registration/two_factor_verify.html",
-        {"form": form, "next": _safe_next(request)},
+        template,
+        {"form": form, "next": _safe_next(request), **(context or {})},
         status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def two_factor_setup(request):
+    """Enrol an authenticator app: a new secret as a QR code, confirmed by one code."""
+    if user_has_device(request.user):
+        return redirect("two_factor_verify")
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=request.user, name="authenticator", confirmed=False)
+
+    def confirm(code):
+        if not device.verify_token(code):
+            return None
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        return device
+
+    return _code_page(
+        request,
+        "registration/two_factor_setup.html",
+        confirm,
+        {"qr": qr_svg(device.config_url), "secret": b32encode(device.bin_key).decode()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def two_factor_verify(request):
+    """The six-digit code after the password."""
+    if not user_has_device(request.user):
+        return redirect("two_factor_setup")
+    return _code_page(
+        request,
+        "registration/two_factor_verify.html",
+        lambda code: match_token(request.user, code),
     )
 
 

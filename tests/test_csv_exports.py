@@ -91,7 +91,7 @@ def _dashboard_hostile_data(monkeypatch):
         lambda period, filters: {"booked": group, "walk_in": group},
     )
     scope = next(hostile)
-    monkeypatch.setattr(dashboard_views, "_filter_names", lambda form: scope)
+    monkeypatch.setattr(dashboard_views, "filter_names", lambda form: scope)
     steps = [
         {"code": c, "count": -1} for c in ("letters", "booked", "done", "answered", "satisfied")
     ]
@@ -121,7 +121,7 @@ def _dashboard_hostile_data(monkeypatch):
     )
     monkeypatch.setattr(
         dashboard_views,
-        "_trend_rows",
+        "trend_rows",
         lambda trend, codes: [
             {"code": c, "label": c, "unit": "%", "values": [-1, None, -3.5]} for c in HOSTILE
         ],

@@ -10,8 +10,6 @@ from reservations import availability, codes
 from reservations.demo.master import demo_answers, staff_member
 from reservations.demo.texts import CITIZENS, COUNTERS, SHIFT_TIMES
 from reservations.models import (
-    BookingAnswer,
-    ConsentRecord,
     Counter,
     Procedure,
     Reservation,
@@ -20,6 +18,7 @@ from reservations.models import (
     Visit,
 )
 from reservations.services import counter
+from reservations.services.booking_store import record_consents_and_answers
 
 TODAY_PLAN = [
     # clerk, procedure, booked time as hours before (+) / after (-) now, what happened
@@ -97,25 +96,14 @@ def _today_booking(
         email_key="demo-today-%d@example.jp" % index,
         created_at=now - dt.timedelta(days=3),
     )
-    ConsentRecord.objects.bulk_create(
-        ConsentRecord(
-            reservation=reservation,
-            rule=rule,
-            rule_text=rule.text,
-            rule_version=rule.version,
-            agreed_at=now - dt.timedelta(days=3),
-        )
-        for rule in rules
-    )
-    BookingAnswer.objects.bulk_create(
-        BookingAnswer(
-            reservation=reservation,
-            question_id=question_id,
-            choice=choice,
-            question_text=choice.question.label_ja,
-            choice_text=choice.label_ja,
-        )
-        for question_id, choice in chosen.items()
+    record_consents_and_answers(
+        reservation,
+        rules=rules,
+        answers=[
+            (question_id, choice.pk, choice.question.label_ja, choice.label_ja)
+            for question_id, choice in chosen.items()
+        ],
+        agreed_at=now - dt.timedelta(days=3),
     )
     return reservation
 

@@ -202,7 +202,9 @@ def insert_booking(new: NewBooking) -> Reservation:
             # committed first): try the next qualified clerk.
             logger.info("Clerk %s taken at %s, trying the next one", staff_id, new.start)
             continue
-        _record_consents_and_answers(reservation, new)
+        record_consents_and_answers(
+            reservation, rules=new.rules, answers=new.answers, agreed_at=new.agreed_at
+        )
         ReservationEvent.objects.create(
             reservation=reservation,
             kind=ReservationEvent.Kind.BOOKED,
@@ -260,16 +262,20 @@ def _unsaved(new: NewBooking, staff_id: int, counter_id: int, calendar_uid: str)
     )
 
 
-def _record_consents_and_answers(reservation: Reservation, new: NewBooking) -> None:
+def record_consents_and_answers(
+    reservation: Reservation, *, rules, answers, agreed_at: dt.datetime
+) -> None:
+    """The wording and version of each rule agreed to, and the answers to the questions
+    before it as (question id, choice id, question text, choice text)."""
     ConsentRecord.objects.bulk_create(
         ConsentRecord(
             reservation=reservation,
             rule=rule,
             rule_text=rule.text,
             rule_version=rule.version,
-            agreed_at=new.agreed_at,
+            agreed_at=agreed_at,
         )
-        for rule in new.rules
+        for rule in rules
     )
     BookingAnswer.objects.bulk_create(
         BookingAnswer(
@@ -279,5 +285,5 @@ def _record_consents_and_answers(reservation: Reservation, new: NewBooking) -> N
             question_text=question_text,
             choice_text=choice_text,
         )
-        for question_id, choice_id, question_text, choice_text in new.answers
+        for question_id, choice_id, question_text, choice_text in answers
     )
