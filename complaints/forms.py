@@ -17,6 +17,16 @@ from reservations.models import Procedure, Reservation
 LEVEL_AS_POLICY = ""
 
 
+def text_field(label, *, rows: int = 3, max_length: int = 5000, **options) -> forms.CharField:
+    """A free-text box of the complaint pages (several lines, bounded length)."""
+    return forms.CharField(
+        label=label,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        max_length=max_length,
+        **options,
+    )
+
+
 class DateTimeLocalInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
@@ -98,9 +108,7 @@ class ComplaintForm(forms.ModelForm):
 
 
 class TextForm(forms.Form):
-    text = forms.CharField(
-        label=_("Text"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
-    )
+    text = text_field(_("Text"))
 
 
 class EscalateForm(forms.Form):
@@ -108,9 +116,7 @@ class EscalateForm(forms.Form):
     role = forms.ChoiceField(
         label=_("Role"), choices=EscalationRole.choices, widget=forms.RadioSelect
     )
-    request = forms.CharField(
-        label=_("What is asked"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
-    )
+    request = text_field(_("What is asked"))
     due_on = forms.DateField(
         label=_("Answer due"),
         required=False,
@@ -120,21 +126,9 @@ class EscalateForm(forms.Form):
 
 
 class RespondForm(forms.Form):
-    response = forms.CharField(
-        label=_("Answer"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
-    )
-    root_cause = forms.CharField(
-        label=_("Root cause"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=5000,
-    )
-    countermeasure = forms.CharField(
-        label=_("Countermeasure"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=5000,
-    )
+    response = text_field(_("Answer"))
+    root_cause = text_field(_("Root cause"), rows=2, required=False)
+    countermeasure = text_field(_("Countermeasure"), rows=2, required=False)
 
 
 class ReportForm(forms.Form):
@@ -145,9 +139,7 @@ class ReportForm(forms.Form):
             (ReportKind.PROGRESS, ReportKind.PROGRESS.label),
         ],
     )
-    body = forms.CharField(
-        label=_("Report"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
-    )
+    body = text_field(_("Report"))
 
 
 class LevelForm(forms.Form):
@@ -156,9 +148,7 @@ class LevelForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
-    )
+    reason = text_field(_("Reason"), rows=2, max_length=2000)
 
 
 class InformationRespondForm(forms.Form):
@@ -169,10 +159,8 @@ class InformationRespondForm(forms.Form):
 
 
 class ClosingForm(forms.Form):
-    body = forms.CharField(
-        label=_("Closing report"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=5000,
+    body = text_field(
+        _("Closing report"),
         help_text=_("What was done, what the citizen was told, and how it ended."),
     )
     citizen_state = forms.ChoiceField(
@@ -189,12 +177,7 @@ class ClosingForm(forms.Form):
 
 
 class ApproveForm(forms.Form):
-    comment = forms.CharField(
-        label=_("Comment"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=2000,
-    )
+    comment = text_field(_("Comment"), rows=2, max_length=2000, required=False)
 
 
 class KnowledgeSearchForm(forms.Form):

@@ -121,19 +121,20 @@ def complaint_month_refresh(month: dt.date) -> None:
         .annotate(recurrence=Exists(known))
         .values_list("department_id", "procedure_id", "category_id", "recurrence")
     )
-    for department, procedure, category, recurrence in received:
-        f = fact(department, procedure, category)
-        f["received"] += 1
-        f["recurrences"] += recurrence
     reports = Report.objects.filter(
         submitted_at__gte=start, submitted_at__lt=end, on_time__isnull=False
     ).values_list(
         "complaint__department_id", "complaint__procedure_id", "complaint__category_id", "on_time"
     )
-    for department, procedure, category, on_time in reports:
-        f = fact(department, procedure, category)
-        f["reports_due"] += 1
-        f["reports_on_time"] += on_time
+    # Each row counts once, and once more in the second figure where its flag is set.
+    for rows, counted, flagged in (
+        (received, "received", "recurrences"),
+        (reports, "reports_due", "reports_on_time"),
+    ):
+        for department, procedure, category, flag in rows:
+            f = fact(department, procedure, category)
+            f[counted] += 1
+            f[flagged] += flag
     closed = Complaint.objects.filter(
         closed_at__gte=start, closed_at__lt=end, days_to_close__isnull=False
     ).values_list("department_id", "procedure_id", "category_id", "days_to_close")

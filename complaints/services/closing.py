@@ -173,21 +173,9 @@ def complaint_approve(
     complaint.root_cause = owner.root_cause
     complaint.countermeasure = owner.countermeasure
     complaint.search_index = textsearch.complaint_index(complaint)
-    deadlines_refresh(complaint)
-    complaint.save(
-        update_fields=[
-            "status",
-            "closed_at",
-            "days_to_close",
-            "root_cause",
-            "countermeasure",
-            "search_index",
-            *DEADLINE_FIELDS,
-        ]
-    )
-    event_add(complaint, EventKind.APPROVED, actor, comment.strip(), at=at)
-    notify_event(complaint, NotifyEvent.CLOSED)
-    return complaint
+    fields = ["status", "closed_at", "days_to_close", "root_cause", "countermeasure"]
+    step = (EventKind.APPROVED, comment, NotifyEvent.CLOSED)
+    return _step_saved(complaint, [*fields, "search_index"], actor, step, at)
 
 
 @transaction.atomic
@@ -206,11 +194,8 @@ def complaint_approval_refuse(
         raise ComplaintError(_("Say what is missing before the complaint can be closed."))
     complaint.status = Status.INVESTIGATING
     complaint.closing_requested_by = None
-    event_add(complaint, EventKind.APPROVAL_REFUSED, actor, reason.strip(), at=at)
-    deadlines_refresh(complaint)
-    complaint.save(update_fields=["status", "closing_requested_by", *DEADLINE_FIELDS])
-    notify_event(complaint, NotifyEvent.APPROVAL_REFUSED)
-    return complaint
+    step = (EventKind.APPROVAL_REFUSED, reason, NotifyEvent.APPROVAL_REFUSED)
+    return _step_saved(complaint, ["status", "closing_requested_by"], actor, step, at)
 
 
 @transaction.atomic
@@ -228,17 +213,17 @@ def complaint_reopen(
     complaint.closed_at = None
     complaint.days_to_close = None
     complaint.closing_requested_by = None
+    fields = ["status", "reopened_at", "closed_at", "days_to_close", "closing_requested_by"]
+    step = (EventKind.REOPENED, reason, NotifyEvent.REOPENED)
+    return _step_saved(complaint, fields, actor, step, at)
+
+
+def _step_saved(complaint: Complaint, fields: list[str], actor, step: tuple, at) -> Complaint:
+    """Record a step of the closing (its event with the comment or reason), recompute the
+    deadlines it moves (a refusal's event counts in them), save and tell who must know."""
+    kind, text, notify = step
+    event_add(complaint, kind, actor, text.strip(), at=at)
     deadlines_refresh(complaint)
-    complaint.save(
-        update_fields=[
-            "status",
-            "reopened_at",
-            "closed_at",
-            "days_to_close",
-            "closing_requested_by",
-            *DEADLINE_FIELDS,
-        ]
-    )
-    event_add(complaint, EventKind.REOPENED, actor, reason.strip(), at=at)
-    notify_event(complaint, NotifyEvent.REOPENED)
+    complaint.save(update_fields=[*fields, *DEADLINE_FIELDS])
+    notify_event(complaint, notify)
     return complaint

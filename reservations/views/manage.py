@@ -96,6 +96,17 @@ def find(request):
     )
 
 
+def link_page(*methods):
+    """A page reached by a booking's own link: only these methods, never cached (it shows
+    a citizen's booking), never on the shared kiosk, and rate limited per address."""
+
+    def decorate(view):
+        limited = rate_limited("manage")(view)
+        return require_http_methods(list(methods))(never_cache(not_on_kiosk(limited)))
+
+    return decorate
+
+
 def _contact_hash(contact: str) -> str:
     return hashlib.sha256(contact.encode()).hexdigest()[:12]
 
@@ -107,10 +118,7 @@ def _reservation_or_404(token: str):
     return reservation
 
 
-@require_GET
-@never_cache
-@not_on_kiosk
-@rate_limited("manage")
+@link_page("GET")
 def manage(request, token):
     reservation = _reservation_or_404(token)
     if staff_member_for_user(request.user) is not None:
@@ -131,10 +139,7 @@ def manage(request, token):
     )
 
 
-@require_http_methods(["GET", "POST"])
-@never_cache
-@not_on_kiosk
-@rate_limited("manage")
+@link_page("GET", "POST")
 def cancel(request, token):
     """GET asks "are you sure?" (and changes nothing); the POST from that page cancels."""
     reservation = _reservation_or_404(token)
@@ -152,10 +157,7 @@ def cancel(request, token):
     return redirect("reservations:manage", token=token)
 
 
-@require_http_methods(["GET", "POST"])
-@never_cache
-@not_on_kiosk
-@rate_limited("manage")
+@link_page("GET", "POST")
 def confirm(request, token):
     reservation = _reservation_or_404(token)
     if request.method == "POST":
@@ -199,10 +201,7 @@ def _changed_rules(reservation, procedure) -> tuple[dict[int, int], list]:
     return agreed, changed
 
 
-@require_http_methods(["GET", "POST"])
-@never_cache
-@not_on_kiosk
-@rate_limited("manage")
+@link_page("GET", "POST")
 def reschedule(request, token):
     """Step 1 of a change: choose a new day and time (the calendar opens at the booking's
     month). Choosing a time leads to the confirmation step; nothing changes here."""
@@ -255,10 +254,7 @@ def reschedule(request, token):
     )
 
 
-@require_http_methods(["GET", "POST"])
-@never_cache
-@not_on_kiosk
-@rate_limited("manage")
+@link_page("GET", "POST")
 def reschedule_confirm(request, token, day, hhmm):
     """Step 2: "from → to", agreement to any rule whose wording changed, then the POST
     that moves the booking."""
