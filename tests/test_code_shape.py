@@ -224,3 +224,32 @@ def test_no_import_circle_between_the_projects_modules():
 def test_the_circle_check_finds_a_circle_through_a_function():
     graph = {"a.x": {"a.y"}, "a.y": {"b.z"}, "b.z": {"a.x"}, "c": set()}
     assert _circles(graph) == [["a.x", "a.y", "b.z"]]
+
+
+def _private_imports(path: Path, root: Path = ROOT) -> list[str]:
+    """``from project.module import _name``: a module reaching into another's private
+    helpers (a helper two modules need is public where it lives)."""
+    return [
+        "%s:%s imports %s.%s" % (path.relative_to(root), node.lineno, node.module, alias.name)
+        for node in ast.walk(_tree(path))
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0
+        if node.module.split(".")[0] in CHECKED_APPS
+        for alias in node.names
+        if alias.name.startswith("_") and not alias.name.startswith("__")
+    ]
+
+
+@pytest.mark.parametrize("app", CHECKED_APPS)
+def test_no_module_imports_another_modules_private_names(app):
+    offending = [entry for path in _sources(app) for entry in _private_imports(path)]
+    assert offending == []
+
+
+def test_the_private_import_check_finds_one(tmp_path):
+    # given a view that borrows another view module's private helper
+    source = tmp_path / "manage.py"
+    source.write_text("from reservations.views.booking import _month_from, day_page\n")
+    # then the check names it, and only it
+    assert _private_imports(source, root=tmp_path) == [
+        "manage.py:1 imports reservations.views.booking._month_from"
+    ]

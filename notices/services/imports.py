@@ -21,8 +21,8 @@ from notices.models import (
     ImportRun,
     ImportStatus,
 )
-from notices.services.rows import BATCH, ImportRefused, _header, _read_row, _records, _Row
-from notices.services.storing import _postal_warnings, _store_chunk
+from notices.services.rows import BATCH, ImportRefused, Row, read_header, read_records, read_row
+from notices.services.storing import postal_warnings, store_chunk
 from reservations.models import Procedure
 
 logger = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ def import_run_start(
         started_at=timezone.now(),
     )
     upload.seek(0)
-    _header_names, first = _header(run, upload)
+    _header_names, first = read_header(run, upload)
     run.next_offset, run.next_line = first.end_offset, first.end_line
     upload.seek(0, 2)
     run.size = upload.tell()
@@ -110,10 +110,10 @@ def _process(run: ImportRun, started: float, budget_seconds, on_chunk) -> Import
     run_pk = run.pk
     with run.file.open("rb") as stream:
         try:
-            header, _first = _header(run, stream)
+            header, _first = read_header(run, stream)
         except ImportRefused as error:
             return import_run_fail(run_id=run.pk, reason=str(error), line=error.line)
-        records = _records(run, stream, offset=run.next_offset, line=run.next_line)
+        records = read_records(run, stream, offset=run.next_offset, line=run.next_line)
         while True:
             start_offset = run.next_offset
             end_offset, end_line = run.next_offset, run.next_line
@@ -126,7 +126,7 @@ def _process(run: ImportRun, started: float, budget_seconds, on_chunk) -> Import
                 else:
                     try:
                         good.append(
-                            _read_row(
+                            read_row(
                                 record.line,
                                 dict(zip(header, record.cells, strict=False)),
                                 types,
@@ -161,7 +161,7 @@ def _commit_chunk(
     end_offset: int,
     end_line: int,
     read: int,
-    good: list[_Row],
+    good: list[Row],
     refused: list[dict],
     finished: bool,
 ) -> ImportRun | None:
@@ -172,11 +172,11 @@ def _commit_chunk(
         run = ImportRun.objects.select_for_update().get(pk=run_pk)
         if run.is_finished or run.next_offset != start_offset:
             return None
-        stored = _store_chunk(run, good, now)
+        stored = store_chunk(run, good, now)
         created, updated, unchanged = stored.created, stored.updated, stored.unchanged
         refused = sorted([*refused, *stored.refused], key=lambda error: error["line"])
         not_stored = {error["line"] for error in stored.refused} | set(stored.held)
-        warnings = _postal_warnings([row for row in good if row.line not in not_stored])
+        warnings = postal_warnings([row for row in good if row.line not in not_stored])
         ImportRowWarning.objects.bulk_create(
             [
                 ImportRowWarning(run=run, line=warning["line"], reason=warning["reason"][:300])

@@ -16,7 +16,7 @@ from notices.models import (
     Resident,
 )
 from notices.services.rows import CERTIFICATE_FIELDS, RESIDENT_FIELDS
-from notices.services.storing import _certificate_state
+from notices.services.storing import certificate_state
 from reservations.models import Procedure
 
 
@@ -56,7 +56,7 @@ def _move_apply(move: ImportRowMove, *, run: ImportRun, department_id, now) -> s
         .select_related("certificate_type", "resident")
         .get(pk=move.certificate_id)
     )
-    if _certificate_state(certificate) != move.before:
+    if certificate_state(certificate) != move.before:
         return _(
             "record id %(id)s changed after this file was imported (now resident "
             "%(resident)s, %(type)s, expires %(expires)s): not applied. Import a current "

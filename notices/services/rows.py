@@ -60,7 +60,7 @@ CERTIFICATE_FIELDS = [
 
 
 @dataclass
-class _Row:
+class Row:
     line: int
     resident: dict
     certificate: dict
@@ -77,9 +77,9 @@ _MAX_LENGTHS = {
 }
 
 
-def _read_row(
+def read_row(
     line: int, raw: dict, types: dict, procedures: dict, others: frozenset = frozenset()
-) -> _Row:
+) -> Row:
     value = {key: parsing.normalize(raw.get(key) or "") for key in COLUMNS}
     missing = [key for key in REQUIRED if not value[key]]
     if missing:
@@ -117,7 +117,7 @@ def _read_row(
             raise parsing.ParseError(
                 _("unknown procedure: %(code)s") % {"code": value["procedure"]}
             )
-    return _Row(
+    return Row(
         line,
         {
             "resident_number": value["resident_number"],
@@ -146,7 +146,7 @@ class ImportRefused(Exception):
         self.line = line
 
 
-def _records(run: ImportRun, stream, *, offset: int = 0, line: int = 1):
+def read_records(run: ImportRun, stream, *, offset: int = 0, line: int = 1):
     return parsing.read_records(
         stream,
         codec=_CODEC_OF[run.encoding],
@@ -160,10 +160,10 @@ def _records(run: ImportRun, stream, *, offset: int = 0, line: int = 1):
 _CODEC_OF = {"UTF-8": "utf-8-sig", "CP932": "cp932"}
 
 
-def _header(run: ImportRun, stream) -> tuple[list[str], parsing.Record]:
+def read_header(run: ImportRun, stream) -> tuple[list[str], parsing.Record]:
     """The column names of the file's first record; ImportRefused without the required
     ones."""
-    first = next(iter(_records(run, stream)), None)
+    first = next(iter(read_records(run, stream)), None)
     if first is None or first.cells is None:
         reason = first.error if first else _("the file is empty")
         raise ImportRefused(

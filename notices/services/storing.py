@@ -13,7 +13,7 @@ from notices.models import (
     Resident,
 )
 from notices.postal import postal_code_warning
-from notices.services.rows import BATCH, CERTIFICATE_FIELDS, RESIDENT_FIELDS, _Row
+from notices.services.rows import BATCH, CERTIFICATE_FIELDS, RESIDENT_FIELDS, Row
 
 
 @dataclass
@@ -44,7 +44,7 @@ def _upsert(model, key: str, wanted: dict[str, dict], existing: dict, fields, st
     return _Upserted(len(new), len(changed), unchanged)
 
 
-def _upsert_residents(rows: list[_Row], now) -> dict[str, int]:
+def _upsert_residents(rows: list[Row], now) -> dict[str, int]:
     """Create or update the chunk's residents (the last row of a resident wins); their
     ids by resident number."""
     wanted = {}
@@ -58,7 +58,7 @@ def _upsert_residents(rows: list[_Row], now) -> dict[str, int]:
     )
 
 
-def _upsert_certificates(run: ImportRun, rows: list[_Row], existing: dict, now) -> _Upserted:
+def _upsert_certificates(run: ImportRun, rows: list[Row], existing: dict, now) -> _Upserted:
     """Create or update the certificates of ``rows`` (with their residents) by record
     id; each one ends up belonging to ``run``."""
     resident_ids = _upsert_residents(rows, now)
@@ -85,7 +85,7 @@ class _Stored:
     held: list[int]  # lines held as moves, waiting for confirmation
 
 
-def _store_chunk(run: ImportRun, rows: list[_Row], now) -> _Stored:
+def store_chunk(run: ImportRun, rows: list[Row], now) -> _Stored:
     """Upsert the chunk's good rows by record id. Must run inside the chunk's
     transaction. A record id this run already stored (in an earlier chunk: the
     certificate's ``import_run``) or held is refused as a repetition. A row that gives a
@@ -115,7 +115,7 @@ def _store_chunk(run: ImportRun, rows: list[_Row], now) -> _Stored:
     )
 
 
-def _first_of_each_record(rows: list[_Row]) -> tuple[dict[str, _Row], list[dict]]:
+def _first_of_each_record(rows: list[Row]) -> tuple[dict[str, Row], list[dict]]:
     """The first row of each record id, and the later ones refused as repetitions."""
     refused, unique = [], {}
     for row in rows:
@@ -128,7 +128,7 @@ def _first_of_each_record(rows: list[_Row]) -> tuple[dict[str, _Row], list[dict]
     return unique, refused
 
 
-def _drop_held_before(run: ImportRun, unique: dict[str, _Row]) -> list[dict]:
+def _drop_held_before(run: ImportRun, unique: dict[str, Row]) -> list[dict]:
     """Rows whose record id an earlier chunk of this run held as a move: taken out of
     ``unique`` and refused."""
     held_before = dict(
@@ -143,7 +143,7 @@ def _drop_held_before(run: ImportRun, unique: dict[str, _Row]) -> list[dict]:
 
 
 def _hold_moves(
-    run: ImportRun, unique: dict[str, _Row], existing: dict[str, Certificate]
+    run: ImportRun, unique: dict[str, Row], existing: dict[str, Certificate]
 ) -> tuple[list[ImportRowMove], list[dict]]:
     """Rows giving a stored record id to another resident or type, taken out of
     ``unique``: held as moves (stored), or refused when the certificate belongs to
@@ -171,7 +171,7 @@ def _hold_moves(
     return moves, refused
 
 
-def _moves(row: _Row, certificate: Certificate) -> bool:
+def _moves(row: Row, certificate: Certificate) -> bool:
     """Whether the row gives the stored record id to another resident or type."""
     return (
         certificate.resident.resident_number != row.resident["resident_number"]
@@ -179,7 +179,7 @@ def _moves(row: _Row, certificate: Certificate) -> bool:
     )
 
 
-def _certificate_state(certificate: Certificate) -> dict:
+def certificate_state(certificate: Certificate) -> dict:
     """The fields of a certificate that confirming a move compares, as JSON."""
     return {
         "resident_id": certificate.resident_id,
@@ -190,7 +190,7 @@ def _certificate_state(certificate: Certificate) -> dict:
     }
 
 
-def _held_move(run: ImportRun, row: _Row, certificate: Certificate) -> ImportRowMove:
+def _held_move(run: ImportRun, row: Row, certificate: Certificate) -> ImportRowMove:
     data = row.certificate
     return ImportRowMove(
         run=run,
@@ -201,7 +201,7 @@ def _held_move(run: ImportRun, row: _Row, certificate: Certificate) -> ImportRow
         old_certificate_type_id=certificate.certificate_type_id,
         new_resident_number=row.resident["resident_number"],
         new_certificate_type_id=data["certificate_type_id"],
-        before=_certificate_state(certificate),
+        before=certificate_state(certificate),
         new_resident=dict(row.resident),
         new_certificate={
             "certificate_type_id": data["certificate_type_id"],
@@ -212,7 +212,7 @@ def _held_move(run: ImportRun, row: _Row, certificate: Certificate) -> ImportRow
     )
 
 
-def _repeated_held(row: _Row, *, first_line: int) -> dict:
+def _repeated_held(row: Row, *, first_line: int) -> dict:
     return {
         "line": row.line,
         "reason": _(
@@ -224,7 +224,7 @@ def _repeated_held(row: _Row, *, first_line: int) -> dict:
     }
 
 
-def _postal_warnings(rows: list[_Row]) -> list[dict]:
+def postal_warnings(rows: list[Row]) -> list[dict]:
     """A stored row whose postal code Japan Post does not know, or gives to another town
     than the address's: a warning on the report (the letters page lists it again before
     printing), never a refusal (the code may be newer than the packaged data)."""
@@ -250,11 +250,11 @@ def _postal_warnings(rows: list[_Row]) -> list[dict]:
     return warnings
 
 
-def _differs(row: _Row, other: _Row) -> bool:
+def _differs(row: Row, other: Row) -> bool:
     return row.resident != other.resident or row.certificate != other.certificate
 
 
-def _differs_from_stored(row: _Row, certificate: Certificate) -> bool:
+def _differs_from_stored(row: Row, certificate: Certificate) -> bool:
     resident = certificate.resident
     return any(
         getattr(resident, name) != row.resident[name]
@@ -266,7 +266,7 @@ def _differs_from_stored(row: _Row, certificate: Certificate) -> bool:
     )
 
 
-def _repeated(row: _Row, *, first_line: int | None = None, conflicts: bool) -> dict:
+def _repeated(row: Row, *, first_line: int | None = None, conflicts: bool) -> dict:
     """A repeated record id: the first row was kept, this one is refused and says where
     the first one is and whether the two disagree (staff must check which is right)."""
     values = {"id": row.certificate["source_id"], "first": first_line}

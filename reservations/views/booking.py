@@ -67,14 +67,14 @@ def _referral(request, procedure: Procedure, staff_mode: bool) -> str:
     return referral.get("code", "")
 
 
-def _procedure_or_404(code: str) -> Procedure:
+def procedure_or_404(code: str) -> Procedure:
     try:
         return selectors.procedure_for_booking(code)
     except Procedure.DoesNotExist as error:
         raise Http404(_("There is no such procedure to book.")) from error
 
 
-def _month_from(request, today: dt.date) -> dt.date:
+def month_from(request, today: dt.date) -> dt.date:
     raw = request.GET.get("month", "")
     try:
         year, month = (int(part) for part in raw.split("-"))
@@ -95,7 +95,7 @@ class CalendarCell:
     hx: bool
 
 
-def _linked_weeks(month, href_for, *, hx: bool):
+def linked_weeks(month, href_for, *, hx: bool):
     return [
         [
             None
@@ -143,7 +143,7 @@ def procedure_list(request, *, staff_mode):
 @rate_limited("availability")
 @_staff_or_citizen
 def procedure_calendar(request, code, *, staff_mode):
-    procedure = _procedure_or_404(code)
+    procedure = procedure_or_404(code)
     now = timezone.now()
     flow = _flow(staff_mode)
     if request.GET.get("letter") and not staff_mode:
@@ -156,11 +156,11 @@ def procedure_calendar(request, code, *, staff_mode):
     if "date" in request.GET and jump.is_valid() and jump.cleaned_data["date"]:
         return redirect(flow["day_url"], code=code, day=jump.cleaned_data["date"])
     month = selectors.calendar_month(
-        procedure=procedure, month=_month_from(request, timezone.localdate(now)), now=now
+        procedure=procedure, month=month_from(request, timezone.localdate(now)), now=now
     )
     month = replace(
         month,
-        weeks=_linked_weeks(month, lambda day: reverse(flow["day_url"], args=[code, day]), hx=True),
+        weeks=linked_weeks(month, lambda day: reverse(flow["day_url"], args=[code, day]), hx=True),
     )
     return render(
         request,
@@ -180,7 +180,7 @@ def procedure_calendar(request, code, *, staff_mode):
 @rate_limited("availability")
 @_staff_or_citizen
 def procedure_day(request, code, day, *, staff_mode):
-    procedure = _procedure_or_404(code)
+    procedure = procedure_or_404(code)
     view = selectors.day_times(procedure=procedure, day=day, now=timezone.now())
     context = {"procedure": procedure, "day_view": view, **_flow(staff_mode)}
     if request.htmx:
@@ -188,7 +188,7 @@ def procedure_day(request, code, day, *, staff_mode):
     return render(request, "reservations/day.html", context)
 
 
-def _start_from(day: dt.date, hhmm: str) -> dt.datetime:
+def start_from(day: dt.date, hhmm: str) -> dt.datetime:
     try:
         time = dt.time(int(hhmm[:2]), int(hhmm[2:]))
     except ValueError as error:
@@ -246,8 +246,8 @@ def _draft(request):
 @rate_limited("availability", methods=("GET",))
 @_staff_or_citizen
 def booking_details(request, code, day, hhmm, *, staff_mode):
-    procedure = _procedure_or_404(code)
-    start = _start_from(day, hhmm)
+    procedure = procedure_or_404(code)
+    start = start_from(day, hhmm)
     flow = _flow(staff_mode)
     if request.method == "GET":
         # A time reached by URL that the calendar never offered: the real reason, and

@@ -299,7 +299,7 @@ def kiosk_enrol(request):
     )
 
 
-def _kiosk_return():
+def kiosk_return():
     return {
         "return_seconds": settings.KIOSK_RETURN_SECONDS,
         # The start again, and in Japanese again for the next person (?start).
@@ -342,7 +342,7 @@ def kiosk(request):
         return render(
             request,
             "reservations/counter/kiosk_ticket.html",
-            {"visit": result.visit, "booked": True, **_kiosk_return()},
+            {"visit": result.visit, "booked": True, **kiosk_return()},
         )
     return allow_camera(render(request, "reservations/counter/kiosk.html", context))
 
@@ -381,7 +381,7 @@ def kiosk_walk_in(request, code: str):
                 "slots": slots,
                 "booking_url": booking_url,
                 "qr_svg": qr_svg(booking_url),
-                **_kiosk_return(),
+                **kiosk_return(),
             },
         )
     wait = selectors.walk_in_wait(
@@ -390,7 +390,7 @@ def kiosk_walk_in(request, code: str):
     return render(
         request,
         "reservations/counter/kiosk_ticket.html",
-        {"visit": visit, "booked": False, "wait": wait, **_kiosk_return()},
+        {"visit": visit, "booked": False, "wait": wait, **kiosk_return()},
     )
 
 

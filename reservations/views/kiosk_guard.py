@@ -13,8 +13,7 @@ from django.utils.cache import add_never_cache_headers
 
 from config.documents import qr_svg
 from reservations import selectors
-from reservations.views.counter import KIOSK_COOKIE
-from reservations.views.counter import _kiosk_return as kiosk_return
+from reservations.views.counter import KIOSK_COOKIE, kiosk_return
 
 
 def is_kiosk(request) -> bool:

@@ -40,10 +40,10 @@ from reservations.models import ReservationStatus
 from reservations.ratelimit import rate_limited
 from reservations.services import BookingErrorCode
 from reservations.views.booking import (
-    _linked_weeks,
-    _month_from,
-    _procedure_or_404,
-    _start_from,
+    linked_weeks,
+    month_from,
+    procedure_or_404,
+    start_from,
 )
 from reservations.views.kiosk_guard import not_on_kiosk
 
@@ -176,7 +176,7 @@ def confirm(request, token):
 def _changeable_or_redirect(request, token):
     """The booking and its procedure, or a redirect to its page when it cannot change."""
     reservation = _reservation_or_404(token)
-    procedure = _procedure_or_404(reservation.procedure.code)
+    procedure = procedure_or_404(reservation.procedure.code)
     if not reservation.can_change(now=timezone.now()):
         messages.error(request, _("This booking can no longer be changed online."))
         return reservation, procedure, redirect("reservations:manage", token=token)
@@ -213,7 +213,7 @@ def reschedule(request, token):
         # An older page posted the chosen time here: it is confirmed on the next step.
         try:
             day = dt.date.fromisoformat(request.POST.get("day", ""))
-            start = _start_from(day, request.POST.get("time", ""))
+            start = start_from(day, request.POST.get("time", ""))
         except (ValueError, Http404):
             messages.error(request, _("Please choose a time from the list."))
             return redirect("reservations:reschedule", token=token)
@@ -227,11 +227,11 @@ def reschedule(request, token):
         day_view = selectors.day_times(procedure=procedure, day=jump.cleaned_data["date"], now=now)
     booked_month = timezone.localdate(reservation.start_at).replace(day=1)
     month = selectors.calendar_month(
-        procedure=procedure, month=_month_from(request, booked_month), now=now
+        procedure=procedure, month=month_from(request, booked_month), now=now
     )
     month = replace(
         month,
-        weeks=_linked_weeks(
+        weeks=linked_weeks(
             month,
             lambda day: "?month=%s&date=%s#times" % (day.strftime("%Y-%m"), day.isoformat()),
             hx=False,
@@ -261,7 +261,7 @@ def reschedule_confirm(request, token, day, hhmm):
     reservation, procedure, refused = _changeable_or_redirect(request, token)
     if refused:
         return refused
-    start = _start_from(day, hhmm)
+    start = start_from(day, hhmm)
     back = reverse("reservations:reschedule", args=[token]) + "?month=%s&date=%s#times" % (
         day.strftime("%Y-%m"),
         day.isoformat(),

@@ -130,7 +130,7 @@ def test_a_killed_chunk_leaves_nothing_and_the_sweep_resumes_from_it(
     settings.IMPORT_CHUNK_ROWS = 4
     settings.CELERY_TASK_ALWAYS_EAGER = True
     data = csv(*rows(10)).encode()
-    real_store = imports._store_chunk
+    real_store = imports.store_chunk
     calls = []
 
     def store_then_die(run, good, now):
@@ -140,14 +140,14 @@ def test_a_killed_chunk_leaves_nothing_and_the_sweep_resumes_from_it(
             raise WorkerKilled  # after writing the rows, before the commit
         return result
 
-    monkeypatch.setattr(imports, "_store_chunk", store_then_die)
+    monkeypatch.setattr(imports, "store_chunk", store_then_die)
     with pytest.raises(WorkerKilled):
         run_import(data)
     run = ImportRun.objects.get()
     assert (run.status, run.chunks_done, run.rows) == (ImportStatus.RUNNING, 1, 4)
     assert Certificate.objects.count() == 4  # the second chunk rolled back whole
 
-    monkeypatch.setattr(imports, "_store_chunk", real_store)
+    monkeypatch.setattr(imports, "store_chunk", real_store)
     later = timezone.now() + dt.timedelta(seconds=settings.IMPORT_RETRY_SECONDS + 1)
     with django_capture_on_commit_callbacks(execute=True):
         services.import_runs_resume(now=later)
