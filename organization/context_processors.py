@@ -1,3 +1,5 @@
+from django.utils.functional import SimpleLazyObject
+
 from organization.selectors import site_settings, staff_member_for_user
 
 
@@ -17,5 +19,7 @@ def staff(request):
 
 def site(request):
     """``site_settings``: the city's name, logo, contact and hours for the header and
-    footer of every page (cached; never fails, see ``selectors.site_settings``)."""
-    return {"site_settings": site_settings()}
+    footer of every page (cached; never fails, see ``selectors.site_settings``). Read
+    when a template first uses it: a fragment without header or footer (the free times
+    htmx swaps in) costs no cache round trip for it."""
+    return {"site_settings": SimpleLazyObject(site_settings)}

@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 
+from organization import context_processors
 from reservations import selectors
 from reservations.availability import DayStatus
 from tests.reservations.factories import (
@@ -180,3 +181,24 @@ def test_a_shift_changed_by_a_plain_save_shows_on_the_cached_day_at_once():
     # then the next page offers the new times
     after = selectors.day_times(procedure=procedure, day=DAY, now=NOW)
     assert [slot.start for slot in after.slots][-1] == at(DAY, 10, 30)
+
+
+def test_the_free_times_fragment_does_not_read_the_city_settings(client, monkeypatch):
+    # given a procedure with free times (the fragment htmx swaps into the day page)
+    procedure = ProcedureFactory()
+    add_clerk(procedure, day=dt.date.today() + dt.timedelta(days=7))
+    day = (dt.date.today() + dt.timedelta(days=7)).isoformat()
+    reads = []
+    real = context_processors.site_settings
+    monkeypatch.setattr(context_processors, "site_settings", lambda: reads.append(1) or real())
+    path = "/book/%s/%s/" % (procedure.code, day)
+
+    # when the fragment is asked for, then the whole page
+    fragment = client.get(path, headers={"HX-Request": "true"})
+    reads_for_fragment = len(reads)
+    page = client.get(path)
+
+    # then the fragment (no header, no footer) never read the settings; the page did
+    assert fragment.status_code == page.status_code == 200
+    assert reads_for_fragment == 0
+    assert len(reads) == 1
