@@ -2,18 +2,15 @@ import sys
 from pathlib import Path
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
 from django.http import FileResponse, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from config import health
-from config.cache import OUTAGE as REDIS_OUTAGE
-from config.storage import OUTAGE as STORAGE_OUTAGE
+from config.outages import SERVICE_DOWN
 from organization import selectors as organization_selectors
 from organization.selectors import site_settings_without_database
 from reservations import selectors as reservation_selectors
@@ -56,15 +53,6 @@ def healthz(request):
     return JsonResponse(body, status=200 if healthy else 503)
 
 
-# A service the app needs is down or restarting (the database, Redis, the broker, the
-# object store): the request failed as a whole and may simply be sent again in a moment.
-SERVICE_DOWN = (
-    OperationalError,
-    InterfaceError,
-    BrokerUnavailable,
-    *REDIS_OUTAGE,
-    *STORAGE_OUTAGE,
-)
 RETRY_AFTER_SECONDS = 5
 
 

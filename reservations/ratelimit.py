@@ -3,8 +3,9 @@
 A sliding window: the count of the current fixed window plus the previous window's,
 weighted by how much of it still lies within the last ``period`` seconds (so a burst at
 a window's edge is not let through twice). A refused request is not counted: a person
-who waits as asked gets in again. Keys are per client address, or per contact (an
-e-mail address or phone number, hashed: no personal data in cache keys).
+who waits as asked gets in again; nor is a request that failed because a service was
+down (``counted``): the 503 page asks to send it again. Keys are per client address, or
+per contact (an e-mail address or phone number, hashed: no personal data in cache keys).
 """
 
 import contextlib
@@ -16,6 +17,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
 
+from config.outages import SERVICE_DOWN
 from organization.http import client_ip
 from reservations.contact import city_contact
 
@@ -102,6 +104,25 @@ def hit_all(hits: list[tuple[str, str]]) -> str | None:
     return None
 
 
+def undo_all(hits: list[tuple[str, str]]) -> None:
+    """Take back what ``hit_all`` counted for these (scope, who)."""
+    for scope, who in hits:
+        undo(scope, who)
+
+
+@contextlib.contextmanager
+def counted(hits: list[tuple[str, str]]):
+    """Around the work the counted request does: when it fails because a service was
+    down (the database restarting, Redis away), the request is taken back, so a citizen
+    who sends it again, as the 503 page asks, is not refused for the outage's tries."""
+    try:
+        yield
+    except SERVICE_DOWN:
+        with contextlib.suppress(*SERVICE_DOWN):
+            undo_all(hits)
+        raise
+
+
 def too_many(request, scope: str, *, back_url: str = "", form_kept: bool = False):
     """The 429 page: how long to wait, where to go back to, and whom to call."""
     _limit, period = settings.RATE_LIMITS.get(scope, (0, 60))
@@ -127,10 +148,14 @@ def rate_limited(scope: str, *, methods: tuple[str, ...] = ("GET", "POST")):
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if request.method in methods and hit_all([(scope, client_ip(request))]):
+            if request.method not in methods:
+                return view(request, *args, **kwargs)
+            hits = [(scope, client_ip(request))]
+            if hit_all(hits):
                 back = request.get_full_path() if request.method == "GET" else ""
                 return too_many(request, scope, back_url=back)
-            return view(request, *args, **kwargs)
+            with counted(hits):
+                return view(request, *args, **kwargs)
 
         return wrapper
 

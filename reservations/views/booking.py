@@ -199,16 +199,12 @@ def start_from(day: dt.date, hhmm: str) -> dt.datetime:
 DRAFT_KEY = "booking_draft"
 
 
-def _booking_limits_refuse(request, form, staff_mode: bool):
-    """The 429 answer when this valid booking request is over a limit, else None.
-
-    Only a form that could book counts (a form error costs nothing): per address (high:
-    carriers and the city hall's Wi-Fi share addresses) and per e-mail and phone (low).
-    What was typed is kept in the session for the way back. Staff booking for callers
-    is not limited.
-    """
+def _booking_limit_hits(request, form, staff_mode: bool) -> list[tuple[str, str]]:
+    """What a valid booking request counts against: its address (a high limit: carriers
+    and the city hall's Wi-Fi share addresses) and its e-mail and phone (low). Staff
+    booking for callers is not limited."""
     if staff_mode:
-        return None
+        return []
     hits = [("book", client_ip(request))]
     for key in (
         codes.normalize_email(form.cleaned_data["email"]),
@@ -216,7 +212,14 @@ def _booking_limits_refuse(request, form, staff_mode: bool):
     ):
         if key:
             hits.append(("book_contact", key))
-    refused = ratelimit.hit_all(hits)
+    return hits
+
+
+def _booking_limits_refuse(request, hits: list[tuple[str, str]]):
+    """The 429 answer when this valid booking request is over a limit, else None (and
+    counted). Only a form that could book counts (a form error costs nothing); what was
+    typed is kept in the session for the way back."""
+    refused = ratelimit.hit_all(hits) if hits else None
     if refused is None:
         return None
     request.session[DRAFT_KEY] = {
@@ -281,11 +284,14 @@ def booking_details(request, code, day, hhmm, *, staff_mode):
     )
     lost_link = False  # "you already have a booking": offer to find its link
     if request.method == "POST" and form.is_valid():
-        refused = _booking_limits_refuse(request, form, staff_mode)
+        hits = _booking_limit_hits(request, form, staff_mode)
+        refused = _booking_limits_refuse(request, hits)
         if refused is not None:
             return refused
         try:
-            result = _book(request, procedure, start, form, chosen, rules_in_force, staff_mode)
+            # A booking that failed because the database was restarting is not counted.
+            with ratelimit.counted(hits):
+                result = _book(request, procedure, start, form, chosen, rules_in_force, staff_mode)
         except services.BookingError as error:
             if error.code == BookingErrorCode.SLOT_TAKEN or error.code in services.TIME_REFUSALS:
                 messages.error(request, error.message)

@@ -62,7 +62,8 @@ def find(request):
     form = FindBookingForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         contact = form.cleaned_data["email_key"] or form.cleaned_data["phone_key"]
-        refused = ratelimit.hit_all([("find", client_ip(request)), ("find_contact", contact)])
+        hits = [("find", client_ip(request)), ("find_contact", contact)]
+        refused = ratelimit.hit_all(hits)
         if refused is not None:
             find_logger.warning(
                 "Find my booking refused (%s) from %s for contact %s",
@@ -71,13 +72,14 @@ def find(request):
                 _contact_hash(contact),
             )
             return ratelimit.too_many(request, refused, back_url=reverse("reservations:find"))
-        result = services.reservation_find_and_send_link(
-            code=form.cleaned_data["code"],
-            email_key=form.cleaned_data["email_key"],
-            phone_key=form.cleaned_data["phone_key"],
-            day=form.cleaned_data["day"],
-            language=get_language() or settings.LANGUAGE_CODE,
-        )
+        with ratelimit.counted(hits):
+            result = services.reservation_find_and_send_link(
+                code=form.cleaned_data["code"],
+                email_key=form.cleaned_data["email_key"],
+                phone_key=form.cleaned_data["phone_key"],
+                day=form.cleaned_data["day"],
+                language=get_language() or settings.LANGUAGE_CODE,
+            )
         find_logger.info(
             "Find my booking from %s for contact %s (code given: %s): %d matched%s",
             client_ip(request),

@@ -3,14 +3,18 @@
 phone number and hours."""
 
 import datetime as dt
+from unittest import mock
 
 import pytest
 from django.conf import settings as django_settings
+from django.db import OperationalError
+from django.test import Client
 from django.urls import reverse
 
 from reservations import ratelimit
 from reservations.availability import closure_reason
 from reservations.models import Reservation
+from reservations.views import booking as booking_views
 from tests.reservations.factories import ProcedureFactory, add_clerk, add_rule
 
 pytestmark = pytest.mark.django_db
@@ -142,3 +146,25 @@ def test_a_refusal_takes_back_what_the_other_limits_counted(settings):
     assert ratelimit.hit_all(both) == "book_contact"
     # The refused request did not count against the address: four more pass, then no.
     assert [ratelimit.hit_all([("book", "10.9.9.9")]) for _ in range(5)] == [None] * 4 + ["book"]
+
+
+def test_tries_that_failed_while_the_database_restarted_do_not_count(procedure, settings):
+    # given a tight limit per contact, and a database that fails the first three tries
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "book_contact": (2, 600)}
+    real_book = booking_views.services.reservation_book
+    failures = iter([OperationalError("the database system is starting up")] * 3)
+
+    def book_while_restarting(*args, **kwargs):
+        error = next(failures, None)
+        if error is not None:
+            raise error
+        return real_book(*args, **kwargs)
+
+    client = Client(raise_request_exception=False)
+    with mock.patch.object(booking_views.services, "reservation_book", book_while_restarting):
+        # when the citizen sends the form again each time, as the 503 page asks
+        statuses = [client.post(url(procedure), form(procedure)).status_code for _ in range(4)]
+
+    # then the outage's tries are not held against them: the fourth books
+    assert statuses == [503, 503, 503, 302]
+    assert Reservation.objects.count() == 1
