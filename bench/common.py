@@ -1,5 +1,5 @@
 """What several benchmarks (and the two-hosts storage test) share: the staff login over
-real HTTP.
+real HTTP and the counter clerks they seed.
 
 Only the standard library at import time: the Django pieces are imported inside the
 functions, after the caller has set up Django.
@@ -30,3 +30,20 @@ def staff_login(url: str, username: str, password: str):
         timeout=30,
     ).read()
     return opener
+
+
+def counter_clerks(department, count: int, *, username: str, password: str) -> list:
+    """``count`` counter staff members of the department; ``username`` and ``password``
+    are %-patterns of the clerk's number (0, 1, …)."""
+    from organization import services as org_services
+    from organization.models import Role
+
+    return [
+        org_services.staff_member_create(
+            username=username % n,
+            password=password % n,
+            department=department,
+            role=Role.COUNTER_STAFF,
+        )
+        for n in range(count)
+    ]

@@ -64,7 +64,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.booking_load import configure, details_path, free_times  # noqa: E402
-from bench.common import CSRF_RE, staff_login  # noqa: E402
+from bench.common import CSRF_RE, counter_clerks, staff_login  # noqa: E402
 from bench.letters_load import children  # noqa: E402
 from bench.server import free_port  # noqa: E402
 
@@ -401,21 +401,14 @@ def prepare_booking_data():
     from django.utils import timezone
 
     from organization import services as org_services
-    from organization.models import Role
     from reservations.availability import closure_reason
     from reservations.models import Counter as Window
     from reservations.models import DocumentRule, Procedure, Shift
 
     department = org_services.department_upsert(code="faults", name="障害試験課")
-    clerks = [
-        org_services.staff_member_create(
-            username="faults-clerk-%d" % n,
-            password="faults-pass-%d" % n,
-            department=department,
-            role=Role.COUNTER_STAFF,
-        )
-        for n in range(CLERKS)
-    ]
+    clerks = counter_clerks(
+        department, CLERKS, username="faults-clerk-%d", password="faults-pass-%d"
+    )
     windows = [
         Window.objects.get_or_create(department=department, name="F%d番窓口" % n)[0]
         for n in range(CLERKS)
