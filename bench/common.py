@@ -1,5 +1,5 @@
 """What several benchmarks (and the two-hosts storage test) share: the staff login over
-real HTTP and the counter clerks they seed.
+real HTTP, the counter clerks and the renewal-letter rule they seed.
 
 Only the standard library at import time: the Django pieces are imported inside the
 functions, after the caller has set up Django.
@@ -47,3 +47,30 @@ def counter_clerks(department, count: int, *, username: str, password: str) -> l
         )
         for n in range(count)
     ]
+
+
+def renewal_rule(procedure, *, type_code: str, rule_name: str, update: bool = False):
+    """A certificate type ("ベンチ証明書") of the procedure and its renewal-letter rule
+    (30 days before expiry, sent by the procedure's department): (type, rule). Kept as
+    they are when they exist, or with ``update`` set to these values again."""
+    from notices.models import CertificateType, NoticeRule
+
+    def upsert(manager, **fields):
+        return (manager.update_or_create if update else manager.get_or_create)(**fields)[0]
+
+    certificate_type = upsert(
+        CertificateType.objects,
+        code=type_code,
+        defaults={"name": "ベンチ証明書", "procedure": procedure},
+    )
+    rule = upsert(
+        NoticeRule.objects,
+        name=rule_name,
+        defaults={
+            "certificate_type": certificate_type,
+            "days_before_expiry": 30,
+            "procedure": procedure,
+            "sender": procedure.department,
+        },
+    )
+    return certificate_type, rule
