@@ -66,7 +66,7 @@ sys.path.insert(0, str(ROOT))
 from bench.booking_load import configure, details_path, free_times  # noqa: E402
 from bench.common import CSRF_RE, counter_clerks, staff_login  # noqa: E402
 from bench.letters_load import children  # noqa: E402
-from bench.server import free_port  # noqa: E402
+from bench.server import celery_worker_command, free_port  # noqa: E402
 
 EMAIL_DOMAIN = "faults.example.jp"
 CLERKS = 8
@@ -294,19 +294,9 @@ class App:
         threading.Thread(target=self._supervise, daemon=True).start()
 
     def _spawn_worker(self) -> subprocess.Popen:
+        name = "faults-%d@%%h" % time.time_ns()
         return self._spawn(
-            [
-                str(self.bin / "celery"),
-                "-A",
-                "config",
-                "worker",
-                "--concurrency",
-                "2",
-                "--loglevel",
-                "INFO",
-                "-n",
-                "faults-%d@%%h" % time.time_ns(),
-            ],
+            celery_worker_command(concurrency=2, loglevel="INFO", options=("-n", name)),
             "celery.log",
         )
 

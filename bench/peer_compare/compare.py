@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 
-from bench.server import gunicorn  # noqa: E402
+from bench.server import celery_worker_command, gunicorn  # noqa: E402
 
 HARNESS = Path(os.environ.get("PEER_HARNESS", ROOT.parent.parent / "shared" / "peer-bench"))
 if not HARNESS.exists():
@@ -108,19 +108,7 @@ class Celery:
     def __init__(self, env, log_file: Path):
         self.log = open(log_file, "ab")  # noqa: SIM115 (closed in stop())
         self.process = subprocess.Popen(
-            [
-                str(ROOT / ".venv" / "bin" / "celery"),
-                "-A",
-                "config",
-                "worker",
-                "--concurrency",
-                "2",
-                "--loglevel",
-                "WARNING",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
+            celery_worker_command(concurrency=2),
             cwd=ROOT,
             env=env,
             start_new_session=True,
