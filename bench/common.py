@@ -1,5 +1,5 @@
 """What several benchmarks (and the two-hosts storage test) share: the staff login over
-real HTTP, the counter clerks and the renewal-letter rule they seed.
+real HTTP, the counter clerks, their counters and the renewal-letter rule they seed.
 
 Only the standard library at import time: the Django pieces are imported inside the
 functions, after the caller has set up Django.
@@ -46,6 +46,16 @@ def counter_clerks(department, count: int, *, username: str, password: str) -> l
             role=Role.COUNTER_STAFF,
         )
         for n in range(count)
+    ]
+
+
+def department_counters(department, count: int, *, name: str) -> list:
+    """``count`` counters (windows) of the department, named by the %-pattern ``name``;
+    the ones that exist already are kept."""
+    from reservations.models import Counter
+
+    return [
+        Counter.objects.get_or_create(department=department, name=name % n)[0] for n in range(count)
     ]
 
 

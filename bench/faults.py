@@ -64,7 +64,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.booking_load import configure, details_path, free_times  # noqa: E402
-from bench.common import CSRF_RE, counter_clerks, staff_login  # noqa: E402
+from bench.common import CSRF_RE, counter_clerks, department_counters, staff_login  # noqa: E402
 from bench.letters_load import children  # noqa: E402
 from bench.server import celery_worker_command, free_port  # noqa: E402
 
@@ -392,17 +392,13 @@ def prepare_booking_data():
 
     from organization import services as org_services
     from reservations.availability import closure_reason
-    from reservations.models import Counter as Window
     from reservations.models import DocumentRule, Procedure, Shift
 
     department = org_services.department_upsert(code="faults", name="障害試験課")
     clerks = counter_clerks(
         department, CLERKS, username="faults-clerk-%d", password="faults-pass-%d"
     )
-    windows = [
-        Window.objects.get_or_create(department=department, name="F%d番窓口" % n)[0]
-        for n in range(CLERKS)
-    ]
+    windows = department_counters(department, CLERKS, name="F%d番窓口")
     procedure, _ = Procedure.objects.update_or_create(
         code="faults-book",
         defaults={
