@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.booking_load import configure  # noqa: E402
+from bench.server import celery_worker_command  # noqa: E402
 
 
 def rss_mb(pid: int) -> float:
@@ -116,21 +117,9 @@ def main() -> None:
     rule, today = prepare(args.letters)
     app.control.purge()
     connection.close()
-    celery = str(Path(sys.executable).with_name("celery"))
     workers = [
         subprocess.Popen(
-            [
-                celery,
-                "-A",
-                "config",
-                "worker",
-                "--concurrency",
-                "1",
-                "--loglevel",
-                "WARNING",
-                "-n",
-                "bench%d@%%h" % n,
-            ],
+            celery_worker_command(concurrency=1, options=("-n", "bench%d@%%h" % n)),
             cwd=ROOT,
             env=os.environ.copy(),
         )
