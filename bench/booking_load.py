@@ -88,26 +88,16 @@ def build_dataset(target_bookings: int) -> dict:
     from django.db import transaction
     from django.utils import timezone
 
+    from bench.common import counter_clerks, department_counters
     from organization import services as org_services
-    from organization.models import Role
     from reservations.availability import closure_reason
-    from reservations.models import Counter, DocumentRule, Procedure, Reservation, Shift
+    from reservations.models import DocumentRule, Procedure, Reservation, Shift
 
     department = org_services.department_upsert(code="bench", name="ベンチ課")
-    clerks = []
-    for n in range(CLERKS):
-        clerks.append(
-            org_services.staff_member_create(
-                username="bench-clerk-%02d" % n,
-                password="bench-pass-%02d" % n,
-                department=department,
-                role=Role.COUNTER_STAFF,
-            )
-        )
-    counters = [
-        Counter.objects.get_or_create(department=department, name="B%02d番窓口" % n)[0]
-        for n in range(CLERKS)
-    ]
+    clerks = counter_clerks(
+        department, CLERKS, username="bench-clerk-%02d", password="bench-pass-%02d"
+    )
+    counters = department_counters(department, CLERKS, name="B%02d番窓口")
 
     def procedure(code: str, name: str, **fields) -> Procedure:
         defaults = {

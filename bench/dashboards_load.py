@@ -292,20 +292,9 @@ def build(days: list[dt.date]) -> None:
 def _letters(days, procedure, user) -> None:
     from django.db import connection
 
-    from notices.models import CertificateType, NoticeRule
+    from bench.common import renewal_rule
 
-    certificate_type, _ = CertificateType.objects.get_or_create(
-        code="bench", defaults={"name": "ベンチ証明書", "procedure": procedure}
-    )
-    rule, _ = NoticeRule.objects.get_or_create(
-        name="ベンチ更新案内",
-        defaults={
-            "certificate_type": certificate_type,
-            "days_before_expiry": 30,
-            "procedure": procedure,
-            "sender": procedure.department,
-        },
-    )
+    certificate_type, rule = renewal_rule(procedure, type_code="bench", rule_name="ベンチ更新案内")
     print("  letters …", flush=True)
     with connection.cursor() as cursor:
         step = max(1, len(days) // LETTER_BATCHES)

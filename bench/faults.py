@@ -64,10 +64,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.booking_load import configure, details_path, free_times  # noqa: E402
+from bench.common import CSRF_RE, counter_clerks, department_counters, staff_login  # noqa: E402
 from bench.letters_load import children  # noqa: E402
-from bench.server import free_port  # noqa: E402
+from bench.server import celery_worker_command, free_port  # noqa: E402
 
-CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 EMAIL_DOMAIN = "faults.example.jp"
 CLERKS = 8
 # While Redis hangs no request may take longer than this (issue 17).
@@ -294,19 +294,9 @@ class App:
         threading.Thread(target=self._supervise, daemon=True).start()
 
     def _spawn_worker(self) -> subprocess.Popen:
+        name = "faults-%d@%%h" % time.time_ns()
         return self._spawn(
-            [
-                str(self.bin / "celery"),
-                "-A",
-                "config",
-                "worker",
-                "--concurrency",
-                "2",
-                "--loglevel",
-                "INFO",
-                "-n",
-                "faults-%d@%%h" % time.time_ns(),
-            ],
+            celery_worker_command(concurrency=2, loglevel="INFO", options=("-n", name)),
             "celery.log",
         )
 
@@ -401,25 +391,14 @@ def prepare_booking_data():
     from django.utils import timezone
 
     from organization import services as org_services
-    from organization.models import Role
     from reservations.availability import closure_reason
-    from reservations.models import Counter as Window
     from reservations.models import DocumentRule, Procedure, Shift
 
     department = org_services.department_upsert(code="faults", name="障害試験課")
-    clerks = [
-        org_services.staff_member_create(
-            username="faults-clerk-%d" % n,
-            password="faults-pass-%d" % n,
-            department=department,
-            role=Role.COUNTER_STAFF,
-        )
-        for n in range(CLERKS)
-    ]
-    windows = [
-        Window.objects.get_or_create(department=department, name="F%d番窓口" % n)[0]
-        for n in range(CLERKS)
-    ]
+    clerks = counter_clerks(
+        department, CLERKS, username="faults-clerk-%d", password="faults-pass-%d"
+    )
+    windows = department_counters(department, CLERKS, name="F%d番窓口")
     procedure, _ = Procedure.objects.update_or_create(
         code="faults-book",
         defaults={
@@ -1019,28 +998,6 @@ def _import_file(rows: int) -> tuple[bytes, int]:
     return "\n".join(lines).replace("bench-cert", "faults-cert").encode("cp932"), rows - bad
 
 
-def _staff_session(url: str):
-    """A department staff member's logged-in session over real HTTP (urllib, cookies)."""
-    import http.cookiejar
-    import urllib.request
-
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    page = opener.open(url + "/accounts/login/", timeout=30).read().decode()
-    token = CSRF_RE.search(page).group(1)
-    opener.open(
-        urllib.request.Request(
-            url + "/accounts/login/",
-            data=urlencode(
-                {"username": IMPORT_USER, "password": IMPORT_PASSWORD, "csrfmiddlewaretoken": token}
-            ).encode(),
-            headers={"Referer": url + "/accounts/login/"},
-        ),
-        timeout=30,
-    ).read()
-    return opener
-
-
 def _upload(opener, url: str, name: str, data: bytes) -> tuple[int, str, float]:
     """POST the file as a browser's form does: (status, final URL, seconds)."""
     import urllib.error
@@ -1103,7 +1060,7 @@ def import_phase(args, app: App) -> dict:
     Certificate.objects.filter(source_id__startswith="BENCH-").delete()
     data, good = _import_file(args.import_rows)
     connection.close()
-    opener = _staff_session(app.url)
+    opener = staff_login(app.url, IMPORT_USER, IMPORT_PASSWORD)
     status, final, upload_seconds = _upload(opener, app.url, "faults-import.csv", data)
     match = re.search(r"/notices/import/(\d+)/$", final)
     print(

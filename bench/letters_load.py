@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.booking_load import configure  # noqa: E402
+from bench.server import celery_worker_command  # noqa: E402
 
 
 def rss_mb(pid: int) -> float:
@@ -47,14 +48,8 @@ def children(pid: int) -> list[int]:
 def prepare(count: int):
     from django.utils import timezone
 
-    from notices.models import (
-        Certificate,
-        CertificateType,
-        Letter,
-        LetterBatch,
-        NoticeRule,
-        Resident,
-    )
+    from bench.common import renewal_rule
+    from notices.models import Certificate, Letter, LetterBatch, Resident
     from organization import services as org_services
     from reservations.models import Procedure
 
@@ -62,17 +57,8 @@ def prepare(count: int):
     procedure, _ = Procedure.objects.update_or_create(
         code="bench-letters", defaults={"name": "ベンチ（更新）", "department": department}
     )
-    ctype, _ = CertificateType.objects.update_or_create(
-        code="bench-letter", defaults={"name": "ベンチ証明書", "procedure": procedure}
-    )
-    rule, _ = NoticeRule.objects.update_or_create(
-        name="ベンチ 更新案内",
-        defaults={
-            "certificate_type": ctype,
-            "procedure": procedure,
-            "sender": department,
-            "days_before_expiry": 30,
-        },
+    ctype, rule = renewal_rule(
+        procedure, type_code="bench-letter", rule_name="ベンチ 更新案内", update=True
     )
     Letter.objects.filter(rule=rule).delete()
     LetterBatch.objects.filter(rule=rule).delete()
@@ -131,21 +117,9 @@ def main() -> None:
     rule, today = prepare(args.letters)
     app.control.purge()
     connection.close()
-    celery = str(Path(sys.executable).with_name("celery"))
     workers = [
         subprocess.Popen(
-            [
-                celery,
-                "-A",
-                "config",
-                "worker",
-                "--concurrency",
-                "1",
-                "--loglevel",
-                "WARNING",
-                "-n",
-                "bench%d@%%h" % n,
-            ],
+            celery_worker_command(concurrency=1, options=("-n", "bench%d@%%h" % n)),
             cwd=ROOT,
             env=os.environ.copy(),
         )

@@ -57,27 +57,27 @@ def gunicorn(*, workers: int, env: dict | None = None, threads: int = 1):
             process.wait()
 
 
+# A worker that keeps to itself: no gossip, mingle or heartbeat with other workers.
+ALONE = ("--without-gossip", "--without-mingle", "--without-heartbeat")
+
+
+def celery_worker_command(
+    *, concurrency: int, loglevel: str = "WARNING", options: tuple[str, ...] = ALONE
+) -> list[str]:
+    """The command line of a Celery worker of the app, this Python's virtualenv's."""
+    celery = str(Path(sys.executable).with_name("celery"))
+    worker = ["-A", "config", "worker", "--concurrency", str(concurrency)]
+    return [celery, *worker, "--loglevel", loglevel, *options]
+
+
 @contextlib.contextmanager
 def celery_worker(*, concurrency: int = 2, env: dict | None = None, log_path: Path | None = None):
     """A Celery worker (its own process group) for the run; stopped, with its pool, after."""
     import signal
 
     log = open(log_path or os.devnull, "ab")  # noqa: SIM115 (closed below)
-    command = [
-        str(Path(sys.executable).with_name("celery")),
-        "-A",
-        "config",
-        "worker",
-        "--concurrency",
-        str(concurrency),
-        "--loglevel",
-        "WARNING",
-        "--without-gossip",
-        "--without-mingle",
-        "--without-heartbeat",
-    ]
     process = subprocess.Popen(
-        command,
+        celery_worker_command(concurrency=concurrency),
         cwd=ROOT,
         env={**os.environ, **(env or {})},
         stdout=log,

@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 
-from bench.server import gunicorn  # noqa: E402
+from bench.server import celery_worker_command, gunicorn  # noqa: E402
 
 HARNESS = Path(os.environ.get("PEER_HARNESS", ROOT.parent.parent / "shared" / "peer-bench"))
 if not HARNESS.exists():
@@ -44,6 +44,9 @@ PEER_HTTP = os.environ.get("PEER_HTTP_PORT", "8021")
 DB = "madoguchi_peer"
 REDIS_URL = os.environ.get("PEER_REDIS_URL", "redis://127.0.0.1:6379/7")
 PEER_ENV = {"PEER_BENCH_DIR": str(WORK), "PEER_PG_PORT": PG_PORT, "PEER_HTTP_PORT": PEER_HTTP}
+# The load client's options that this script takes and passes on to it, for the peer and
+# Madoguchi alike, with their defaults (--quick lowers them).
+LOAD_OPTIONS = {"--duration": 20, "--warmup": 5, "--race-reps": 5}
 
 
 def log(*a):
@@ -108,19 +111,7 @@ class Celery:
     def __init__(self, env, log_file: Path):
         self.log = open(log_file, "ab")  # noqa: SIM115 (closed in stop())
         self.process = subprocess.Popen(
-            [
-                str(ROOT / ".venv" / "bin" / "celery"),
-                "-A",
-                "config",
-                "worker",
-                "--concurrency",
-                "2",
-                "--loglevel",
-                "WARNING",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
+            celery_worker_command(concurrency=2),
             cwd=ROOT,
             env=env,
             start_new_session=True,
@@ -155,6 +146,15 @@ def run_child(cmd, env):
                 child.wait()
 
 
+def load_options(a) -> list[str]:
+    """LOAD_OPTIONS with this run's values, for the load client's command line."""
+    return [
+        word
+        for option in LOAD_OPTIONS
+        for word in (option, str(getattr(a, option[2:].replace("-", "_"))))
+    ]
+
+
 def load_client(base, inputs, out, phases, a, env, reset_cmd):
     cmd = [
         str(WORK / "venv" / "bin" / "python"),
@@ -171,12 +171,7 @@ def load_client(base, inputs, out, phases, a, env, reset_cmd):
         phases,
         "--dsn",
         f"host=127.0.0.1 port={PG_PORT} dbname={DB} user=postgres",
-        "--duration",
-        str(a.duration),
-        "--warmup",
-        str(a.warmup),
-        "--race-reps",
-        str(a.race_reps),
+        *load_options(a),
         "--reset-cmd",
         reset_cmd,
     ]
@@ -224,16 +219,8 @@ def run_madoguchi(a, k) -> dict:
 
 def run_peer(a, k) -> dict:
     log(f"peer {k}: run.sh")
-    args = [
-        "--duration",
-        str(a.duration),
-        "--warmup",
-        str(a.warmup),
-        "--race-reps",
-        str(a.race_reps),
-    ]
     env = {**os.environ, **PEER_ENV}
-    run_child(["bash", str(HARNESS / "run.sh"), *args], env=env)
+    run_child(["bash", str(HARNESS / "run.sh"), *load_options(a)], env=env)
     return json.loads((WORK / "results" / "latest" / "results.json").read_text())
 
 
@@ -295,9 +282,8 @@ def main():
     )
     p.add_argument("--quick", action="store_true", help="one alternation, 5 s levels")
     p.add_argument("--reps", type=int, default=3)
-    p.add_argument("--duration", type=int, default=20)
-    p.add_argument("--warmup", type=int, default=5)
-    p.add_argument("--race-reps", type=int, default=5)
+    for option, default in LOAD_OPTIONS.items():
+        p.add_argument(option, type=int, default=default)
     p.add_argument("--only", choices=["peer", "madoguchi"], help="run one side only")
     a = p.parse_args()
     # Stopped from outside (timeout, kill): clean up what was started, as on Ctrl-C.

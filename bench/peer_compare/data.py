@@ -34,8 +34,8 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.common import counter_clerks  # noqa: E402
 from organization import services as org_services  # noqa: E402
-from organization.models import Role  # noqa: E402
 from outbox.models import Email, EmailStatus  # noqa: E402
 from reservations import availability  # noqa: E402
 from reservations.availability import closure_reason  # noqa: E402
@@ -75,17 +75,12 @@ def seed(appointments: int) -> None:
         return
     rng = random.Random(42)
     department = org_services.department_upsert(code="peer", name="比較課")
-    clerks, counters = [], []
-    for n in range(STAFF):
-        clerks.append(
-            org_services.staff_member_create(
-                username="peer-clerk-%02d" % n,
-                password="peer-bench-pass-%02d" % n,
-                department=department,
-                role=Role.COUNTER_STAFF,
-            )
-        )
-        counters.append(Counter.objects.create(department=department, name="P%02d番窓口" % n))
+    clerks = counter_clerks(
+        department, STAFF, username="peer-clerk-%02d", password="peer-bench-pass-%02d"
+    )
+    counters = [
+        Counter.objects.create(department=department, name="P%02d番窓口" % n) for n in range(STAFF)
+    ]
     procedure = Procedure.objects.create(
         code=CODE,
         name="相談",

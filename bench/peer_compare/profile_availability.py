@@ -16,7 +16,6 @@ cProfile of all the pages. Function calls are the steady figure on a busy machin
 import argparse
 import datetime as dt
 import os
-import pstats
 import sys
 from pathlib import Path
 
@@ -72,12 +71,8 @@ def main():
     )
     print(meter.line("per cold day page (HX)"))
     if a.statements:
-        for q in meter.last_queries:
-            print("  ", q["sql"][:300])
-    if meter.profiler:
-        stats = pstats.Stats(meter.profiler)
-        stats.sort_stats("cumulative").print_stats(50)
-        stats.sort_stats("tottime").print_stats(25)
+        meter.print_statements(300)
+    meter.print_profile(50)
 
 
 if __name__ == "__main__":

@@ -105,6 +105,18 @@ class Meter:
             self.rows.setdefault("cpu_ms", []).append((time.process_time() - cpu) * 1000)
         return result
 
+    def print_statements(self, width: int) -> None:
+        """The last counted call's SQL, each statement cut at ``width`` characters."""
+        for q in self.last_queries:
+            print("  ", q["sql"][:width])
+
+    def print_profile(self, cumulative: int) -> None:
+        """With --profile: the top functions by cumulative time, then the top 25 by own time."""
+        if self.profiler:
+            stats = pstats.Stats(self.profiler)
+            stats.sort_stats("cumulative").print_stats(cumulative)
+            stats.sort_stats("tottime").print_stats(25)
+
     def line(self, what: str) -> str:
         med = {k: statistics.median(v) for k, v in self.rows.items() if v}
         return (
@@ -177,8 +189,7 @@ def main():
     print(posts.line("per booking POST"))
     if a.statements:
         print("last booking's statements:")
-        for q in posts.last_queries:
-            print("  ", q["sql"][:150])
+        posts.print_statements(150)
 
     from outbox import services as outbox_services
     from outbox.models import Email, EmailStatus
@@ -201,10 +212,7 @@ def main():
         )
     data.reset(timeout=0)
     for meter in (gets, posts, sends):
-        if meter.profiler:
-            stats = pstats.Stats(meter.profiler)
-            stats.sort_stats("cumulative").print_stats(60)
-            stats.sort_stats("tottime").print_stats(25)
+        meter.print_profile(60)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ machine by design.
 """
 
 import datetime as dt
-import http.cookiejar
 import os
 import re
 import subprocess
@@ -25,6 +24,7 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 from django.utils import timezone
 
+from bench.common import staff_login
 from notices.models import (
     BatchStatus,
     Certificate,
@@ -171,21 +171,7 @@ def healthy(url: str) -> bool:
 
 
 def staff_opener(url: str, username: str):
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    page = opener.open(url + "/accounts/login/", timeout=30).read().decode()
-    token = CSRF_RE.search(page).group(1)
-    opener.open(
-        urllib.request.Request(
-            url + "/accounts/login/",
-            data=urlencode(
-                {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token}
-            ).encode(),
-            headers={"Referer": url + "/accounts/login/"},
-        ),
-        timeout=30,
-    ).read()
-    return opener
+    return staff_login(url, username, PASSWORD)
 
 
 def post_form(opener, url: str, page_path: str, action_path: str):
