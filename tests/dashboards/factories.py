@@ -3,16 +3,8 @@
 import datetime as dt
 import secrets
 
-from reservations.models import (
-    Channel,
-    Reservation,
-    ReservationStatus,
-    SurveyAnswer,
-    Visit,
-    VisitEvent,
-    VisitKind,
-    VisitStatus,
-)
+from reservations.models.bookings import Channel, Reservation, ReservationStatus
+from reservations.models.visits import SurveyAnswer, Visit, VisitEvent, VisitKind, VisitStatus
 from tests.reservations.factories import ProcedureFactory, add_clerk
 
 _tickets = iter(range(1, 10**6))

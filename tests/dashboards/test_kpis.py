@@ -225,27 +225,13 @@ def test_recurrence_counts_complaints_of_a_category_already_closed(complaint_cit
     shimin, head, clerk, manager = complaint_city
     april = dt.date(2025, 4, 8)
     old = record(clerk, received_at=at(april, 10))
-    escalation = complaint_services.complaint_escalate(
-        complaint=old,
-        actor=clerk,
-        department=shimin,
-        role="owner",
-        request="a",
-        at=at(april, 11),
-    )
-    complaint_services.escalation_respond(
-        escalation=escalation,
-        actor=head,
-        response="r",
-        root_cause="c",
-        countermeasure="m",
-        at=at(april, 12),
-    )
-    complaint_services.complaint_closing_request(
-        complaint=old, actor=clerk, body="b", at=at(april, 13)
-    )
-    complaint_services.complaint_approve(
-        complaint=old, actor=manager, user=manager.user, at=at(april, 14)
+    close(
+        old,
+        handler=clerk,
+        owner_department=shimin,
+        owner_member=head,
+        approver=manager,
+        at=[at(april, hour) for hour in (11, 12, 13, 14)],
     )
     record(clerk, received_at=at(DAY, 10))  # the same category came back
     other = Category.objects.get(name_ja="施設・設備")
