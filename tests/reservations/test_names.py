@@ -2,21 +2,18 @@
 script; a reading in kana only for a name with kanji; Latin names width-folded with
 their case kept; matching across bookings and letters by name and reading."""
 
-import datetime as dt
-
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import translation
 
 from notices import selectors as notice_selectors
-from notices.models import CertificateType, NoticeRule
 from reservations import names, services
 from reservations.forms import CitizenDetailsForm
 from reservations.models import Reservation
-from tests.notices.factories import TODAY, holder
-from tests.organization.factories import DepartmentFactory, make_staff_member
-from tests.reservations.factories import CounterFactory, ProcedureFactory, at, citizen
+from tests.notices.factories import TODAY, booking_for, holder, notice_rule
+from tests.organization.factories import DepartmentFactory
+from tests.reservations.factories import ProcedureFactory, at, citizen
 from tests.reservations.test_views import FUTURE_DAY, details_url, form_data
 from tests.reservations.test_views import procedure as procedure
 
@@ -32,16 +29,7 @@ def _fresh_rate_limits():
 def letter_rule():
     procedure = ProcedureFactory(code="inkan", name="印鑑登録証明書")
     department = DepartmentFactory(name="市民課")
-    certificate_type = CertificateType.objects.create(
-        code="inkan", name="印鑑登録証明書", procedure=procedure, department=department
-    )
-    return NoticeRule.objects.create(
-        name="更新案内",
-        certificate_type=certificate_type,
-        days_before_expiry=30,
-        procedure=procedure,
-        sender=department,
-    )
+    return notice_rule(procedure, department, code="inkan", name="印鑑登録証明書")
 
 
 def details(language="en", **fields):
@@ -170,18 +158,8 @@ def test_same_person_compares_names_and_readings(one, other, same):
 
 
 def _booking(rule, name, kana, code):
-    return Reservation.objects.create(
-        procedure=rule.procedure,
-        staff=make_staff_member(),
-        counter=CounterFactory(),
-        start_at=dt.datetime(2030, 6, 20, 0, 0, tzinfo=dt.UTC),
-        end_at=dt.datetime(2030, 6, 20, 0, 30, tzinfo=dt.UTC),
-        code=code,
-        manage_nonce="x",
-        citizen_name=name,
-        citizen_kana=kana,
-        email_key="%s@example.jp" % code.lower(),
-        created_at=dt.datetime(2030, 6, 1, tzinfo=dt.UTC),
+    return booking_for(
+        rule, name=name, kana=kana, code=code, email_key="%s@example.jp" % code.lower()
     )
 
 
