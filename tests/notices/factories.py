@@ -1,6 +1,13 @@
 import datetime as dt
 
-from notices.models import Certificate, CertificateType, NoticeRule, Resident, ResidentStatus
+from notices.models import (
+    Certificate,
+    CertificateType,
+    Letter,
+    NoticeRule,
+    Resident,
+    ResidentStatus,
+)
 from reservations.models import Reservation
 from tests.organization.factories import make_staff_member
 from tests.reservations.factories import CounterFactory
@@ -9,6 +16,7 @@ TODAY = dt.date(2030, 6, 10)
 
 
 _numbers = iter(range(10**6))
+_letter_codes = iter(range(1000, 9999))
 
 
 def holder(rule, *, expires_in=20, status=ResidentStatus.ACTIVE, postal="123-4567", **fields):
@@ -63,3 +71,22 @@ def booking_for(rule, *, name, kana, code="BOOK-0001", email_key="someone@exampl
         email_key=email_key,
         created_at=dt.datetime(2030, 6, 1, tzinfo=dt.UTC),
     )
+
+
+def batch_letters(rule, batch, count: int) -> list[Letter]:
+    """``count`` letters of ``batch``, one to each of ``count`` new holders, made when the
+    batch was."""
+    letters = []
+    for _ in range(count):
+        certificate = holder(rule)
+        letters.append(
+            Letter.objects.create(
+                rule=rule,
+                resident=certificate.resident,
+                certificate=certificate,
+                code="L%04d-000" % next(_letter_codes),
+                batch=batch,
+                created_at=batch.created_at,
+            )
+        )
+    return letters
