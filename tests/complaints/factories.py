@@ -99,16 +99,8 @@ def close(
     """Take a complaint through owner escalation, answer, closing request and approval;
     ``at`` holds the time of each of these four steps (None: now)."""
     asked_at, answered_at, requested_at, approved_at = at
-    owner_answers(
-        complaint,
-        handler=handler,
-        department=owner_department,
-        member=owner_member,
-        root=root,
-        fix=fix,
-        asked_at=asked_at,
-        answered_at=answered_at,
-    )
+    who = {"handler": handler, "department": owner_department, "member": owner_member}
+    owner_answers(complaint, **who, root=root, fix=fix, asked_at=asked_at, answered_at=answered_at)
     services.complaint_closing_request(
         complaint=complaint, actor=handler, body="対応完了", **_at(requested_at)
     )
