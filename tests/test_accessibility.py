@@ -9,9 +9,9 @@ from django.core.management import call_command
 
 from complaints.models import Complaint, Status
 from notices.models import ImportRun
-from reservations import selectors
 from reservations.models import Procedure, QuestionChoice, Reservation, ReservationStatus, Visit
 from reservations.services import manage_token_for
+from tests.reservations.factories import first_free_time
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,32 +44,21 @@ STAFF = [
 def booking_pages() -> list[str]:
     """The citizen's steps beyond the calendar, on demo data: a day's times, the booking
     form, and a booking's manage, cancel, reschedule and confirm pages."""
-    import datetime as dt
-
-    from django.utils import timezone
-
     procedure = Procedure.objects.get(code="juminhyo")
-    now = timezone.now()
-    day = timezone.localdate(now)
-    for _ in range(30):
-        day += dt.timedelta(days=1)
-        times = selectors.day_times(procedure=procedure, day=day, now=now)
-        if times.slots:
-            break
-    start = timezone.localtime(times.slots[0].start)
+    day, hhmm = first_free_time(procedure, within_days=30)
     booking = Reservation.objects.filter(status=ReservationStatus.CONFIRMED).latest("start_at")
     token = manage_token_for(booking)
     representative = QuestionChoice.objects.get(question__procedure=procedure, label="代理人")
     return [
         "/book/juminhyo/%s/" % day.isoformat(),
-        "/book/juminhyo/%s/%s/" % (day.isoformat(), start.strftime("%H%M")),  # the questions
-        "/book/juminhyo/%s/%s/?answered=1" % (day.isoformat(), start.strftime("%H%M")),
+        "/book/juminhyo/%s/%s/" % (day.isoformat(), hhmm),  # the questions
+        "/book/juminhyo/%s/%s/?answered=1" % (day.isoformat(), hhmm),
         "/book/juminhyo/%s/%s/?q_%d=%d"
-        % (day.isoformat(), start.strftime("%H%M"), representative.question_id, representative.pk),
+        % (day.isoformat(), hhmm, representative.question_id, representative.pk),
         "/booking/%s/" % token,
         "/booking/%s/cancel/" % token,
         "/booking/%s/reschedule/" % token,
-        "/booking/%s/reschedule/%s/%s/" % (token, day.isoformat(), start.strftime("%H%M")),
+        "/booking/%s/reschedule/%s/%s/" % (token, day.isoformat(), hhmm),
         "/booking/%s/confirm/" % token,
         "/booking/find/",
         "/booking/find/?sent=1",
@@ -81,9 +70,14 @@ def serious(axe, page, path) -> list[str]:
     if response.status != 200:  # a page that did not open is a finding too
         return ["%s answered %d" % (path, response.status)]
     page.wait_for_load_state("networkidle")
+    return findings(axe, page, path)
+
+
+def findings(axe, page, where: str) -> list[str]:
+    """The serious and critical violations axe finds on the page as it is now."""
     result = axe.run(page)
     return [
-        "%s %s %s" % (path, violation["id"], node["target"])
+        "%s %s %s" % (where, violation["id"], node["target"])
         for violation in result.response["violations"]
         if violation["impact"] in ("serious", "critical")
         for node in violation["nodes"]
@@ -135,24 +129,10 @@ def test_no_serious_accessibility_violation(browser, live_server, locale):
 def kiosk_findings(browser, live_server, locale) -> list[str]:
     """The kiosk's screens as an enrolled kiosk browser sees them: the start, a walk-in
     ticket, a check-in, a refusal with the next times and a booking page's own-phone screen."""
-    import datetime as dt
-
-    from django.utils import timezone
-
     from reservations.views.counter import KIOSK_COOKIE
-    from tests.reservations.factories import (
-        ProcedureFactory,
-        add_clerk,
-        booked_now,
-        enrolled_kiosk,
-    )
+    from tests.reservations.factories import enrolled_kiosk, kiosk_day
 
-    today = timezone.localdate()
-    juminhyo = Procedure.objects.get(code="juminhyo")
-    clerk = add_clerk(juminhyo, day=today, start=dt.time(0, 0), end=dt.time(23, 59))
-    booking = booked_now(juminhyo, clerk)
-    later = ProcedureFactory(name="後日の手続き", name_en="Another day", lead_time_minutes=0)
-    add_clerk(later, day=today + dt.timedelta(days=1), start=dt.time(9), end=dt.time(17))
+    booking, later = kiosk_day(name="後日の手続き", name_en="Another day")
     _device, token = enrolled_kiosk()
     context = browser.new_context(base_url=live_server.url, locale=locale)
     context.add_cookies([{"name": KIOSK_COOKIE, "value": token, "url": live_server.url}])
@@ -164,13 +144,7 @@ def kiosk_findings(browser, live_server, locale) -> list[str]:
         page.goto("/counter/kiosk/")
         action()
         page.locator(ready).wait_for()
-        result = axe.run(page)
-        return [
-            "kiosk %s %s %s" % (what, violation["id"], node["target"])
-            for violation in result.response["violations"]
-            if violation["impact"] in ("serious", "critical")
-            for node in violation["nodes"]
-        ]
+        return findings(axe, page, "kiosk " + what)
 
     found += after(
         lambda: page.locator("form[action$='/walk-in/juminhyo/'] button").click(),

@@ -13,15 +13,7 @@ from django.utils.translation import gettext, ngettext
 
 from config.i18n_scope import citizen_msgids
 from reservations import services
-from tests.reservations.factories import (
-    DAY,
-    NOW,
-    ProcedureFactory,
-    add_clerk,
-    add_rule,
-    at,
-    consents,
-)
+from tests.reservations.factories import DAY, NOW, at, consents, procedure_with
 from tests.reservations.factories import citizen as citizen_details
 
 BASE = Path(settings.BASE_DIR)
@@ -183,9 +175,7 @@ def test_a_booking_made_in_the_language_gets_its_email_in_it(
     language, subject, sentence, django_capture_on_commit_callbacks
 ):
     # given a procedure with a document rule and a clerk on shift
-    procedure = ProcedureFactory()
-    add_rule(procedure, "本人確認書類")
-    add_clerk(procedure)
+    procedure = procedure_with("本人確認書類", clerk_days=[DAY])
 
     # when a resident books on a page in that language
     with django_capture_on_commit_callbacks(execute=True), translation.override(language):

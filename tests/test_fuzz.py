@@ -14,11 +14,10 @@ from complaints.models import Complaint
 from notices import services as notice_services
 from notices.models import Certificate, CertificateType, Resident
 from organization.models import Role
-from reservations.availability import closure_reason
 from reservations.models import Reservation, SurveyAnswer
 from tests.dashboards.factories import procedure_with_clerk, visit
 from tests.organization.factories import make_staff_member
-from tests.reservations.factories import ProcedureFactory, add_clerk, add_rule, at
+from tests.reservations.factories import ProcedureFactory, add_clerk, add_rule, at, open_day
 
 pytestmark = pytest.mark.django_db
 
@@ -36,9 +35,7 @@ TEXT = st.one_of(
 )
 OK = {200, 301, 302, 400, 403, 404, 405, 409, 429}
 
-DAY = dt.date.today() + dt.timedelta(days=10)
-while DAY.weekday() >= 5 or closure_reason(DAY, {}):
-    DAY += dt.timedelta(days=1)
+DAY = open_day(10)
 
 
 @pytest.fixture(autouse=True)

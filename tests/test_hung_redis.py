@@ -80,12 +80,9 @@ def hung_redis(settings):
 
 @pytest.fixture
 def procedure():
-    from tests.reservations.factories import ProcedureFactory, add_clerk, add_rule
+    from tests.reservations.factories import procedure_with
 
-    procedure = ProcedureFactory(code="juminhyo")
-    add_rule(procedure, "本人確認書類")
-    add_clerk(procedure, day=FUTURE_DAY)
-    return procedure
+    return procedure_with("本人確認書類", clerk_days=[FUTURE_DAY], code="juminhyo")
 
 
 def _timed(call):

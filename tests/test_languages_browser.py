@@ -2,20 +2,17 @@
 every page of the journey, the e-mail and the calendar file are in that language, and
 axe-core finds no serious or critical violation on any page."""
 
-import datetime as dt
 import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
-from django.core.cache import cache
 from django.utils import translation
 from django.utils.translation import gettext
 
 from config.languages import html_lang
-from reservations.availability import closure_reason
 from reservations.models import Reservation
-from tests.reservations.factories import ProcedureFactory, add_clerk, add_rule
+from tests.reservations.factories import bookable_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,17 +22,8 @@ READING = re.compile(r"（[\u3041-\u309fー]+）")
 
 @pytest.fixture
 def procedure():
-    cache.clear()
-    day = dt.date.today() + dt.timedelta(days=3)
-    while day.weekday() >= 5 or closure_reason(day, {}):
-        day += dt.timedelta(days=1)
-    procedure = ProcedureFactory(
-        code="juminhyo", name="住民票の写しの交付", name_en="Copy of the certificate of residence"
-    )
-    add_rule(procedure, "本人確認書類（マイナンバーカードなど）")
-    add_clerk(procedure, day=day)
-    procedure.test_day = day
-    return procedure
+    names = {"name": "住民票の写しの交付", "name_en": "Copy of the certificate of residence"}
+    return bookable_in(3, "本人確認書類（マイナンバーカードなど）", code="juminhyo", **names)
 
 
 def _in(language: str, msgid: str) -> str:

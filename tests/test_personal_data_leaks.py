@@ -31,13 +31,10 @@ PERSONAL = [NAME, KANA, EMAIL, PHONE, "09087654321"]
 
 @pytest.fixture
 def procedure():
-    from tests.reservations.factories import ProcedureFactory, add_clerk, add_rule
+    from tests.reservations.factories import procedure_with
     from tests.reservations.test_views import FUTURE_DAY
 
-    procedure = ProcedureFactory(code="inkan")
-    add_rule(procedure, "登録する印鑑")
-    add_clerk(procedure, day=FUTURE_DAY)
-    return procedure
+    return procedure_with("登録する印鑑", clerk_days=[FUTURE_DAY], code="inkan")
 
 
 def logged_text(records) -> str:

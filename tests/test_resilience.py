@@ -22,13 +22,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def procedure():
-    from tests.reservations.factories import ProcedureFactory, add_clerk, add_rule
+    from tests.reservations.factories import procedure_with
     from tests.reservations.test_views import FUTURE_DAY
 
-    procedure = ProcedureFactory(code="juminhyo")
-    add_rule(procedure, "本人確認書類")
-    add_clerk(procedure, day=FUTURE_DAY)
-    return procedure
+    return procedure_with("本人確認書類", clerk_days=[FUTURE_DAY], code="juminhyo")
 
 
 def test_a_database_outage_gets_a_503_with_retry_after_not_a_500(client, monkeypatch):

@@ -14,7 +14,7 @@ from notices.services import residents_anonymise
 from organization.models import AccessLog, Role
 from reservations.models import Reservation, SurveyAnswer
 from reservations.services.retention import reservations_anonymise
-from tests.complaints.factories import department_with_head, record
+from tests.complaints.factories import close, department_with_head, record
 from tests.dashboards.factories import booking, procedure_with_clerk, visit
 from tests.organization.factories import make_staff_member
 from tests.reservations.factories import at
@@ -92,22 +92,15 @@ def test_old_complaints_lose_personal_data_but_keep_the_knowledge():
     complaint_services.complaint_reply_add(
         complaint=complaint, actor=clerk, text="花子様に電話", at=received
     )
-    escalation = complaint_services.complaint_escalate(
-        complaint=complaint, actor=clerk, department=shimin, role="owner", request="a", at=received
-    )
-    complaint_services.escalation_respond(
-        escalation=escalation,
-        actor=head,
-        response="r",
-        root_cause="原因",
-        countermeasure="対策",
-        at=received,
-    )
-    complaint_services.complaint_closing_request(
-        complaint=complaint, actor=clerk, body="完了", at=received + dt.timedelta(days=1)
-    )
-    complaint_services.complaint_approve(
-        complaint=complaint, actor=manager, user=manager.user, at=received + dt.timedelta(days=2)
+    close(
+        complaint,
+        handler=clerk,
+        owner_department=shimin,
+        owner_member=head,
+        approver=manager,
+        root="原因",
+        fix="対策",
+        at=[received, received] + [received + dt.timedelta(days=d) for d in (1, 2)],
     )
     complaint_services.personal_data_access_log(
         complaint=complaint, user=manager.user, view="complaints:detail"

@@ -94,26 +94,15 @@ FILE_SUFFIXES = (".pdf", ".csv", ".ics", ".ico")
 
 def _page_samples() -> dict[str, str]:
     """A real address on the demo data for each URL name that takes arguments."""
-    import datetime as dt
-
-    from django.utils import timezone
-
     from complaints.models import Complaint, Status
     from notices import services as notice_services
     from notices.models import NoticeRule
-    from reservations import selectors
     from reservations.models import Procedure, Reservation, ReservationStatus, Visit
     from reservations.services import manage_token_for
+    from tests.reservations.factories import first_free_time
 
     procedure = Procedure.objects.get(code="juminhyo")
-    now = timezone.now()
-    day = timezone.localdate(now)
-    for _ in range(60):
-        day += dt.timedelta(days=1)
-        times = selectors.day_times(procedure=procedure, day=day, now=now)
-        if times.slots:
-            break
-    hhmm = timezone.localtime(times.slots[0].start).strftime("%H%M")
+    day, hhmm = first_free_time(procedure, within_days=60)
     booking = Reservation.objects.filter(status=ReservationStatus.CONFIRMED).latest("start_at")
     token = manage_token_for(booking)
     visit = Visit.objects.filter(status="done").first()
@@ -182,26 +171,12 @@ def _open(page, path: str) -> None:
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_the_browser_reports_no_policy_violation_on_any_page(browser, live_server):
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from reservations.models import Procedure
     from reservations.views.counter import KIOSK_COOKIE
-    from tests.reservations.factories import (
-        ProcedureFactory,
-        add_clerk,
-        booked_now,
-        enrolled_kiosk,
-    )
+    from tests.reservations.factories import enrolled_kiosk, kiosk_day
 
     call_command("seed_demo", stdout=io.StringIO())
-    today = timezone.localdate()
-    juminhyo = Procedure.objects.get(code="juminhyo")
-    clerk = add_clerk(juminhyo, day=today, start=dt.time(0, 0), end=dt.time(23, 59))
-    booking = booked_now(juminhyo, clerk)
-    not_today = ProcedureFactory(name="本日受付なしの手続き", code="not-today", lead_time_minutes=0)
-    add_clerk(not_today, day=today + dt.timedelta(days=1), start=dt.time(9), end=dt.time(17))
+    booking, _not_today = kiosk_day(name="本日受付なしの手続き", code="not-today")
+    juminhyo = booking.procedure
     public, staff = _pages()
     violations: list[str] = []
 

@@ -54,33 +54,56 @@ def record(
     return services.complaint_record(actor=actor, intake=intake, at=at)
 
 
-def owner_answers(complaint, *, handler, department, member, root="原因", fix="対策"):
+def _at(when) -> dict:
+    """The ``at`` keyword of a service call: left out (the service's now) when ``when`` is None."""
+    return {} if when is None else {"at": when}
+
+
+def escalate(complaint, *, by, to, role="owner", request="原因と対策をお願いします", at=None):
+    """``by`` asks department ``to`` to take part in ``complaint`` as ``role``."""
+    return services.complaint_escalate(
+        complaint=complaint, actor=by, department=to, role=role, request=request, **_at(at)
+    )
+
+
+def owner_answers(
+    complaint,
+    *,
+    handler,
+    department,
+    member,
+    root="原因",
+    fix="対策",
+    asked_at=None,
+    answered_at=None,
+):
     """Escalate to ``department`` as owner of the countermeasure; ``member`` answers."""
-    escalation = services.complaint_escalate(
-        complaint=complaint,
-        actor=handler,
-        department=department,
-        role="owner",
-        request="原因と対策をお願いします",
-    )
+    escalation = escalate(complaint, by=handler, to=department, at=asked_at)
+    answer = {"response": "確認しました", "root_cause": root, "countermeasure": fix}
     return services.escalation_respond(
-        escalation=escalation,
-        actor=member,
-        response="確認しました",
-        root_cause=root,
-        countermeasure=fix,
+        escalation=escalation, actor=member, **answer, **_at(answered_at)
     )
 
 
-def close(complaint, *, handler, owner_department, owner_member, approver, root="原因", fix="対策"):
-    """Take a complaint through owner escalation, answer, closing request and approval."""
-    owner_answers(
-        complaint,
-        handler=handler,
-        department=owner_department,
-        member=owner_member,
-        root=root,
-        fix=fix,
+def close(
+    complaint,
+    *,
+    handler,
+    owner_department,
+    owner_member,
+    approver,
+    root="原因",
+    fix="対策",
+    at=(None, None, None, None),
+):
+    """Take a complaint through owner escalation, answer, closing request and approval;
+    ``at`` holds the time of each of these four steps (None: now)."""
+    asked_at, answered_at, requested_at, approved_at = at
+    who = {"handler": handler, "department": owner_department, "member": owner_member}
+    owner_answers(complaint, **who, root=root, fix=fix, asked_at=asked_at, answered_at=answered_at)
+    services.complaint_closing_request(
+        complaint=complaint, actor=handler, body="対応完了", **_at(requested_at)
     )
-    services.complaint_closing_request(complaint=complaint, actor=handler, body="対応完了")
-    return services.complaint_approve(complaint=complaint, actor=approver, user=approver.user)
+    return services.complaint_approve(
+        complaint=complaint, actor=approver, user=approver.user, **_at(approved_at)
+    )

@@ -12,12 +12,15 @@ from tests.organization.factories import make_staff_member
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def log_in(page, user):
+def log_in(page, user, then: str | None = None):
+    """Log ``user`` in afresh, then open the page at ``then`` if given."""
     page.context.clear_cookies()
     page.goto("/accounts/login/")
     page.get_by_label("ユーザー名").fill(user.username)
     page.get_by_label("パスワード").fill("secret-pass-123")
     page.get_by_role("button", name="ログイン").click()
+    if then:
+        page.goto(then)
 
 
 def test_record_escalate_answer_approve_close_and_find_in_the_knowledge_base(page, live_server):
@@ -34,8 +37,7 @@ def test_record_escalate_answer_approve_close_and_find_in_the_knowledge_base(pag
     manager = make_staff_member(role=Role.MANAGER, department=shimin)
 
     # The counter clerk records the complaint.
-    log_in(page, clerk.user)
-    page.goto("/complaints/new/")
+    log_in(page, clerk.user, then="/complaints/new/")
     page.get_by_label("電話").check()
     page.get_by_label("市民の氏名").fill("窓口 花子")
     page.get_by_label("市民の連絡先").fill("090-9999-0000")
@@ -64,15 +66,13 @@ def test_record_escalate_answer_approve_close_and_find_in_the_knowledge_base(pag
     expect(page.get_by_text("対策の責任部署", exact=False).first).to_be_visible()
 
     # The information-only department answers, without seeing the citizen's name.
-    log_in(page, zeimu_head.user)
-    page.goto(complaint_url)
+    log_in(page, zeimu_head.user, then=complaint_url)
     expect(page.get_by_text("窓口 花子")).to_have_count(0)
     page.locator("textarea[name$='-response']").fill("該当する記録はありません")
     page.get_by_role("button", name="回答を送る").click()
 
     # The owner answers with the root cause and the countermeasure.
-    log_in(page, fukushi_head.user)
-    page.goto(complaint_url)
+    log_in(page, fukushi_head.user, then=complaint_url)
     expect(page.get_by_text("窓口 花子")).to_be_visible()
     page.locator("textarea[name$='-response']").fill("原因を特定しました")
     page.locator("textarea[name$='-root_cause']").fill("発券機の用紙切れを点検していなかった")
@@ -81,8 +81,7 @@ def test_record_escalate_answer_approve_close_and_find_in_the_knowledge_base(pag
     expect(page.get_by_text("始業前点検に発券機を追加した").first).to_be_visible()
 
     # The clerk submits the closing report; the manager approves.
-    log_in(page, clerk.user)
-    page.goto(complaint_url)
+    log_in(page, clerk.user, then=complaint_url)
     page.get_by_text("終結報告を提出する").click()
     page.get_by_label("終結報告").fill("ご本人に説明し、ご了承いただいた")
     # The closing form asks how the citizen stands now.
@@ -90,14 +89,12 @@ def test_record_escalate_answer_approve_close_and_find_in_the_knowledge_base(pag
     page.get_by_role("button", name="終結の承認を依頼する").click()
     expect(page.get_by_text("終結承認待ち").first).to_be_visible()
 
-    log_in(page, manager.user)
-    page.goto(complaint_url)
+    log_in(page, manager.user, then=complaint_url)
     page.get_by_role("button", name="承認して終結する").click()
     expect(page.get_by_text("終結", exact=True).first).to_be_visible()
 
     # The case is knowledge now, for anyone on the staff, without personal data.
-    log_in(page, shimin_head.user)
-    page.goto("/complaints/knowledge/")
+    log_in(page, shimin_head.user, then="/complaints/knowledge/")
     page.get_by_label("キーワード").fill("発券機")
     page.get_by_role("button", name="検索").click()
     expect(page.get_by_role("link", name="番号札が出ず長時間待った")).to_be_visible()

@@ -1,6 +1,8 @@
 import pytest
 
+from organization.models import Role
 from tests.notices.conftest import rule  # noqa: F401 - a notice rule with its procedure
+from tests.organization.factories import make_staff_member
 
 
 @pytest.fixture(autouse=True)
@@ -10,3 +12,11 @@ def _english_messages():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def manager(client):
+    """A manager, logged in with ``client``."""
+    member = make_staff_member(role=Role.MANAGER)
+    client.force_login(member.user)
+    return member

@@ -3,17 +3,10 @@
 import datetime as dt
 import secrets
 
-from reservations.models import (
-    Channel,
-    Reservation,
-    ReservationStatus,
-    SurveyAnswer,
-    Visit,
-    VisitEvent,
-    VisitKind,
-    VisitStatus,
-)
-from tests.reservations.factories import ProcedureFactory, add_clerk
+from dashboards import rollup
+from reservations.models.bookings import Channel, Reservation, ReservationStatus
+from reservations.models.visits import SurveyAnswer, Visit, VisitEvent, VisitKind, VisitStatus
+from tests.reservations.factories import ProcedureFactory, add_clerk, at
 
 _tickets = iter(range(1, 10**6))
 
@@ -96,3 +89,27 @@ def procedure_with_clerk(day: dt.date):
     procedure = ProcedureFactory(name="住民票の写し")
     clerk = add_clerk(procedure, day=day, start=dt.time(8, 0), end=dt.time(18, 0))
     return procedure, clerk
+
+
+def answered_visits(
+    procedure, clerk, day: dt.date, *, booked: list[int], walk_in: list[int], wait_booked=3, wait=20
+):
+    """Visits on ``day`` with the given survey answers (one visit per answer), booked ones
+    back to back from midnight and walk-ins from 9:00 a minute apart; the day is rolled up."""
+    for n, answer in enumerate(booked):
+        start = at(day, 0) + procedure.duration * n  # one clerk: one booking at a time
+        reservation = booking(procedure, clerk, start, email="b%d@example.jp" % n)
+        visit(
+            procedure,
+            day,
+            kind=VisitKind.BOOKED,
+            reservation=reservation,
+            arrived=start,
+            wait=wait_booked,
+            handle=10,
+            answer=answer,
+        )
+    for n, answer in enumerate(walk_in):
+        arrived = at(day, 9) + dt.timedelta(minutes=n)
+        visit(procedure, day, arrived=arrived, wait=wait, answer=answer)
+    rollup.facts_refresh([day])

@@ -7,12 +7,9 @@ import os
 import pytest
 from playwright.sync_api import expect
 
-from dashboards import rollup
 from organization.models import Role
-from reservations.models import VisitKind
-from tests.dashboards.factories import booking, procedure_with_clerk, visit
+from tests.dashboards.factories import answered_visits, procedure_with_clerk
 from tests.organization.factories import make_staff_member
-from tests.reservations.factories import at
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,21 +19,8 @@ SHOTS = os.environ.get("MADOGUCHI_SCREENSHOTS")  # a folder: save screenshots to
 
 def _history():
     procedure, clerk = procedure_with_clerk(DAY)
-    for n in range(6):
-        start = at(DAY, 0) + procedure.duration * n
-        reservation = booking(procedure, clerk, start, email="b%d@example.jp" % n)
-        visit(
-            procedure,
-            DAY,
-            kind=VisitKind.BOOKED,
-            reservation=reservation,
-            arrived=start,
-            wait=2,
-            answer=5 if n else 3,
-        )
-    for n in range(5):
-        visit(procedure, DAY, arrived=at(DAY, 9, n), wait=25, answer=[4, 2, 5, 1, 3][n])
-    rollup.facts_refresh([DAY])
+    answers = {"booked": [3, 5, 5, 5, 5, 5], "walk_in": [4, 2, 5, 1, 3]}
+    answered_visits(procedure, clerk, DAY, **answers, wait_booked=2, wait=25)
 
 
 def _login(page, member):

@@ -24,13 +24,6 @@ DAY = dt.date(2025, 7, 15)
 Q = {"kind": "quarter", "period": "2025-Q2"}
 
 
-@pytest.fixture
-def manager(client):
-    member = make_staff_member(role=Role.MANAGER)
-    client.force_login(member.user)
-    return member
-
-
 def kpi_csv(client, **params) -> dict[str, list[str]]:
     response = client.get(
         reverse("dashboards:export", args=["kpis"]), {**Q, **params}, HTTP_ACCEPT_LANGUAGE="en"
@@ -42,6 +35,15 @@ def kpi_csv(client, **params) -> dict[str, list[str]]:
 
 def facts_read(captured) -> bool:
     return any("dashboards_monthlyfact" in q["sql"] for q in captured.captured_queries)
+
+
+def _one_answer_today():
+    """A visit today answered 5, rolled up by the job; the procedure and day, for more."""
+    today = timezone.localdate()
+    procedure, _clerk = procedure_with_clerk(today)
+    visit(procedure, today, arrived=at(today, 9), wait=12, handle=8, answer=5)
+    rollup.facts_refresh_changed()
+    return procedure, today
 
 
 def test_a_second_request_takes_the_figures_from_the_cache(client, manager):
@@ -62,10 +64,7 @@ def test_a_second_request_takes_the_figures_from_the_cache(client, manager):
 
 def test_the_rollup_job_refreshes_the_cached_figures(client, manager):
     # The job finds today's visits (and answers given since its last run) by itself.
-    today = timezone.localdate()
-    procedure, _clerk = procedure_with_clerk(today)
-    visit(procedure, today, arrived=at(today, 9), wait=12, handle=8, answer=5)
-    rollup.facts_refresh_changed()
+    procedure, today = _one_answer_today()
     assert kpi_csv(client, period="")["satisfaction"][2:5] == ["100", "%", "1"]
 
     # An unhappy citizen comes and answers: until the job runs, the rollup (and the
@@ -80,10 +79,7 @@ def test_the_rollup_job_refreshes_the_cached_figures(client, manager):
 
 
 def test_the_refresh_button_shows_new_figures_at_once(client, manager):
-    today = timezone.localdate()
-    procedure, _clerk = procedure_with_clerk(today)
-    visit(procedure, today, arrived=at(today, 9), wait=12, handle=8, answer=5)
-    rollup.facts_refresh_changed()
+    procedure, today = _one_answer_today()
     assert kpi_csv(client, period="")["satisfaction"][4] == "1"
     visit(procedure, today, arrived=at(today, 10), wait=12, handle=8, answer=4)
 

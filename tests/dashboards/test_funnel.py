@@ -15,31 +15,13 @@ from notices.models import Certificate, ImportRun, Letter, LetterBatch
 from organization.models import Role
 from reservations.models import SurveyAnswer, VisitKind, VisitStatus
 from tests.dashboards.factories import booking, visit
-from tests.notices.factories import holder
+from tests.notices.factories import batch_letters, holder
 from tests.organization.factories import make_staff_member
 from tests.reservations.factories import add_clerk, at
 
 pytestmark = pytest.mark.django_db
 
 EVERYTHING = selectors.Filters()
-_codes = iter(range(1000, 9999))
-
-
-def _letters(rule, batch, n):
-    result = []
-    for _ in range(n):
-        certificate = holder(rule)
-        result.append(
-            Letter.objects.create(
-                rule=rule,
-                resident=certificate.resident,
-                certificate=certificate,
-                code="L%04d-000" % next(_codes),
-                batch=batch,
-                created_at=batch.created_at,
-            )
-        )
-    return result
 
 
 def _renew(letter):
@@ -61,7 +43,7 @@ def campaign(rule):
     day = timezone.localdate(mailed) + dt.timedelta(days=5)
     clerk = add_clerk(procedure, day=day)
     old = LetterBatch.objects.create(rule=rule, created_at=mailed, mailed_at=mailed)
-    letters = _letters(rule, old, 5)
+    letters = batch_letters(rule, old, 5)
     for n, (letter, answer) in enumerate(zip(letters[:3], [5, 2, None], strict=True)):
         reservation = booking(
             procedure,
@@ -85,7 +67,7 @@ def campaign(rule):
     _renew(letters[0])  # booked through the letter and renewed: not "without booking"
     _renew(letters[3])  # came without booking through the letter
     new = LetterBatch.objects.create(rule=rule, created_at=timezone.now())
-    _letters(rule, new, 2)
+    batch_letters(rule, new, 2)
     return rule, old, new
 
 
@@ -179,7 +161,7 @@ def test_the_letters_page_reads_the_funnel_from_the_rollup_in_constant_queries(c
         batch = LetterBatch.objects.create(
             rule=rule, created_at=old.created_at + dt.timedelta(days=n + 1)
         )
-        _letters(rule, batch, 3)
+        batch_letters(rule, batch, 3)
     rollup.letter_facts_refresh(all_batches=True)
     client.force_login(make_staff_member(role=Role.MANAGER).user)
     year = periods.period_containing(timezone.localdate(old.created_at), "year")
@@ -192,7 +174,7 @@ def test_the_letters_page_reads_the_funnel_from_the_rollup_in_constant_queries(c
         batch = LetterBatch.objects.create(
             rule=rule, created_at=old.created_at + dt.timedelta(days=n + 10)
         )
-        _letters(rule, batch, 4)
+        batch_letters(rule, batch, 4)
     rollup.letter_facts_refresh(all_batches=True)
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("dashboards:letters"), {"kind": "year", "period": year.key})

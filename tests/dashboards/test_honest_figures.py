@@ -10,46 +10,20 @@ from django.utils import timezone
 
 from dashboards import periods, rollup, selectors
 from notices.models import Letter, LetterBatch
-from organization.models import Role
-from reservations.models import VisitKind
-from tests.dashboards.factories import booking, procedure_with_clerk, visit
-from tests.organization.factories import make_staff_member
-from tests.reservations.factories import at
+from tests.dashboards.factories import answered_visits, procedure_with_clerk
 
 pytestmark = pytest.mark.django_db
 
 DAY = dt.date(2025, 7, 15)
 Q2 = periods.quarter(2025, 2)
 Q = {"kind": "quarter", "period": "2025-Q2"}
+MONTH_IN_Q2 = {"kind": "month", "period": "2025-Q2"}  # a month type with a quarter's key
 EVERYTHING = selectors.Filters()
 
 
-@pytest.fixture
-def manager(client):
-    member = make_staff_member(role=Role.MANAGER)
-    client.force_login(member.user)
-    return member
-
-
-def _visits(procedure, clerk, *, booked: list[int], walk_in: list[int], wait_booked=3, wait=20):
+def _visits(procedure, clerk, **answers):
     """Visits on DAY with the given survey answers (one visit per answer)."""
-    for n, answer in enumerate(booked):
-        start = at(DAY, 0) + procedure.duration * n  # one clerk: one booking at a time
-        reservation = booking(procedure, clerk, start, email="b%d@example.jp" % n)
-        visit(
-            procedure,
-            DAY,
-            kind=VisitKind.BOOKED,
-            reservation=reservation,
-            arrived=start,
-            wait=wait_booked,
-            handle=10,
-            answer=answer,
-        )
-    for n, answer in enumerate(walk_in):
-        arrived = at(DAY, 9) + dt.timedelta(minutes=n)
-        visit(procedure, DAY, arrived=arrived, wait=wait, answer=answer)
-    rollup.facts_refresh([DAY])
+    answered_visits(procedure, clerk, DAY, **answers)
 
 
 def test_booked_and_walk_in_side_by_side_with_answers_and_intervals():
@@ -218,23 +192,23 @@ def test_every_dashboard_page_says_how_old_its_figures_are(client, manager):
         assert "Figures as of" in page.content.decode(), name
 
 
-def test_a_month_chosen_with_a_quarter_follows_the_period_type(client, manager):
+@pytest.fixture
+def one_answer_each():
+    """One booked and one walk-in visit on DAY, each with an answer."""
     procedure, clerk = procedure_with_clerk(DAY)
     _visits(procedure, clerk, booked=[5], walk_in=[4])
 
-    page = client.get(
-        reverse("dashboards:overview"),
-        {"kind": "month", "period": "2025-Q2"},
-        HTTP_ACCEPT_LANGUAGE="en",
-    )
+
+def test_a_month_chosen_with_a_quarter_follows_the_period_type(client, manager, one_answer_each):
+    page = client.get(reverse("dashboards:overview"), MONTH_IN_Q2, HTTP_ACCEPT_LANGUAGE="en")
 
     assert page.context["period"] == periods.period_containing(dt.date(2025, 9, 1), "month")
     assert '<option value="2025-09" selected>' in page.content.decode()
 
 
-def test_the_picker_offers_only_periods_with_data_and_marks_the_current(client, manager):
-    procedure, clerk = procedure_with_clerk(DAY)
-    _visits(procedure, clerk, booked=[5], walk_in=[4])
+def test_the_picker_offers_only_periods_with_data_and_marks_the_current(
+    client, manager, one_answer_each
+):
     today = timezone.localdate()
 
     options = client.get(
@@ -251,14 +225,9 @@ def test_the_picker_offers_only_periods_with_data_and_marks_the_current(client, 
     assert "2024-Q4" not in keys and "2003" not in options
 
 
-def test_the_picker_follows_the_type_in_place(client, manager):
-    procedure, clerk = procedure_with_clerk(DAY)
-    _visits(procedure, clerk, booked=[5], walk_in=[4])
-
+def test_the_picker_follows_the_type_in_place(client, manager, one_answer_each):
     options = client.get(
-        reverse("dashboards:period_options"),
-        {"kind": "month", "period": "2025-Q2"},
-        HTTP_HX_REQUEST="true",
+        reverse("dashboards:period_options"), MONTH_IN_Q2, HTTP_HX_REQUEST="true"
     ).content.decode()
 
     assert '<option value="2025-09" selected>' in options

@@ -1,6 +1,7 @@
 """Each KPI's definition, held to small hand-made data."""
 
 import datetime as dt
+import functools
 from decimal import Decimal
 
 import pytest
@@ -9,7 +10,7 @@ from complaints import services as complaint_services
 from complaints.models import Category
 from dashboards import periods, rollup, selectors
 from dashboards.models import Kpi, Target
-from notices.models import Letter, LetterBatch
+from notices.models import LetterBatch
 from organization.models import Role
 from reservations.models import ReservationStatus, VisitKind
 from tests.complaints.factories import close, department_with_head, record
@@ -31,30 +32,12 @@ def counter_day():
     b = booking(procedure, clerk, at(DAY, 11), email="b@example.jp")
     c = booking(procedure, clerk, at(DAY, 14), email="a@example.jp")  # a booked before
     booking(procedure, clerk, at(DAY, 13), email="c@example.jp", status=ReservationStatus.CANCELLED)
-    booked = VisitKind.BOOKED
+    booked = functools.partial(visit, procedure, DAY, kind=VisitKind.BOOKED)
     # Came early: waits from the booked time (10:00), called at 10:05.
-    visit(
-        procedure,
-        DAY,
-        kind=booked,
-        reservation=a,
-        arrived=at(DAY, 9, 50),
-        wait=5,
-        handle=10,
-        answer=5,
-    )
+    booked(reservation=a, arrived=at(DAY, 9, 50), wait=5, handle=10, answer=5)
     # Came late: waits from arrival.
-    visit(
-        procedure,
-        DAY,
-        kind=booked,
-        reservation=b,
-        arrived=at(DAY, 11, 10),
-        wait=2,
-        handle=20,
-        answer=3,
-    )
-    visit(procedure, DAY, kind=booked, reservation=c, no_show=True)
+    booked(reservation=b, arrived=at(DAY, 11, 10), wait=2, handle=20, answer=3)
+    booked(reservation=c, no_show=True)
     visit(procedure, DAY, arrived=at(DAY, 9), wait=30, handle=10, answer=4)
     visit(procedure, DAY, arrived=at(DAY, 9, 30), wait=50, handle=12)
     rollup.facts_refresh([DAY, DAY - dt.timedelta(days=3)])
@@ -137,44 +120,13 @@ def test_letter_conversion_counts_bookings_within_30_days_of_mailing(rule):
     clerk = add_clerk(procedure, day=DAY)
     mailed = at(DAY - dt.timedelta(days=40), 9)
     batch = LetterBatch.objects.create(rule=rule, created_at=mailed, mailed_at=mailed)
-    from tests.notices.factories import holder
+    from tests.notices.factories import batch_letters
 
-    letters = []
-    for n in range(4):
-        certificate = holder(rule)
-        letters.append(
-            Letter.objects.create(
-                rule=rule,
-                resident=certificate.resident,
-                certificate=certificate,
-                code="LTR%d-0000" % n,
-                batch=batch,
-                created_at=mailed,
-            )
-        )
-    start = at(DAY, 10)
-    booking(
-        procedure,
-        clerk,
-        start,
-        referral_code=letters[0].code,
-        created_at=mailed + dt.timedelta(days=3),
-    )
-    booking(
-        procedure,
-        clerk,
-        at(DAY, 11),
-        referral_code=letters[1].code,
-        created_at=mailed + dt.timedelta(days=29),
-    )
-    # Too late to count: 31 days after mailing.
-    booking(
-        procedure,
-        clerk,
-        at(DAY, 12),
-        referral_code=letters[2].code,
-        created_at=mailed + dt.timedelta(days=31),
-    )
+    letters = batch_letters(rule, batch, 4)
+    # Booked through the letters 3, 29 and 31 days after mailing: the last too late to count.
+    for letter, hour, days in zip(letters[:3], (10, 11, 12), (3, 29, 31), strict=True):
+        made = mailed + dt.timedelta(days=days)
+        booking(procedure, clerk, at(DAY, hour), referral_code=letter.code, created_at=made)
 
     rollup.letter_facts_refresh(all_batches=True)
     rows = selectors.letter_batches(periods.period_containing(mailed.date(), "quarter"), EVERYTHING)
@@ -225,27 +177,13 @@ def test_recurrence_counts_complaints_of_a_category_already_closed(complaint_cit
     shimin, head, clerk, manager = complaint_city
     april = dt.date(2025, 4, 8)
     old = record(clerk, received_at=at(april, 10))
-    escalation = complaint_services.complaint_escalate(
-        complaint=old,
-        actor=clerk,
-        department=shimin,
-        role="owner",
-        request="a",
-        at=at(april, 11),
-    )
-    complaint_services.escalation_respond(
-        escalation=escalation,
-        actor=head,
-        response="r",
-        root_cause="c",
-        countermeasure="m",
-        at=at(april, 12),
-    )
-    complaint_services.complaint_closing_request(
-        complaint=old, actor=clerk, body="b", at=at(april, 13)
-    )
-    complaint_services.complaint_approve(
-        complaint=old, actor=manager, user=manager.user, at=at(april, 14)
+    close(
+        old,
+        handler=clerk,
+        owner_department=shimin,
+        owner_member=head,
+        approver=manager,
+        at=[at(april, hour) for hour in (11, 12, 13, 14)],
     )
     record(clerk, received_at=at(DAY, 10))  # the same category came back
     other = Category.objects.get(name_ja="施設・設備")

@@ -20,13 +20,6 @@ Q = {"kind": "quarter", "period": "2025-Q2"}
 
 
 @pytest.fixture
-def manager(client):
-    member = make_staff_member(role=Role.MANAGER)
-    client.force_login(member.user)
-    return member
-
-
-@pytest.fixture
 def history():
     procedure, _clerk = procedure_with_clerk(DAY)
     visit(procedure, DAY, arrived=at(DAY, 9), wait=12, handle=8, answer=5)

@@ -37,13 +37,17 @@ def test_letters_are_made_once_per_case_however_often_the_job_runs(
     assert chunk.pdf.read().startswith(b"%PDF")
 
 
-def test_a_chunk_rendered_twice_counts_its_letters_once(
-    rule, django_capture_on_commit_callbacks, settings, tmp_path
-):
+@pytest.fixture
+def rendered_batch(rule, django_capture_on_commit_callbacks, settings, tmp_path):
+    """The batch of one resident's letter, made and rendered (its tasks run on commit)."""
     settings.MEDIA_ROOT = tmp_path
     holder(rule)
     with django_capture_on_commit_callbacks(execute=True):
-        batch = services.letters_create_due(rule=rule, today=TODAY)
+        return services.letters_create_due(rule=rule, today=TODAY)
+
+
+def test_a_chunk_rendered_twice_counts_its_letters_once(rendered_batch):
+    batch = rendered_batch
     chunk = batch.chunks.get()
 
     assert tasks.letter_chunk_render(chunk.pk) is False  # a redelivered task
@@ -94,13 +98,8 @@ def test_letters_are_chunked_in_postal_code_order(rule, monkeypatch):
     assert parts == [["100-0001", "150-0001"], ["200-0001", "300-0001"], ["400-0001"]]
 
 
-def test_staff_mark_a_ready_batch_printed_then_mailed(
-    rule, django_capture_on_commit_callbacks, settings, tmp_path
-):
-    settings.MEDIA_ROOT = tmp_path
-    holder(rule)
-    with django_capture_on_commit_callbacks(execute=True):
-        batch = services.letters_create_due(rule=rule, today=TODAY)
+def test_staff_mark_a_ready_batch_printed_then_mailed(rendered_batch):
+    batch = rendered_batch
     batch.refresh_from_db()
 
     with pytest.raises(ValueError):

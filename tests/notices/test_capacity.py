@@ -163,18 +163,11 @@ def test_without_shifts_capacity_is_unknown_and_every_due_letter_goes(rule, sett
 
 
 def test_forecast_page_shows_waves_chart_table_and_shortfall(
-    client, rule, settings_capacity, monkeypatch
+    client, rule, settings_capacity, sender_staff_on_today
 ):
     add_clerk(rule.procedure, day=TODAY)
     for _ in range(20):
         holder(rule, expires_in=20)
-    member = make_staff_member(role=Role.DEPARTMENT_STAFF, department=rule.sender)
-    client.force_login(member.user)
-    real_localdate = timezone.localdate
-    monkeypatch.setattr(
-        "notices.views.timezone.localdate",
-        lambda value=None: TODAY if value is None else real_localdate(value),
-    )
 
     page = client.get(reverse("notices:forecast", args=[rule.pk])).content.decode()
 

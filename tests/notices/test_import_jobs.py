@@ -227,6 +227,16 @@ def _department_staff(client, certificate_type):
     return member
 
 
+def _started_by_staff(client, certificate_type, *, count: int) -> ImportRun:
+    """An import of ``count`` rows started (not yet processed) by a logged-in member of the
+    department the certificate type belongs to."""
+    member = _department_staff(client, certificate_type)
+    upload = SimpleUploadedFile("r.csv", csv(*rows(count)).encode())
+    return services.import_run_start(
+        upload=upload, file_name="r.csv", department_id=member.department_id, queue=False
+    )
+
+
 def test_the_upload_page_refuses_a_file_in_another_encoding_at_once(client, certificate_type):
     _department_staff(client, certificate_type)
     upload = SimpleUploadedFile("x.csv", b"\x81\xff\xfe\x00\x80")
@@ -255,13 +265,7 @@ def test_the_upload_page_refuses_an_oversize_body_before_reading_it(
 
 
 def test_the_report_polls_its_progress_with_a_link_too(client, certificate_type):
-    member = _department_staff(client, certificate_type)
-    run = services.import_run_start(
-        upload=SimpleUploadedFile("r.csv", csv(*rows(2)).encode()),
-        file_name="r.csv",
-        department_id=member.department_id,
-        queue=False,
-    )
+    run = _started_by_staff(client, certificate_type, count=2)
     url = reverse("notices:import_report", args=[run.pk])
 
     page = client.get(url).content.decode()
@@ -336,13 +340,7 @@ def test_the_command_reports_a_file_in_another_encoding_without_a_traceback(tmp_
 def test_staff_resume_an_import_that_stopped_making_progress(
     client, certificate_type, settings, django_capture_on_commit_callbacks
 ):
-    member = _department_staff(client, certificate_type)
-    run = services.import_run_start(
-        upload=SimpleUploadedFile("r.csv", csv(*rows(3)).encode()),
-        file_name="r.csv",
-        department_id=member.department_id,
-        queue=False,
-    )
+    run = _started_by_staff(client, certificate_type, count=3)
     url = reverse("notices:import_report", args=[run.pk])
     assert "/resume/" not in client.get(url).content.decode()  # still fresh
     ImportRun.objects.filter(pk=run.pk).update(

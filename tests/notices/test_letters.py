@@ -12,10 +12,8 @@ from notices.models import (
     ResidentStatus,
 )
 from notices.parsing import format_wareki
-from reservations.models import Reservation
-from tests.notices.factories import TODAY, holder
+from tests.notices.factories import TODAY, booking_for, holder
 from tests.organization.factories import make_staff_member
-from tests.reservations.factories import CounterFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -57,19 +55,8 @@ def test_residents_who_are_not_living_here_get_no_letter(rule, status):
 
 def test_a_resident_who_booked_since_gets_no_letter(rule):
     certificate = holder(rule)
-    Reservation.objects.create(
-        procedure=rule.procedure,
-        staff=make_staff_member(),
-        counter=CounterFactory(),
-        start_at=dt.datetime(2030, 6, 20, 0, 0, tzinfo=dt.UTC),
-        end_at=dt.datetime(2030, 6, 20, 0, 30, tzinfo=dt.UTC),
-        code="BOOK-0001",
-        manage_nonce="x",
-        citizen_name=certificate.resident.name,
-        citizen_kana=certificate.resident.kana,
-        email_key="taro@example.jp",
-        created_at=dt.datetime(2030, 6, 1, tzinfo=dt.UTC),
-    )
+    resident = certificate.resident
+    booking_for(rule, name=resident.name, kana=resident.kana, email_key="taro@example.jp")
 
     assert due(rule) == []
 

@@ -31,24 +31,18 @@ def letters_world(rule, django_capture_on_commit_callbacks):
         postal_code="123-4567",
         address_line1="みどり市本町1-2-3",
     )
-    Certificate.objects.create(
-        source_id="NTK-1",
-        resident=resident,
-        certificate_type=rule.certificate_type,
-        issued_on=today - dt.timedelta(days=170),
-        expires_on=today + dt.timedelta(days=10),
-    )
     # A second resident, due too, left for the overview to count.
     other = Resident.objects.create(
         resident_number="R-NTK2", name="需要 二郎", postal_code="123-4567", address_line1="本町"
     )
-    Certificate.objects.create(
-        source_id="NTK-2",
-        resident=other,
-        certificate_type=rule.certificate_type,
-        issued_on=today - dt.timedelta(days=170),
-        expires_on=today + dt.timedelta(days=12),
-    )
+    for source_id, owner, expires_in in (("NTK-1", resident, 10), ("NTK-2", other, 12)):
+        Certificate.objects.create(
+            source_id=source_id,
+            resident=owner,
+            certificate_type=rule.certificate_type,
+            issued_on=today - dt.timedelta(days=170),
+            expires_on=today + dt.timedelta(days=expires_in),
+        )
     with django_capture_on_commit_callbacks(execute=True):
         batch = services.letters_create_due(rule=rule, today=today)
     batch.refresh_from_db()

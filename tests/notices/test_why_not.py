@@ -4,33 +4,19 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from notices import selectors, services
 from notices.models import Certificate, Letter, ResidentStatus
 from organization.models import Role
-from reservations.models import Reservation
-from tests.notices.factories import TODAY, holder
+from tests.notices.factories import TODAY, booking_for, holder
 from tests.organization.factories import make_staff_member
-from tests.reservations.factories import CounterFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def _booking_under_the_same_name(rule, certificate):
-    return Reservation.objects.create(
-        procedure=rule.procedure,
-        staff=make_staff_member(),
-        counter=CounterFactory(),
-        start_at=dt.datetime(2030, 6, 20, 0, 0, tzinfo=dt.UTC),
-        end_at=dt.datetime(2030, 6, 20, 0, 30, tzinfo=dt.UTC),
-        code="BOOK-0001",
-        manage_nonce="x",
-        citizen_name=certificate.resident.name,
-        citizen_kana=certificate.resident.kana,
-        email_key="someone@example.jp",
-        created_at=dt.datetime(2030, 6, 1, tzinfo=dt.UTC),
-    )
+    resident = certificate.resident
+    return booking_for(rule, name=resident.name, kana=resident.kana)
 
 
 def test_every_resident_in_the_window_without_a_letter_is_listed_with_the_reason(rule):
@@ -61,16 +47,11 @@ def test_every_resident_in_the_window_without_a_letter_is_listed_with_the_reason
     assert next(i for i in items if i.booking).certificate == booked
 
 
-def test_staff_release_a_name_only_match_and_the_resident_is_due_again(client, rule, monkeypatch):
+def test_staff_release_a_name_only_match_and_the_resident_is_due_again(
+    client, rule, sender_staff_on_today
+):
     booked = holder(rule, name="同姓 同名")
     _booking_under_the_same_name(rule, booked)
-    member = make_staff_member(role=Role.DEPARTMENT_STAFF, department=rule.sender)
-    client.force_login(member.user)
-    real_localdate = timezone.localdate
-    monkeypatch.setattr(
-        "notices.views.timezone.localdate",
-        lambda value=None: TODAY if value is None else real_localdate(value),
-    )
 
     page = client.get(reverse("notices:why_not", args=[rule.pk])).content.decode()
     assert "同姓 同名" in page and "BOOK-0001" in page

@@ -11,10 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notices import services as notice_services
-from notices.models import Certificate, CertificateType, NoticeRule, Resident
+from notices.models import Certificate, Resident
 from organization import services
-from organization.models import AccessKind, AccessLog, AppendOnlyError, Department, Role
+from organization.models import AccessKind, AccessLog, Department, Role
 from reservations.models import Reservation
+from tests.append_only import assert_append_only
+from tests.notices.factories import notice_rule
 from tests.organization.factories import DepartmentFactory, make_staff_member
 from tests.reservations.factories import ProcedureFactory, add_clerk, add_rule, at
 
@@ -173,16 +175,7 @@ def test_the_receipt_shows_no_personal_data_and_logs_nothing(client, counter_day
 def rule():
     procedure = ProcedureFactory()
     department = DepartmentFactory()
-    certificate_type = CertificateType.objects.create(
-        code="log-cert", name="証明書", procedure=procedure, department=department
-    )
-    return NoticeRule.objects.create(
-        name="更新案内",
-        certificate_type=certificate_type,
-        days_before_expiry=30,
-        procedure=procedure,
-        sender=department,
-    )
+    return notice_rule(procedure, department, code="log-cert", name="証明書")
 
 
 def due_resident(rule, number, *, postal="123-4567"):
@@ -406,13 +399,7 @@ def test_the_log_refuses_changes_and_deletes_in_python_and_in_the_database():
     entry = AccessLog.objects.get()
     table = AccessLog._meta.db_table
 
-    entry.view = "rewritten"
-    with pytest.raises(AppendOnlyError):
-        entry.save()
-    with pytest.raises(AppendOnlyError):
-        entry.delete()
-    with pytest.raises(DatabaseError), transaction.atomic():
-        AccessLog.objects.filter(pk=entry.pk).update(view="rewritten")
+    assert_append_only(entry, view="rewritten")
     with pytest.raises(DatabaseError), transaction.atomic():
         AccessLog.objects.all().delete()
     for statement in (

@@ -6,6 +6,8 @@ import factory
 from django.utils import timezone
 
 from organization.models import Role
+from reservations import selectors
+from reservations.availability import closure_reason
 from reservations.models import ClosedDay, Counter, DocumentRule, Procedure, Reservation, Shift
 from reservations.services import CitizenDetails
 from tests.organization.factories import DepartmentFactory, make_staff_member
@@ -42,6 +44,38 @@ class CounterFactory(factory.django.DjangoModelFactory):
     department = factory.SubFactory(DepartmentFactory)
 
 
+def first_open_day(day: dt.date) -> dt.date:
+    """``day``, or the first weekday after it that is not a closed day (a holiday)."""
+    while day.weekday() >= 5 or closure_reason(day, {}):
+        day += dt.timedelta(days=1)
+    return day
+
+
+def open_day(days_ahead: int) -> dt.date:
+    """The first open weekday at least ``days_ahead`` days from today (the real clock)."""
+    return first_open_day(dt.date.today() + dt.timedelta(days=days_ahead))
+
+
+def procedure_with(*rules: str, clerk_days=(), **fields) -> Procedure:
+    """A procedure (``fields`` for its factory) with these document rules, in this order,
+    and a clerk on shift on each of ``clerk_days`` (a day given twice: two clerks)."""
+    procedure = ProcedureFactory(**fields)
+    for text in rules:
+        add_rule(procedure, text)
+    for day in clerk_days:
+        add_clerk(procedure, day=day)
+    return procedure
+
+
+def bookable_in(days_ahead: int, *rules: str, **fields) -> Procedure:
+    """``procedure_with`` these rules and a clerk on the first open day ``days_ahead`` days
+    from today, that day kept as ``procedure.test_day`` (for pages on the real clock)."""
+    day = open_day(days_ahead)
+    procedure = procedure_with(*rules, clerk_days=[day], **fields)
+    procedure.test_day = day
+    return procedure
+
+
 def add_rule(procedure: Procedure, text: str = "顔写真（6か月以内に撮影）", **fields):
     return DocumentRule.objects.create(procedure=procedure, text=text, **fields)
 
@@ -62,6 +96,19 @@ def add_shift(clerk, *, day=DAY, start=dt.time(9, 0), end=dt.time(12, 0)):
         staff=clerk, counter=counter, date=day, start_time=start, end_time=end
     )
     return shift
+
+
+def first_free_time(procedure, *, within_days: int) -> tuple[dt.date, str]:
+    """The first day after today (within ``within_days``) with a free time for
+    ``procedure``, and that time as HHMM, as the booking addresses spell them."""
+    now = timezone.now()
+    day = timezone.localdate(now)
+    for _ in range(within_days):
+        day += dt.timedelta(days=1)
+        times = selectors.day_times(procedure=procedure, day=day, now=now)
+        if times.slots:
+            break
+    return day, timezone.localtime(times.slots[0].start).strftime("%H%M")
 
 
 def close_day(day: dt.date, reason: str = "庁舎点検"):
@@ -103,6 +150,19 @@ def booked_now(procedure, clerk, **fields) -> Reservation:
         **fields,
     }
     return Reservation.objects.create(**values)
+
+
+def kiosk_day(**tomorrow_only) -> tuple[Reservation, Procedure]:
+    """For the kiosk on the demo data: 住民票 (juminhyo) served all day today, with a
+    booking for now, and a new procedure (``tomorrow_only`` its fields) served only from
+    tomorrow. Returns the booking and that procedure."""
+    today = timezone.localdate()
+    procedure = Procedure.objects.get(code="juminhyo")
+    clerk = add_clerk(procedure, day=today, start=dt.time(0, 0), end=dt.time(23, 59))
+    booking = booked_now(procedure, clerk)
+    later = ProcedureFactory(lead_time_minutes=0, **tomorrow_only)
+    add_clerk(later, day=today + dt.timedelta(days=1), start=dt.time(9), end=dt.time(17))
+    return booking, later
 
 
 def enrolled_kiosk(name: str = "1階待合 左", by_staff=None) -> tuple:

@@ -7,17 +7,8 @@ from django.db import connection
 
 from reservations import availability, selectors
 from reservations.models import Reservation, ReservationStatus
-from tests.reservations.factories import (
-    DAY,
-    NOW,
-    ProcedureFactory,
-    add_clerk,
-    add_shift,
-    at,
-    book,
-    citizen,
-    close_day,
-)
+from tests.reservations import factories
+from tests.reservations.factories import DAY, NOW, at
 
 pytestmark = [
     pytest.mark.django_db,
@@ -46,47 +37,48 @@ def _set(result, **fields):
 
 def test_one_query_gives_the_python_paths_free_times_over_varied_days():
     # 20-minute bookings every 15 minutes: slots overlap bookings partly.
-    procedure = ProcedureFactory(
+    procedure = factories.ProcedureFactory(
         duration_minutes=20, slot_interval_minutes=15, lead_time_minutes=50
     )
-    longer = ProcedureFactory(
+    longer = factories.ProcedureFactory(
         department=procedure.department, duration_minutes=60, slot_interval_minutes=30
     )
-    first = add_clerk(procedure, start=dt.time(9, 0), end=dt.time(12, 0))
-    add_shift(first, start=dt.time(13, 0), end=dt.time(17, 0))  # a lunch break
-    second = add_clerk(procedure, start=dt.time(9, 10), end=dt.time(11, 0))  # off the hour
-    third = add_clerk(procedure, start=dt.time(10, 0), end=dt.time(10, 50))
+    first = factories.add_clerk(procedure, start=dt.time(9, 0), end=dt.time(12, 0))
+    factories.add_shift(first, start=dt.time(13, 0), end=dt.time(17, 0))  # a lunch break
+    # The second clerk starts off the hour.
+    second = factories.add_clerk(procedure, start=dt.time(9, 10), end=dt.time(11, 0))
+    third = factories.add_clerk(procedure, start=dt.time(10, 0), end=dt.time(10, 50))
     longer.qualified_staff.add(first, second)
     today = NOW.date()
     for clerk in (first, second, third):
-        add_shift(clerk, day=today, start=dt.time(9, 0), end=dt.time(12, 0))
+        factories.add_shift(clerk, day=today, start=dt.time(9, 0), end=dt.time(12, 0))
     closed = DAY + dt.timedelta(days=1)
     for clerk in (first, second):
-        add_shift(clerk, day=closed)
-    close_day(closed)
+        factories.add_shift(clerk, day=closed)
+    factories.close_day(closed)
     holiday = dt.date(2030, 7, 15)  # 海の日
-    add_shift(first, day=holiday)
+    factories.add_shift(first, day=holiday)
 
     n = iter(range(1, 100))
     for start in (at(DAY, 9), at(DAY, 9, 25), at(DAY, 9, 45), at(DAY, 10, 30), at(DAY, 13, 15)):
-        book(procedure, start, citizen(next(n)))
+        factories.book(procedure, start, factories.citizen(next(n)))
     # A booking of another procedure, an hour long, takes the clerk's time too.
-    book(longer, at(DAY, 11), citizen(next(n)))
-    held = book(procedure, at(DAY, 14), citizen(next(n)))
+    factories.book(longer, at(DAY, 11), factories.citizen(next(n)))
+    held = factories.book(procedure, at(DAY, 14), factories.citizen(next(n)))
     _set(held, status=ReservationStatus.PENDING, hold_expires_at=NOW + dt.timedelta(hours=1))
-    lapsed = book(procedure, at(DAY, 14, 30), citizen(next(n)))
+    lapsed = factories.book(procedure, at(DAY, 14, 30), factories.citizen(next(n)))
     _set(lapsed, status=ReservationStatus.PENDING, hold_expires_at=NOW - dt.timedelta(minutes=1))
-    not_released = book(procedure, at(DAY, 15), citizen(next(n)))
+    not_released = factories.book(procedure, at(DAY, 15), factories.citizen(next(n)))
     _set(
         not_released,
         status=ReservationStatus.CANCELLED,
         release_at=NOW + dt.timedelta(hours=1),
     )
-    released = book(procedure, at(DAY, 15, 30), citizen(next(n)))
+    released = factories.book(procedure, at(DAY, 15, 30), factories.citizen(next(n)))
     _set(released, status=ReservationStatus.CANCELLED, release_at=NOW - dt.timedelta(hours=1))
-    expired = book(procedure, at(DAY, 16), citizen(next(n)))
+    expired = factories.book(procedure, at(DAY, 16), factories.citizen(next(n)))
     _set(expired, status=ReservationStatus.EXPIRED)
-    book(procedure, at(today, 10, 15), citizen(next(n)))
+    factories.book(procedure, at(today, 10, 15), factories.citizen(next(n)))
 
     compared = 0
     for day in (DAY, today, closed, holiday, DAY + dt.timedelta(days=2)):
@@ -110,12 +102,12 @@ def test_the_day_page_on_postgresql_reads_one_statement_and_matches(
     django_assert_num_queries, settings
 ):
     settings.AVAILABILITY_CACHE_SECONDS = 0
-    procedure = ProcedureFactory(duration_minutes=30, slot_interval_minutes=30)
-    add_clerk(procedure, start=dt.time(9, 0), end=dt.time(12, 0))
-    add_clerk(procedure, start=dt.time(9, 0), end=dt.time(12, 0))
-    book(procedure, at(DAY, 9), citizen(1))
-    book(procedure, at(DAY, 9), citizen(2))
-    book(procedure, at(DAY, 11), citizen(3))
+    procedure = factories.ProcedureFactory(duration_minutes=30, slot_interval_minutes=30)
+    factories.add_clerk(procedure, start=dt.time(9, 0), end=dt.time(12, 0))
+    factories.add_clerk(procedure, start=dt.time(9, 0), end=dt.time(12, 0))
+    factories.book(procedure, at(DAY, 9), factories.citizen(1))
+    factories.book(procedure, at(DAY, 9), factories.citizen(2))
+    factories.book(procedure, at(DAY, 11), factories.citizen(3))
     selectors.day_times(procedure=procedure, day=DAY, now=NOW)  # shifts now cached
 
     with django_assert_num_queries(1):

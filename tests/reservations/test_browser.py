@@ -1,33 +1,20 @@
 """A citizen books on a phone in Japanese, sees the confirmation, then cancels from the
 link; and the same page refuses to book without every consent."""
 
-import datetime as dt
-
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 
-from reservations.availability import closure_reason
 from reservations.models import Reservation, ReservationStatus
-from tests.reservations.factories import ProcedureFactory, add_clerk, add_rule
+from tests.reservations.factories import bookable_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def procedure():
-    cache.clear()
-    day = dt.date.today() + dt.timedelta(days=3)
-    while day.weekday() >= 5 or closure_reason(day, {}):
-        day += dt.timedelta(days=1)
-    procedure = ProcedureFactory(
-        code="jr-commuter-pass", name="JR定期券割引の証明書", name_en="JR pass certificate"
-    )
-    add_rule(procedure, "顔写真（6か月以内に撮影、縦4cm×横3cm）")
-    add_rule(procedure, "本人確認書類（マイナンバーカードなど）")
-    add_clerk(procedure, day=day)
-    procedure.test_day = day
-    return procedure
+    rules = ["顔写真（6か月以内に撮影、縦4cm×横3cm）", "本人確認書類（マイナンバーカードなど）"]
+    names = {"name": "JR定期券割引の証明書", "name_en": "JR pass certificate"}
+    return bookable_in(3, *rules, code="jr-commuter-pass", **names)
 
 
 def choose_first_time(page, procedure):

@@ -20,6 +20,7 @@ from tests.reservations.factories import (
     at,
     citizen,
     consents,
+    procedure_with,
 )
 
 pytestmark = pytest.mark.django_db
@@ -37,9 +38,7 @@ def booked(procedure, start, n=1):
 
 @pytest.fixture
 def procedure():
-    procedure = ProcedureFactory()
-    add_rule(procedure, "本人確認書類")
-    return procedure
+    return procedure_with("本人確認書類")
 
 
 def test_check_in_gives_a_number_once_and_records_the_time(procedure):

@@ -10,16 +10,13 @@ from django.core import mail
 from django.urls import reverse
 
 from reservations import services
-from reservations.availability import closure_reason
 from reservations.models import ReservationEvent
 from tests.reservations import factories
-from tests.reservations.factories import ProcedureFactory, add_clerk, at, citizen
+from tests.reservations.factories import ProcedureFactory, add_clerk, at, citizen, open_day
 
 pytestmark = pytest.mark.django_db
 
-DAY = dt.date.today() + dt.timedelta(days=10)
-while DAY.weekday() >= 5 or closure_reason(DAY, {}):
-    DAY += dt.timedelta(days=1)
+DAY = open_day(10)
 FIND = "/booking/find/"
 
 

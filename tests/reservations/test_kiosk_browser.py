@@ -43,6 +43,17 @@ def kiosk_context(browser, live_server, **options):
     return context
 
 
+@pytest.fixture
+def kiosk_page(browser, live_server, procedure):
+    """The start screen of an enrolled kiosk, the procedure served all day today."""
+    add_clerk(procedure, day=timezone.localdate(), start=dt.time(0, 0), end=dt.time(23, 59))
+    context = kiosk_context(browser, live_server)
+    page = context.new_page()
+    page.goto("/counter/kiosk/")
+    yield page
+    context.close()
+
+
 def test_enrolment_ends_the_staff_session_and_leaves_only_the_kiosk(page):
     clerk = make_staff_member(role=Role.COUNTER_STAFF)
     page.goto("/accounts/login/")
@@ -67,13 +78,9 @@ def test_enrolment_ends_the_staff_session_and_leaves_only_the_kiosk(page):
         assert "/accounts/login/" in page.url, path
 
 
-def test_the_ticket_counts_down_and_returns_to_the_start(browser, live_server, procedure, settings):
-    settings.KIOSK_RETURN_SECONDS = 4
-    today = timezone.localdate()
-    add_clerk(procedure, day=today, start=dt.time(0, 0), end=dt.time(23, 59))
-    context = kiosk_context(browser, live_server)
-    page = context.new_page()
-    page.goto("/counter/kiosk/")
+def test_the_ticket_counts_down_and_returns_to_the_start(kiosk_page, settings):
+    page = kiosk_page
+    settings.KIOSK_RETURN_SECONDS = 4  # read when the ticket is shown
 
     page.get_by_role("button", name="住民票の写し").click()
 
@@ -85,21 +92,15 @@ def test_the_ticket_counts_down_and_returns_to_the_start(browser, live_server, p
     )
     page.wait_for_url("**/counter/kiosk/", timeout=8_000)
     assert page.get_by_role("heading", name="いらっしゃいませ。受付をしてください。").is_visible()
-    context.close()
 
 
-def test_the_done_button_returns_at_once(browser, live_server, procedure):
-    today = timezone.localdate()
-    add_clerk(procedure, day=today, start=dt.time(0, 0), end=dt.time(23, 59))
-    context = kiosk_context(browser, live_server)
-    page = context.new_page()
-    page.goto("/counter/kiosk/")
+def test_the_done_button_returns_at_once(kiosk_page):
+    page = kiosk_page
     page.get_by_role("button", name="住民票の写し").click()
 
     page.get_by_role("link", name="完了").click()
 
     page.wait_for_url("**/counter/kiosk/")
-    context.close()
 
 
 def _qr_video(path, text: str) -> None:

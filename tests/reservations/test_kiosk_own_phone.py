@@ -5,7 +5,6 @@ kiosk browser gets the code of the page to open it on one's own phone instead.""
 import re
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -13,13 +12,7 @@ from config.documents import qr_svg
 from reservations.models import Reservation, ReservationStatus
 from reservations.views.counter import KIOSK_COOKIE
 from tests.organization.factories import make_staff_member
-from tests.reservations.factories import (
-    ProcedureFactory,
-    add_clerk,
-    add_rule,
-    as_kiosk,
-    enrolled_kiosk,
-)
+from tests.reservations.factories import as_kiosk, enrolled_kiosk, procedure_with
 from tests.reservations.test_views import (
     FUTURE_DAY,
     book_via_service,
@@ -32,17 +25,14 @@ pytestmark = pytest.mark.django_db
 OWN_PHONE = "お手持ちのスマートフォンで読み取って予約してください"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
-
-
 @pytest.fixture
 def procedure():
-    procedure = ProcedureFactory(code="jr-commuter-pass", name="JR定期券割引の証明書")
-    add_rule(procedure, "本人確認書類")
-    add_clerk(procedure, day=FUTURE_DAY)
-    return procedure
+    return procedure_with(
+        "本人確認書類",
+        clerk_days=[FUTURE_DAY],
+        code="jr-commuter-pass",
+        name="JR定期券割引の証明書",
+    )
 
 
 def _booking_pages(procedure, token: str) -> list[str]:

@@ -1,29 +1,21 @@
 """The booking's page tells where the confirmation went, can be printed, shows a held
 booking only as "confirm from the e-mail", and a cancelled one offers to book again."""
 
-import datetime as dt
-
 import pytest
 from django.urls import reverse
 
 from reservations import services
-from reservations.availability import closure_reason
 from tests.reservations import factories
-from tests.reservations.factories import ProcedureFactory, add_clerk, add_rule, at, citizen
+from tests.reservations.factories import at, citizen, open_day, procedure_with
 
 pytestmark = pytest.mark.django_db
 
-DAY = dt.date.today() + dt.timedelta(days=10)
-while DAY.weekday() >= 5 or closure_reason(DAY, {}):
-    DAY += dt.timedelta(days=1)
+DAY = open_day(10)
 
 
 @pytest.fixture
 def procedure():
-    procedure = ProcedureFactory(code="resident-card")
-    add_rule(procedure, "本人確認書類")
-    add_clerk(procedure, day=DAY)
-    return procedure
+    return procedure_with("本人確認書類", clerk_days=[DAY], code="resident-card")
 
 
 def book(procedure, email="taro.yamada@example.jp", phone=""):

@@ -2,46 +2,28 @@
 script; a reading in kana only for a name with kanji; Latin names width-folded with
 their case kept; matching across bookings and letters by name and reading."""
 
-import datetime as dt
-
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import translation
 
 from notices import selectors as notice_selectors
-from notices.models import CertificateType, NoticeRule
 from reservations import names, services
 from reservations.forms import CitizenDetailsForm
 from reservations.models import Reservation
-from tests.notices.factories import TODAY, holder
-from tests.organization.factories import DepartmentFactory, make_staff_member
-from tests.reservations.factories import CounterFactory, ProcedureFactory, at, citizen
+from tests.notices.factories import TODAY, booking_for, holder, notice_rule
+from tests.organization.factories import DepartmentFactory
+from tests.reservations.factories import ProcedureFactory, at, citizen
 from tests.reservations.test_views import FUTURE_DAY, details_url, form_data
 from tests.reservations.test_views import procedure as procedure
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
-
-
 @pytest.fixture
 def letter_rule():
     procedure = ProcedureFactory(code="inkan", name="印鑑登録証明書")
     department = DepartmentFactory(name="市民課")
-    certificate_type = CertificateType.objects.create(
-        code="inkan", name="印鑑登録証明書", procedure=procedure, department=department
-    )
-    return NoticeRule.objects.create(
-        name="更新案内",
-        certificate_type=certificate_type,
-        days_before_expiry=30,
-        procedure=procedure,
-        sender=department,
-    )
+    return notice_rule(procedure, department, code="inkan", name="印鑑登録証明書")
 
 
 def details(language="en", **fields):
@@ -170,30 +152,27 @@ def test_same_person_compares_names_and_readings(one, other, same):
 
 
 def _booking(rule, name, kana, code):
-    return Reservation.objects.create(
-        procedure=rule.procedure,
-        staff=make_staff_member(),
-        counter=CounterFactory(),
-        start_at=dt.datetime(2030, 6, 20, 0, 0, tzinfo=dt.UTC),
-        end_at=dt.datetime(2030, 6, 20, 0, 30, tzinfo=dt.UTC),
-        code=code,
-        manage_nonce="x",
-        citizen_name=name,
-        citizen_kana=kana,
-        email_key="%s@example.jp" % code.lower(),
-        created_at=dt.datetime(2030, 6, 1, tzinfo=dt.UTC),
+    return booking_for(
+        rule, name=name, kana=kana, code=code, email_key="%s@example.jp" % code.lower()
     )
 
 
 @pytest.mark.parametrize(
     ("resident", "booking", "matched"),
     [
-        (("Jane Doe", ""), ("JANE DOE", ""), True),
-        (("Jane Doe", ""), ("Ｊａｎｅ Ｄｏｅ", ""), True),
-        (("Jane Doe", ""), ("John Doe", ""), False),
-        (("サトウ ハナコ", ""), ("サトウ ハナコ", ""), True),
-        (("山田 太郎", "ヤマダ タロウ"), ("山田太郎", "やまだ たろう"), True),
-        (("山田 太郎", "ヤマダ タロウ"), ("山田 太郎", "ヤマダ タケシ"), False),
+        pytest.param(("Jane Doe", ""), ("JANE DOE", ""), True, id="latin-case"),
+        pytest.param(("Jane Doe", ""), ("Ｊａｎｅ Ｄｏｅ", ""), True, id="full-width"),
+        pytest.param(("Jane Doe", ""), ("John Doe", ""), False, id="another-name"),
+        pytest.param(("サトウ ハナコ", ""), ("サトウ ハナコ", ""), True, id="katakana-name"),
+        pytest.param(
+            ("山田 太郎", "ヤマダ タロウ"), ("山田太郎", "やまだ たろう"), True, id="kana-script"
+        ),
+        pytest.param(
+            ("山田 太郎", "ヤマダ タロウ"),
+            ("山田 太郎", "ヤマダ タケシ"),
+            False,
+            id="other-reading",
+        ),
     ],
 )
 def test_letters_are_not_due_for_who_booked_since_in_any_script(

@@ -2,7 +2,6 @@
 (generous) and per contact (tight); a 429 keeps the typed form and gives the city's
 phone number and hours."""
 
-import datetime as dt
 from unittest import mock
 
 import pytest
@@ -12,25 +11,25 @@ from django.test import Client
 from django.urls import reverse
 
 from reservations import ratelimit
-from reservations.availability import closure_reason
 from reservations.models import Reservation
 from reservations.views import booking as booking_views
-from tests.reservations.factories import ProcedureFactory, add_clerk, add_rule
+from tests.reservations.factories import (
+    ProcedureFactory,
+    add_clerk,
+    add_rule,
+    open_day,
+    procedure_with,
+)
 
 pytestmark = pytest.mark.django_db
 
-DAY = dt.date.today() + dt.timedelta(days=10)
-while DAY.weekday() >= 5 or closure_reason(DAY, {}):
-    DAY += dt.timedelta(days=1)
+DAY = open_day(10)
 
 
 @pytest.fixture
 def procedure():
-    procedure = ProcedureFactory(code="my-number-card")
-    add_rule(procedure, "通知書")
-    for _ in range(3):  # 3 clerks × 6 half-hour slots
-        add_clerk(procedure, day=DAY)
-    return procedure
+    # 3 clerks × 6 half-hour slots
+    return procedure_with("通知書", clerk_days=[DAY] * 3, code="my-number-card")
 
 
 def url(procedure, hhmm="0900"):

@@ -14,9 +14,10 @@ from django.core import mail
 from django.core.cache import cache
 
 from reservations import services
-from reservations.availability import closure_reason
 from reservations.models import Reservation, ReservationStatus
-from tests.reservations.factories import ProcedureFactory, add_clerk, add_rule, at
+from tests.reservations.factories import ProcedureFactory, add_clerk, add_rule, open_day
+from tests.reservations.test_views import book_via_service
+from tests.test_keyboard import tab_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -52,13 +53,6 @@ TEXT = {
 }
 
 
-def weekday(offset):
-    day = dt.date.today() + dt.timedelta(days=offset)
-    while day.weekday() >= 5 or closure_reason(day, {}):
-        day += dt.timedelta(days=1)
-    return day
-
-
 @pytest.fixture
 def procedure():
     cache.clear()
@@ -66,8 +60,8 @@ def procedure():
         code="juminhyo-copy", name="住民票の写し", name_en="Copy of the residence record"
     )
     add_rule(procedure, "本人確認書類", text_en="Proof of identity")
-    procedure.first_day = weekday(5)
-    procedure.second_day = weekday((procedure.first_day - dt.date.today()).days + 1)
+    procedure.first_day = open_day(5)
+    procedure.second_day = open_day((procedure.first_day - dt.date.today()).days + 1)
     add_clerk(procedure, day=procedure.first_day)
     add_clerk(procedure, day=procedure.second_day)
     return procedure
@@ -107,12 +101,7 @@ def test_lose_the_email_find_reschedule_with_confirmation_then_cancel(
     browser, live_server, procedure, language
 ):
     text = TEXT[language]
-    booked = services.reservation_book(
-        procedure=procedure,
-        start=at(procedure.first_day, 9),
-        citizen=services.CitizenDetails("山田 太郎", "ヤマダ", "taro@example.jp"),
-        consented_rules={r.pk: r.version for r in procedure.document_rules.all()},
-    )
+    booked = book_via_service(procedure, procedure.first_day)
     mail.outbox.clear()
     context, page = phone_page(browser, live_server, language)
 
@@ -165,12 +154,8 @@ def test_a_phone_only_booking_is_found_by_code_phone_and_date(
     browser, live_server, procedure, language
 ):
     text = TEXT[language]
-    booked = services.reservation_book(
-        procedure=procedure,
-        start=at(procedure.first_day, 9),
-        citizen=services.CitizenDetails("山田 花子", "ヤマダ", "", "090-1234-5678"),
-        consented_rules={r.pk: r.version for r in procedure.document_rules.all()},
-    )
+    phone_only = services.CitizenDetails("山田 花子", "ヤマダ", "", "090-1234-5678")
+    booked = book_via_service(procedure, procedure.first_day, phone_only)
     context, page = phone_page(browser, live_server, language)
 
     page.goto("/booking/find/")
@@ -191,21 +176,8 @@ def test_a_phone_only_booking_is_found_by_code_phone_and_date(
     context.close()
 
 
-def tab_to(page, selector: str, *, limit: int = 80) -> None:
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate("(s) => document.activeElement.matches(s)", selector):
-            return
-    raise AssertionError("%s cannot be reached with Tab" % selector)
-
-
 def test_find_and_reschedule_with_the_keyboard_alone(browser, live_server, procedure):
-    booked = services.reservation_book(
-        procedure=procedure,
-        start=at(procedure.first_day, 9),
-        citizen=services.CitizenDetails("山田 太郎", "ヤマダ", "taro@example.jp"),
-        consented_rules={r.pk: r.version for r in procedure.document_rules.all()},
-    )
+    booked = book_via_service(procedure, procedure.first_day)
     context, page = phone_page(browser, live_server, "ja")
 
     page.goto("/booking/find/")
@@ -235,12 +207,7 @@ def test_the_new_pages_have_no_serious_accessibility_violation(
 ):
     from axe_playwright_python.sync_playwright import Axe
 
-    booked = services.reservation_book(
-        procedure=procedure,
-        start=at(procedure.first_day, 9),
-        citizen=services.CitizenDetails("山田 太郎", "ヤマダ", "taro@example.jp"),
-        consented_rules={r.pk: r.version for r in procedure.document_rules.all()},
-    )
+    booked = book_via_service(procedure, procedure.first_day)
     rule = procedure.document_rules.get()
     rule.text = "本人確認書類（顔写真付き）"
     services.document_rule_save(rule=rule, wording_changed=True)

@@ -9,17 +9,17 @@ from django.urls import reverse
 from django.utils import translation
 
 from reservations import services
-from reservations.availability import closure_reason
 from tests.reservations.factories import (
     DAY,
     NOW,
-    ProcedureFactory,
     add_clerk,
     add_shift,
     at,
     citizen,
     close_day,
     consents,
+    open_day,
+    procedure_with,
 )
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,7 @@ def _japanese():
 
 @pytest.fixture
 def procedure():
-    procedure = ProcedureFactory(booking_horizon_days=60, lead_time_minutes=60)
+    procedure = procedure_with(booking_horizon_days=60, lead_time_minutes=60)
     clerk = add_clerk(procedure, day=DAY, start=dt.time(9, 0), end=dt.time(12, 0))
     add_shift(clerk, day=DAY, start=dt.time(13, 0), end=dt.time(17, 0))
     return procedure
@@ -143,18 +143,11 @@ def test_only_an_offered_time_that_is_taken_is_called_just_taken(procedure):
 # --- The pages (real clock) ---------------------------------------------------------
 
 
-def next_weekday(offset):
-    day = dt.date.today() + dt.timedelta(days=offset)
-    while day.weekday() >= 5 or closure_reason(day, {}):
-        day += dt.timedelta(days=1)
-    return day
-
-
 @pytest.fixture
 def live_procedure():
-    procedure = ProcedureFactory(code="resident-record")
-    procedure.test_day = next_weekday(10)
-    add_clerk(procedure, day=procedure.test_day)
+    day = open_day(10)
+    procedure = procedure_with(clerk_days=[day], code="resident-record")
+    procedure.test_day = day
     return procedure
 
 
@@ -182,7 +175,7 @@ def test_the_form_is_never_shown_for_a_time_never_offered(client, live_procedure
     elif case == "off_grid":
         hhmm = "0910"
     elif case == "no_service":
-        day = next_weekday(20)
+        day = open_day(20)
     elif case == "past":
         day = dt.date.today() - dt.timedelta(days=1)
 

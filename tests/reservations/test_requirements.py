@@ -4,7 +4,6 @@ the citizen agrees only to the rules that apply, and the booking keeps the answe
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.urls import reverse
 
 from organization.models import Role
@@ -18,6 +17,7 @@ from reservations.models import (
     Reservation,
 )
 from tests.organization.factories import make_staff_member
+from tests.reservations import factories
 from tests.reservations.factories import (
     DAY,
     NOW,
@@ -28,17 +28,12 @@ from tests.reservations.factories import (
     booked_now,
     citizen,
 )
-from tests.reservations.test_views import FUTURE_DAY, details_url, form_data
+from tests.reservations.test_views import FUTURE_DAY, details_url, form_data, staff_details_url
 
 pytestmark = pytest.mark.django_db
 
 IDENTITY = "本人確認書類（マイナンバーカード、運転免許証など）"
 PROXY = "代理人が申請する場合は委任状"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
 
 
 def ask(procedure, label, *answers):
@@ -188,22 +183,10 @@ def test_a_post_without_answers_or_with_a_foreign_choice_is_refused(client, jumi
 def test_the_service_refuses_fewer_rules_than_apply_and_missing_answers(juminhyo):
     identity_only = {juminhyo.identity_rule.pk: 1}
     with pytest.raises(services.BookingError) as missing:
-        services.reservation_book(
-            procedure=juminhyo,
-            start=at(DAY),
-            citizen=citizen(),
-            consented_rules=identity_only,
-            now=NOW,
-        )
+        factories.book(juminhyo, consented_rules=identity_only)
+    proxy_answer = {juminhyo.question.pk: juminhyo.proxy.pk}
     with pytest.raises(services.BookingError) as fewer:
-        services.reservation_book(
-            procedure=juminhyo,
-            start=at(DAY),
-            citizen=citizen(),
-            consented_rules=identity_only,
-            answers={juminhyo.question.pk: juminhyo.proxy.pk},
-            now=NOW,
-        )
+        factories.book(juminhyo, consented_rules=identity_only, answers=proxy_answer)
 
     assert missing.value.code == "answers_missing"
     assert fewer.value.code == "consent_missing"
@@ -242,10 +225,7 @@ def test_the_procedure_page_says_which_rules_depend_on_the_answers(client, jumin
 def test_staff_phone_booking_asks_the_same_questions(client, juminhyo):
     clerk = make_staff_member(role=Role.COUNTER_STAFF)
     client.force_login(clerk.user)
-    url = reverse(
-        "reservations:staff_details",
-        kwargs={"code": juminhyo.code, "day": FUTURE_DAY, "hhmm": "0900"},
-    )
+    url = staff_details_url(juminhyo)
 
     first = client.get(url)
     data = agree_to(

@@ -10,22 +10,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reservations import services
-from reservations.availability import closure_reason
 from reservations.models import ConsentRecord, Reservation, ReservationStatus
-from tests.reservations.factories import ProcedureFactory, add_clerk, add_rule, at
+from tests.reservations.factories import ProcedureFactory, add_clerk, add_rule, at, first_open_day
+from tests.reservations.test_views import book_via_service
 
 pytestmark = pytest.mark.django_db
 
 
-def weekday_from(day):
-    while day.weekday() >= 5 or closure_reason(day, {}):
-        day += dt.timedelta(days=1)
-    return day
-
-
 # Two months ahead, so the calendar's opening month differs from this month.
-BOOKED_DAY = weekday_from((dt.date.today().replace(day=1) + dt.timedelta(days=45)).replace(day=3))
-NEXT_DAY = weekday_from(BOOKED_DAY + dt.timedelta(days=1))
+BOOKED_DAY = first_open_day((dt.date.today().replace(day=1) + dt.timedelta(days=45)).replace(day=3))
+NEXT_DAY = first_open_day(BOOKED_DAY + dt.timedelta(days=1))
 
 
 @pytest.fixture
@@ -39,12 +33,7 @@ def procedure():
 
 @pytest.fixture
 def booking(procedure):
-    return services.reservation_book(
-        procedure=procedure,
-        start=at(BOOKED_DAY, 9),
-        citizen=services.CitizenDetails("山田 太郎", "ヤマダ", "taro@example.jp"),
-        consented_rules={r.pk: r.version for r in procedure.document_rules.all()},
-    )
+    return book_via_service(procedure, BOOKED_DAY)
 
 
 def parse(body: bytes):

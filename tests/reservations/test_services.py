@@ -20,13 +20,13 @@ from tests.reservations.factories import (
     NOW,
     ProcedureFactory,
     add_clerk,
-    add_rule,
     add_shift,
     at,
     book,
     citizen,
     close_day,
     consents,
+    procedure_with,
 )
 
 pytestmark = pytest.mark.django_db
@@ -34,10 +34,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def procedure():
-    procedure = ProcedureFactory()
-    add_rule(procedure, "顔写真（6か月以内に撮影、縦4cm×横3cm）")
-    add_rule(procedure, "本人確認書類")
-    return procedure
+    return procedure_with("顔写真（6か月以内に撮影、縦4cm×横3cm）", "本人確認書類")
 
 
 def test_booking_records_the_exact_wording_and_version_of_each_rule(procedure):

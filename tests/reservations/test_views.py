@@ -1,37 +1,37 @@
-import datetime as dt
 import re
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from organization.models import Role
 from reservations import services
-from reservations.availability import closure_reason
 from reservations.models import Channel, Reservation, ReservationStatus
 from tests.organization.factories import make_staff_member
-from tests.reservations.factories import ProcedureFactory, add_clerk, add_rule, at
+from tests.reservations.factories import add_clerk, at, open_day, procedure_with
 
 pytestmark = pytest.mark.django_db
 
 # The pages use the real clock: book far enough ahead.
-FUTURE_DAY = dt.date.today() + dt.timedelta(days=10)
-while FUTURE_DAY.weekday() >= 5 or closure_reason(FUTURE_DAY, {}):
-    FUTURE_DAY += dt.timedelta(days=1)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
+FUTURE_DAY = open_day(10)
 
 
 @pytest.fixture
 def procedure():
-    procedure = ProcedureFactory(code="jr-commuter-pass", name="JR定期券割引の証明書")
-    add_rule(procedure, "顔写真（6か月以内に撮影）")
-    add_rule(procedure, "本人確認書類")
-    add_clerk(procedure, day=FUTURE_DAY)
-    return procedure
+    return procedure_with(
+        "顔写真（6か月以内に撮影）",
+        "本人確認書類",
+        clerk_days=[FUTURE_DAY],
+        code="jr-commuter-pass",
+        name="JR定期券割引の証明書",
+    )
+
+
+def staff_details_url(procedure, hhmm="0900"):
+    """The details step of a telephone booking (staff book for a caller) on FUTURE_DAY."""
+    return reverse(
+        "reservations:staff_details",
+        kwargs={"code": procedure.code, "day": FUTURE_DAY, "hhmm": hhmm},
+    )
 
 
 def details_url(procedure, hour=9, minute=0):
@@ -219,11 +219,13 @@ def test_a_time_off_the_grid_cannot_be_booked(client, procedure):
     assert Reservation.objects.count() == 0
 
 
-def book_via_service(procedure):
+def book_via_service(procedure, day=FUTURE_DAY, who=None):
+    """A booking at 9:00 on ``day`` through the service, every rule agreed to, by ``who``
+    (else 山田 太郎 with an e-mail address)."""
     return services.reservation_book(
         procedure=procedure,
-        start=at(FUTURE_DAY, 9),
-        citizen=services.CitizenDetails("山田 太郎", "ヤマダ", "taro@example.jp"),
+        start=at(day, 9),
+        citizen=who or services.CitizenDetails("山田 太郎", "ヤマダ", "taro@example.jp"),
         consented_rules={r.pk: r.version for r in procedure.document_rules.all()},
     )
 
@@ -355,12 +357,8 @@ def test_the_other_public_pages_are_rate_limited_too(client, settings, scope, ur
 def test_staff_books_for_a_caller(client, procedure):
     clerk = make_staff_member(role=Role.COUNTER_STAFF)
     client.force_login(clerk.user)
-    url = reverse(
-        "reservations:staff_details",
-        kwargs={"code": procedure.code, "day": FUTURE_DAY, "hhmm": "0900"},
-    )
 
-    client.post(url, form_data(procedure, email=""))
+    client.post(staff_details_url(procedure), form_data(procedure, email=""))
 
     reservation = Reservation.objects.get()
     assert reservation.channel == Channel.PHONE

@@ -69,7 +69,6 @@ def database_url() -> str:
 
 
 def host_environment(tmp_path: Path, host: str, s3, bucket: str) -> dict:
-    endpoint, access, secret = s3
     env = {
         key: value
         for key, value in os.environ.items()
@@ -80,21 +79,23 @@ def host_environment(tmp_path: Path, host: str, s3, bucket: str) -> dict:
         DATABASE_URL=database_url(),
         REDIS_URL=os.environ["REDIS_URL"],
         SECRET_KEY="two-hosts-shared-secret-key-for-the-test-only-0123456789",
-        MADOGUCHI_VAR_DIR=str(tmp_path / host / "var"),
-        MEDIA_ROOT=str(tmp_path / host / "media"),
-        EMAIL_FILE_PATH=str(tmp_path / host / "mail"),
-        S3_BUCKET=bucket,
-        S3_ENDPOINT_URL=endpoint,
-        S3_ACCESS_KEY_ID=access,
-        S3_SECRET_ACCESS_KEY=secret,
-        S3_REGION_NAME="us-east-1",
-        CELERY_TASK_ALWAYS_EAGER="false",
-        DEBUG="false",
-        HTTPS_ONLY="false",
-        STATIC_MANIFEST="false",
-        TWO_FACTOR_REQUIRED="false",
         ALLOWED_HOSTS="127.0.0.1",
     )
+    # Each host has its own files; the objects are shared, in one bucket.
+    folders = {"MADOGUCHI_VAR_DIR": "var", "MEDIA_ROOT": "media", "EMAIL_FILE_PATH": "mail"}
+    env.update({setting: str(tmp_path / host / folder) for setting, folder in folders.items()})
+    env.update(
+        zip(("S3_ENDPOINT_URL", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"), s3, strict=True)
+    )
+    env.update(S3_BUCKET=bucket, S3_REGION_NAME="us-east-1")
+    off = (
+        "CELERY_TASK_ALWAYS_EAGER",
+        "DEBUG",
+        "HTTPS_ONLY",
+        "STATIC_MANIFEST",
+        "TWO_FACTOR_REQUIRED",
+    )
+    env.update(dict.fromkeys(off, "false"))
     return env
 
 
