@@ -6,8 +6,7 @@ from django.core import mail
 from organization.models import Role
 from outbox.models import Email, EmailStatus
 from tests.organization.factories import make_staff_member
-from tests.reservations.factories import DAY, ProcedureFactory, add_clerk, add_rule, at
-from tests.reservations.test_services import book
+from tests.reservations.factories import DAY, ProcedureFactory, add_clerk, add_rule, at, book
 
 pytestmark = pytest.mark.django_db
 

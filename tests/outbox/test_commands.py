@@ -4,8 +4,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from outbox.models import Email, EmailStatus
-from tests.reservations.factories import DAY, ProcedureFactory, add_clerk, add_rule, at
-from tests.reservations.test_services import book
+from tests.reservations.factories import DAY, ProcedureFactory, add_clerk, add_rule, at, book
 
 pytestmark = pytest.mark.django_db
 

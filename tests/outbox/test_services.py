@@ -15,8 +15,7 @@ from outbox import services as outbox
 from outbox.models import Email, EmailStatus
 from reservations import services
 from reservations.models import Reservation
-from tests.reservations.factories import DAY, NOW, ProcedureFactory, add_clerk, add_rule, at
-from tests.reservations.test_services import book
+from tests.reservations.factories import DAY, NOW, ProcedureFactory, add_clerk, add_rule, at, book
 
 pytestmark = pytest.mark.django_db
 
