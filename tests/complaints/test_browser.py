@@ -23,20 +23,16 @@ def log_in(page, user, then: str | None = None):
         page.goto(then)
 
 
-def test_record_escalate_answer_approve_close_and_find_in_the_knowledge_base(page, live_server):
-    shimin, shimin_head = department_with_head("shimin")
-    shimin.name_ja = "市民課"
-    shimin.save()
-    fukushi, fukushi_head = department_with_head("fukushi")
-    fukushi.name_ja = "福祉課"
-    fukushi.save()
-    zeimu, zeimu_head = department_with_head("zeimu")
-    zeimu.name_ja = "税務課"
-    zeimu.save()
-    clerk = make_staff_member(department=shimin)
-    manager = make_staff_member(role=Role.MANAGER, department=shimin)
+def named_department(code: str, name: str):
+    """A department with its head, named in Japanese as the forms list it."""
+    department, head = department_with_head(code)
+    department.name_ja = name
+    department.save()
+    return department, head
 
-    # The counter clerk records the complaint.
+
+def record_at_the_counter(page, clerk) -> str:
+    """The counter clerk records the complaint; returns the complaint's address."""
     log_in(page, clerk.user, then="/complaints/new/")
     page.get_by_label("電話").check()
     page.get_by_label("市民の氏名").fill("窓口 花子")
@@ -53,9 +49,11 @@ def test_record_escalate_answer_approve_close_and_find_in_the_knowledge_base(pag
     page.get_by_role("button", name="苦情を記録する").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("番号札が出ず長時間待った")
     expect(page.get_by_text("レベル 2").first).to_be_visible()
-    complaint_url = page.url
+    return page.url
 
-    # Escalate: fukushi owns the countermeasure, zeimu is asked for information only.
+
+def escalate(page):
+    """Escalate: fukushi owns the countermeasure, zeimu is asked for information only."""
     for department, role in (("福祉課", "対策の責任部署"), ("税務課", "情報提供のみ")):
         page.get_by_text("部署にエスカレーションする").click()
         page.locator("#id_escalate-department").select_option(label=department)
@@ -65,14 +63,18 @@ def test_record_escalate_answer_approve_close_and_find_in_the_knowledge_base(pag
         expect(page.get_by_role("alert").or_(page.get_by_role("status")).first).to_be_visible()
     expect(page.get_by_text("対策の責任部署", exact=False).first).to_be_visible()
 
-    # The information-only department answers, without seeing the citizen's name.
-    log_in(page, zeimu_head.user, then=complaint_url)
+
+def answer_for_information(page, head, complaint_url):
+    """The information-only department answers, without seeing the citizen's name."""
+    log_in(page, head.user, then=complaint_url)
     expect(page.get_by_text("窓口 花子")).to_have_count(0)
     page.locator("textarea[name$='-response']").fill("該当する記録はありません")
     page.get_by_role("button", name="回答を送る").click()
 
-    # The owner answers with the root cause and the countermeasure.
-    log_in(page, fukushi_head.user, then=complaint_url)
+
+def answer_as_owner(page, head, complaint_url):
+    """The owner answers with the root cause and the countermeasure."""
+    log_in(page, head.user, then=complaint_url)
     expect(page.get_by_text("窓口 花子")).to_be_visible()
     page.locator("textarea[name$='-response']").fill("原因を特定しました")
     page.locator("textarea[name$='-root_cause']").fill("発券機の用紙切れを点検していなかった")
@@ -80,22 +82,43 @@ def test_record_escalate_answer_approve_close_and_find_in_the_knowledge_base(pag
     page.get_by_role("button", name="回答を送る").click()
     expect(page.get_by_text("始業前点検に発券機を追加した").first).to_be_visible()
 
-    # The clerk submits the closing report; the manager approves.
+
+def submit_the_closing(page, clerk, complaint_url):
+    """The clerk submits the closing report, saying how the citizen stands now."""
     log_in(page, clerk.user, then=complaint_url)
     page.get_by_text("終結報告を提出する").click()
     page.get_by_label("終結報告").fill("ご本人に説明し、ご了承いただいた")
-    # The closing form asks how the citizen stands now.
     page.get_by_label("市民の現在の状態").select_option("satisfied")
     page.get_by_role("button", name="終結の承認を依頼する").click()
     expect(page.get_by_text("終結承認待ち").first).to_be_visible()
 
+
+def approve_the_closing(page, manager, complaint_url):
     log_in(page, manager.user, then=complaint_url)
     page.get_by_role("button", name="承認して終結する").click()
     expect(page.get_by_text("終結", exact=True).first).to_be_visible()
 
-    # The case is knowledge now, for anyone on the staff, without personal data.
-    log_in(page, shimin_head.user, then="/complaints/knowledge/")
+
+def find_in_the_knowledge_base(page, staff):
+    """The case is knowledge now, for anyone on the staff, without personal data."""
+    log_in(page, staff.user, then="/complaints/knowledge/")
     page.get_by_label("キーワード").fill("発券機")
     page.get_by_role("button", name="検索").click()
     expect(page.get_by_role("link", name="番号札が出ず長時間待った")).to_be_visible()
     expect(page.get_by_text("窓口 花子")).to_have_count(0)
+
+
+def test_record_escalate_answer_approve_close_and_find_in_the_knowledge_base(page, live_server):
+    shimin, shimin_head = named_department("shimin", "市民課")
+    _fukushi, fukushi_head = named_department("fukushi", "福祉課")
+    _zeimu, zeimu_head = named_department("zeimu", "税務課")
+    clerk = make_staff_member(department=shimin)
+    manager = make_staff_member(role=Role.MANAGER, department=shimin)
+
+    complaint_url = record_at_the_counter(page, clerk)
+    escalate(page)
+    answer_for_information(page, zeimu_head, complaint_url)
+    answer_as_owner(page, fukushi_head, complaint_url)
+    submit_the_closing(page, clerk, complaint_url)
+    approve_the_closing(page, manager, complaint_url)
+    find_in_the_knowledge_base(page, shimin_head)
