@@ -1,6 +1,7 @@
 """The day page's free times from one PostgreSQL query are those of the Python path."""
 
 import datetime as dt
+import itertools
 
 import pytest
 from django.db import connection
@@ -9,6 +10,9 @@ from reservations import availability, selectors
 from reservations.models import Reservation, ReservationStatus
 from tests.reservations import factories
 from tests.reservations.factories import DAY, NOW, at
+
+HOUR = dt.timedelta(hours=1)
+MINUTE = dt.timedelta(minutes=1)
 
 pytestmark = [
     pytest.mark.django_db,
@@ -35,14 +39,24 @@ def _set(result, **fields):
     Reservation.objects.filter(pk=result.reservation.pk).update(**fields)
 
 
-def test_one_query_gives_the_python_paths_free_times_over_varied_days():
-    # 20-minute bookings every 15 minutes: slots overlap bookings partly.
-    procedure = factories.ProcedureFactory(
-        duration_minutes=20, slot_interval_minutes=15, lead_time_minutes=50
-    )
-    longer = factories.ProcedureFactory(
-        department=procedure.department, duration_minutes=60, slot_interval_minutes=30
-    )
+# Bookings of the procedure on DAY put in a state that blocks their time, or no longer does.
+BOOKINGS_IN_A_STATE = [
+    # held for e-mail confirmation
+    (at(DAY, 14), {"status": ReservationStatus.PENDING, "hold_expires_at": NOW + HOUR}),
+    # the hold lapsed
+    (at(DAY, 14, 30), {"status": ReservationStatus.PENDING, "hold_expires_at": NOW - MINUTE}),
+    # cancelled, not re-released yet
+    (at(DAY, 15), {"status": ReservationStatus.CANCELLED, "release_at": NOW + HOUR}),
+    # cancelled and re-released
+    (at(DAY, 15, 30), {"status": ReservationStatus.CANCELLED, "release_at": NOW - HOUR}),
+    (at(DAY, 16), {"status": ReservationStatus.EXPIRED}),
+]
+
+
+def _three_clerks(procedure, longer) -> tuple[dt.date, dt.date, dt.date]:
+    """Clerks for ``procedure`` (two of them for ``longer`` too) on DAY, with a lunch break
+    and starts off the hour, and on today, a closed day and a holiday. Returns those three
+    days."""
     first = factories.add_clerk(procedure, start=dt.time(9, 0), end=dt.time(12, 0))
     factories.add_shift(first, start=dt.time(13, 0), end=dt.time(17, 0))  # a lunch break
     # The second clerk starts off the hour.
@@ -58,27 +72,30 @@ def test_one_query_gives_the_python_paths_free_times_over_varied_days():
     factories.close_day(closed)
     holiday = dt.date(2030, 7, 15)  # 海の日
     factories.add_shift(first, day=holiday)
+    return today, closed, holiday
 
-    n = iter(range(1, 100))
+
+def _book_varied_times(procedure, longer, today):
+    citizens = (factories.citizen(n) for n in itertools.count(1))
     for start in (at(DAY, 9), at(DAY, 9, 25), at(DAY, 9, 45), at(DAY, 10, 30), at(DAY, 13, 15)):
-        factories.book(procedure, start, factories.citizen(next(n)))
+        factories.book(procedure, start, next(citizens))
     # A booking of another procedure, an hour long, takes the clerk's time too.
-    factories.book(longer, at(DAY, 11), factories.citizen(next(n)))
-    held = factories.book(procedure, at(DAY, 14), factories.citizen(next(n)))
-    _set(held, status=ReservationStatus.PENDING, hold_expires_at=NOW + dt.timedelta(hours=1))
-    lapsed = factories.book(procedure, at(DAY, 14, 30), factories.citizen(next(n)))
-    _set(lapsed, status=ReservationStatus.PENDING, hold_expires_at=NOW - dt.timedelta(minutes=1))
-    not_released = factories.book(procedure, at(DAY, 15), factories.citizen(next(n)))
-    _set(
-        not_released,
-        status=ReservationStatus.CANCELLED,
-        release_at=NOW + dt.timedelta(hours=1),
+    factories.book(longer, at(DAY, 11), next(citizens))
+    for start, state in BOOKINGS_IN_A_STATE:
+        _set(factories.book(procedure, start, next(citizens)), **state)
+    factories.book(procedure, at(today, 10, 15), next(citizens))
+
+
+def test_one_query_gives_the_python_paths_free_times_over_varied_days():
+    # 20-minute bookings every 15 minutes: slots overlap bookings partly.
+    procedure = factories.ProcedureFactory(
+        duration_minutes=20, slot_interval_minutes=15, lead_time_minutes=50
     )
-    released = factories.book(procedure, at(DAY, 15, 30), factories.citizen(next(n)))
-    _set(released, status=ReservationStatus.CANCELLED, release_at=NOW - dt.timedelta(hours=1))
-    expired = factories.book(procedure, at(DAY, 16), factories.citizen(next(n)))
-    _set(expired, status=ReservationStatus.EXPIRED)
-    factories.book(procedure, at(today, 10, 15), factories.citizen(next(n)))
+    longer = factories.ProcedureFactory(
+        department=procedure.department, duration_minutes=60, slot_interval_minutes=30
+    )
+    today, closed, holiday = _three_clerks(procedure, longer)
+    _book_varied_times(procedure, longer, today)
 
     compared = 0
     for day in (DAY, today, closed, holiday, DAY + dt.timedelta(days=2)):
