@@ -197,7 +197,9 @@ def test_letters_rendered_by_a_worker_host_download_from_a_web_host(s3_server, t
         bucket.remove()
 
 
-def run_two_hosts(s3_server, bucket, tmp_path, processes):
+def renewal_rule_with_expiring_certificates() -> NoticeRule:
+    """A renewal-notice rule of 福祉課 and ``LETTERS`` residents whose certificate of its
+    type expires in ten days: one letter each is due."""
     department = DepartmentFactory(name="福祉課", phone="0120-000-102")
     procedure = ProcedureFactory(code="jr-commuter-pass", name="JR定期券割引の証明書")
     add_rule(procedure, "顔写真（6か月以内に撮影、縦4cm×横3cm）")
@@ -227,50 +229,57 @@ def run_two_hosts(s3_server, bucket, tmp_path, processes):
             issued_on=today - dt.timedelta(days=170),
             expires_on=today + dt.timedelta(days=10),
         )
+    return rule
+
+
+def staff_of(department):
+    """A member of ``department``'s staff whose password the web host can check."""
     staff = make_staff_member(
         role=Role.DEPARTMENT_STAFF, department=department, username="two-hosts-clerk"
     )
     # With the hasher the web host uses (the tests' own settings use a fast one).
     staff.user.password = PBKDF2PasswordHasher().encode(PASSWORD, "twohostssalt")
     staff.user.save(update_fields=["password"])
+    return staff
 
-    worker_env = host_environment(tmp_path, "worker-host", s3_server, bucket.name)
-    web_env = host_environment(tmp_path, "web-host", s3_server, bucket.name)
+
+def start_worker_host(processes: Processes, env: dict) -> None:
+    command = [str(BIN / "celery"), "-A", "config", "worker", "--pool", "solo"]
+    command += ["--loglevel", "INFO", "-n", "two-hosts-%d@%%h" % time.time_ns()]
+    processes.start(command, env, "worker.log")
+
+
+def start_web_host(processes: Processes, env: dict, tmp_path: Path) -> str:
+    """Start gunicorn and wait until it answers; returns its address."""
     port = s3server.free_port()
     url = "http://127.0.0.1:%d" % port
-    processes.start(
-        [
-            str(BIN / "celery"),
-            "-A",
-            "config",
-            "worker",
-            "--pool",
-            "solo",
-            "--loglevel",
-            "INFO",
-            "-n",
-            "two-hosts-%d@%%h" % time.time_ns(),
-        ],
-        worker_env,
-        "worker.log",
-    )
-    processes.start(
-        [
-            str(BIN / "gunicorn"),
-            "config.wsgi:application",
-            "--bind",
-            "127.0.0.1:%d" % port,
-            "--workers",
-            "1",
-            "--control-socket",
-            str(tmp_path / "gunicorn.ctl"),
-            "--timeout",
-            "120",
-        ],
-        web_env,
-        "web.log",
-    )
+    command = [str(BIN / "gunicorn"), "config.wsgi:application", "--bind", "127.0.0.1:%d" % port]
+    command += ["--workers", "1", "--control-socket", str(tmp_path / "gunicorn.ctl")]
+    command += ["--timeout", "120"]
+    processes.start(command, env, "web.log")
     wait_for(lambda: healthy(url), 60, "the web host's /healthz", processes)
+    return url
+
+
+def assert_the_download_is_the_buckets_pdf(opener, url, chunk, bucket, tmp_path):
+    """The web host serves the part, read from the bucket: a PDF of ``LETTERS`` pages."""
+    with opener.open(url + "/notices/parts/%d.pdf" % chunk.pk, timeout=60) as download:
+        body = download.read()
+        assert download.status == 200
+        assert download.headers["Content-Type"] == "application/pdf"
+    assert body == bucket.read(chunk.pdf.name)
+    pdf = tmp_path / "downloaded.pdf"
+    pdf.write_bytes(body)
+    pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    assert re.search(r"^Pages:\s+%d$" % LETTERS, pages.stdout, re.M), pages.stdout
+
+
+def run_two_hosts(s3_server, bucket, tmp_path, processes):
+    rule = renewal_rule_with_expiring_certificates()
+    staff = staff_of(rule.sender)
+    start_worker_host(processes, host_environment(tmp_path, "worker-host", s3_server, bucket.name))
+    web_env = host_environment(tmp_path, "web-host", s3_server, bucket.name)
+    url = start_web_host(processes, web_env, tmp_path)
 
     opener = staff_opener(url, staff.user.username)
     response = post_form(opener, url, "/notices/", "/notices/rules/%d/create/" % rule.pk)
@@ -284,16 +293,7 @@ def run_two_hosts(s3_server, bucket, tmp_path, processes):
     assert batch.total == LETTERS
     chunk = batch.chunks.get()
     assert bucket.keys() == [chunk.pdf.name]
-
-    with opener.open(url + "/notices/parts/%d.pdf" % chunk.pk, timeout=60) as download:
-        body = download.read()
-        assert download.status == 200
-        assert download.headers["Content-Type"] == "application/pdf"
-    assert body == bucket.read(chunk.pdf.name)
-    pdf = tmp_path / "downloaded.pdf"
-    pdf.write_bytes(body)
-    pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
-    assert re.search(r"^Pages:\s+%d$" % LETTERS, pages.stdout, re.M), pages.stdout
+    assert_the_download_is_the_buckets_pdf(opener, url, chunk, bucket, tmp_path)
 
     # The worker wrote its PDF to the bucket only; the web host read it from there.
     for host in ("worker-host", "web-host"):
