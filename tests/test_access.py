@@ -2,13 +2,20 @@
 wrong roles, whatever the method. A new URL must be added to ACCESS below, or this
 test fails — nobody adds a page without deciding who may open it."""
 
+import datetime as dt
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
+from notices import letters
+from notices import services as notices_services
+from notices.models import Certificate, CertificateType, NoticeRule, Resident
 from organization.models import Role
-from tests.organization.factories import make_staff_member
+from tests.organization.factories import DepartmentFactory, make_staff_member
+from tests.reservations.factories import ProcedureFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -183,22 +190,8 @@ def test_the_admin_asks_for_a_login_and_refuses_counter_staff(client):
 NOTICES_LISTS = {"notices:overview", "notices:import"}
 
 
-@pytest.fixture
-def letters_of_one_department(monkeypatch, settings, tmp_path, django_capture_on_commit_callbacks):
-    """A rule, a resident due, a rendered batch and an import of one department."""
-    import datetime as dt
-
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.utils import timezone
-
-    from notices import letters, services
-    from notices.models import Certificate, CertificateType, NoticeRule, Resident
-    from tests.organization.factories import DepartmentFactory
-    from tests.reservations.factories import ProcedureFactory
-
-    settings.MEDIA_ROOT = tmp_path
-    monkeypatch.setattr(letters, "render_pdf", lambda rows, **kwargs: b"%PDF-1.7 test")
-    department = DepartmentFactory()
+def _a_due_letter(department) -> tuple[NoticeRule, Certificate]:
+    """A rule of ``department`` and a resident's certificate of its type that expires soon."""
     procedure = ProcedureFactory(department=department)
     certificate_type = CertificateType.objects.create(
         code="owned", name="甲課の証明書", procedure=procedure, department=department
@@ -220,9 +213,11 @@ def letters_of_one_department(monkeypatch, settings, tmp_path, django_capture_on
         issued_on=today - dt.timedelta(days=100),
         expires_on=today + dt.timedelta(days=5),
     )
-    with django_capture_on_commit_callbacks(execute=True):
-        batch = services.letters_create_due(rule=rule, today=today)
-    run = services.import_file(
+    return rule, certificate
+
+
+def _an_import(department):
+    return notices_services.import_file(
         file=SimpleUploadedFile(
             "a.csv",
             b"record_id,resident_number,name,certificate_type,"
@@ -231,8 +226,12 @@ def letters_of_one_department(monkeypatch, settings, tmp_path, django_capture_on
         file_name="a.csv",
         department_id=department.pk,
     )
+
+
+def _notices_paths(rule, certificate, batch, run) -> dict[str, tuple[str, str]]:
+    """Each notices URL name → (method, path) for these objects of one department."""
     chunk = batch.chunks.get()
-    paths = {
+    return {
         "notices:overview": ("get", "/notices/"),
         "notices:preview": ("get", "/notices/rules/%d/preview.pdf" % rule.pk),
         "notices:create_letters": ("post", "/notices/rules/%d/create/" % rule.pk),
@@ -253,7 +252,19 @@ def letters_of_one_department(monkeypatch, settings, tmp_path, django_capture_on
             "/notices/rules/%d/why-not/%d/release/" % (rule.pk, certificate.pk),
         ),
     }
-    return department, paths
+
+
+@pytest.fixture
+def letters_of_one_department(monkeypatch, settings, tmp_path, django_capture_on_commit_callbacks):
+    """A rule, a resident due, a rendered batch and an import of one department."""
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(letters, "render_pdf", lambda rows, **kwargs: b"%PDF-1.7 test")
+    department = DepartmentFactory()
+    rule, certificate = _a_due_letter(department)
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = notices_services.letters_create_due(rule=rule, today=timezone.localdate())
+    run = _an_import(department)
+    return department, _notices_paths(rule, certificate, batch, run)
 
 
 def _notices_names():
