@@ -43,9 +43,8 @@ def _routes(resolver=None, prefix="", namespace=""):
             yield namespace + (entry.name or ""), prefix + str(entry.pattern)
 
 
-def _dashboard_hostile_data(monkeypatch):
-    hostile = iter(HOSTILE * 10)
-    kpi = SimpleNamespace(
+def _hostile_kpi(hostile) -> SimpleNamespace:
+    return SimpleNamespace(
         code=next(hostile),
         label=next(hostile),
         value=-0.25,
@@ -54,23 +53,11 @@ def _dashboard_hostile_data(monkeypatch):
         target=-5,
         met=next(hostile),
     )
-    batch = SimpleNamespace(
-        pk=1, rule=SimpleNamespace(name=next(hostile)), created_at=timezone.now()
-    )
-    monkeypatch.setattr(dashboard_views.selectors, "kpis", lambda period, filters: [kpi])
-    monkeypatch.setattr(
-        dashboard_views.selectors,
-        "letter_batches",
-        lambda period, filters: [{"batch": batch, "letters": 3, "converted": -1, "rate": -2.5}],
-    )
-    monkeypatch.setattr(
-        dashboard_views.selectors,
-        "complaint_categories",
-        lambda period, filters: [
-            {"category": c, "now": 1, "before": 0, "recurrences": 0, "rate": 0} for c in HOSTILE
-        ],
-    )
-    group = SimpleNamespace(
+
+
+def _visit_group() -> SimpleNamespace:
+    """One side of "booked vs walk-in", with negative figures and a missing one."""
+    return SimpleNamespace(
         visits=2,
         answers=2,
         satisfied=1,
@@ -85,40 +72,53 @@ def _dashboard_hostile_data(monkeypatch):
         first_visit_done=1,
         first_visit=50.0,
     )
-    monkeypatch.setattr(
-        dashboard_views.selectors,
-        "booked_vs_walk_in",
-        lambda period, filters: {"booked": group, "walk_in": group},
-    )
-    scope = next(hostile)
-    monkeypatch.setattr(dashboard_views, "filter_names", lambda form: scope)
+
+
+def _hostile_funnel(hostile) -> dict:
+    """The letter funnel of one rule with a hostile name, and its one batch."""
     steps = [
         {"code": c, "count": -1} for c in ("letters", "booked", "done", "answered", "satisfied")
     ]
-    monkeypatch.setattr(
-        dashboard_views.selectors,
-        "letter_funnel",
-        lambda period, filters: {
-            "rules": [
-                {
-                    "rule": next(hostile),
-                    "steps": steps,
-                    "without_booking": -2,
-                    "counting": True,
-                    "batches": [
-                        {
-                            "batch_id": 1,
-                            "made_on": timezone.localdate(),
-                            "steps": steps,
-                            "without_booking": 0,
-                            "counting": False,
-                            "closes_on": timezone.localdate(),
-                        }
-                    ],
-                }
-            ]
-        },
+    batch = {
+        "batch_id": 1,
+        "made_on": timezone.localdate(),
+        "steps": steps,
+        "without_booking": 0,
+        "counting": False,
+        "closes_on": timezone.localdate(),
+    }
+    rule = {
+        "rule": next(hostile),
+        "steps": steps,
+        "without_booking": -2,
+        "counting": True,
+        "batches": [batch],
+    }
+    return {"rules": [rule]}
+
+
+def _dashboard_hostile_data(monkeypatch):
+    hostile = iter(HOSTILE * 10)
+    kpi = _hostile_kpi(hostile)
+    batch = SimpleNamespace(
+        pk=1, rule=SimpleNamespace(name=next(hostile)), created_at=timezone.now()
     )
+    group = _visit_group()
+    selectors = {
+        "kpis": lambda period, filters: [kpi],
+        "letter_batches": lambda period, filters: [
+            {"batch": batch, "letters": 3, "converted": -1, "rate": -2.5}
+        ],
+        "complaint_categories": lambda period, filters: [
+            {"category": c, "now": 1, "before": 0, "recurrences": 0, "rate": 0} for c in HOSTILE
+        ],
+        "booked_vs_walk_in": lambda period, filters: {"booked": group, "walk_in": group},
+        "letter_funnel": lambda period, filters: _hostile_funnel(hostile),
+    }
+    for name, replacement in selectors.items():
+        monkeypatch.setattr(dashboard_views.selectors, name, replacement)
+    scope = next(hostile)
+    monkeypatch.setattr(dashboard_views, "filter_names", lambda form: scope)
     monkeypatch.setattr(
         dashboard_views,
         "trend_rows",
