@@ -168,41 +168,25 @@ def _open(page, path: str) -> None:
     page.wait_for_load_state("networkidle")
 
 
-@pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
-def test_the_browser_reports_no_policy_violation_on_any_page(browser, live_server):
-    from reservations.views.counter import KIOSK_COOKIE
-    from tests.reservations.factories import enrolled_kiosk, kiosk_day
+def _watched_page(browser, base_url: str, violations: list[str], **options):
+    """A new context and page whose CSP violations (events and console errors) are added
+    to ``violations``."""
+    context = browser.new_context(base_url=base_url, locale="ja-JP", **options)
+    context.expose_binding("reportCspViolation", lambda _source, text: violations.append(text))
+    context.add_init_script(REPORT_VIOLATIONS)
+    page = context.new_page()
+    page.on(
+        "console",
+        lambda message: (
+            "Content Security Policy" in message.text
+            and violations.append("console: " + message.text)
+        ),
+    )
+    return context, page
 
-    call_command("seed_demo", stdout=io.StringIO())
-    booking, _not_today = kiosk_day(name="本日受付なしの手続き", code="not-today")
-    juminhyo = booking.procedure
-    public, staff = _pages()
-    violations: list[str] = []
 
-    def new_page(**options):
-        context = browser.new_context(base_url=live_server.url, locale="ja-JP", **options)
-        context.expose_binding("reportCspViolation", lambda _source, text: violations.append(text))
-        context.add_init_script(REPORT_VIOLATIONS)
-        page = context.new_page()
-        page.on(
-            "console",
-            lambda message: (
-                "Content Security Policy" in message.text
-                and violations.append("console: " + message.text)
-            ),
-        )
-        return context, page
-
-    # The listener works: a blocked inline style is reported.
-    context, page = new_page()
-    _open(page, "/")
-    page.evaluate("() => document.body.setAttribute('style', 'color: red')")
-    page.wait_for_timeout(200)
-    assert violations, "the CSP listener heard nothing"
-    violations.clear()
-
-    # Every public page, in Japanese and then in English; the display board polls.
+def _visit_the_public_pages(page, public: list[str]) -> None:
+    """Every public page, in Japanese and then in English; the display board polls."""
     for path in public:
         _open(page, path)
     with page.expect_response(lambda response: "/display/board/" in response.url):
@@ -213,10 +197,10 @@ def test_the_browser_reports_no_policy_violation_on_any_page(browser, live_serve
     page.wait_for_load_state("networkidle")
     for path in public:
         _open(page, path)
-    context.close()
 
-    # Every staff page as a manager (who may open all of them).
-    context, page = new_page()
+
+def _visit_the_staff_pages(page, staff: list[str]) -> None:
+    """Every staff page as a manager (who may open all of them)."""
     _open(page, "/accounts/login/")
     page.fill("#id_username", "manager")
     page.fill("#id_password", "madoguchi-demo")
@@ -226,13 +210,11 @@ def test_the_browser_reports_no_policy_violation_on_any_page(browser, live_serve
         _open(page, path)
     with page.expect_response(lambda response: response.request.headers.get("hx-request")):
         _open(page, "/counter/")  # the queue refreshes itself
-    context.close()
 
-    # The kiosk: start, reload, a check-in, a walk-in ticket, a refusal, the countdown,
-    # and a booking page asked for on the kiosk.
-    _device, token = enrolled_kiosk()
-    context, page = new_page()
-    context.add_cookies([{"name": KIOSK_COOKIE, "value": token, "url": live_server.url}])
+
+def _use_the_kiosk(page, booking, walk_in_procedure: str, not_today_procedure: str) -> None:
+    """Start, reload, a check-in, a walk-in ticket, a refusal, the countdown, and a booking
+    page asked for on the kiosk."""
     _open(page, "/counter/kiosk/")
     page.reload()
     page.wait_for_load_state("networkidle")
@@ -241,14 +223,44 @@ def test_the_browser_reports_no_policy_violation_on_any_page(browser, live_serve
     page.locator(".kiosk-ticket").wait_for()
     page.wait_for_timeout(1500)  # the countdown ticks
     _open(page, "/counter/kiosk/")
-    page.get_by_role("button", name=juminhyo.name).click()
+    page.get_by_role("button", name=walk_in_procedure).click()
     page.locator("[data-people-ahead]").wait_for()
     _open(page, "/counter/kiosk/")
-    page.get_by_role("button", name="本日受付なしの手続き").click()
+    page.get_by_role("button", name=not_today_procedure).click()
     page.locator(".kiosk-slot .kiosk-qr svg").first.wait_for()
     page.wait_for_timeout(1500)
     _open(page, "/book/")  # a booking page on the kiosk: its code for one's own phone
     page.locator(".kiosk-qr svg").wait_for()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_browser_reports_no_policy_violation_on_any_page(browser, live_server):
+    from reservations.views.counter import KIOSK_COOKIE
+    from tests.reservations.factories import enrolled_kiosk, kiosk_day
+
+    call_command("seed_demo", stdout=io.StringIO())
+    booking, _not_today = kiosk_day(name="本日受付なしの手続き", code="not-today")
+    public, staff = _pages()
+    violations: list[str] = []
+
+    # The listener works: a blocked inline style is reported.
+    context, page = _watched_page(browser, live_server.url, violations)
+    _open(page, "/")
+    page.evaluate("() => document.body.setAttribute('style', 'color: red')")
+    page.wait_for_timeout(200)
+    assert violations, "the CSP listener heard nothing"
+    violations.clear()
+
+    _visit_the_public_pages(page, public)
+    context.close()
+    context, page = _watched_page(browser, live_server.url, violations)
+    _visit_the_staff_pages(page, staff)
+    context.close()
+    _device, token = enrolled_kiosk()
+    context, page = _watched_page(browser, live_server.url, violations)
+    context.add_cookies([{"name": KIOSK_COOKIE, "value": token, "url": live_server.url}])
+    _use_the_kiosk(page, booking, booking.procedure.name, "本日受付なしの手続き")
     context.close()
 
     assert len(public) >= 10 and len(staff) >= 20
