@@ -72,15 +72,21 @@ def answer_for_information(page, head, complaint_url):
     page.get_by_role("button", name="回答を送る").click()
 
 
+OWNER_ANSWER = {
+    "response": "原因を特定しました",
+    "root_cause": "発券機の用紙切れを点検していなかった",
+    "countermeasure": "始業前点検に発券機を追加した",
+}
+
+
 def answer_as_owner(page, head, complaint_url):
     """The owner answers with the root cause and the countermeasure."""
     log_in(page, head.user, then=complaint_url)
     expect(page.get_by_text("窓口 花子")).to_be_visible()
-    page.locator("textarea[name$='-response']").fill("原因を特定しました")
-    page.locator("textarea[name$='-root_cause']").fill("発券機の用紙切れを点検していなかった")
-    page.locator("textarea[name$='-countermeasure']").fill("始業前点検に発券機を追加した")
+    for field, text in OWNER_ANSWER.items():
+        page.locator("textarea[name$='-%s']" % field).fill(text)
     page.get_by_role("button", name="回答を送る").click()
-    expect(page.get_by_text("始業前点検に発券機を追加した").first).to_be_visible()
+    expect(page.get_by_text(OWNER_ANSWER["countermeasure"]).first).to_be_visible()
 
 
 def submit_the_closing(page, clerk, complaint_url):
