@@ -97,8 +97,7 @@ def hit_all(hits: list[tuple[str, str]]) -> str | None:
     counted = []
     for scope, who in hits:
         if not hit(scope, who):
-            for done_scope, done_who in counted:
-                undo(done_scope, done_who)
+            undo_all(counted)
             return scope
         counted.append((scope, who))
     return None
