@@ -174,8 +174,15 @@ def complaint_approve(
     complaint.countermeasure = owner.countermeasure
     complaint.search_index = textsearch.complaint_index(complaint)
     fields = ["status", "closed_at", "days_to_close", "root_cause", "countermeasure"]
-    step = (EventKind.APPROVED, comment, NotifyEvent.CLOSED)
-    return _step_saved(complaint, [*fields, "search_index"], actor, step, at)
+    return _step_saved(
+        complaint,
+        [*fields, "search_index"],
+        event=EventKind.APPROVED,
+        actor=actor,
+        text=comment,
+        notify=NotifyEvent.CLOSED,
+        at=at,
+    )
 
 
 @transaction.atomic
@@ -194,8 +201,15 @@ def complaint_approval_refuse(
         raise ComplaintError(_("Say what is missing before the complaint can be closed."))
     complaint.status = Status.INVESTIGATING
     complaint.closing_requested_by = None
-    step = (EventKind.APPROVAL_REFUSED, reason, NotifyEvent.APPROVAL_REFUSED)
-    return _step_saved(complaint, ["status", "closing_requested_by"], actor, step, at)
+    return _step_saved(
+        complaint,
+        ["status", "closing_requested_by"],
+        event=EventKind.APPROVAL_REFUSED,
+        actor=actor,
+        text=reason,
+        notify=NotifyEvent.APPROVAL_REFUSED,
+        at=at,
+    )
 
 
 @transaction.atomic
@@ -213,16 +227,23 @@ def complaint_reopen(
     complaint.closed_at = None
     complaint.days_to_close = None
     complaint.closing_requested_by = None
-    fields = ["status", "reopened_at", "closed_at", "days_to_close", "closing_requested_by"]
-    step = (EventKind.REOPENED, reason, NotifyEvent.REOPENED)
-    return _step_saved(complaint, fields, actor, step, at)
+    return _step_saved(
+        complaint,
+        ["status", "reopened_at", "closed_at", "days_to_close", "closing_requested_by"],
+        event=EventKind.REOPENED,
+        actor=actor,
+        text=reason,
+        notify=NotifyEvent.REOPENED,
+        at=at,
+    )
 
 
-def _step_saved(complaint: Complaint, fields: list[str], actor, step: tuple, at) -> Complaint:
+def _step_saved(
+    complaint: Complaint, fields: list[str], *, event, actor, text: str, notify, at
+) -> Complaint:
     """Record a step of the closing (its event with the comment or reason), recompute the
     deadlines it moves (a refusal's event counts in them), save and tell who must know."""
-    kind, text, notify = step
-    event_add(complaint, kind, actor, text.strip(), at=at)
+    event_add(complaint, event, actor, text.strip(), at=at)
     deadlines_refresh(complaint)
     complaint.save(update_fields=[*fields, *DEADLINE_FIELDS])
     notify_event(complaint, notify)
