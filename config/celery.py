@@ -21,8 +21,8 @@ import os
 
 from celery import Celery
 from celery.contrib.django.task import DjangoTask
-from celery.signals import setup_logging
-from django.db import transaction
+from celery.signals import setup_logging, task_postrun, task_prerun
+from django.db import close_old_connections, transaction
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from config.cache import OUTAGE as REDIS_OUTAGE
@@ -64,6 +64,18 @@ class MadoguchiTask(DjangoTask):
 app = Celery("madoguchi", task_cls=MadoguchiTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@task_prerun.connect
+@task_postrun.connect
+def _close_old_connections(sender=None, **_kwargs) -> None:
+    """At each task's start and end, as Django does at each request's: close a database
+    connection that is broken, or older than CONN_MAX_AGE, and check the others before
+    their next use (``conn_health_checks``). Celery's own fixup would close every
+    connection instead (``CELERY_DB_REUSE_MAX`` turns that off); a task run eagerly, in
+    a request or a test, leaves the connection to its caller."""
+    if not getattr(getattr(sender, "request", None), "is_eager", False):
+        close_old_connections()
 
 
 @setup_logging.connect

@@ -235,6 +235,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT
 CELERY_TASK_PUBLISH_RETRY = False
+# Celery's Django fixup closes every database connection before and after each task
+# unless this is set: a new PostgreSQL connection (a new server process) for every
+# e-mail. With it set, the worker keeps Django's own rules instead: CONN_MAX_AGE and the
+# health check, applied at each task's start and end (config/celery.py).
+CELERY_DB_REUSE_MAX = 1_000_000
 
 # The whole beat schedule, with why each job runs when it runs (config/beat.py).
 CELERY_BEAT_SCHEDULE = beat_schedule()
