@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/peer_compare/compare.py            # peer, new × 3, 20 s levels
     .venv/bin/python bench/peer_compare/compare.py --quick    # peer, new × 1, 5 s levels
+    .venv/bin/python bench/peer_compare/compare.py --only madoguchi --phases booking
 
 Both apps use the harness's private PostgreSQL cluster (same settings: shared_buffers
 256MB, fsync and synchronous_commit on), 4 sync gunicorn workers, CONN_MAX_AGE 60, and
@@ -33,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 
+from bench import cpu_meter  # noqa: E402
 from bench.server import celery_worker_command, gunicorn  # noqa: E402
 
 HARNESS = Path(os.environ.get("PEER_HARNESS", ROOT.parent.parent / "shared" / "peer-bench"))
@@ -46,7 +48,12 @@ REDIS_URL = os.environ.get("PEER_REDIS_URL", "redis://127.0.0.1:6379/7")
 PEER_ENV = {"PEER_BENCH_DIR": str(WORK), "PEER_PG_PORT": PG_PORT, "PEER_HTTP_PORT": PEER_HTTP}
 # The load client's options that this script takes and passes on to it, for the peer and
 # Madoguchi alike, with their defaults (--quick lowers them).
-LOAD_OPTIONS = {"--duration": 20, "--warmup": 5, "--race-reps": 5}
+LOAD_OPTIONS = {
+    "--duration": 20,
+    "--warmup": 5,
+    "--race-reps": 5,
+    "--phases": "avail,booking,race,rules",
+}
 
 
 def log(*a):
@@ -155,6 +162,12 @@ def load_options(a) -> list[str]:
     ]
 
 
+def load_options_but_phases(a) -> list[str]:
+    words = load_options(a)
+    at = words.index("--phases")
+    return words[:at] + words[at + 2 :]
+
+
 def load_client(base, inputs, out, phases, a, env, reset_cmd):
     cmd = [
         str(WORK / "venv" / "bin" / "python"),
@@ -171,7 +184,7 @@ def load_client(base, inputs, out, phases, a, env, reset_cmd):
         phases,
         "--dsn",
         f"host=127.0.0.1 port={PG_PORT} dbname={DB} user=postgres",
-        *load_options(a),
+        *load_options_but_phases(a),
         "--reset-cmd",
         reset_cmd,
     ]
@@ -193,26 +206,34 @@ def run_madoguchi(a, k) -> dict:
     celery = Celery(env, run_dir / "celery.log")
     try:
         with gunicorn(workers=4, env=env) as base:
-            log(f"madoguchi {k}: availability (warm), booking, race, rules at {base}")
-            full = load_client(
-                base, run_dir / "inputs", run_dir, "avail,booking,race,rules", a, env, reset_cmd
-            )
+            log(f"madoguchi {k}: {a.phases} (availability with the cache warm) at {base}")
+            full = load_client(base, run_dir / "inputs", run_dir, a.phases, a, env, reset_cmd)
     finally:
         celery.stop()
-    drains = [json.loads(line) for line in drain_log.read_text().splitlines()]
+    lines = drain_log.read_text().splitlines() if drain_log.exists() else []
+    drains = [json.loads(line) for line in lines]
     # Resets: before the warm-up, after it, after each level, after the race, at the end.
     first = 2 if a.warmup else 1
-    for i, level in enumerate(full["booking"]):
+    for i, level in enumerate(full.get("booking", [])):
         d = drains[first + i]
         level["drain_s"] = d["drain_s"]
         level["emails_not_sent"] = d["not_sent"]
         level["with_email_per_s"] = round(
             level["successes"] / (level["duration_s"] + d["drain_s"]), 2
         )
-    with gunicorn(workers=4, env=mado_env(cold=True)) as base:
-        log(f"madoguchi {k}: availability (cold cache)")
-        cold = load_client(base, run_dir / "inputs", run_dir / "cold", "avail", a, mado_env(), "")
-    full["availability_cold"] = cold["availability"]
+        # From the reset before the level to the one after it, its e-mails delivered.
+        spent = cpu_meter.used(drains[first + i - 1]["cpu"], d["cpu"])
+        level["cpu_ms_per_booking"] = {
+            role: round(seconds * 1000 / max(level["successes"], 1), 1)
+            for role, seconds in spent.items()
+        }
+    if "avail" in a.phases.split(","):
+        with gunicorn(workers=4, env=mado_env(cold=True)) as base:
+            log(f"madoguchi {k}: availability (cold cache)")
+            cold = load_client(
+                base, run_dir / "inputs", run_dir / "cold", "avail", a, mado_env(), ""
+            )
+        full["availability_cold"] = cold["availability"]
     (run_dir / "combined.json").write_text(json.dumps(full, indent=1, default=str))
     return full
 
@@ -239,6 +260,12 @@ def figures(r: dict) -> dict:
         f[f"booking {c}: p95 ms"] = o["p95_ms"]
         f[f"booking {c}: failed"] = o["failures"]
         f[f"booking {c}: double-booked after"] = o["double_booked_slots_after"]
+        for role, ms in o.get("cpu_ms_per_booking", {}).items():
+            f[f"booking {c}: CPU ms per booking, {role}"] = ms
+        if "cpu_ms_per_booking" in o:
+            f[f"booking {c}: CPU ms per booking, all"] = round(
+                sum(o["cpu_ms_per_booking"].values()), 1
+            )
     race = r.get("race", [])
     f["race: reps exactly 1"] = f"{sum(1 for x in race if x['correct'])} of {len(race)}"
     f["race: booked per rep"] = ",".join(str(x["appointments_for_slot"]) for x in race)
@@ -251,6 +278,8 @@ def median(values):
     nums = [v for v in values if isinstance(v, (int, float))]
     if len(nums) == len(values) and nums:
         return round(statistics.median(nums), 1)
+    if not any(str(v) for v in values):  # a figure only one side has
+        return ""
     return " / ".join(str(v) for v in values)
 
 
@@ -259,7 +288,7 @@ def report(peer_runs, mado_runs, a) -> str:
     mado = [figures(r) for r in mado_runs]
     names = list(dict.fromkeys([*mado[0].keys()]))
     lines = [
-        f"Alternated {len(peer)}× (peer, Madoguchi), {a.duration} s levels, "
+        f"Alternated {len(mado)}× (peer, Madoguchi), {a.duration} s levels, "
         f"warm-up {a.warmup} s; medians; ratio = Madoguchi / peer.",
         "",
         "| figure | peer | Madoguchi | ratio |",
@@ -283,7 +312,7 @@ def main():
     p.add_argument("--quick", action="store_true", help="one alternation, 5 s levels")
     p.add_argument("--reps", type=int, default=3)
     for option, default in LOAD_OPTIONS.items():
-        p.add_argument(option, type=int, default=default)
+        p.add_argument(option, type=type(default), default=default)
     p.add_argument("--only", choices=["peer", "madoguchi"], help="run one side only")
     a = p.parse_args()
     # Stopped from outside (timeout, kill): clean up what was started, as on Ctrl-C.
@@ -318,7 +347,7 @@ def main():
                 peer_runs.append(run_peer(a, k))
             if a.only != "peer":
                 mado_runs.append(run_madoguchi(a, k))
-            if peer_runs and mado_runs:
+            if mado_runs:
                 print(report(peer_runs, mado_runs, a), flush=True)
                 print(flush=True)
     finally:

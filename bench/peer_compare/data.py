@@ -34,6 +34,7 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench import cpu_meter  # noqa: E402
 from bench.common import counter_clerks  # noqa: E402
 from organization import services as org_services  # noqa: E402
 from outbox.models import Email, EmailStatus  # noqa: E402
@@ -174,9 +175,12 @@ def drain_outbox(timeout: float) -> dict:
 
 def reset(timeout: float) -> None:
     """Back to the seeded state: the bookings made by the run go (with their consents,
-    events and e-mails), after their e-mails were delivered."""
+    events and e-mails), after their e-mails were delivered. The CPU each part of the
+    stack has used so far is logged once the e-mails are out (before the deletion):
+    compare.py divides what a level used by its bookings."""
     started = time.monotonic()
     info = drain_outbox(timeout)
+    cpu = cpu_meter.snapshot()
     made = Reservation.objects.exclude(code__startswith=SEED_PREFIX)
     info["bookings_made"] = made.count()
     made.delete()
@@ -186,7 +190,7 @@ def reset(timeout: float) -> None:
     log = os.environ.get("PEER_DRAIN_LOG")
     if log:
         with open(log, "a") as f:
-            f.write(json.dumps({"at": time.time(), **info}) + "\n")
+            f.write(json.dumps({"at": time.time(), **info, "cpu": cpu}) + "\n")
     print(json.dumps(info))
 
 
