@@ -80,9 +80,11 @@ def time_links(slots, url_name, **kwargs):
         "0000"
     )
     prefix, suffix = conditional_escape(prefix), conditional_escape(suffix)
+    # The page's time zone looked up once, not twice per time (a day has up to 48).
+    zone = timezone.get_current_timezone()
     items = []
     for slot in slots:
-        start, end = _local(slot.start), _local(slot.end)
+        start, end = slot.start.astimezone(zone), slot.end.astimezone(zone)
         items.append(
             '<li><a class="btn btn-outline-primary w-100" href="%s%02d%02d%s">'
             "%d:%02d–%d:%02d</a></li>"
