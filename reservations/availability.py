@@ -422,17 +422,38 @@ def _procedure_key(procedure_id: int) -> str:
     return "availability:procedure:%d" % procedure_id
 
 
-def cached(procedure: Procedure, name: str, earliest: dt.datetime, compute):
+def _value_slot(procedure_id: int, name: str) -> str:
+    return "availability:%d:%s" % (procedure_id, name)
+
+
+def _master_slot(name: str) -> str:
+    return "availability:master:%s" % name
+
+
+def read_ahead(*, master: str, procedure_id: int, name: str) -> dict:
+    """In one round trip, what ``cached_master_data(master, …)`` and then
+    ``cached(procedure, name, …)`` of that procedure read: pass it to both as ``read``."""
+    return cache.get_many(
+        [
+            _EPOCH_KEY,
+            _master_slot(master),
+            _procedure_key(procedure_id),
+            _value_slot(procedure_id, name),
+        ]
+    )
+
+
+def cached(procedure: Procedure, name: str, earliest: dt.datetime, compute, *, read=None):
     """``compute()`` cached under the procedure's current versions and ``earliest``.
 
     Returns the value and its cache key (a version stamp for caching what is drawn
-    from the value).
+    from the value). ``read``: this procedure's ``read_ahead``, instead of reading here.
     """
     keys = [_EPOCH_KEY, _procedure_key(procedure.pk)]
     # One round trip: the versions and the value, stored with the stamp it was
     # computed under (a value under an older stamp is stale).
-    slot = "availability:%d:%s" % (procedure.pk, name)
-    found = cache.get_many([*keys, slot])
+    slot = _value_slot(procedure.pk, name)
+    found = read if read is not None else cache.get_many([*keys, slot])
     key = "availability:%s:%s:%d:%s:%s" % (
         found.get(keys[0], 0),
         found.get(keys[1], 0),
@@ -450,13 +471,14 @@ def cached(procedure: Procedure, name: str, earliest: dt.datetime, compute):
     return value, key
 
 
-def cached_master_data(name: str, compute):
+def cached_master_data(name: str, compute, *, read=None):
     """``compute()`` cached until master data changes (the epoch) or for a minute.
 
-    One round trip: the epoch and the value (stored with the epoch it was computed in).
+    One round trip: the epoch and the value (stored with the epoch it was computed in);
+    none when ``read`` (a ``read_ahead`` naming it) is given.
     """
-    slot = "availability:master:%s" % name
-    found = cache.get_many([_EPOCH_KEY, slot])
+    slot = _master_slot(name)
+    found = read if read is not None else cache.get_many([_EPOCH_KEY, slot])
     epoch = found.get(_EPOCH_KEY, 0)
     stored = found.get(slot)
     if stored is not None and stored[0] == epoch:

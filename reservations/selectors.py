@@ -25,7 +25,7 @@ def procedure_list_public() -> QuerySet[Procedure]:
     return Procedure.objects.filter(is_active=True).select_related("department")
 
 
-def procedure_for_booking(code: str) -> Procedure:
+def procedure_for_booking(code: str, *, read: dict | None = None) -> Procedure:
     """An active procedure with its department, rules in force (``rules_in_force``) and
     questions with their answers (``all_questions``); raises DoesNotExist.
 
@@ -61,10 +61,36 @@ def procedure_for_booking(code: str) -> Procedure:
             .first()
         )
 
-    procedure = availability.cached_master_data("procedure:%s" % code, load)
+    procedure = availability.cached_master_data(_procedure_name(code), load, read=read)
     if procedure is None:
         raise Procedure.DoesNotExist
     return procedure
+
+
+def _procedure_name(code: str) -> str:
+    return "procedure:%s" % code
+
+
+# The id of each procedure code this process has read: the day page reads the procedure
+# and its free times from the cache in one round trip (a code that now names another
+# procedure is read again, in two).
+_procedure_ids: dict[str, int] = {}
+
+
+def procedure_and_day(*, code: str, day: dt.date, now: dt.datetime) -> tuple[Procedure, "DayView"]:
+    """``procedure_for_booking(code)`` and ``day_times`` of it for ``day``; raises
+    Procedure.DoesNotExist."""
+    known = _procedure_ids.get(code)
+    read = None
+    if known is not None:
+        read = availability.read_ahead(
+            master=_procedure_name(code), procedure_id=known, name=_day_name(day)
+        )
+    procedure = procedure_for_booking(code, read=read)
+    if procedure.pk != known:
+        _procedure_ids[code] = procedure.pk
+        read = None
+    return procedure, day_times(procedure=procedure, day=day, now=now, read=read)
 
 
 def rules_in_force(procedure: Procedure) -> list[DocumentRule]:
@@ -132,9 +158,11 @@ class DayView:
     unavailable_reason: str = ""
 
 
-def day_times(*, procedure: Procedure, day: dt.date, now: dt.datetime) -> DayView:
+def day_times(
+    *, procedure: Procedure, day: dt.date, now: dt.datetime, read: dict | None = None
+) -> DayView:
     """The free times of one day: 3 queries (1 on PostgreSQL with the shifts cached), or
-    none when cached."""
+    none when cached (``read``: see ``availability.read_ahead``)."""
     earliest, last_bookable = availability.booking_window(procedure, now)
 
     def compute():
@@ -158,8 +186,12 @@ def day_times(*, procedure: Procedure, day: dt.date, now: dt.datetime) -> DayVie
             reason = refusals.day_unavailable_reason(procedure, day, now=now)
         return DayView(day, summary, slots, reason)
 
-    language = get_language() or ""
-    return availability.cached(procedure, "day:%s:%s" % (day, language), earliest, compute)[0]
+    return availability.cached(procedure, _day_name(day), earliest, compute, read=read)[0]
+
+
+def _day_name(day: dt.date) -> str:
+    """A day's free times are cached per language (the day's summary is worded)."""
+    return "day:%s:%s" % (day, get_language() or "")
 
 
 def reservation_by_token(token: str) -> Reservation | None:

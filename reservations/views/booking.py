@@ -71,7 +71,11 @@ def procedure_or_404(code: str) -> Procedure:
     try:
         return selectors.procedure_for_booking(code)
     except Procedure.DoesNotExist as error:
-        raise Http404(_("There is no such procedure to book.")) from error
+        raise _no_such_procedure() from error
+
+
+def _no_such_procedure() -> Http404:
+    return Http404(_("There is no such procedure to book."))
 
 
 def month_from(request, today: dt.date) -> dt.date:
@@ -180,8 +184,10 @@ def procedure_calendar(request, code, *, staff_mode):
 @rate_limited("availability")
 @_staff_or_citizen
 def procedure_day(request, code, day, *, staff_mode):
-    procedure = procedure_or_404(code)
-    view = selectors.day_times(procedure=procedure, day=day, now=timezone.now())
+    try:
+        procedure, view = selectors.procedure_and_day(code=code, day=day, now=timezone.now())
+    except Procedure.DoesNotExist:
+        raise _no_such_procedure() from None
     context = {"procedure": procedure, "day_view": view, **_flow(staff_mode)}
     if request.htmx:
         return render(request, "reservations/_times.html", context)

@@ -202,3 +202,48 @@ def test_the_free_times_fragment_does_not_read_the_city_settings(client, monkeyp
     assert fragment.status_code == page.status_code == 200
     assert reads_for_fragment == 0
     assert len(reads) == 1
+
+
+def _day_page(client, procedure, day):
+    return client.get("/book/%s/%s/" % (procedure.code, day), headers={"HX-Request": "true"})
+
+
+def test_the_day_page_reads_the_procedure_and_its_times_from_the_cache_at_once(
+    client, monkeypatch
+):
+    # given a procedure with free times whose day page this process has served once
+    from django.core.cache import cache
+
+    procedure = ProcedureFactory()
+    day = dt.date.today() + dt.timedelta(days=7)
+    add_clerk(procedure, day=day)
+    assert _day_page(client, procedure, day).status_code == 200
+    reads = []
+    real = cache.get_many
+    monkeypatch.setattr(cache, "get_many", lambda keys: reads.append(keys) or real(keys))
+
+    # when the page is asked for again
+    page = _day_page(client, procedure, day)
+
+    # then the procedure and the day's times came in one read of the cache
+    assert page.status_code == 200
+    assert "times-grid" in page.content.decode()
+    assert len(reads) == 1
+
+
+def test_a_code_that_now_names_another_procedure_shows_that_ones_times(client):
+    # given a day page served for a procedure, which is then replaced under its code
+    day = dt.date.today() + dt.timedelta(days=7)
+    first = ProcedureFactory(code="passport")
+    add_clerk(first, day=day, start=dt.time(9, 0), end=dt.time(10, 0))
+    assert "9:30" in _day_page(client, first, day).content.decode()
+    first.delete()
+    second = ProcedureFactory(code="passport")
+    add_clerk(second, day=day, start=dt.time(14, 0), end=dt.time(15, 0))
+
+    # when the page is asked for again
+    page = _day_page(client, second, day).content.decode()
+
+    # then it offers the new procedure's times, not the old one's
+    assert "14:00" in page
+    assert "9:30" not in page
