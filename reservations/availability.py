@@ -390,14 +390,10 @@ def day_summaries(
 ) -> list[DaySummary]:
     """One summary per day of the roster's range, for the calendar."""
     days = (roster.last_day - roster.first_day).days + 1
+    each_day = (roster.first_day + dt.timedelta(days=n) for n in range(days))
     return [
-        day_summary(
-            roster,
-            roster.first_day + dt.timedelta(days=n),
-            earliest=earliest,
-            last_bookable=last_bookable,
-        )[0]
-        for n in range(days)
+        day_summary(roster, day, earliest=earliest, last_bookable=last_bookable)[0]
+        for day in each_day
     ]
 
 
@@ -416,43 +412,26 @@ def booking_window(procedure: Procedure, now: dt.datetime) -> tuple[dt.datetime,
 # re-releases show within the minute.
 CACHE_SECONDS = 60
 _EPOCH_KEY = "availability:epoch"
-
-
-def _procedure_key(procedure_id: int) -> str:
-    return "availability:procedure:%d" % procedure_id
-
-
-def _value_slot(procedure_id: int, name: str) -> str:
-    return "availability:%d:%s" % (procedure_id, name)
-
-
-def _master_slot(name: str) -> str:
-    return "availability:master:%s" % name
+_PROCEDURE_KEY = "availability:procedure:%d"  # a procedure's version
+_VALUE_SLOT = "availability:%d:%s"  # a procedure's cached value of a name
+_MASTER_SLOT = "availability:master:%s"
 
 
 def read_ahead(*, master: str, procedure_id: int, name: str) -> dict:
     """In one round trip, what ``cached_master_data(master, …)`` and then
     ``cached(procedure, name, …)`` of that procedure read: pass it to both as ``read``."""
-    return cache.get_many(
-        [
-            _EPOCH_KEY,
-            _master_slot(master),
-            _procedure_key(procedure_id),
-            _value_slot(procedure_id, name),
-        ]
-    )
+    keys = [_EPOCH_KEY, _MASTER_SLOT % master, _PROCEDURE_KEY % procedure_id]
+    return cache.get_many([*keys, _VALUE_SLOT % (procedure_id, name)])
 
 
 def cached(procedure: Procedure, name: str, earliest: dt.datetime, compute, *, read=None):
-    """``compute()`` cached under the procedure's current versions and ``earliest``.
-
-    Returns the value and its cache key (a version stamp for caching what is drawn
-    from the value). ``read``: this procedure's ``read_ahead``, instead of reading here.
-    """
-    keys = [_EPOCH_KEY, _procedure_key(procedure.pk)]
+    """``compute()`` cached under the procedure's current versions and ``earliest``;
+    returns the value and its cache key (a version stamp for caching what is drawn from
+    the value). ``read``: this procedure's ``read_ahead``, instead of reading here."""
+    keys = [_EPOCH_KEY, _PROCEDURE_KEY % procedure.pk]
     # One round trip: the versions and the value, stored with the stamp it was
     # computed under (a value under an older stamp is stale).
-    slot = _value_slot(procedure.pk, name)
+    slot = _VALUE_SLOT % (procedure.pk, name)
     found = read if read is not None else cache.get_many([*keys, slot])
     key = "availability:%s:%s:%d:%s:%s" % (
         found.get(keys[0], 0),
@@ -472,12 +451,10 @@ def cached(procedure: Procedure, name: str, earliest: dt.datetime, compute, *, r
 
 
 def cached_master_data(name: str, compute, *, read=None):
-    """``compute()`` cached until master data changes (the epoch) or for a minute.
-
-    One round trip: the epoch and the value (stored with the epoch it was computed in);
-    none when ``read`` (a ``read_ahead`` naming it) is given.
-    """
-    slot = _master_slot(name)
+    """``compute()`` cached until master data changes (the epoch) or for a minute. One
+    round trip: the epoch and the value (stored with the epoch it was computed in); none
+    when ``read`` (a ``read_ahead`` naming it) is given."""
+    slot = _MASTER_SLOT % name
     found = read if read is not None else cache.get_many([_EPOCH_KEY, slot])
     epoch = found.get(_EPOCH_KEY, 0)
     stored = found.get(slot)
@@ -499,7 +476,7 @@ def changed(*, staff_ids=None) -> None:
         keys = [_EPOCH_KEY]
     else:
         keys = [
-            _procedure_key(procedure_id)
+            _PROCEDURE_KEY % procedure_id
             for staff_id in set(staff_ids)
             for procedure_id in _procedures_of(staff_id)
         ]

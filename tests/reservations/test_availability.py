@@ -208,9 +208,7 @@ def _day_page(client, procedure, day):
     return client.get("/book/%s/%s/" % (procedure.code, day), headers={"HX-Request": "true"})
 
 
-def test_the_day_page_reads_the_procedure_and_its_times_from_the_cache_at_once(
-    client, monkeypatch
-):
+def test_the_day_page_reads_the_procedure_and_its_times_from_the_cache_at_once(client, monkeypatch):
     # given a procedure with free times whose day page this process has served once
     from django.core.cache import cache
 
