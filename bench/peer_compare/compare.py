@@ -48,12 +48,8 @@ REDIS_URL = os.environ.get("PEER_REDIS_URL", "redis://127.0.0.1:6379/7")
 PEER_ENV = {"PEER_BENCH_DIR": str(WORK), "PEER_PG_PORT": PG_PORT, "PEER_HTTP_PORT": PEER_HTTP}
 # The load client's options that this script takes and passes on to it, for the peer and
 # Madoguchi alike, with their defaults (--quick lowers them).
-LOAD_OPTIONS = {
-    "--duration": 20,
-    "--warmup": 5,
-    "--race-reps": 5,
-    "--phases": "avail,booking,race,rules",
-}
+LOAD_OPTIONS = {"--duration": 20, "--warmup": 5, "--race-reps": 5}
+PHASES = "avail,booking,race,rules"
 
 
 def log(*a):
@@ -162,12 +158,6 @@ def load_options(a) -> list[str]:
     ]
 
 
-def load_options_but_phases(a) -> list[str]:
-    words = load_options(a)
-    at = words.index("--phases")
-    return words[:at] + words[at + 2 :]
-
-
 def load_client(base, inputs, out, phases, a, env, reset_cmd):
     cmd = [
         str(WORK / "venv" / "bin" / "python"),
@@ -184,7 +174,7 @@ def load_client(base, inputs, out, phases, a, env, reset_cmd):
         phases,
         "--dsn",
         f"host=127.0.0.1 port={PG_PORT} dbname={DB} user=postgres",
-        *load_options_but_phases(a),
+        *load_options(a),
         "--reset-cmd",
         reset_cmd,
     ]
@@ -241,7 +231,7 @@ def run_madoguchi(a, k) -> dict:
 def run_peer(a, k) -> dict:
     log(f"peer {k}: run.sh")
     env = {**os.environ, **PEER_ENV}
-    run_child(["bash", str(HARNESS / "run.sh"), *load_options(a)], env=env)
+    run_child(["bash", str(HARNESS / "run.sh"), *load_options(a), "--phases", a.phases], env=env)
     return json.loads((WORK / "results" / "latest" / "results.json").read_text())
 
 
@@ -312,7 +302,8 @@ def main():
     p.add_argument("--quick", action="store_true", help="one alternation, 5 s levels")
     p.add_argument("--reps", type=int, default=3)
     for option, default in LOAD_OPTIONS.items():
-        p.add_argument(option, type=type(default), default=default)
+        p.add_argument(option, type=int, default=default)
+    p.add_argument("--phases", default=PHASES, help="the load client's phases, for both")
     p.add_argument("--only", choices=["peer", "madoguchi"], help="run one side only")
     a = p.parse_args()
     # Stopped from outside (timeout, kill): clean up what was started, as on Ctrl-C.
