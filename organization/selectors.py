@@ -45,13 +45,12 @@ def department_members(*, department: Department) -> QuerySet[StaffMember]:
 # The cache is cleared when the record is saved; the timeout only bounds how long a
 # process-local cache (embedded mode) may lag behind an edit made in another process.
 SITE_SETTINGS_CACHE_SECONDS = 300
+_FIELDS = SiteSettings._meta.concrete_fields
+_FIELD_NAMES = [f.attname for f in _FIELDS]
 # Everything but the logo's bytes (served by its own view): pages read this on every request.
-_CACHED_FIELDS = [f.attname for f in SiteSettings._meta.concrete_fields if f.name != "logo"]
+_CACHED_FIELDS = [name for name in _FIELD_NAMES if name != "logo"]
 # The last record this process read, for error pages that must not touch the database.
 _last_known: SiteSettings | None = None
-
-
-_FIELDS = SiteSettings._meta.concrete_fields
 
 
 def _from_values(values: dict) -> SiteSettings:
@@ -61,7 +60,7 @@ def _from_values(values: dict) -> SiteSettings:
     field's default. A field the cached values lack (cached by an older release) takes
     its default."""
     row = [values[f.attname] if f.attname in values else f.get_default() for f in _FIELDS]
-    return SiteSettings.from_db(None, [f.attname for f in _FIELDS], row)
+    return SiteSettings.from_db(None, _FIELD_NAMES, row)
 
 
 def site_settings() -> SiteSettings:
