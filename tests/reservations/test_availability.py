@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 
 from organization import context_processors
 from reservations import selectors
@@ -210,8 +211,6 @@ def _day_page(client, procedure, day):
 
 def test_the_day_page_reads_the_procedure_and_its_times_from_the_cache_at_once(client, monkeypatch):
     # given a procedure with free times whose day page this process has served once
-    from django.core.cache import cache
-
     procedure = ProcedureFactory()
     day = dt.date.today() + dt.timedelta(days=7)
     add_clerk(procedure, day=day)
