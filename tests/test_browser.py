@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -10,7 +11,7 @@ def test_home_page_in_japanese_then_english(page):
     page.goto("/")
     assert page.locator("html").get_attribute("lang") == "ja"
     assert page.get_by_role("heading", level=1).inner_text() == "市役所の窓口へようこそ"
-    assert page.get_by_role("heading", name="市民課").is_visible()
+    expect(page.get_by_role("heading", name="市民課")).to_be_visible()
 
     # The language switch is in the header of a phone-sized page, outside the menu.
     page.get_by_label("言語").select_option("en")
@@ -19,7 +20,7 @@ def test_home_page_in_japanese_then_english(page):
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("heading", level=1).inner_text() == "Welcome to the city hall counter"
-    assert page.get_by_role("heading", name="Citizens Division").is_visible()
+    expect(page.get_by_role("heading", name="Citizens Division")).to_be_visible()
 
 
 def test_skip_link_moves_focus_to_the_main_content(page):
@@ -30,7 +31,7 @@ def test_skip_link_moves_focus_to_the_main_content(page):
     assert skip.evaluate("el => el === document.activeElement")
     page.keyboard.press("Enter")
 
-    assert page.evaluate("document.activeElement.id") == "content"
+    expect(page.locator("#content")).to_be_focused()
 
 
 def test_staff_member_logs_in_from_the_browser(page):
@@ -42,4 +43,4 @@ def test_staff_member_logs_in_from_the_browser(page):
     page.get_by_role("button", name="ログイン").click()
 
     assert page.get_by_role("heading", level=1).inner_text() == "職員ホーム"
-    assert page.get_by_text("佐藤 花子").first.is_visible()
+    expect(page.get_by_text("佐藤 花子").first).to_be_visible()

@@ -3,6 +3,7 @@ Enter and Space only, hears a form error (focus moves to the error summary), and
 counter clerk checks a citizen in and calls them without a mouse."""
 
 import pytest
+from playwright.sync_api import expect
 
 from reservations.models import Reservation, ReservationStatus, Visit, VisitStatus
 from tests.reservations.test_browser import procedure  # noqa: F401 - the fixture
@@ -19,17 +20,13 @@ def tab_to(page, selector: str, *, limit: int = 80) -> None:
     raise AssertionError("%s cannot be reached with Tab" % selector)
 
 
-def focused_id(page) -> str:
-    return page.evaluate("document.activeElement.id")
-
-
 def test_a_citizen_books_with_the_keyboard_alone(page, procedure):  # noqa: F811
     page.goto("/book/%s/?month=%s" % (procedure.code, procedure.test_day.strftime("%Y-%m")))
 
     tab_to(page, "td.day-open a")
     page.keyboard.press("Enter")
     page.locator("#times-heading").wait_for()
-    assert focused_id(page) == "times-heading"  # the number of free times is read out
+    expect(page.locator("#times-heading")).to_be_focused()  # the number of free times is read out
     tab_to(page, "#times a")
     page.keyboard.press("Enter")
 
@@ -46,7 +43,7 @@ def test_a_citizen_books_with_the_keyboard_alone(page, procedure):  # noqa: F811
     page.keyboard.press("Enter")
 
     page.locator("#form-errors").wait_for()
-    assert focused_id(page) == "form-errors"  # the error summary is announced first
+    expect(page.locator("#form-errors")).to_be_focused()  # the error summary is announced first
     assert page.locator("#form-errors").get_attribute("role") == "alert"
     unticked = page.locator("input[type=checkbox]:not(:checked)")
     assert unticked.get_attribute("aria-invalid") == "true"

@@ -9,6 +9,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
 from django.utils import translation
 from django.utils.translation import gettext
+from playwright.sync_api import expect
 
 from config.languages import html_lang
 from reservations.models import Reservation
@@ -54,7 +55,7 @@ def test_a_resident_books_end_to_end_in_their_language(browser, live_server, pro
     # The switch is in the header of a phone-sized page, without opening the menu.
     page.goto("/")
     switch = page.locator("#language-select")
-    assert switch.is_visible()
+    expect(switch).to_be_visible()
     switch.select_option(language)
     page.locator(".lang-switch-button").click()
     page.wait_for_load_state()
@@ -81,7 +82,7 @@ def test_a_resident_books_end_to_end_in_their_language(browser, live_server, pro
 
     reservation = Reservation.objects.get()
     assert reservation.language == language
-    assert page.get_by_text(reservation.code).first.is_visible()
+    expect(page.get_by_text(reservation.code).first).to_be_visible()
     assert page.locator("html").get_attribute("lang") == html_lang(language)
     if language == "ja-easy":
         assert page.locator("ruby rt").count() > 0  # furigana on the page

@@ -7,6 +7,7 @@ import os
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from notices import services
 from notices.models import CertificateType
@@ -80,7 +81,7 @@ def test_the_report_follows_a_running_import_by_itself(browser, live_server, set
         violations = _watch_csp(page)
         _log_in(page)
         page.goto("/notices/import/%d/" % run.pk)
-        assert page.locator("#import-progress progress").is_visible()
+        expect(page.locator("#import-progress progress")).to_be_visible()
         if SHOTS:
             page.screenshot(path=os.path.join(SHOTS, "running-desktop-%s.png" % locale))
         if locale == "en-US":

@@ -3,6 +3,7 @@ link; and the same page refuses to book without every consent."""
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import expect
 
 from reservations.models import Reservation, ReservationStatus
 from tests.reservations.factories import bookable_in
@@ -19,12 +20,12 @@ def procedure():
 
 def choose_first_time(page, procedure):
     page.goto("/book/%s/?month=%s" % (procedure.code, procedure.test_day.strftime("%Y-%m")))
-    assert page.get_by_text("顔写真（6か月以内に撮影、縦4cm×横3cm）").is_visible()
+    expect(page.get_by_text("顔写真（6か月以内に撮影、縦4cm×横3cm）")).to_be_visible()
     page.locator("td.day-open a").first.click()
     heading = page.locator("#times-heading")
     heading.wait_for()
     # Focus moves to the list of times, whose count is announced.
-    assert page.evaluate("document.activeElement.id") == "times-heading"
+    expect(page.locator("#times-heading")).to_be_focused()
     assert "件の空き時間" in page.locator("#times").inner_text()
     page.locator("#times a").first.click()
 
@@ -42,10 +43,12 @@ def test_book_with_consent_see_confirmation_then_cancel(page, procedure):
     page.get_by_label("本人確認書類（マイナンバーカードなど）").check()
     page.get_by_role("button", name="この日時で予約する").click()
 
-    assert page.get_by_text("予約が確定しました。").is_visible()
+    expect(page.get_by_text("予約が確定しました。")).to_be_visible()
     reservation = Reservation.objects.get()
-    assert page.get_by_text(reservation.code).is_visible()
-    assert page.get_by_role("img", name="予約番号 %s のQRコード" % reservation.code).is_visible()
+    expect(page.get_by_text(reservation.code)).to_be_visible()
+    expect(
+        page.get_by_role("img", name="予約番号 %s のQRコード" % reservation.code)
+    ).to_be_visible()
     shots = settings.VAR_DIR / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(shots / "booking-confirmation.png"), full_page=True)
@@ -53,7 +56,7 @@ def test_book_with_consent_see_confirmation_then_cancel(page, procedure):
     page.get_by_role("link", name="予約を取り消す").click()
     page.get_by_role("button", name="はい、この予約を取り消します").click()
 
-    assert page.get_by_text("予約を取り消しました。").first.is_visible()
+    expect(page.get_by_text("予約を取り消しました。").first).to_be_visible()
     reservation.refresh_from_db()
     assert reservation.status == ReservationStatus.CANCELLED
 
@@ -65,8 +68,8 @@ def test_booking_is_refused_without_every_consent(page, procedure):
     page.get_by_role("button", name="この日時で予約する").click()
 
     summary = page.locator("#form-errors")
-    assert summary.get_by_text("問題があります").is_visible()
-    assert page.evaluate("document.activeElement.id") == "form-errors"
+    expect(summary.get_by_text("問題があります")).to_be_visible()
+    expect(page.locator("#form-errors")).to_be_focused()
     assert Reservation.objects.count() == 0
     # Each problem is listed and links to its field: following it moves focus there.
     link = summary.get_by_role(

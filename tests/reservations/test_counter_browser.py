@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from organization.models import Role
 from reservations.models import Visit, VisitStatus
@@ -53,7 +54,7 @@ def test_kiosk_check_in_call_serve_and_the_display_board(page, browser, live_ser
     log_in(clerk_page, clerk.user)
     clerk_page.goto("/counter/")
     clerk_page.get_by_role("button", name="次の方を呼ぶ").click()
-    assert clerk_page.get_by_text("A001").first.is_visible()
+    expect(clerk_page.get_by_text("A001").first).to_be_visible()
 
     # The display board (no login) shows the number being called.
     board = browser.new_context(base_url=live_server.url).new_page()
@@ -67,7 +68,7 @@ def test_kiosk_check_in_call_serve_and_the_display_board(page, browser, live_ser
     questions = []
     clerk_page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
     clerk_page.get_by_role("button", name="完了").first.click()
-    assert clerk_page.get_by_role("heading", name="ご来庁ありがとうございました").is_visible()
+    expect(clerk_page.get_by_role("heading", name="ご来庁ありがとうございました")).to_be_visible()
     assert "A001" in questions[0]
     called.refresh_from_db()
     assert called.status == VisitStatus.DONE

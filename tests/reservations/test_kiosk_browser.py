@@ -9,6 +9,7 @@ import os
 import pytest
 from django.utils import timezone
 from PIL import Image
+from playwright.sync_api import expect
 
 from config.documents import qr_png
 from organization.models import Role
@@ -67,7 +68,9 @@ def test_enrolment_ends_the_staff_session_and_leaves_only_the_kiosk(page):
     page.get_by_role("button", name="このブラウザを受付機として登録し、ログアウトする").click()
 
     page.wait_for_url("**/counter/kiosk/")
-    assert page.get_by_role("heading", name="いらっしゃいませ。受付をしてください。").is_visible()
+    expect(
+        page.get_by_role("heading", name="いらっしゃいませ。受付をしてください。")
+    ).to_be_visible()
     assert page.locator(".staff-nav").count() == 0
     cookie = next(c for c in page.context.cookies() if c["name"] == KIOSK_COOKIE)
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
@@ -91,7 +94,9 @@ def test_the_ticket_counts_down_and_returns_to_the_start(kiosk_page, settings):
         "() => parseInt(document.querySelector('[data-kiosk-countdown]').textContent, 10) < 4"
     )
     page.wait_for_url("**/counter/kiosk/", timeout=8_000)
-    assert page.get_by_role("heading", name="いらっしゃいませ。受付をしてください。").is_visible()
+    expect(
+        page.get_by_role("heading", name="いらっしゃいませ。受付をしてください。")
+    ).to_be_visible()
 
 
 def test_the_done_button_returns_at_once(kiosk_page):
@@ -178,14 +183,14 @@ def test_a_refusal_offers_codes_for_phones_and_the_booking_pages_stay_closed(
     codes = page.locator(".kiosk-slot .kiosk-qr svg")
     assert codes.count() == 3
     assert all(code.bounding_box()["width"] >= 150 for code in codes.all())  # scannable
-    assert page.get_by_text("お手持ちのスマートフォンで読み取って予約してください").is_visible()
+    expect(page.get_by_text("お手持ちのスマートフォンで読み取って予約してください")).to_be_visible()
     assert page.locator("a[href*='/book/']").count() == 0
 
     # Typed into the address bar anyway: the page's code, no form, and back to the start.
     page.goto("/book/juminhyo/")
     if shots:
         page.screenshot(path=os.path.join(shots, "kiosk-own-phone.png"), full_page=True)
-    assert page.locator(".kiosk-qr svg").is_visible()
+    expect(page.locator(".kiosk-qr svg")).to_be_visible()
     assert page.locator("form").count() == 0
     page.wait_for_url("**/counter/kiosk/", timeout=10_000)
     context.close()

@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
+from playwright.sync_api import expect
 
 from reservations import services
 from reservations.models import Reservation, ReservationStatus
@@ -110,29 +111,29 @@ def test_lose_the_email_find_reschedule_with_confirmation_then_cancel(
     shoot(page, "find-%s" % language)
     page.get_by_label(text["contact"]).fill("Taro@Example.jp")
     page.get_by_role("button", name=text["send"]).click()
-    assert page.get_by_text(text["sent"]).is_visible()
+    expect(page.get_by_text(text["sent"])).to_be_visible()
     shoot(page, "find-sent-%s" % language)
     (message,) = mail.outbox
     link = re.search(r"https?://\S+/booking/\S+/", message.body).group(0)
 
     # The link again: the booking's page.
     page.goto(urlsplit(link).path)
-    assert page.get_by_text(booked.reservation.code).first.is_visible()
+    expect(page.get_by_text(booked.reservation.code).first).to_be_visible()
     first = calendar_of(page, ics_path(page))
     assert first[0] == "REQUEST" and first[2] == 0
 
     # Reschedule: the calendar opens at the booking's month; choosing a time only asks.
     page.get_by_role("link", name=text["change"]).click()
     month = procedure.first_day.strftime("%Y-%m")
-    assert page.locator("a.day-link[href*='month=%s']" % month).first.is_visible()
+    expect(page.locator("a.day-link[href*='month=%s']" % month).first).to_be_visible()
     page.locator("a.day-link[href*='date=%s']" % procedure.second_day.isoformat()).click()
     page.locator("#times a").nth(2).click()  # 10:00
-    assert page.get_by_text("9:00–9:30").is_visible()
-    assert page.get_by_text("10:00–10:30").is_visible()
+    expect(page.get_by_text("9:00–9:30")).to_be_visible()
+    expect(page.get_by_text("10:00–10:30")).to_be_visible()
     assert Reservation.objects.get(pk=booked.reservation.pk).status == "confirmed"
     shoot(page, "reschedule-confirm-%s" % language)
     page.get_by_role("button", name=text["yes_change"]).click()
-    assert page.get_by_text(text["moved"]).is_visible()
+    expect(page.get_by_text(text["moved"])).to_be_visible()
     shoot(page, "rescheduled-%s" % language)
     moved = calendar_of(page, ics_path(page))
     assert moved == ("REQUEST", first[1], 1)
@@ -140,8 +141,8 @@ def test_lose_the_email_find_reschedule_with_confirmation_then_cancel(
     # Cancel: the calendar file now removes the one event.
     page.get_by_role("link", name=text["cancel"]).click()
     page.get_by_role("button", name=text["yes_cancel"]).click()
-    assert page.get_by_text(text["cancelled"]).first.is_visible()
-    assert page.get_by_role("link", name=text["book_again"]).is_visible()
+    expect(page.get_by_text(text["cancelled"]).first).to_be_visible()
+    expect(page.get_by_role("link", name=text["book_again"])).to_be_visible()
     shoot(page, "cancelled-%s" % language)
     cancelled = calendar_of(page, ics_path(page))
     assert cancelled == ("CANCEL", first[1], 2)
@@ -163,15 +164,15 @@ def test_a_phone_only_booking_is_found_by_code_phone_and_date(
     page.get_by_role("button", name=text["send"]).click()
     # The phone number needs the code and the date: the summary lists and links both.
     summary = page.locator("#form-errors")
-    assert page.evaluate("document.activeElement.id") == "form-errors"
+    expect(page.locator("#form-errors")).to_be_focused()
     assert summary.get_by_role("link").count() == 2
     shoot(page, "find-errors-%s" % language)
     page.get_by_label(text["code"], exact=True).fill(booked.reservation.code.lower())
     page.get_by_label(text["day"]).fill(procedure.first_day.isoformat())
     page.get_by_role("button", name=text["send"]).click()
 
-    assert page.get_by_text(booked.reservation.code).first.is_visible()
-    assert page.get_by_text("***-****-5678").is_visible()
+    expect(page.get_by_text(booked.reservation.code).first).to_be_visible()
+    expect(page.get_by_text("***-****-5678")).to_be_visible()
     shoot(page, "phone-only-booking-%s" % language)
     context.close()
 
