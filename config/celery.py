@@ -36,15 +36,38 @@ class MadoguchiTask(DjangoTask):
     def delay_on_commit(self, *args, **kwargs) -> None:
         transaction.on_commit(functools.partial(self._delay_after_commit, args, kwargs))
 
-    def _delay_after_commit(self, args, kwargs) -> None:
+    def delay_on_commit_once(self, flag: str, seconds: int, countdown: float = 0) -> None:
+        """Queue this task (no arguments) on commit unless one queued so is waiting to
+        start: the cache key ``flag`` marks it for at most ``seconds``, and the task
+        deletes it when it starts, so a burst of commits shares one run and a commit
+        after that start queues the next. The task must then do the work of every
+        change committed before it started."""
+        transaction.on_commit(
+            functools.partial(self._delay_once_after_commit, flag, seconds, countdown)
+        )
+
+    def _delay_once_after_commit(self, flag: str, seconds: int, countdown: float) -> None:
+        from django.core.cache import cache
+
+        # The commit comes first: a run that has deleted the flag sees this change.
+        options = {"countdown": countdown} if countdown else None
+        if cache.add(flag, 1, seconds) and not self._delay_after_commit((), {}, options):
+            cache.delete(flag)  # not queued: the next commit tries again
+
+    def _delay_after_commit(self, args, kwargs, options=None) -> bool:
+        """Queue the task (with ``apply_async``'s ``options`` if any); True when it was
+        queued (or run, in eager mode)."""
         from config.cache import redis_breaker
 
         eager = self.app.conf.task_always_eager
         if not eager and redis_breaker.is_open():
             logger.error("Task %s%r not queued: the broker failed a moment ago", self.name, args)
-            return
+            return False
         try:
-            self.delay(*args, **kwargs)
+            if options:
+                self.apply_async(args, kwargs, **options)
+            else:
+                self.delay(*args, **kwargs)
         except (BrokerUnavailable, *REDIS_OUTAGE, OSError) as error:
             redis_breaker.trip()
             logger.error(
@@ -53,12 +76,14 @@ class MadoguchiTask(DjangoTask):
                 args,
                 type(error).__name__,
             )
+            return False
         except Exception:
             if not eager:
                 raise
             # Embedded mode runs the task here, after the commit: its failure must not
             # turn a stored change into an error page.
             logger.exception("Task %s%r failed after commit", self.name, args)
+        return True
 
 
 app = Celery("madoguchi", task_cls=MadoguchiTask)

@@ -467,6 +467,9 @@ OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 3600)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 300)
 OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 30)
+# Where workers run, the relay starts this long after a commit that promised an e-mail:
+# the commits meanwhile share its run (one batch, one connection to the mail server).
+OUTBOX_RELAY_DELAY_SECONDS = env_float("OUTBOX_RELAY_DELAY_SECONDS", 0.5)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "madoguchi@city.example.jp")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

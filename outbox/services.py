@@ -1,9 +1,12 @@
 """Every write of the outbox: queue an e-mail inside a change, send it once, retry it.
 
 An e-mail is queued as a row in the transaction of the change that promises it (one
-INSERT); after commit a task sends it, and a beat sweep sends whatever that task did not
-(the broker was down, a worker died, the send failed and its retry time came). Each row
-is claimed by a conditional UPDATE before it is sent, so two relays never send it both.
+INSERT). After the commit a relay sends it: where workers run, one relay run is queued
+for a burst of commits and sends what is due in batches, each over one connection to
+the mail server; without workers (the embedded mode) the committing process sends its
+own e-mail. A beat sweep (the same relay) sends whatever was missed (the broker was
+down, a worker died, the send failed and its retry time came). Each row is claimed by a
+conditional UPDATE before it is sent, so two relays never send it both.
 """
 
 import datetime as dt
@@ -12,6 +15,8 @@ import smtplib
 import time
 
 from django.conf import settings
+from django.core import mail
+from django.core.cache import cache
 from django.db import DatabaseError, connection, connections, transaction
 from django.db.models import F, Q
 from django.db.models.sql import UpdateQuery
@@ -22,6 +27,14 @@ from outbox import registry
 from outbox.models import Email, EmailStatus
 
 logger = logging.getLogger("madoguchi.outbox")
+
+# While this cache key exists a relay run is queued and has not started: a commit that
+# finds it queues none (that run will see its row). At most this many seconds, in case
+# the run was not queued after all or is lost (the sweep covers it meanwhile).
+RELAY_QUEUED = "outbox:relay-queued"
+RELAY_QUEUED_SECONDS = 10
+# Rows claimed at once and sent over one connection to the mail server.
+RELAY_BATCH = 50
 
 
 def email_queue(
@@ -38,8 +51,6 @@ def email_queue(
     the row commits (or rolls back) with the change. One INSERT; a second call with the
     same ``key`` (a retried request) writes nothing. The send is queued on commit; a
     failure to queue it never reaches the caller (the sweep sends the row later)."""
-    from outbox import tasks
-
     now = now or timezone.now()
     Email.objects.bulk_create(
         [
@@ -56,13 +67,29 @@ def email_queue(
         ],
         ignore_conflicts=True,
     )
-    tasks.outbox_send.delay_on_commit(key)
+    _relay_on_commit(key)
+
+
+def _relay_on_commit(key: str) -> None:
+    """After the commit: where workers run, make sure one relay run is queued (a burst of
+    commits shares it); without workers (tasks run eagerly) this process sends ``key``."""
+    from outbox import tasks
+
+    if tasks.outbox_send.app.conf.task_always_eager:
+        tasks.outbox_send.delay_on_commit(key)
+    else:
+        tasks.outbox_send_due.delay_on_commit_once(
+            RELAY_QUEUED, RELAY_QUEUED_SECONDS, countdown=settings.OUTBOX_RELAY_DELAY_SECONDS
+        )
 
 
 def _claimable(now: dt.datetime) -> Q:
-    """Waiting and due, or claimed by a relay that died before it finished."""
-    return Q(status=EmailStatus.PENDING, next_attempt_at__lte=now) | Q(
-        status=EmailStatus.SENDING, claimed_until__lt=now
+    """Waiting and due, or claimed by a relay that died before it finished, or never
+    tried yet: a first attempt is made at once whatever the clocks of web and worker say."""
+    return (
+        Q(status=EmailStatus.PENDING, next_attempt_at__lte=now)
+        | Q(status=EmailStatus.SENDING, claimed_until__lt=now)
+        | Q(status=EmailStatus.PENDING, attempts=0)
     )
 
 
@@ -100,13 +127,12 @@ def _finish(email: Email, **fields) -> None:
             time.sleep(0.5)
 
 
-def _claim(key: str, now: dt.datetime) -> Email | None:
-    """Claim the row ``key`` if it may be sent now (status "sending", a lease, one more
-    attempt) and return it as claimed; None when it may not. One statement (``UPDATE …
-    RETURNING``) where the database returns rows from an UPDATE, else two."""
+def _claim(rows, now: dt.datetime) -> list[Email]:
+    """Claim those of ``rows`` that may be sent now (status "sending", a lease, one more
+    attempt) and return them as claimed. One statement (``UPDATE … RETURNING``) where the
+    database returns rows from an UPDATE, else one conditional UPDATE a row."""
+    rows = rows.filter(_claimable(now))
     lease = dt.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
-    first_attempt = Q(status=EmailStatus.PENDING, attempts=0)
-    rows = Email.objects.filter(key=key).filter(_claimable(now) | first_attempt)
     values = {
         "status": EmailStatus.SENDING,
         "claimed_until": now + lease,
@@ -115,15 +141,30 @@ def _claim(key: str, now: dt.datetime) -> Email | None:
     db = connections[rows.db]
     # PostgreSQL and SQLite ≥ 3.35 (the feature Django checks for INSERT … RETURNING).
     if not db.features.can_return_columns_from_insert:
-        return Email.objects.get(key=key) if rows.update(**values) else None
+        ids = list(rows.values_list("pk", flat=True))
+        won = [pk for pk in ids if rows.filter(pk=pk).update(**values)]
+        return list(Email.objects.filter(pk__in=won))
     query = rows.query.chain(UpdateQuery)
     query.add_update_values(values)
     compiler = query.get_compiler(rows.db)
     compiler.pre_sql_setup()
     sql, params = compiler.as_sql()
     columns = ", ".join(db.ops.quote_name(f.column) for f in Email._meta.concrete_fields)
-    claimed = list(Email.objects.raw("%s RETURNING %s" % (sql, columns), params))
-    return claimed[0] if claimed else None
+    return list(Email.objects.raw("%s RETURNING %s" % (sql, columns), params))
+
+
+def _claim_due(now: dt.datetime, limit: int) -> list[Email]:
+    """Claim up to ``limit`` due rows, the longest waiting first. Rows another relay is
+    claiming at this moment are skipped (PostgreSQL: ``FOR UPDATE SKIP LOCKED``), not
+    waited for; the conditional UPDATE keeps every database from claiming a row twice."""
+    with transaction.atomic():
+        ids = list(
+            Email.objects.filter(_claimable(now))
+            .order_by("next_attempt_at", "pk")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[:limit]
+        )
+        return _claim(Email.objects.filter(pk__in=ids), now) if ids else []
 
 
 def email_send(*, key: str, now: dt.datetime | None = None) -> str:
@@ -134,9 +175,13 @@ def email_send(*, key: str, now: dt.datetime | None = None) -> str:
     it). A first attempt is made at once whatever the clocks of web and worker say.
     """
     now = now or timezone.now()
-    email = _claim(key, now)
-    if email is None:
-        return ""
+    claimed = _claim(Email.objects.filter(key=key), now)
+    return _send(claimed[0], now) if claimed else ""
+
+
+def _send(email: Email, now: dt.datetime, via=None) -> str:
+    """Build, send and record one claimed row, over the open connection ``via`` if given
+    (a failure closes it: the next message opens a new one)."""
     try:
         builder = registry.builder_for(email.kind)
         with translation.override(email.language or settings.LANGUAGE_CODE):
@@ -146,8 +191,13 @@ def email_send(*, key: str, now: dt.datetime | None = None) -> str:
         if message is None:
             _finish(email, status=EmailStatus.SKIPPED, last_error="")
             return EmailStatus.SKIPPED
+        if via is not None:
+            via.open()  # nothing when it is open already
+            message.connection = via
         message.send()
     except Exception as error:
+        if via is not None:
+            via.close()
         return _failed(email, error, now)
     _finish(
         email,
@@ -181,15 +231,43 @@ def _failed(email: Email, error: Exception, now: dt.datetime) -> str:
 
 
 def emails_send_due(*, now: dt.datetime | None = None, limit: int = 500) -> int:
-    """The sweep: send every row that is due (its task was lost, its retry time came, its
-    relay died). Returns the number sent."""
+    """The relay, queued after commits and run by beat's sweep: send every row that is
+    due (new, its retry time came, its relay died), up to ``limit``, in batches of
+    RELAY_BATCH rows each sent over one connection to the mail server. Returns the
+    number sent. A relay queued by a commit may start now: the next commit queues another."""
+    cache.delete(RELAY_QUEUED)
+    started = time.monotonic()
     now = now or timezone.now()
-    keys = list(
-        Email.objects.filter(_claimable(now))
-        .order_by("next_attempt_at")
-        .values_list("key", flat=True)[:limit]
-    )
-    return sum(email_send(key=key, now=now) == EmailStatus.SENT for key in keys)
+    sent = 0
+    while limit > 0:
+        # ``now`` moves on with the clock, so each batch's lease runs from its claim.
+        batch_now = now + dt.timedelta(seconds=time.monotonic() - started)
+        claimed = _claim_due(batch_now, min(RELAY_BATCH, limit))
+        if not claimed:
+            break
+        limit -= len(claimed)
+        sent += _send_batch(claimed, batch_now)
+    return sent
+
+
+def _send_batch(emails: list[Email], now: dt.datetime) -> int:
+    """Send claimed rows over one connection. A batch stops (its rest is given back,
+    untried) after a quarter of the lease, so no row's lease runs out while it waits
+    behind a mail server that times out (another relay would send it a second time)."""
+    deadline = time.monotonic() + settings.OUTBOX_LEASE_SECONDS / 4
+    via = mail.get_connection()
+    sent = 0
+    try:
+        for index, email in enumerate(emails):
+            if time.monotonic() > deadline:
+                Email.objects.filter(
+                    pk__in=[e.pk for e in emails[index:]], status=EmailStatus.SENDING
+                ).update(status=EmailStatus.PENDING, claimed_until=None, attempts=F("attempts") - 1)
+                break
+            sent += _send(email, now, via) == EmailStatus.SENT
+    finally:
+        via.close()
+    return sent
 
 
 def emails_send_again(*, email_ids: list[int], now: dt.datetime | None = None) -> int:
@@ -210,10 +288,8 @@ def emails_send_again(*, email_ids: list[int], now: dt.datetime | None = None) -
             last_error="",
             sent_at=None,
         )
-        from outbox import tasks
-
         for key in keys:
-            tasks.outbox_send.delay_on_commit(key)
+            _relay_on_commit(key)
     return len(keys)
 
 

@@ -7,14 +7,15 @@ from outbox import services
 
 @shared_task
 def outbox_send(key: str) -> str:
-    """Queued on commit of the change that promised the e-mail. Failures are retried by
-    the row's own schedule (the sweep), not by Celery."""
+    """One e-mail: run in the committing process where no worker runs (eager tasks), or
+    queued by hand. Failures are retried by the row's own schedule, not by Celery."""
     return services.email_send(key=key)
 
 
 @shared_task
 def outbox_send_due() -> int:
-    """Beat, every OUTBOX_SWEEP_SECONDS: whatever the on-commit task did not send."""
+    """The relay: queued once for a burst of commits that promised e-mails, and run by
+    beat every OUTBOX_SWEEP_SECONDS for whatever was missed or whose retry came."""
     return services.emails_send_due()
 
 

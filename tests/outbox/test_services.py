@@ -15,17 +15,9 @@ from outbox import services as outbox
 from outbox.models import Email, EmailStatus
 from reservations import services
 from reservations.models import Reservation
-from tests.reservations.factories import DAY, NOW, ProcedureFactory, add_clerk, add_rule, at, book
+from tests.reservations.factories import DAY, NOW, at, book
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def procedure():
-    procedure = ProcedureFactory()
-    add_rule(procedure, "本人確認書類")
-    add_clerk(procedure)
-    return procedure
 
 
 def _smtp_down(monkeypatch, error=None):
