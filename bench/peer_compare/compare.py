@@ -11,7 +11,8 @@ race and rules). Madoguchi gets a database of its own in that cluster (``madoguc
 seeded once with the peer's data shape, see data.py), Redis db 7, and a Celery worker
 (2 processes) that sends every confirmation e-mail (the file backend) while the load
 runs. After each booking level the reset waits until the outbox is empty; "with e-mail"
-is bookings / (level time + that wait): every e-mail rendered and delivered is paid for.
+is bookings / (level time + the lag of its last e-mail: from the last one promised to the
+last one sent): every e-mail rendered and delivered is paid for.
 Availability is measured twice for Madoguchi: cache warm (as served) and cold
 (AVAILABILITY_CACHE_SECONDS=0: every request computes the day's free times).
 
