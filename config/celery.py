@@ -47,12 +47,17 @@ class MadoguchiTask(DjangoTask):
         )
 
     def _delay_once_after_commit(self, flag: str, seconds: int, countdown: float) -> None:
+        # The commit comes first: a run that has deleted the flag sees this change.
+        self.delay_once(flag, seconds, countdown)
+
+    def delay_once(self, flag: str, seconds: int, countdown: float = 0) -> None:
+        """Queue this task now unless one queued with ``flag`` is waiting to start (see
+        ``delay_on_commit_once``). A failure to queue is logged, never raised."""
         from django.core.cache import cache
 
-        # The commit comes first: a run that has deleted the flag sees this change.
         options = {"countdown": countdown} if countdown else None
         if cache.add(flag, 1, seconds) and not self._delay_after_commit((), {}, options):
-            cache.delete(flag)  # not queued: the next commit tries again
+            cache.delete(flag)  # not queued: the next try queues it
 
     def _delay_after_commit(self, args, kwargs, options=None) -> bool:
         """Queue the task (with ``apply_async``'s ``options`` if any); True when it was

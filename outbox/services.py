@@ -233,8 +233,9 @@ def _failed(email: Email, error: Exception, now: dt.datetime) -> str:
 def emails_send_due(*, now: dt.datetime | None = None, limit: int = 500) -> int:
     """The relay, queued after commits and run by beat's sweep: send every row that is
     due (new, its retry time came, its relay died), up to ``limit``, in batches of
-    RELAY_BATCH rows each sent over one connection to the mail server. Returns the
-    number sent. A relay queued by a commit may start now: the next commit queues another."""
+    RELAY_BATCH rows each sent over one connection to the mail server; a full batch
+    queues another run for the next. Returns the number sent. A relay queued by a
+    commit may start now: the next commit queues another."""
     cache.delete(RELAY_QUEUED)
     started = time.monotonic()
     now = now or timezone.now()
@@ -245,9 +246,21 @@ def emails_send_due(*, now: dt.datetime | None = None, limit: int = 500) -> int:
         claimed = _claim_due(batch_now, min(RELAY_BATCH, limit))
         if not claimed:
             break
+        if len(claimed) == RELAY_BATCH:
+            _relay_more()
         limit -= len(claimed)
         sent += _send_batch(claimed, batch_now)
     return sent
+
+
+def _relay_more() -> None:
+    """A full batch: more may be due (a job promised many e-mails at once). Where
+    workers run, another relay run takes the next batch meanwhile, in another worker
+    process, and so on while the batches are full."""
+    from outbox import tasks
+
+    if not tasks.outbox_send_due.app.conf.task_always_eager:
+        tasks.outbox_send_due.delay_once(RELAY_QUEUED, RELAY_QUEUED_SECONDS)
 
 
 def _send_batch(emails: list[Email], now: dt.datetime) -> int:

@@ -98,6 +98,21 @@ def test_a_burst_of_bookings_queues_one_relay_which_sends_them_over_one_connecti
     assert workers == ["relay in 0.5s", "relay in 0.5s"]
 
 
+def test_a_full_batch_queues_another_run_for_the_next_one(
+    procedure, workers, django_capture_on_commit_callbacks, monkeypatch
+):
+    # A job that promised many e-mails at once: while the batches are full, each run
+    # queues the next, so the worker processes share the backlog.
+    book_three(procedure, django_capture_on_commit_callbacks)
+    monkeypatch.setattr(outbox, "RELAY_BATCH", 2)
+    workers.clear()
+
+    assert outbox.emails_send_due() == 3
+
+    assert workers == ["relay in 0s"]  # after the first batch (2), not the second (1)
+    assert len(mail.outbox) == 3
+
+
 def test_a_failed_send_is_retried_alone_and_the_next_message_gets_a_new_connection(
     procedure, workers, django_capture_on_commit_callbacks, monkeypatch
 ):
