@@ -17,6 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from config.documents import qr_png
+from outbox import registry
 from reservations import documents, selectors
 from reservations.codes import manage_token_for
 from reservations.models import HOLD_MINUTES, Reservation
@@ -118,10 +119,12 @@ def booking_email_queue(
 def build_booking_email(email) -> EmailMultiAlternatives | None:
     """The outbox's builder for BOOKING_EMAILS: rendered when sent, from the booking as
     it is then, in the language the citizen booked in."""
-    try:
-        reservation = selectors.reservation_for_email(email.object_id)
-    except Reservation.DoesNotExist:
-        return None
+    reservation = registry.preloaded(email)
+    if reservation is None:
+        try:
+            reservation = selectors.reservation_for_email(email.object_id)
+        except Reservation.DoesNotExist:
+            return None
     template, attach_calendar, calendar_method, _label = BOOKING_EMAILS[email.kind]
     extra = {}
     previous_id = (email.params or {}).get("previous_id")
@@ -138,6 +141,11 @@ def build_booking_email(email) -> EmailMultiAlternatives | None:
         calendar_method=calendar_method,
         extra=extra,
     )
+
+
+def preload_booking_emails(emails) -> dict[int, Reservation]:
+    """The bookings of a batch of BOOKING_EMAILS, read at once (the relay's preloader)."""
+    return selectors.reservations_for_emails({email.object_id for email in emails})
 
 
 def links_email_queue(reservations: list[Reservation], *, language: str, now=None) -> None:
@@ -228,9 +236,7 @@ def build_survey_email(email) -> EmailMultiAlternatives | None:
 
 
 def register_outbox_builders() -> None:
-    from outbox import registry
-
     for kind, (_template, _calendar, _method, label) in BOOKING_EMAILS.items():
-        registry.register(kind, build_booking_email, label=label)
+        registry.register(kind, build_booking_email, label=label, preload=preload_booking_emails)
     registry.register("booking_links", build_links_email, label=_("Booking links sent again"))
     registry.register("visit_survey", build_survey_email, label=_("Satisfaction survey link"))

@@ -213,12 +213,19 @@ def reservation_by_token(token: str) -> Reservation | None:
     return reservation
 
 
-def reservation_for_email(reservation_id: int) -> Reservation:
-    return (
-        Reservation.objects.select_related("procedure__department", "counter")
-        .prefetch_related("consents")
-        .get(pk=reservation_id)
+def _for_email():
+    return Reservation.objects.select_related("procedure__department", "counter").prefetch_related(
+        "consents"
     )
+
+
+def reservation_for_email(reservation_id: int) -> Reservation:
+    return _for_email().get(pk=reservation_id)
+
+
+def reservations_for_emails(reservation_ids: set[int]) -> dict[int, Reservation]:
+    """The bookings of a batch of e-mails, as ``reservation_for_email`` reads one."""
+    return {r.pk: r for r in _for_email().filter(pk__in=reservation_ids)}
 
 
 def documents_to_bring(reservation: Reservation) -> list[str]:

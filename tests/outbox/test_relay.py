@@ -9,12 +9,15 @@ from django.core import mail
 from django.core.cache import cache
 from django.core.mail.backends.locmem import EmailBackend
 from django.core.mail.message import EmailMultiAlternatives
+from django.db import DatabaseError, connection
+from django.test.utils import CaptureQueriesContext
 from kombu.exceptions import OperationalError
 
 from config.cache import redis_breaker
 from outbox import services as outbox
 from outbox import tasks
 from outbox.models import Email, EmailStatus
+from reservations.models import Reservation
 from tests.reservations.factories import DAY, at, book
 from tests.reservations.factories import citizen as citizen_no
 
@@ -191,3 +194,40 @@ def test_without_workers_each_booking_sends_its_own_email_in_its_process(
 
     assert [m.to for m in mail.outbox] == [["citizen1@example.jp"]]
     assert Email.objects.get().status == EmailStatus.SENT
+
+
+def test_a_batch_reads_its_bookings_once_not_once_an_email(
+    procedure, workers, django_capture_on_commit_callbacks
+):
+    book_three(procedure, django_capture_on_commit_callbacks)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert outbox.emails_send_due() == 3
+
+    reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    bookings = [sql for sql in reads if 'FROM "reservations_reservation"' in sql]
+    consents = [sql for sql in reads if 'FROM "reservations_consent' in sql]
+    assert (len(bookings), len(consents)) == (1, 1)  # for the three e-mails
+    # Each still says its own booking's code and documents.
+    codes = set(Reservation.objects.values_list("code", flat=True))
+    assert {m.to[0]: next(c for c in codes if c in m.body) for m in mail.outbox}.keys() == {
+        "citizen1@example.jp",
+        "citizen2@example.jp",
+        "citizen3@example.jp",
+    }
+    assert all("本人確認書類" in m.body for m in mail.outbox)
+
+
+def test_a_failing_preloader_leaves_each_email_to_read_its_own_booking(
+    procedure, workers, django_capture_on_commit_callbacks, monkeypatch
+):
+    from reservations import selectors
+
+    book_three(procedure, django_capture_on_commit_callbacks)
+
+    def down(ids):
+        raise DatabaseError("the read failed")
+
+    monkeypatch.setattr(selectors, "reservations_for_emails", down)
+
+    assert outbox.emails_send_due() == 3
