@@ -107,6 +107,7 @@ def test_no_serious_accessibility_violation(browser, live_server, locale):
     page.fill("#id_username", "manager")
     page.fill("#id_password", "madoguchi-demo")
     page.press("#id_password", "Enter")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)  # logged in, moved on
     page.wait_for_load_state("networkidle")
     found += [
         v

@@ -17,9 +17,8 @@ def test_home_page_in_japanese_then_english(page):
     page.get_by_label("言語").select_option("en")
     page.get_by_role("button", name="切り替え").click()
 
-    page.wait_for_load_state()
-    assert page.locator("html").get_attribute("lang") == "en"
-    assert page.get_by_role("heading", level=1).inner_text() == "Welcome to the city hall counter"
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome to the city hall counter")
     expect(page.get_by_role("heading", name="Citizens Division")).to_be_visible()
 
 
@@ -42,5 +41,5 @@ def test_staff_member_logs_in_from_the_browser(page):
     page.get_by_label("パスワード").fill("madoguchi-demo")
     page.get_by_role("button", name="ログイン").click()
 
-    assert page.get_by_role("heading", level=1).inner_text() == "職員ホーム"
+    expect(page.get_by_role("heading", level=1)).to_have_text("職員ホーム")
     expect(page.get_by_text("佐藤 花子").first).to_be_visible()

@@ -58,8 +58,7 @@ def test_a_resident_books_end_to_end_in_their_language(browser, live_server, pro
     expect(switch).to_be_visible()
     switch.select_option(language)
     page.locator(".lang-switch-button").click()
-    page.wait_for_load_state()
-    assert page.locator("html").get_attribute("lang") == html_lang(language)
+    expect(page.locator("html")).to_have_attribute("lang", html_lang(language))
     found += _findings(axe, page)
 
     page.goto("/book/%s/?month=%s" % (procedure.code, procedure.test_day.strftime("%Y-%m")))
@@ -78,7 +77,7 @@ def test_a_resident_books_end_to_end_in_their_language(browser, live_server, pro
     for box in page.locator("form.booking-form input[type=checkbox]").all():
         box.check()
     page.locator("form.booking-form button[type=submit]").click()
-    page.wait_for_load_state()
+    page.wait_for_url(re.compile(r"/booking/[^/]+/$"))  # the booking's own page
 
     reservation = Reservation.objects.get()
     assert reservation.language == language

@@ -7,6 +7,7 @@ import re
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from organization.models import Role
 from tests.organization.factories import make_staff_member
@@ -194,6 +195,7 @@ def _visit_the_public_pages(page, public: list[str]) -> None:
     _open(page, "/")
     page.locator("#language-select").select_option("en")
     page.locator(".lang-switch-button").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     page.wait_for_load_state("networkidle")
     for path in public:
         _open(page, path)
@@ -205,6 +207,7 @@ def _visit_the_staff_pages(page, staff: list[str]) -> None:
     page.fill("#id_username", "manager")
     page.fill("#id_password", "madoguchi-demo")
     page.press("#id_password", "Enter")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)  # logged in, moved on
     page.wait_for_load_state("networkidle")
     for path in staff:
         _open(page, path)

@@ -3,6 +3,7 @@ progress by htmx polling, within the Content-Security-Policy."""
 
 import io
 import os
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -23,6 +24,7 @@ def _log_in(page, username="fukushi3"):
     page.fill("#id_username", username)
     page.fill("#id_password", "madoguchi-demo")
     page.press("#id_password", "Enter")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)  # logged in, moved on
     page.wait_for_load_state("networkidle")
 
 
@@ -54,6 +56,7 @@ def test_an_upload_shows_its_report_with_the_refused_lines(page, tmp_path):
         page.screenshot(path=os.path.join(SHOTS, "import-phone-ja.png"), full_page=True)
     page.set_input_files("#id_file", str(path))
     page.get_by_role("button", name="取り込む").click()
+    page.wait_for_url(re.compile(r"/notices/import/\d+/"))  # the import's own page
     page.wait_for_load_state("networkidle")
 
     content = page.content()

@@ -41,12 +41,12 @@ def test_kiosk_check_in_call_serve_and_the_display_board(page, browser, live_ser
         reservation.code.lower()
     )
     page.get_by_role("button", name="受付する").click()
-    assert page.get_by_role("status").inner_text() == "A001"
+    expect(page.get_by_role("status")).to_have_text("A001")
 
     # A walk-in takes a number at the same kiosk.
     page.goto("/counter/kiosk/")
     page.get_by_role("button", name="住民票の写し").click()
-    assert page.get_by_role("status").inner_text() == "B001"
+    expect(page.get_by_role("status")).to_have_text("B001")
 
     # The clerk calls the next citizen and serves them.
     clerk_context = browser.new_context(base_url=live_server.url, locale="ja-JP")

@@ -87,7 +87,7 @@ def test_the_ticket_counts_down_and_returns_to_the_start(kiosk_page, settings):
 
     page.get_by_role("button", name="住民票の写し").click()
 
-    assert page.get_by_role("status").inner_text() == "B001"
+    expect(page.get_by_role("status")).to_have_text("B001")
     timer = page.get_by_role("timer")
     assert "秒で最初の画面に戻ります" in timer.inner_text()
     page.wait_for_function(
