@@ -41,14 +41,9 @@ class MadoguchiTask(DjangoTask):
         start: the cache key ``flag`` marks it for at most ``seconds``, and the task
         deletes it when it starts, so a burst of commits shares one run and a commit
         after that start queues the next. The task must then do the work of every
-        change committed before it started."""
-        transaction.on_commit(
-            functools.partial(self._delay_once_after_commit, flag, seconds, countdown)
-        )
-
-    def _delay_once_after_commit(self, flag: str, seconds: int, countdown: float) -> None:
-        # The commit comes first: a run that has deleted the flag sees this change.
-        self.delay_once(flag, seconds, countdown)
+        change committed before it started (the commit comes first, so a run that has
+        deleted the flag sees the change)."""
+        transaction.on_commit(functools.partial(self.delay_once, flag, seconds, countdown))
 
     def delay_once(self, flag: str, seconds: int, countdown: float = 0) -> None:
         """Queue this task now unless one queued with ``flag`` is waiting to start (see
