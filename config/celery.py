@@ -21,7 +21,7 @@ import os
 
 from celery import Celery
 from celery.contrib.django.task import DjangoTask
-from celery.signals import setup_logging, task_postrun, task_prerun
+from celery.signals import setup_logging, task_postrun, task_prerun, worker_process_init
 from django.db import close_old_connections, transaction
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
@@ -112,3 +112,11 @@ def _use_django_logging(**_kwargs) -> None:
     from django.conf import settings
 
     dictConfig(settings.LOGGING)
+
+
+@worker_process_init.connect
+def _settle_garbage_collector(**_kwargs) -> None:
+    """Each worker process, once started: the collector settings of config/gc_tuning.py."""
+    from config.gc_tuning import settle_after_startup
+
+    settle_after_startup()

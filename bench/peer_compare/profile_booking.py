@@ -143,12 +143,15 @@ def main():
     from django.core.management import call_command
 
     from bench.peer_compare import data
+    from config.gc_tuning import settle_after_startup
     from reservations.models import Procedure
 
     call_command("migrate", verbosity=0)
     if not Procedure.objects.filter(code=data.CODE).exists():
         data.seed(5000)
     data.reset(timeout=0)
+    # As a gunicorn worker runs once it has loaded the app (gunicorn.conf.py).
+    settle_after_startup()
 
     now = timezone.localtime()
     day = timezone.localdate() + dt.timedelta(days=200)
