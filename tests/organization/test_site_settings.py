@@ -57,6 +57,19 @@ def test_before_any_edit_the_defaults_are_cached_and_the_first_save_shows_at_onc
     assert selectors.site_settings().city_name == "もみじ市"
 
 
+def test_a_process_that_kept_the_record_follows_a_change_of_the_settings_defaults(settings):
+    """The record built once per process still shows a new CITY_NAME (a redeploy with new
+    settings while Redis keeps the cached absence of a record)."""
+    settings.CITY_NAME = "かえで町"
+    assert selectors.site_settings().city_name == "かえで町"
+    assert selectors.site_settings() is selectors.site_settings()  # built once
+
+    settings.CITY_NAME = "くすのき村"
+
+    assert selectors.site_settings().city_name == "くすのき村"
+    assert selectors.site_settings_without_database().city_name == "くすのき村"
+
+
 def test_a_save_by_any_other_path_clears_the_cache_too(client, city):
     assert "さくら市" in client.get("/").content.decode()  # cached now
 
