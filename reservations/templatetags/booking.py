@@ -3,11 +3,12 @@
 import datetime as dt
 
 from django import template
+from django.forms import BoundField
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.formats import get_format
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
@@ -167,8 +168,6 @@ def hidden_inputs(fields) -> str:
     """The hidden inputs of these bound fields (or of one), as their widgets render them
     but without a template each: a details page's version fields and idempotency key took
     a tenth of its rendering through Django's form templates."""
-    from django.forms import BoundField
-    from django.utils.html import format_html, format_html_join
 
     def attributes(field):
         value = field.field.widget.format_value(field.value())
