@@ -107,3 +107,40 @@ def test_the_managers_header_folds_into_a_menu_on_a_phone(browser, live_server, 
 
     assert overflow <= 390
     assert len(visible) >= 8, visible  # the menu lists every link, log-out included
+
+
+# Each citizen language's labels, where they are longest (Português) and shortest.
+CITIZEN_LABELS = """
+() => [...document.querySelectorAll(
+  "header .nav-link, header .site-name, header .site-service, header .lang-switch-button"
+)].filter(el => el.offsetParent !== null).map(el => {
+  // The lines its text takes: the distinct tops of the text's boxes.
+  const range = document.createRange();
+  range.selectNodeContents(el);
+  const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top / 4)));
+  return {text: el.innerText.trim(), lines: tops.size};
+})
+"""
+
+
+@pytest.mark.parametrize("language", ["pt-br", "en", "vi", "ja"])
+@pytest.mark.parametrize("width", [1024, 1366])
+def test_the_citizens_header_breaks_no_label_in_any_language(browser, live_server, language, width):
+    context = browser.new_context(
+        base_url=live_server.url, locale="ja-JP", viewport={"width": width, "height": 800}
+    )
+    context.add_cookies(
+        [{"name": django_settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+    )
+    page = context.new_page()
+    page.goto("/book/")
+    if SHOTS:
+        page.screenshot(path=os.path.join(SHOTS, "citizen-header-%s-%d.png" % (language, width)))
+    labels = page.evaluate(CITIZEN_LABELS)
+    overflow = page.evaluate("document.documentElement.scrollWidth")
+    context.close()
+
+    # The links are in the bar (not folded into the menu), each label on one line.
+    assert any(label["text"] for label in labels), labels
+    assert [label for label in labels if label["lines"] > 1] == []
+    assert overflow <= width
