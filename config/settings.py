@@ -260,7 +260,9 @@ RATE_LIMITS = {
     # per person (e-mail or phone) tight.
     "book": (env_int("RATE_LIMIT_BOOK", 60), 600),
     "book_contact": (env_int("RATE_LIMIT_BOOK_CONTACT", 5), 600),
-    "manage": (env_int("RATE_LIMIT_MANAGE", 30), 60),
+    # A booking's own pages: one change of time is about 15 requests, and a carrier or the
+    # city hall's Wi-Fi puts many citizens behind one address (links cannot be guessed).
+    "manage": (env_int("RATE_LIMIT_MANAGE", 120), 60),
     # Find my booking: each valid request may send an e-mail, so per person it is tight
     # (against mail bombing), per address enough for a family or a shared Wi-Fi.
     "find": (env_int("RATE_LIMIT_FIND", 20), 600),

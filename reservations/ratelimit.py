@@ -122,8 +122,11 @@ def counted(hits: list[tuple[str, str]]):
         raise
 
 
-def too_many(request, scope: str, *, back_url: str = "", form_kept: bool = False):
-    """The 429 page: how long to wait, where to go back to, and whom to call."""
+def too_many(
+    request, scope: str, *, back_url: str = "", form_kept: bool = False, unchanged: bool = False
+):
+    """The 429 page: how long to wait, where to go back to, and whom to call;
+    ``unchanged``: a refused form (cancel, change of time) says that nothing changed."""
     _limit, period = settings.RATE_LIMITS.get(scope, (0, 60))
     response = render(
         request,
@@ -132,6 +135,7 @@ def too_many(request, scope: str, *, back_url: str = "", form_kept: bool = False
             "minutes": max(1, period // 60),
             "back_url": back_url,
             "form_kept": form_kept,
+            "unchanged": unchanged,
             "contact": city_contact(),
         },
         status=429,
@@ -151,8 +155,13 @@ def rate_limited(scope: str, *, methods: tuple[str, ...] = ("GET", "POST")):
                 return view(request, *args, **kwargs)
             hits = [(scope, client_ip(request))]
             if hit_all(hits):
-                back = request.get_full_path() if request.method == "GET" else ""
-                return too_many(request, scope, back_url=back)
+                # Back to the same page: for a refused form (a POST) its GET shows it again.
+                return too_many(
+                    request,
+                    scope,
+                    back_url=request.get_full_path(),
+                    unchanged=request.method != "GET",
+                )
             with counted(hits):
                 return view(request, *args, **kwargs)
 
