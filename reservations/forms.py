@@ -23,6 +23,10 @@ RULES_CHANGED_MESSAGE = _(
 class CitizenDetailsForm(forms.Form):
     """Who is coming, and one checkbox per required-document rule of the procedure."""
 
+    # Errors of the whole form that concern some of its fields (by code): the error
+    # summary links to the first, and each is marked as the one to change.
+    error_fields = {"no_contact": ("email", "phone")}
+
     # Any script, as on the residence card.
     name = forms.CharField(
         label=_("Name"),
@@ -158,8 +162,13 @@ class CitizenDetailsForm(forms.Form):
                 _("This form is out of date. Please reload the page and try again.")
             )
         if not cleaned.get("email") and not cleaned.get("phone") and not self.errors.get("phone"):
+            for name in self.error_fields["no_contact"]:
+                attrs = self.fields[name].widget.attrs
+                attrs["aria-invalid"] = "true"
+                attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
             raise forms.ValidationError(
-                _("Please give an e-mail address or a phone number, so we can reach you.")
+                _("Please give an e-mail address or a phone number, so we can reach you."),
+                code="no_contact",
             )
         return cleaned
 

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django import forms, template
+from django.core.exceptions import NON_FIELD_ERRORS
 
 register = template.Library()
 
@@ -26,8 +27,14 @@ def _anchor(bound_field) -> str:
 @register.inclusion_tag("_error_summary.html")
 def error_summary(form, title=""):
     """Problems of ``form`` in the order its fields are shown, after those of the whole
-    form; errors of hidden fields are told without a link (there is nothing to fix)."""
-    problems = [Problem(str(message)) for message in form.non_field_errors()]
+    form (linked to the first field they concern where the form's ``error_fields`` names
+    their code); errors of hidden fields are told without a link (nothing to fix)."""
+    problems = []
+    fields_of = getattr(form, "error_fields", {})  # error code -> the fields it concerns
+    for error in form.errors.as_data().get(NON_FIELD_ERRORS, []):
+        names = fields_of.get(error.code, ())
+        anchor = _anchor(form[names[0]]) if names else ""
+        problems.extend(Problem(str(message), "", anchor) for message in error.messages)
     for bound_field in form:
         for message in bound_field.errors:
             if bound_field.is_hidden:

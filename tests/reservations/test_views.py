@@ -186,6 +186,17 @@ def test_neither_email_nor_phone_is_refused(client, procedure):
     assert Reservation.objects.count() == 0
 
 
+def test_neither_email_nor_phone_marks_both_fields_and_the_summary_links_to_one(client, procedure):
+    response = client.post(details_url(procedure), form_data(procedure, email="", phone=""))
+
+    page = response.content.decode()
+    summary = re.search(r'<div class="alert alert-danger error-summary".*?</div>', page, re.S)
+    assert 'href="#id_email"' in summary.group(0)
+    for name in ("email", "phone"):
+        field = re.search(r'<input[^>]*id="id_%s"[^>]*>' % name, page).group(0)
+        assert 'aria-invalid="true"' in field and "is-invalid" in field
+
+
 def test_a_slot_that_just_went_sends_the_citizen_back_to_the_times(client, procedure):
     client.post(details_url(procedure), form_data(procedure))
 
