@@ -168,7 +168,8 @@ CITY = {
             "绿市",
             "미도리시",
             "Thành phố Midori",
-            "Cidade de Midori",
+            # "Prefeitura de Midori", "Site de Midori": the name alone reads right.
+            "Midori",
         ),
     ),
     # The postal address stays Japanese in Chinese and Korean (it is what the envelope
@@ -182,7 +183,7 @@ CITY = {
             "",
             "",
             "1-1-1 Honcho, Midori City 123-0001",
-            "1-1-1 Honcho, Midori City 123-0001",
+            "1-1-1 Honcho, Midori 123-0001",
         ),
     ),
     "phone": "0120-000-100",
