@@ -17,6 +17,9 @@ from tests.reservations.factories import (
     ProcedureFactory,
     add_clerk,
     add_rule,
+    at,
+    book,
+    citizen,
     open_day,
     procedure_with,
 )
@@ -169,12 +172,15 @@ def test_tries_that_failed_while_the_database_restarted_do_not_count(procedure, 
     assert Reservation.objects.count() == 1
 
 
-def test_a_refused_cancel_says_nothing_changed_and_offers_to_try_again(client, settings):
-    from tests.reservations.factories import at, book, citizen
-
+@pytest.fixture
+def booked():
+    """A confirmed booking (its token opens its own pages)."""
     procedure = procedure_with("通知書", clerk_days=[DAY], code="seal-registration")
-    result = book(procedure, at(DAY, 9), citizen(email="hanako@example.jp"), now=None)
-    cancel_url = reverse("reservations:cancel", args=[result.token])
+    return book(procedure, at(DAY, 9), citizen(email="hanako@example.jp"), now=None)
+
+
+def test_a_refused_cancel_says_nothing_changed_and_offers_to_try_again(client, settings, booked):
+    cancel_url = reverse("reservations:cancel", args=[booked.token])
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "manage": (0, 60)}
 
     refused = client.post(cancel_url, HTTP_ACCEPT_LANGUAGE="en")
@@ -183,19 +189,15 @@ def test_a_refused_cancel_says_nothing_changed_and_offers_to_try_again(client, s
     assert refused.status_code == 429
     assert "Nothing was changed" in content
     assert 'href="%s"' % cancel_url in content  # "Try again": the cancel page again
-    result.reservation.refresh_from_db()
-    assert result.reservation.status == "confirmed"
+    booked.reservation.refresh_from_db()
+    assert booked.reservation.status == "confirmed"
 
 
-def test_a_shared_address_changing_two_bookings_in_a_minute_is_not_refused(client):
+def test_a_shared_address_changing_two_bookings_in_a_minute_is_not_refused(client, booked):
     # One change of time is about 15 requests to a booking's pages (the link, the
     # calendar and its days, the confirmation); the city hall's Wi-Fi puts many citizens
     # behind one address. The default limit serves two such changes and more.
-    from tests.reservations.factories import at, book, citizen
-
-    procedure = procedure_with("通知書", clerk_days=[DAY], code="seal-registration")
-    result = book(procedure, at(DAY, 9), citizen(email="hanako@example.jp"), now=None)
-    manage_url = reverse("reservations:manage", args=[result.token])
+    manage_url = reverse("reservations:manage", args=[booked.token])
 
     statuses = {client.get(manage_url).status_code for _ in range(40)}
 
