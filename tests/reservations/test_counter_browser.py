@@ -57,9 +57,13 @@ def test_kiosk_check_in_call_serve_and_the_display_board(page, browser, live_ser
     expect(clerk_page.get_by_text("A001").first).to_be_visible()
 
     # The display board (no login) shows the number being called.
-    board = browser.new_context(base_url=live_server.url).new_page()
+    # Closed at once: an open board keeps polling the live server after this test ends.
+    board_context = browser.new_context(base_url=live_server.url)
+    board = board_context.new_page()
     board.goto("/display/")
-    assert board.locator(".display-ticket").first.inner_text() == "A001"
+    board_ticket = board.locator(".display-ticket").first.inner_text()
+    board_context.close()
+    assert board_ticket == "A001"
 
     called = Visit.objects.get(ticket="A001")
     assert called.status == VisitStatus.CALLED
