@@ -100,3 +100,32 @@ def test_a_resident_books_end_to_end_in_their_language(browser, live_server, pro
     assert _in(language, "Please bring:") in ics
 
     assert found == []
+
+
+def _fonts_drawing(context, page, selector: str) -> set[str]:
+    """The installed fonts Chromium drew the element's text with, Latin fonts left out."""
+    cdp = context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    return {font["familyName"] for font in fonts if not font["familyName"].startswith("DejaVu")}
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "ja"])
+def test_chinese_and_japanese_text_is_drawn_in_one_font(browser, live_server, procedure, language):
+    """A Japanese font has no 预 or 约: Chinese text asks for a Chinese font first, so a
+    heading is not drawn in two fonts, one character in each."""
+    context = browser.new_context(
+        base_url=live_server.url, locale="ja-JP", viewport={"width": 390, "height": 844}
+    )
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page = context.new_page()
+    page.goto("/book/")
+    heading = _fonts_drawing(context, page, "h1")
+    paragraph = _fonts_drawing(context, page, "main p")
+    context.close()
+
+    assert len(heading) == 1, heading
+    assert paragraph == heading
