@@ -204,7 +204,7 @@ KNOWLEDGE_FIELDS = (
     "department_id",
     "procedure_id",
 )
-_SEARCHED = ("summary", "description", "root_cause", "countermeasure", "first_response")
+_SEARCHED = ("summary", "description", "root_cause", "countermeasure")
 
 
 def search_terms(text: str) -> list[str]:

@@ -73,8 +73,9 @@ def is_kana(text: str) -> bool:
     return bool(text) and all("\u3041" <= c <= "\u30ff" or c in "ー・ " for c in text)
 
 
-# The fields of a case the knowledge base searches (none holds personal data).
-SEARCHED = ("summary", "description", "root_cause", "countermeasure", "first_response")
+# The fields of a case the knowledge base searches, and shows: none holds personal data
+# (the first response is what the citizen was told, and may name them).
+SEARCHED = ("summary", "description", "root_cause", "countermeasure")
 
 
 def complaint_index(complaint) -> str:

@@ -88,10 +88,16 @@ def test_old_complaints_lose_personal_data_but_keep_the_knowledge():
     clerk = make_staff_member(department=shimin)
     manager = make_staff_member(role=Role.MANAGER, department=shimin)
     received = at(OLD, 10)
-    complaint = record(clerk, received_at=received, citizen_name="苦情 花子")
+    complaint = record(
+        clerk, received_at=received, citizen_name="苦情 花子", first_response="花子様に謝罪"
+    )
     complaint_services.complaint_reply_add(
         complaint=complaint, actor=clerk, text="花子様に電話", at=received
     )
+    complaint_services.complaint_pause(
+        complaint=complaint, actor=clerk, reason="花子様の書類待ち", at=received
+    )
+    complaint_services.complaint_resume(complaint=complaint, actor=clerk, at=received)
     close(
         complaint,
         handler=clerk,
@@ -114,6 +120,13 @@ def test_old_complaints_lose_personal_data_but_keep_the_knowledge():
     assert complaint.countermeasure == "対策"
     assert ComplaintEvent.objects.get(kind=EventKind.REPLY).text == ""
     assert ComplaintEvent.objects.get(kind=EventKind.CREATED).text != ""
+    # Every text staff wrote that may name the citizen is blank; the answers stay.
+    assert complaint.first_response == ""
+    assert [p.reason for p in complaint.pauses.all()] == [""]
+    assert {r.body for r in complaint.reports.all()} == {""}
+    texts = ComplaintEvent.objects.filter(complaint=complaint).values_list("text", flat=True)
+    assert "花子" not in "".join(texts)
+    assert complaint.escalations.get().countermeasure == "対策"
     # The timeline still refuses any other change.
     created = ComplaintEvent.objects.get(kind=EventKind.CREATED)
     with pytest.raises(DatabaseError), transaction.atomic():

@@ -3,6 +3,7 @@ categories and the knowledge search's synonyms, edited by administrators) and ``
 (a complaint and everything that happens to it). Import them from here."""
 
 from complaints.models.case import (
+    QUOTING_KINDS,
     Channel,
     CitizenState,
     Complaint,
@@ -36,6 +37,7 @@ from complaints.models.reference import (
 __all__ = [
     "FACTOR_CHOICES",
     "LEVELS",
+    "QUOTING_KINDS",
     "Approver",
     "Category",
     "Channel",

@@ -353,6 +353,27 @@ class EventKind(models.TextChoices):
     CITIZEN_STATE = "citizen_state", _("Citizen's state updated")
 
 
+# Entries whose text staff write about the case for their own side (notes, replies, reports,
+# the reasons of a pause, a change of level, a closing, its approval or refusal, a
+# reopening, the citizen's state): they may quote or name the citizen, so they are
+# personal. What is written for the departments asked (the request, their answers) and
+# the system's own entries are not.
+QUOTING_KINDS = frozenset(
+    {
+        EventKind.NOTE,
+        EventKind.REPLY,
+        EventKind.REPORT,
+        EventKind.LEVEL_CHANGED,
+        EventKind.PAUSED,
+        EventKind.CLOSING_REQUESTED,
+        EventKind.APPROVAL_REFUSED,
+        EventKind.APPROVED,
+        EventKind.REOPENED,
+        EventKind.CITIZEN_STATE,
+    }
+)
+
+
 class ComplaintEvent(models.Model):
     """The append-only timeline. The database refuses updates and deletes as well
     (triggers, config/db_guards.py); ``save`` and ``delete`` refuse them first with a clear
@@ -370,8 +391,9 @@ class ComplaintEvent(models.Model):
         related_name="+",
     )
     text = models.TextField(_("text"), blank=True)
-    # Other departments may read the timeline: replies may quote the citizen, so entries
-    # marked personal are shown only to those who may see personal data.
+    # Other departments may read the timeline: entries that may quote the citizen
+    # (QUOTING_KINDS) are marked personal and shown only to those who may see personal
+    # data; the retention job blanks their text.
     personal = models.BooleanField(default=False)
 
     class Meta:

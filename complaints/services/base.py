@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from complaints import notify
-from complaints.models import Complaint, ComplaintEvent, Status
+from complaints.models import QUOTING_KINDS, Complaint, ComplaintEvent, Status
 from complaints.notify import NotifyEvent
 
 
@@ -26,13 +26,14 @@ class ComplaintError(Exception):
         self.message = message
 
 
-def event_add(complaint, kind, actor, text="", *, personal=False, at=None) -> ComplaintEvent:
+def event_add(complaint, kind, actor, text="", *, at=None) -> ComplaintEvent:
+    """Append to the timeline; an entry of a kind that may quote the citizen is personal."""
     return ComplaintEvent.objects.create(
         complaint=complaint,
         kind=kind,
         actor=actor,
         text=text,
-        personal=personal,
+        personal=kind in QUOTING_KINDS,
         at=at or timezone.now(),
     )
 

@@ -156,7 +156,7 @@ def complaint_reply_add(
     complaint = locked(complaint)
     if not text.strip():
         raise ComplaintError(_("Write what the citizen was told."))
-    return event_add(complaint, EventKind.REPLY, actor, text.strip(), personal=True, at=at)
+    return event_add(complaint, EventKind.REPLY, actor, text.strip(), at=at)
 
 
 @transaction.atomic

@@ -3,8 +3,9 @@
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 
-from complaints.models import Complaint, ComplaintEvent, Status
+from complaints.models import Complaint, ComplaintEvent, Pause, Report, Status
 from organization.retention import cutoff
 from organization.services import access_log_read
 
@@ -19,16 +20,30 @@ def personal_data_access_log(*, complaint: Complaint, user, view: str) -> None:
 @transaction.atomic
 def complaints_anonymise(*, now: dt.datetime | None = None) -> int:
     """Blank the citizen's name, contact and booking of complaints closed before the
-    retention cutoff, and the text of their timeline entries that quote the citizen
-    (the only change the timeline's triggers allow). What happened, root cause,
-    countermeasure and every date stay for the knowledge base and the KPIs."""
-    old = Complaint.objects.filter(status=Status.CLOSED, closed_at__lt=cutoff(now)).exclude(
-        citizen_name="", citizen_contact="", reservation__isnull=True
+    retention cutoff, and every text staff wrote that may name or quote the citizen: the
+    first response, the reports, the pauses' reasons and the timeline entries marked
+    personal (the only change the timeline's triggers allow). What happened, the
+    departments' answers, root cause, countermeasure and every date stay for the
+    knowledge base and the KPIs."""
+
+    def left(rows, **blank):
+        return Exists(rows.filter(complaint=OuterRef("pk")).exclude(**blank))
+
+    old = Complaint.objects.filter(status=Status.CLOSED, closed_at__lt=cutoff(now)).filter(
+        ~Q(citizen_name="")
+        | ~Q(citizen_contact="")
+        | Q(reservation__isnull=False)
+        | ~Q(first_response="")
+        | left(Report.objects, body="")
+        | left(Pause.objects, reason="")
+        | left(ComplaintEvent.objects.filter(personal=True), text="")
     )
     ids = list(old.values_list("pk", flat=True))
     Complaint.objects.filter(pk__in=ids).update(
-        citizen_name="", citizen_contact="", reservation=None
+        citizen_name="", citizen_contact="", reservation=None, first_response=""
     )
+    Report.objects.filter(complaint_id__in=ids).exclude(body="").update(body="")
+    Pause.objects.filter(complaint_id__in=ids).exclude(reason="").update(reason="")
     ComplaintEvent.objects.filter(complaint_id__in=ids, personal=True).exclude(text="").update(
         text=""
     )

@@ -84,6 +84,55 @@ def test_an_information_only_department_sees_the_facts_but_no_personal_data(clie
     assert complaint.summary in client.get(reverse("complaints:list")).content.decode()
 
 
+def test_an_information_only_department_reads_no_text_that_may_name_the_citizen(client, city):
+    """Staff write the citizen's name where it helps them: the first response, notes,
+    reports, a pause's reason. A department asked for information only reads the facts,
+    what it was asked and the answers, none of those."""
+    clerk = city["clerk"]
+    complaint = record(clerk, first_response="花子様に謝罪した", summary="二件目の苦情")
+    services.complaint_escalate(
+        complaint=complaint,
+        actor=clerk,
+        department=city["zeimu_head"].department,
+        role="information",
+        request="課税記録の確認を依頼",
+    )
+    services.complaint_note_add(complaint=complaint, actor=clerk, text="花子様は午後在宅")
+    services.complaint_pause(complaint=complaint, actor=clerk, reason="花子様からの書類待ち")
+    services.complaint_report_submit(
+        complaint=complaint, actor=clerk, kind="initial", body="花子様に経緯を説明した"
+    )
+
+    zeimu = as_user(client, city["zeimu_head"]).get(detail(complaint)).content.decode()
+    handler = as_user(client, clerk).get(detail(complaint)).content.decode()
+
+    assert "花子" not in zeimu
+    assert complaint.description in zeimu and "課税記録の確認を依頼" in zeimu
+    assert (
+        "Not shown to you"
+        in as_user(client, city["zeimu_head"])
+        .get(detail(complaint), HTTP_ACCEPT_LANGUAGE="en")
+        .content.decode()
+    )
+    for text in (
+        "花子様に謝罪した",
+        "花子様は午後在宅",
+        "花子様からの書類待ち",
+        "花子様に経緯を説明した",
+    ):
+        assert text in handler
+
+
+def test_the_knowledge_base_does_not_search_the_first_response(client, city):
+    """The first response is never shown there: a word only in it finds nothing."""
+    case = _closed_case(city, summary="番号札が出ず長時間待った", first_response="山田様に謝罪")
+    as_user(client, city["koho_head"])
+
+    found = client.get(reverse("complaints:knowledge"), {"q": "山田"}).content.decode()
+
+    assert case.summary not in found
+
+
 def test_an_information_only_department_cannot_act_for_the_handler(client, city):
     as_user(client, city["zeimu_head"])
 
