@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 from config.documents import html_to_pdf, qr_png
 from notices.models import Letter
 from notices.parsing import format_wareki
+from organization.models import person_name
 from reservations.models import DocumentRule
 
 
@@ -110,7 +111,7 @@ def _body(letter: Letter) -> str:
 def _head_signature(city_name: str, department) -> str:
     """「みどり市 福祉課長 山田 一郎」: the department's head, as the rule names no signer."""
     head = department.head
-    name = head.user.get_full_name() if head else ""
+    name = person_name(head.user) if head else ""
     return " ".join(part for part in (city_name, "%s長" % department.name, name) if part)
 
 

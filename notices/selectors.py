@@ -83,7 +83,10 @@ def recent_batches(*, user, limit: int = 10) -> list:
                 "letters",
                 filter=Q(letters__in=Letter.objects.filter(converted)),
             )
-        )[:limit]
+        )
+        # Named again: a query with GROUP BY drops the model's ordering, and the oldest
+        # batches came first (the newest ten no longer on the page past ten batches).
+        .order_by("-created_at", "-pk")[:limit]
     )
     return batches
 

@@ -103,9 +103,13 @@ class StaffMember(models.Model):
 
     @property
     def display_name(self) -> str:
-        # Japanese order: family name first.
-        full = " ".join(part for part in (self.user.last_name, self.user.first_name) if part)
-        return full or self.user.get_username()
+        return person_name(self.user) or self.user.get_username()
+
+
+def person_name(user) -> str:
+    """「山本 修」: family name first, as Japanese writes it (Django's ``get_full_name`` gives
+    「修 山本」); empty when neither name is set."""
+    return " ".join(part for part in (user.last_name, user.first_name) if part)
 
 
 class AppendOnlyError(Exception):

@@ -1,10 +1,11 @@
 """``{% load city %}{% site_settings as site_settings %}``: the city's identity where no
-request and so no context processor is at hand (e-mails, letters)."""
+request and so no context processor is at hand (e-mails, letters); ``{{ user|person_name }}``:
+a login's name, family name first."""
 
 from django import template
 
 from organization import selectors
-from organization.models import SiteSettings
+from organization.models import SiteSettings, person_name
 
 register = template.Library()
 
@@ -17,3 +18,8 @@ def site_settings_tag(context):
     if isinstance(given, SiteSettings):
         return given
     return selectors.site_settings()
+
+
+@register.filter(name="person_name")
+def person_name_filter(user) -> str:
+    return (person_name(user) or user.get_username()) if user else ""

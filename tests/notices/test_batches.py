@@ -8,7 +8,9 @@ from django.db import connection
 
 from notices import services, tasks
 from notices.models import BatchStatus, Letter, LetterBatch, LetterStatus
+from notices.selectors import recent_batches
 from notices.services import batches
+from organization.models import Role
 from reservations.models import Reservation
 from tests.notices.factories import TODAY, holder
 from tests.organization.factories import make_staff_member
@@ -166,3 +168,18 @@ def test_two_runs_at_the_same_moment_make_each_letter_once(rule):
     assert sum(totals) == 20
     assert Letter.objects.count() == 20
     assert LetterBatch.objects.filter(total__gt=0).count() == 1
+
+
+def test_the_overview_lists_the_newest_batches_past_ten(rule, client):
+    """The page shows ten batches: the ten newest, so today's is there to download."""
+    member = make_staff_member(role=Role.DEPARTMENT_STAFF, department=rule.sender)
+    start = dt.datetime(2030, 5, 1, tzinfo=dt.UTC)
+    for day in range(12):
+        LetterBatch.objects.create(rule=rule, created_at=start + dt.timedelta(days=day))
+    newest = LetterBatch.objects.order_by("-created_at").first()
+    oldest = LetterBatch.objects.order_by("created_at").first()
+
+    shown = recent_batches(user=member.user)
+
+    assert shown[0].pk == newest.pk
+    assert len(shown) == 10 and oldest.pk not in [b.pk for b in shown]

@@ -9,6 +9,7 @@ from notices import letters, services
 from notices.models import Letter
 from tests.notices.factories import TODAY, holder
 from tests.notices.printed import page_images, words
+from tests.organization.factories import make_staff_member
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +72,19 @@ def test_the_letter_carries_number_signer_seal_note_contact_and_english_line(rul
     mm = image.size[0] / 210
     assert ink[0] / mm >= 5 and ink[1] / mm >= 5
     assert ink[2] / mm <= 205 and ink[3] / mm <= 292
+
+
+def test_without_a_named_signer_the_head_signs_family_name_first(rule, tmp_path):
+    rule.signer = ""
+    rule.save()
+    rule.sender.head = make_staff_member(department=rule.sender, last_name="山本", first_name="修")
+    rule.sender.save()
+    certificate = holder(rule)
+    letter = Letter(
+        rule=rule, resident=certificate.resident, certificate=certificate, code="ABCD-EFGH"
+    )
+
+    pdf = letters.render_pdf([letter], today=TODAY)
+
+    text = "".join(word[0] for word in words(pdf, tmp_path)[0])
+    assert "福祉課長山本修" in text and "修山本" not in text
