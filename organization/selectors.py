@@ -20,8 +20,11 @@ def department_list_public() -> QuerySet[Department]:
 
 def department_directory() -> QuerySet[Department]:
     """Departments with their head and number of active staff, for staff pages."""
-    return Department.objects.select_related("head__user").annotate(
-        staff_count=Count("members", filter=Q(members__user__is_active=True))
+    # The order named again: a query with GROUP BY drops the model's own.
+    return (
+        Department.objects.select_related("head__user")
+        .annotate(staff_count=Count("members", filter=Q(members__user__is_active=True)))
+        .order_by("display_order", "code")
     )
 
 

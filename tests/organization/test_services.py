@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 
-from organization import services
+from organization import selectors, services
 from organization.models import Role
 from organization.roles import ROLE_GROUP_NAMES
 from tests.organization.factories import DepartmentFactory, UserFactory, make_staff_member
@@ -104,3 +104,14 @@ def test_unknown_role_is_refused():
         services.staff_member_assign(
             user=UserFactory(), department=DepartmentFactory(), role="janitor"
         )
+
+
+def test_the_staff_directory_lists_departments_in_their_display_order():
+    last = DepartmentFactory(code="a-last", display_order=20)
+    first = DepartmentFactory(code="z-first", display_order=10)
+    make_staff_member(department=last)
+
+    listed = list(selectors.department_directory())
+
+    assert listed == [first, last]
+    assert [d.staff_count for d in listed] == [0, 1]
