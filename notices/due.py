@@ -7,7 +7,7 @@ read it: neither needs the other to know who is due.
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from notices.models import (
@@ -34,11 +34,13 @@ def due_certificates(
     letter was made for this certificate and rule. Two queries more than the result.
     """
     newer = Certificate.objects.filter(
-        resident=OuterRef("resident"),
-        certificate_type=rule.certificate_type,
-        issued_on__gt=OuterRef("issued_on"),
+        resident=OuterRef("resident"), certificate_type=rule.certificate_type
+    ).filter(after_q())
+    # A letter for this certificate, or for the same certificate recorded twice (another
+    # record of the same issue: before the tie-break, each had its letter).
+    already = Letter.objects.filter(
+        rule=rule, resident=OuterRef("resident"), certificate__issued_on=OuterRef("issued_on")
     )
-    already = Letter.objects.filter(certificate=OuterRef("pk"), rule=rule)
     window = Certificate.objects.filter(
         certificate_type=rule.certificate_type,
         expires_on__gte=today,
@@ -58,6 +60,27 @@ def due_certificates(
         .select_related("resident", "certificate_type")
         .order_by("resident__postal_code", "resident__resident_number")
     )
+
+
+def after_q(prefix: str = "") -> Q:
+    """Certificates that come after the outer one (``OuterRef(prefix + …)``): issued later;
+    or the same issue recorded twice under two record ids (the same issue date), where
+    the later expiry and then the later record counts. So each resident has exactly one
+    latest certificate of a type, and one letter at most for it."""
+
+    def outer(name):
+        return OuterRef(prefix + name)
+
+    return (
+        Q(issued_on__gt=outer("issued_on"))
+        | Q(issued_on=outer("issued_on"), expires_on__gt=outer("expires_on"))
+        | Q(issued_on=outer("issued_on"), expires_on=outer("expires_on"), pk__gt=outer("pk"))
+    )
+
+
+def latest_key(certificate) -> tuple:
+    """The order ``after_q`` sorts a resident's certificates of one type in, in Python."""
+    return (certificate.issued_on, certificate.expires_on, certificate.pk)
 
 
 def open_bookings_by_name(rule: NoticeRule, since) -> dict[str, list[Reservation]]:

@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from notices.capacity import rule_forecast
-from notices.due import due_certificates, matching_booking, open_bookings_by_name
+from notices.due import due_certificates, latest_key, matching_booking, open_bookings_by_name
 from notices.models import (
     BookingMatchRelease,
     Certificate,
@@ -233,11 +233,13 @@ class _WindowFacts:
     @classmethod
     def read(cls, rule: NoticeRule, today: dt.date, certificates: list) -> "_WindowFacts":
         latest = {}
-        for resident_id, issued_on in Certificate.objects.filter(
+        for certificate in Certificate.objects.filter(
             certificate_type=rule.certificate_type,
             resident_id__in={c.resident_id for c in certificates},
-        ).values_list("resident_id", "issued_on"):
-            latest[resident_id] = max(issued_on, latest.get(resident_id, issued_on))
+        ).only("resident_id", "issued_on", "expires_on", "source_id"):
+            mine = latest.get(certificate.resident_id)
+            if mine is None or latest_key(certificate) > latest_key(mine):
+                latest[certificate.resident_id] = certificate
         letters = {
             letter.certificate_id: letter
             for letter in Letter.objects.filter(rule=rule, certificate__in=certificates)
@@ -258,8 +260,15 @@ class _WindowFacts:
         from django.utils.translation import gettext as _
 
         resident = certificate.resident
-        if certificate.issued_on < self.latest[certificate.resident_id]:
+        latest = self.latest[certificate.resident_id]
+        if certificate.issued_on < latest.issued_on:
             return NoLetter(certificate, _("renewed: a newer certificate was issued"))
+        if certificate.pk != latest.pk:
+            return NoLetter(
+                certificate,
+                _("recorded twice: the letter goes with record %(record)s of the same issue")
+                % {"record": latest.source_id},
+            )
         if resident.status != ResidentStatus.ACTIVE:
             return NoLetter(certificate, resident.get_status_display())
         if certificate.pk in self.letters:

@@ -5,7 +5,7 @@ import subprocess
 import pytest
 from django.db import IntegrityError, transaction
 
-from notices import letters, selectors
+from notices import letters, selectors, services
 from notices.models import (
     Certificate,
     Letter,
@@ -72,6 +72,45 @@ def test_no_second_letter_for_the_same_certificate_and_rule(rule):
         Letter.objects.create(
             rule=rule, resident=certificate.resident, certificate=certificate, code="L2"
         )
+
+
+def test_the_same_issue_recorded_twice_makes_one_letter(rule):
+    """Two records of one issue (the issuing system exported it under two record ids):
+    the resident is one person due one letter, and the why-not page names the other
+    record."""
+    first = holder(rule)
+    twice = Certificate.objects.create(
+        source_id="C-again",
+        resident=first.resident,
+        certificate_type=rule.certificate_type,
+        issued_on=first.issued_on,
+        expires_on=first.expires_on,
+    )
+
+    assert due(rule) == [twice]
+    services.letters_create_due(rule=rule, today=TODAY)
+    assert Letter.objects.filter(resident=first.resident).count() == 1
+    assert due(rule) == []
+    reasons = {
+        item.certificate.pk: item.reason
+        for item in selectors.residents_without_letter(rule=rule, today=TODAY)
+    }
+    assert "C-again" in reasons[first.pk]
+
+
+def test_a_letter_made_for_one_record_of_an_issue_covers_the_other(rule):
+    """A letter made before records of one issue were told apart covers both."""
+    first = holder(rule)
+    Letter.objects.create(rule=rule, resident=first.resident, certificate=first, code="L1")
+    Certificate.objects.create(
+        source_id="C-again",
+        resident=first.resident,
+        certificate_type=rule.certificate_type,
+        issued_on=first.issued_on,
+        expires_on=first.expires_on,
+    )
+
+    assert due(rule) == []
 
 
 def test_incomplete_addresses_go_to_the_exceptions_list(rule):
