@@ -39,7 +39,7 @@ def build_today() -> list:
     from reservations import availability
     from reservations.codes import new_booking_code
     from reservations.models import Counter, Procedure, Reservation, Shift, Visit
-    from reservations.services import counter
+    from reservations.services import checkin, counter
 
     now = timezone.now()
     today = timezone.localdate(now)
@@ -105,7 +105,7 @@ def build_today() -> list:
             counter.visit_act(visit=visit, action="done", actor=clerk, now=now)
         counter.visit_call_next(staff=clerk, now=now)
     for _ in range(20):
-        counter._save_with_ticket(
+        checkin.visit_save_numbered(
             Visit(
                 day=today,
                 kind="walk_in",
@@ -114,7 +114,7 @@ def build_today() -> list:
                 checked_in_at=now,
                 survey_token=secrets.token_urlsafe(16),
             ),
-            counter.WALK_IN_PREFIX,
+            checkin.WALK_IN_PREFIX,
         )
     return [clerk for clerk, _c in clerks]
 

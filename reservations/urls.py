@@ -3,6 +3,7 @@ from django.urls import path, register_converter
 from reservations import converters
 from reservations.views import booking as views
 from reservations.views import counter as counter_views
+from reservations.views import kiosk as kiosk_views
 from reservations.views import manage as manage_views
 from reservations.views import survey as survey_views
 
@@ -47,9 +48,10 @@ urlpatterns = [
         name="visit_action",
     ),
     path("counter/visits/<int:visit_id>/receipt", counter_views.receipt, name="receipt"),
-    path("counter/kiosk/", counter_views.kiosk, name="kiosk"),
-    path("counter/kiosk/enrol/", counter_views.kiosk_enrol, name="kiosk_enrol"),
-    path("counter/kiosk/walk-in/<slug:code>/", counter_views.kiosk_walk_in, name="kiosk_walk_in"),
+    path("counter/kiosk/", kiosk_views.kiosk, name="kiosk"),
+    path("counter/kiosk/enrol/", kiosk_views.kiosk_enrol, name="kiosk_enrol"),
+    path("counter/kiosk/privacy/", kiosk_views.kiosk_privacy, name="kiosk_privacy"),
+    path("counter/kiosk/walk-in/<slug:code>/", kiosk_views.kiosk_walk_in, name="kiosk_walk_in"),
     path("display/", counter_views.display, name="display"),
     path("display/board/", counter_views.display_board, name="display_board"),
     path("survey/<str:token>/", survey_views.survey, name="survey"),

@@ -17,7 +17,7 @@ from reservations.models import (
     Shift,
     Visit,
 )
-from reservations.services import counter
+from reservations.services import checkin, counter
 from reservations.services.booking_store import record_consents_and_answers
 
 TODAY_PLAN = [
@@ -137,7 +137,7 @@ def _today_progress(reservation: Reservation, staff, state: str, now: dt.datetim
 def _walk_ins_seed(procedures: dict[str, Procedure], today: dt.date, now: dt.datetime) -> None:
     for minutes, code in ((25, "juminhyo"), (12, "juminhyo"), (4, "inkan-toroku")):
         # As the kiosk issues them (the demo may run after hours, when it would refuse).
-        walk_in = counter._save_with_ticket(
+        walk_in = checkin.visit_save_numbered(
             Visit(
                 day=today,
                 kind="walk_in",
@@ -146,6 +146,6 @@ def _walk_ins_seed(procedures: dict[str, Procedure], today: dt.date, now: dt.dat
                 checked_in_at=now - dt.timedelta(minutes=minutes),
                 survey_token=secrets.token_urlsafe(16),
             ),
-            counter.WALK_IN_PREFIX,
+            checkin.WALK_IN_PREFIX,
         )
-        counter._event(walk_in, "checked_in", walk_in.checked_in_at)
+        checkin.visit_event_add(walk_in, "checked_in", walk_in.checked_in_at)

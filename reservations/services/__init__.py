@@ -4,7 +4,7 @@
 ``booking_rules``, how it is written in ``booking_store``).
 ``reminders``: tomorrow's reminder e-mails. ``document_rules``: the rules' master data.
 ``find``: re-sending a lost booking link.
-``counter``: the day at the counter: check-in, walk-in tickets, calling, serving,
+``checkin``: check-in and walk-in tickets. ``counter``: the day at the counter: calling, serving,
 no-shows, transfers.
 ``survey``: the satisfaction survey after a visit.
 """

@@ -1,4 +1,5 @@
-"""The day at the counter: check-in, walk-in tickets, calling, serving, no-shows.
+"""The day at the counter: calling, serving, transfers and no-shows (check-in and walk-in
+tickets are in ``checkin``).
 
 Every change of a visit is a transition of the state machine in
 ``models.VISIT_TRANSITIONS`` and leaves a VisitEvent with its time. "Call next" takes
@@ -8,23 +9,19 @@ pressing it at once never call the same person.
 """
 
 import datetime as dt
-import secrets
-from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organization.models import StaffMember
-from reservations import availability, codes
 from reservations.counter_queue import DUE_MARGIN
 from reservations.models import (
     VISIT_TRANSITIONS,
     Counter,
-    Procedure,
     Reservation,
     ReservationStatus,
     Shift,
@@ -33,27 +30,18 @@ from reservations.models import (
     VisitKind,
     VisitStatus,
 )
-
-BOOKED_PREFIX = "A"
-WALK_IN_PREFIX = "B"
-
-
-class CounterError(Exception):
-    """An action the counter cannot take; ``message`` is shown to the person."""
-
-    def __init__(self, code: str, message):
-        super().__init__(str(message))
-        self.code = code
-        self.message = message
-
-
-class WalkInRefused(CounterError):
-    """No qualified clerk today: ``next_slots`` are the next bookable times instead."""
-
-    def __init__(self, message, next_slots):
-        super().__init__("no_clerk", message)
-        self.next_slots = next_slots
-
+from reservations.services.checkin import (  # noqa: F401 (re-exported: also imported from here)
+    BOOKED_PREFIX,
+    WALK_IN_PREFIX,
+    CheckInResult,
+    CounterError,
+    WalkInRefused,
+    booked_visit_create,
+    visit_check_in,
+    visit_check_in_by_code,
+    visit_event_add,
+    visit_issue_walk_in,
+)
 
 _EVENT_OF_ACTION = {
     "call": VisitEvent.Kind.CALLED,
@@ -72,52 +60,6 @@ _TIME_FIELD_OF_ACTION = {
 }
 
 
-def _new_ticket(day: dt.date, prefix: str) -> str:
-    last = (
-        Visit.objects.filter(day=day, ticket__startswith=prefix)
-        .order_by("-ticket")
-        .values_list("ticket", flat=True)
-        .first()
-    )
-    number = int(last[len(prefix) :]) + 1 if last else 1
-    return "%s%03d" % (prefix, number)
-
-
-def _save_with_ticket(visit: Visit, prefix: str) -> Visit:
-    """Insert ``visit`` with the day's next number; a number taken meanwhile is retried."""
-    for _attempt in range(10):
-        visit.ticket = _new_ticket(visit.day, prefix)
-        try:
-            with transaction.atomic():
-                visit.save(force_insert=True)
-            return visit
-        except IntegrityError:
-            visit.pk = None
-    raise CounterError("busy", _("The ticket machine is busy. Please try again."))
-
-
-def _new_booked_visit(reservation: Reservation, day: dt.date, **fields) -> Visit:
-    """A booking's visit, with its prepared clerk and counter and the day's next A-number."""
-    return _save_with_ticket(
-        Visit(
-            day=day,
-            kind=VisitKind.BOOKED,
-            reservation=reservation,
-            procedure_id=reservation.procedure_id,
-            staff_id=reservation.staff_id,
-            counter_id=reservation.counter_id,
-            expected_at=reservation.start_at,
-            survey_token=secrets.token_urlsafe(16),
-            **fields,
-        ),
-        BOOKED_PREFIX,
-    )
-
-
-def _event(visit: Visit, kind: str, now: dt.datetime, actor=None, note: str = "") -> None:
-    VisitEvent.objects.create(visit=visit, kind=kind, at=now, actor=actor, note=note[:200])
-
-
 def current_counter(staff: StaffMember, now: dt.datetime) -> Counter | None:
     """The counter of the clerk's shift now, else of their next or last shift today."""
     shifts = list(
@@ -133,141 +75,6 @@ def current_counter(staff: StaffMember, now: dt.datetime) -> Counter | None:
     if upcoming:
         return upcoming[0].counter
     return shifts[-1].counter if shifts else None
-
-
-@dataclass(frozen=True)
-class CheckInResult:
-    visit: Visit
-    already: bool
-
-
-def visit_check_in(
-    *,
-    reservation: Reservation,
-    now: dt.datetime | None = None,
-    by_staff: StaffMember | None = None,
-) -> CheckInResult:
-    """Check a booked citizen in for today and give them a number.
-
-    At the kiosk (no ``by_staff``) only within CHECKIN_EARLY_MINUTES before and
-    CHECKIN_LATE_MINUTES after the booked time; staff may check in at any time of the
-    day. Checking in twice gives the same number.
-    """
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    with transaction.atomic():
-        reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
-        existing = Visit.objects.filter(reservation=reservation).first()
-        if existing and existing.status != VisitStatus.NO_SHOW:
-            return CheckInResult(existing, already=True)
-        if reservation.status != ReservationStatus.CONFIRMED:
-            raise CounterError("not_confirmed", _("This booking is not active."))
-        if timezone.localdate(reservation.start_at) != today:
-            raise CounterError(
-                "other_day", _("This booking is for another day. Please check the date.")
-            )
-        early = reservation.start_at - dt.timedelta(minutes=settings.CHECKIN_EARLY_MINUTES)
-        late = reservation.start_at + dt.timedelta(minutes=settings.CHECKIN_LATE_MINUTES)
-        if by_staff is None and now < early:
-            raise CounterError(
-                "too_early",
-                _(
-                    "It is too early to check in. Please come back %(minutes)s minutes "
-                    "before your time."
-                )
-                % {"minutes": settings.CHECKIN_EARLY_MINUTES},
-            )
-        if by_staff is None and now > late:
-            raise CounterError(
-                "too_late",
-                _("You are past your booked time. Please speak to the staff at the counter."),
-            )
-        if existing:  # marked no-show, then came after all (staff only get here late)
-            visit = existing
-            visit.status = VisitStatus.WAITING
-            visit.checked_in_at = now
-            visit.no_show_at = None
-            visit.save(update_fields=["status", "checked_in_at", "no_show_at"])
-        else:
-            visit = _new_booked_visit(
-                reservation, today, status=VisitStatus.WAITING, checked_in_at=now
-            )
-        _event(visit, VisitEvent.Kind.CHECKED_IN, now, actor=by_staff)
-    return CheckInResult(visit, already=False)
-
-
-def visit_check_in_by_code(
-    *, code: str, now: dt.datetime | None = None, by_staff: StaffMember | None = None
-) -> CheckInResult:
-    reservation = Reservation.objects.filter(code=codes.normalize_code(code)).first()
-    if reservation is None:
-        raise CounterError(
-            "unknown_code",
-            _("We could not find this booking code. Please check it, or ask the staff."),
-        )
-    return visit_check_in(reservation=reservation, now=now, by_staff=by_staff)
-
-
-def _clerks_left_today(procedure: Procedure, now: dt.datetime) -> list[int]:
-    local = timezone.localtime(now)
-    latest_start = (local + procedure.duration).time()
-    return list(
-        Shift.objects.filter(
-            staff__qualified_procedures=procedure,
-            staff__user__is_active=True,
-            date=local.date(),
-            end_time__gte=latest_start,
-        ).values_list("staff_id", flat=True)
-    )
-
-
-def visit_issue_walk_in(
-    *, procedure: Procedure, now: dt.datetime | None = None, by_staff: StaffMember | None = None
-) -> Visit:
-    """A numbered ticket for a citizen without booking, if a qualified clerk works today.
-
-    Otherwise raises WalkInRefused with the next bookable times, so nobody waits for a
-    ticket that will not be served.
-    """
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    # Shifts decide: a holiday with clerks on shift is a special opening day.
-    if not _clerks_left_today(procedure, now):
-        earliest, last_day = availability.booking_window(procedure, now)
-        roster = availability.load_roster(
-            procedure=procedure,
-            first_day=today,
-            last_day=min(last_day, today + dt.timedelta(days=30)),
-            now=now,
-        )
-        next_slots = []
-        day = today
-        while day <= roster.last_day and len(next_slots) < 3:
-            next_slots += availability.free_slots(roster, day, earliest=earliest)[
-                : 3 - len(next_slots)
-            ]
-            day += dt.timedelta(days=1)
-        raise WalkInRefused(
-            _(
-                "Sorry, no staff member who can handle this procedure is working today. "
-                "Please book one of the times below."
-            ),
-            next_slots,
-        )
-    with transaction.atomic():
-        visit = _save_with_ticket(
-            Visit(
-                day=today,
-                kind=VisitKind.WALK_IN,
-                procedure=procedure,
-                status=VisitStatus.WAITING,
-                checked_in_at=now,
-                survey_token=secrets.token_urlsafe(16),
-            ),
-            WALK_IN_PREFIX,
-        )
-        _event(visit, VisitEvent.Kind.CHECKED_IN, now, actor=by_staff)
-    return visit
 
 
 def _transition(visit: Visit, action: str, now: dt.datetime) -> list[str]:
@@ -345,7 +152,7 @@ def visit_call_next(*, staff: StaffMember, now: dt.datetime | None = None) -> Vi
         visit.staff = staff
         visit.counter = current_counter(staff, now) or visit.counter
         visit.save(update_fields=[*fields, "staff", "counter"])
-        _event(visit, VisitEvent.Kind.CALLED, now, actor=staff)
+        visit_event_add(visit, VisitEvent.Kind.CALLED, now, actor=staff)
     return visit
 
 
@@ -373,7 +180,7 @@ def visit_act(
             visit.must_return = True
             fields.append("must_return")
         visit.save(update_fields=fields)
-        _event(visit, _EVENT_OF_ACTION[action], now, actor=actor)
+        visit_event_add(visit, _EVENT_OF_ACTION[action], now, actor=actor)
         if action == "done" and visit.reservation_id:
             from reservations import emails
 
@@ -402,7 +209,7 @@ def visit_transfer(
         visit.staff = to_staff
         visit.counter = current_counter(to_staff, now) or visit.counter
         visit.save(update_fields=[*fields, "staff", "counter"])
-        _event(visit, VisitEvent.Kind.TRANSFERRED, now, actor=actor, note=str(to_staff))
+        visit_event_add(visit, VisitEvent.Kind.TRANSFERRED, now, actor=actor, note=str(to_staff))
     return visit
 
 
@@ -423,10 +230,10 @@ def visits_mark_no_shows(*, now: dt.datetime | None = None) -> int:
             visit__isnull=True,
         )
         for reservation in absent:
-            visit = _new_booked_visit(
+            visit = booked_visit_create(
                 reservation, today, status=VisitStatus.NO_SHOW, no_show_at=now
             )
-            _event(visit, VisitEvent.Kind.NO_SHOW, now, note="not checked in")
+            visit_event_add(visit, VisitEvent.Kind.NO_SHOW, now, note="not checked in")
             marked += 1
         stale_calls = Visit.objects.select_for_update().filter(
             day=today,
@@ -437,6 +244,6 @@ def visits_mark_no_shows(*, now: dt.datetime | None = None) -> int:
             visit.status = VisitStatus.NO_SHOW
             visit.no_show_at = now
             visit.save(update_fields=["status", "no_show_at"])
-            _event(visit, VisitEvent.Kind.NO_SHOW, now, note="did not come when called")
+            visit_event_add(visit, VisitEvent.Kind.NO_SHOW, now, note="did not come when called")
             marked += 1
     return marked

@@ -1,2 +1,2 @@
 """Pages of the reservations app: ``booking`` (citizens and telephone booking) and
-``counter`` (the day's queue, kiosk, display board, receipts)."""
+``counter`` (the day's queue, display board, receipts) and ``kiosk`` (the check-in tablet)."""

@@ -1,14 +1,9 @@
-"""The counter's pages: the day's queue and its actions, the check-in kiosk with walk-in
-tickets, the public display board and the receipt slip (the survey it links to is in
-``survey.py``)."""
-
-from functools import wraps
+"""The counter's pages: the day's queue and its actions, the public display board and
+the receipt slip (the check-in kiosk is in ``kiosk.py``, the survey the receipt links to
+in ``survey.py``)."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -17,21 +12,21 @@ from django.utils import timezone, translation
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from config.documents import qr_svg
-from config.security import allow_camera
 from organization.models import Role, StaffMember
 from organization.permissions import role_required
-from organization.selectors import staff_member_for_user
 from organization.services import access_log_read
 from reservations import selectors, services
 from reservations.counter_queue import counter_queue
-from reservations.forms import KioskEnrolForm
-from reservations.models import Procedure, Visit, VisitStatus
+from reservations.models import Visit, VisitStatus
 from reservations.ratelimit import rate_limited
 
 COUNTER_ROLES = (Role.COUNTER_STAFF, Role.MANAGER, Role.ADMINISTRATOR)
+# The kiosk browser's credential (views/kiosk.py): a cookie with the device's token,
+# never a session.
+KIOSK_COOKIE = "madoguchi_kiosk"
 # Queue actions that cannot be undone: they ask for confirmation first.
 CONFIRMED_ACTIONS = ("no_show", "done")
 counter_staff_required = role_required(*COUNTER_ROLES)
@@ -214,184 +209,17 @@ def staff_check_in(request):
     except services.CounterError as error:
         messages.error(request, error.message)
     else:
-        messages.success(
-            request,
-            _("Checked in: number %(ticket)s.") % {"ticket": result.visit.ticket},
-        )
-    return _back_to_queue(request)
-
-
-# The kiosk browser's credential: a cookie with the device's token, never a session.
-KIOSK_COOKIE = "madoguchi_kiosk"
-# Browsers keep a cookie at most 400 days; the admin revokes a kiosk sooner when needed.
-KIOSK_COOKIE_AGE = 400 * 24 * 60 * 60
-
-
-def _set_kiosk_cookie(response, token: str) -> None:
-    response.set_cookie(
-        KIOSK_COOKIE,
-        token,
-        max_age=KIOSK_COOKIE_AGE,
-        secure=settings.HTTPS_ONLY,
-        httponly=True,
-        samesite="Strict",
-    )
-
-
-def _kiosk_not_enrolled(request):
-    """Without a valid kiosk credential: staff who may enrol go to the enrolment page,
-    anybody else logs in first (or is refused)."""
-    kiosk_url = reverse("reservations:kiosk")
-    if not request.user.is_authenticated:
-        return redirect_to_login(kiosk_url)
-    member = staff_member_for_user(request.user)
-    if request.user.is_superuser or (member is not None and member.role in COUNTER_ROLES):
-        return redirect("reservations:kiosk_enrol")
-    raise PermissionDenied
-
-
-def kiosk_device_required(view):
-    """The page of an enrolled kiosk browser. A kiosk never runs with a staff session:
-    one opened in the same browser (somebody logged in at the tablet) is ended here."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        token = request.COOKIES.get(KIOSK_COOKIE)
-        device = selectors.kiosk_device_for_token(token)
-        if device is None:
-            response = _kiosk_not_enrolled(request)
-            if token:  # unknown or revoked: the browser forgets it
-                response.delete_cookie(KIOSK_COOKIE, samesite="Strict")
-            return response
-        if request.user.is_authenticated:
-            logout(request)
-        services.kiosk_device_seen(device=device)
-        request.kiosk_device = device
-        request.staff_member = None
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-@require_http_methods(["GET", "POST"])
-@never_cache
-@counter_staff_required
-def kiosk_enrol(request):
-    """A counter clerk, manager or administrator makes this browser the kiosk: the
-    staff session ends here, the browser keeps only the kiosk's cookie."""
-    form = KioskEnrolForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        # Enrolling a browser again replaces its previous kiosk credential.
-        _device, token = services.kiosk_device_enrol(
-            name=form.cleaned_data["name"],
-            by_staff=request.staff_member,
-            replacing=selectors.kiosk_device_for_token(request.COOKIES.get(KIOSK_COOKIE)),
-        )
-        logout(request)
-        response = redirect("reservations:kiosk")
-        _set_kiosk_cookie(response, token)
-        return response
-    return render(
-        request,
-        "reservations/counter/kiosk_enrol.html",
-        {"form": form},
-        status=400 if request.method == "POST" else 200,
-    )
-
-
-def kiosk_return():
-    return {
-        "return_seconds": settings.KIOSK_RETURN_SECONDS,
-        # The start again, and in Japanese again for the next person (?start).
-        "return_url": reverse("reservations:kiosk") + "?start",
-    }
-
-
-def _kiosk_restart():
-    """The kiosk's start page in the default language: the next citizen may not read the
-    language the last one chose."""
-    response = redirect("reservations:kiosk")
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        settings.LANGUAGE_CODE,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        path=settings.LANGUAGE_COOKIE_PATH,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-        secure=settings.LANGUAGE_COOKIE_SECURE,
-        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-    )
-    return response
-
-
-@require_http_methods(["GET", "POST"])
-@never_cache
-@kiosk_device_required
-def kiosk(request):
-    """The check-in tablet in the waiting area, used by citizens: type or scan the
-    booking code, or take a number without booking."""
-    if request.method == "GET" and "start" in request.GET:
-        return _kiosk_restart()
-    context = {"procedures": selectors.procedure_list_public()}
-    if request.method == "POST":
-        try:
-            result = services.visit_check_in_by_code(code=request.POST.get("code", ""))
-        except services.CounterError as error:
-            context["error"] = error.message
-            # The kiosk's own start page again, with the message (a screen, not an error).
-            return allow_camera(render(request, "reservations/counter/kiosk.html", context))
-        return render(
-            request,
-            "reservations/counter/kiosk_ticket.html",
-            {"visit": result.visit, "booked": True, **kiosk_return()},
-        )
-    return allow_camera(render(request, "reservations/counter/kiosk.html", context))
-
-
-@require_http_methods(["GET", "POST"])
-@never_cache
-@kiosk_device_required
-def kiosk_walk_in(request, code: str):
-    if request.method == "GET":  # e.g. the language switch on a ticket: back to the start
-        return redirect("reservations:kiosk")
-    procedure = Procedure.objects.filter(code=code, is_active=True).first()
-    if procedure is None:
-        raise Http404(_("There is no such procedure."))
-    now = timezone.now()
-    try:
-        visit = services.visit_issue_walk_in(procedure=procedure, now=now)
-    except services.WalkInRefused as refusal:
-        booking_url = request.build_absolute_uri(
-            reverse("reservations:calendar", args=[procedure.code])
-        )
-        slots = []
-        for slot in refusal.next_slots:
-            start = timezone.localtime(slot.start)
-            # A code for the citizen's own phone, not a link: booked on the shared tablet,
-            # the confirmation page and its cancel link would stay there for the next person.
-            url = request.build_absolute_uri(
-                reverse("reservations:details", args=[procedure.code, start.date(), start])
+        if result.already:
+            messages.info(
+                request,
+                _("Already checked in: number %(ticket)s.") % {"ticket": result.visit.ticket},
             )
-            slots.append({"start": start, "url": url, "qr_svg": qr_svg(url)})
-        return render(
-            request,
-            "reservations/counter/kiosk_refused.html",
-            {
-                "procedure": procedure,
-                "message": refusal.message,
-                "slots": slots,
-                "booking_url": booking_url,
-                "qr_svg": qr_svg(booking_url),
-                **kiosk_return(),
-            },
-        )
-    wait = selectors.walk_in_wait(
-        visit=visit, now=now, samples_needed=settings.KIOSK_WAIT_MIN_SAMPLES
-    )
-    return render(
-        request,
-        "reservations/counter/kiosk_ticket.html",
-        {"visit": visit, "booked": False, "wait": wait, **kiosk_return()},
-    )
+        else:
+            messages.success(
+                request,
+                _("Checked in: number %(ticket)s.") % {"ticket": result.visit.ticket},
+            )
+    return _back_to_queue(request)
 
 
 def _board_languages(request) -> list[dict]:

@@ -13,7 +13,7 @@ from django.utils.cache import add_never_cache_headers
 
 from config.documents import qr_svg
 from reservations import selectors
-from reservations.views.counter import KIOSK_COOKIE, kiosk_return
+from reservations.views.kiosk import KIOSK_COOKIE, kiosk_return
 
 
 def is_kiosk(request) -> bool:

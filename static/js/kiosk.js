@@ -1,6 +1,7 @@
-// Kiosk result screens (ticket, check-in, refusal) go back to the start by themselves:
-// the element with data-kiosk-return="SECONDS" and data-kiosk-return-url shows the
-// seconds left; "I need more time" starts the countdown again (WCAG 2.2.1).
+// Kiosk result screens (ticket, check-in, refusal, a refused code, the privacy notice) go
+// back to the start by themselves: the element with data-kiosk-return="SECONDS" and
+// data-kiosk-return-url shows the seconds left; "I need more time", and any typing,
+// touch or scrolling, starts the countdown again (WCAG 2.2.1).
 (function () {
   "use strict";
   var timer = document.querySelector("[data-kiosk-return]");
@@ -19,13 +20,18 @@
     }
   }
 
+  function again() {
+    left = seconds;
+    show();
+  }
+
   if (extend) {
     extend.hidden = false;
-    extend.addEventListener("click", function () {
-      left = seconds;
-      show();
-    });
+    extend.addEventListener("click", again);
   }
+  ["input", "keydown", "pointerdown", "scroll"].forEach(function (name) {
+    window.addEventListener(name, again, {passive: true});
+  });
   window.setInterval(function () {
     left -= 1;
     if (left <= 0) {
