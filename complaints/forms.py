@@ -1,4 +1,7 @@
+import uuid
+
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +13,7 @@ from complaints.models import (
     EscalationRole,
     ReportKind,
 )
+from complaints.services.intake import received_at_problem
 from organization.models import Department
 from reservations.codes import normalize_code
 from reservations.models import Procedure, Reservation
@@ -52,6 +56,8 @@ class ComplaintForm(forms.ModelForm):
     level_reason = forms.CharField(
         label=_("Reason for raising the level"), required=False, max_length=500
     )
+    # The form's own key, made when it is shown: sent twice, it records one complaint.
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False, initial=uuid.uuid4)
 
     class Meta:
         model = Complaint
@@ -81,6 +87,11 @@ class ComplaintForm(forms.ModelForm):
     def __init__(self, *args, member=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["received_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        # Bounded like every other text box of the complaint pages.
+        for name in ("description", "first_response"):
+            self.fields[name].max_length = 5000
+            self.fields[name].validators.append(MaxLengthValidator(5000))
+            self.fields[name].widget.attrs["maxlength"] = "5000"
         self.fields["department"].queryset = Department.objects.all()
         if member is not None:
             self.fields["department"].initial = member.department_id
@@ -92,8 +103,9 @@ class ComplaintForm(forms.ModelForm):
 
     def clean_received_at(self):
         received = self.cleaned_data["received_at"]
-        if received and received > timezone.now() + timezone.timedelta(minutes=5):
-            raise forms.ValidationError(_("The time received cannot be in the future."))
+        problem = received and received_at_problem(received)
+        if problem:
+            raise forms.ValidationError(problem)
         return received
 
     def clean_booking_code(self):

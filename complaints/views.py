@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -87,11 +88,19 @@ def complaint_new(request):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         reservation = data.pop("booking_code")
+        recorded = _recorded_by_this_form(request, data["submission_key"])
+        if recorded is not None:
+            return recorded
         try:
             intake = services.ComplaintIntake(reservation=reservation, **data)
             complaint = services.complaint_record(actor=member, intake=intake)
         except ComplaintError as exc:
             error = exc.message
+        except IntegrityError:  # the same form, sent twice at once: the other one won
+            recorded = _recorded_by_this_form(request, data["submission_key"])
+            if recorded is None:
+                raise
+            return recorded
         else:
             messages.success(
                 request,
@@ -108,6 +117,24 @@ def complaint_new(request):
         {"form": form, "error": error, "similar": similar},
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _recorded_by_this_form(request, key):
+    """The page of the complaint this very form recorded already (it was sent twice),
+    with a word that nothing was recorded a second time; None when there is none."""
+    if key is None:
+        return None
+    complaint = Complaint.objects.filter(
+        submission_key=key, recorded_by=request.staff_member
+    ).first()
+    if complaint is None:
+        return None
+    messages.info(
+        request,
+        _("This form was sent twice: complaint %(reference)s was recorded once.")
+        % {"reference": complaint.reference},
+    )
+    return redirect(complaint)
 
 
 def _similar_for(params) -> list[dict]:
@@ -190,6 +217,9 @@ def _detail_context(request, complaint: Complaint, access: Access, bound=None, e
         "overdue": complaint.overdue_reports(today),
         "today": today,
         "error": error,
+        # A refused action's problems, summarised at the top of the page and linked to
+        # their fields (on a phone the form is far below).
+        "refused_form": bound[1] if bound is not None and bound[1].errors else None,
         "level_settings": policy.level_settings(complaint.level),
         "approver_label": selectors.approver_label(complaint),
         "EventKind": EventKind,
@@ -381,7 +411,10 @@ def knowledge(request):
             "department_id": data["department"] and data["department"].pk,
             "procedure_id": data["procedure"] and data["procedure"].pk,
         }
-    page = Paginator(selectors.knowledge_cases(**filters), 20).get_page(request.GET.get("page"))
+    # A search refused (a query too long, an unknown category) lists nothing: the whole
+    # knowledge base under the error would read as its result.
+    cases = selectors.knowledge_cases(**filters) if not form.errors else Complaint.objects.none()
+    page = Paginator(cases, 20).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -154,6 +154,9 @@ class Complaint(models.Model):
     # fiscal year (they keep their calendar-year reference).
     fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"), null=True, blank=True)
     serial = models.PositiveIntegerField(_("serial number"), null=True, blank=True)
+    # The key of the intake form that recorded it: the same form sent twice (a double
+    # click on a slow connection) records one complaint, not two.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["-received_at", "-id"]

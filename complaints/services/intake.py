@@ -3,6 +3,7 @@ notes and replies on the timeline, and changes of level."""
 
 import dataclasses
 import datetime as dt
+import uuid
 
 from django.db import transaction
 from django.utils import timezone
@@ -47,6 +48,7 @@ class ComplaintIntake:
     reservation: object = None
     level: int | None = None
     level_reason: str = ""
+    submission_key: uuid.UUID | None = None
 
 
 @transaction.atomic
@@ -55,8 +57,9 @@ def complaint_record(
 ) -> Complaint:
     """Record a complaint. The policy sets its level; ``intake.level`` may only raise it,
     and then needs ``intake.level_reason``. Tells those the level requires."""
-    if intake.received_at > (at or timezone.now()) + dt.timedelta(minutes=5):
-        raise ComplaintError(_("The time received cannot be in the future."))
+    received_problem = received_at_problem(intake.received_at, now=at)
+    if received_problem:
+        raise ComplaintError(received_problem)
     assessment, chosen = _level_choose(intake)
     complaint = _complaint_build(intake, actor=actor, policy_level=assessment.level, level=chosen)
     complaint.full_clean()
@@ -66,6 +69,24 @@ def complaint_record(
     _timeline_start(complaint, intake, actor=actor, assessment=assessment, at=at)
     notify_event(complaint, NotifyEvent.RECORDED)
     return complaint
+
+
+def received_at_problem(received_at: dt.datetime, *, now: dt.datetime | None = None):
+    """Why a complaint cannot have been received at ``received_at``, or None: not in the
+    future, and not before the fiscal year before this one began (a year typed wrong,
+    2000 for 2026, would make a complaint overdue at once and count in old KPIs)."""
+    now = now or timezone.now()
+    if received_at > now + dt.timedelta(minutes=5):
+        return _("The time received cannot be in the future.")
+    today = timezone.localdate(now)
+    this_year = today.year if today.month >= 4 else today.year - 1
+    earliest = dt.date(this_year - 1, 4, 1)
+    if received_at.date() < earliest or timezone.localdate(received_at) < earliest:
+        return _(
+            "The time received cannot be before %(day)s, the start of the last fiscal "
+            "year. Check the year."
+        ) % {"day": earliest.isoformat()}
+    return None
 
 
 def _level_choose(intake: ComplaintIntake) -> tuple[policy.Assessment, int]:

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from django.core import mail
@@ -216,6 +217,10 @@ def test_recording_a_complaint_from_the_form(client, city, django_capture_on_com
         ({"booking_code": "ZZZZ-ZZZZ"}, "No booking has this code"),
         ({"damage": "catastrophic"}, "Select a valid choice"),
         ({"level": "1"}, "cannot be recorded lower"),
+        # A year typed wrong: not a complaint overdue since 2000 (nor a server error).
+        ({"received_at": "2000-01-05T10:00"}, "the start of the last fiscal year"),
+        ({"received_at": "0001-01-01T00:00"}, "the start of the last fiscal year"),
+        ({"description": "長" * 5001}, "at most 5000 characters"),
     ],
 )
 def test_bad_input_on_the_record_form_is_explained_and_nothing_is_stored(
@@ -245,6 +250,38 @@ def test_bad_input_on_the_record_form_is_explained_and_nothing_is_stored(
     assert Complaint.objects.count() == before
 
 
+def test_the_same_record_form_sent_twice_records_one_complaint(client, city):
+    """A double click on a slow connection: the second send goes to the first's page."""
+    as_user(client, city["clerk"])
+    page = client.get(reverse("complaints:new")).content.decode()
+    key = re.search(r'name="submission_key" value="([0-9a-f-]+)"', page).group(1)
+    form = {
+        "submission_key": key,
+        "channel": "counter",
+        "received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "department": city["shimin"].pk,
+        "category": Category.objects.first().pk,
+        "summary": "二重送信の苦情",
+        "description": "内容",
+        "citizen_state": "calmed",
+        "damage": "financial",
+        "reach": "one",
+        "emotion": "calm",
+        "repeat": "first",
+    }
+
+    first = client.post(reverse("complaints:new"), form)
+    second = client.post(reverse("complaints:new"), form, follow=True)
+
+    complaint = Complaint.objects.get(summary="二重送信の苦情")
+    assert first["Location"] == detail(complaint)
+    assert second.redirect_chain[-1][0] == detail(complaint)
+    assert "2回送信されました" in second.content.decode()
+    # A new form is a new complaint.
+    again = client.get(reverse("complaints:new")).content.decode()
+    assert key not in again
+
+
 def test_an_action_with_bad_input_shows_the_error_on_the_page(client, city):
     as_user(client, city["clerk"])
 
@@ -257,6 +294,23 @@ def test_an_action_with_bad_input_shows_the_error_on_the_page(client, city):
     assert response.status_code == 400
     assert "The owner has not yet given the root cause" in response.content.decode()
     assert Complaint.objects.get(pk=city["complaint"].pk).status == Status.INVESTIGATING
+
+
+def test_a_refused_action_is_summarised_at_the_top_with_links_to_its_fields(client, city):
+    """On a phone the action's form is far down the page: its problems come first."""
+    as_user(client, city["clerk"])
+
+    response = client.post(
+        reverse("complaints:action", args=[city["complaint"].pk, "escalate"]),
+        {"escalate-request": ""},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    summary = html.index('id="form-errors"')
+    assert summary < html.index('id="facts-title"')  # before the case itself
+    assert 'href="#id_escalate-department"' in html and 'href="#id_escalate-request"' in html
 
 
 def test_the_detail_page_uses_a_constant_number_of_queries(
@@ -343,6 +397,16 @@ def test_the_knowledge_base_finds_closed_cases_by_japanese_words_without_persona
     assert "発券機を毎朝点検する" in page
     assert NAME not in found + page and CONTACT not in found + page
     assert city["complaint"].summary not in found  # still open: not knowledge yet
+
+
+def test_a_refused_knowledge_search_lists_no_case(client, city):
+    case = _closed_case(city, summary="番号札が出ず長時間待った")
+    as_user(client, city["koho_head"])
+
+    page = client.get(reverse("complaints:knowledge"), {"q": "長" * 201}).content.decode()
+
+    assert case.summary not in page
+    assert "上の検索条件を直してください" in page
 
 
 def test_the_knowledge_base_shows_whether_a_case_recurred(client, city):
