@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -233,6 +233,13 @@ def _pdf_svg(svg) -> str:
 @require_GET
 @manager_required
 def review_pdf(request, key: str):
+    # The report a 課長 signs is Japanese, whatever language the manager's screen is in
+    # (as the letters are).
+    with translation.override("ja"):
+        return _review_pdf(request, key)
+
+
+def _review_pdf(request, key: str):
     period = _quarter_or_404(key)
     filters, scope_name, _query_string = _review_scope(request)
     context = review_context(period, filters)

@@ -135,12 +135,27 @@ def _add_batch(rule: dict, fact: LetterBatchFact, now: dt.datetime) -> None:
 
 
 def _close_rule(rule: dict, comparison: LetterRuleFact | None) -> None:
-    """A rule's own steps from its batches' totals, and its comparison group."""
+    """A rule's own steps from its batches' totals, and its comparison group. The counts
+    are of every batch; the rates only of the batches whose 30-day window has closed
+    (None while every batch is still counting: not "0 %")."""
     totals = rule.pop("totals")
     rule["steps"] = _funnel_steps(totals)
+    closed = [batch for batch in rule["batches"] if not batch["counting"]]
+    closed_counts = [
+        sum(batch["steps"][index]["count"] for batch in closed)
+        for index in range(len(FUNNEL_STEPS))
+    ]
+    letters = closed_counts[0] if closed else None
+    for index, step in enumerate(rule["steps"]):
+        step["of_letters"] = share(closed_counts[index], letters) if closed else None
+        step["of_previous"] = (
+            share(closed_counts[index], closed_counts[index - 1]) if closed and index else None
+        )
+    rule["rates_of_closed_only"] = bool(closed) and rule["counting"]
     rule["without_booking"] = totals["without_booking"]
     rule["renewed"] = totals["renewed"]
-    rule["renewal_rate"] = share(totals["renewed"], totals["letters"])
+    closed_renewed = sum(batch["renewed"] for batch in closed)
+    rule["renewal_rate"] = share(closed_renewed, letters) if closed else None
     rule["comparison"] = None
     if comparison and comparison.due and comparison.first_letter_on:
         rule["comparison"] = {

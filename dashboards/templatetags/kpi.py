@@ -22,6 +22,16 @@ def kpi_format(value, unit: str = "%") -> str:
     return number
 
 
+@register.filter
+def kpi_cell(value, unit: str = "%") -> str:
+    """``kpi_format`` for a table cell under a row label that names the unit already:
+    a rate per 1,000 visits is its number alone (「6.9件/1,000件」 does not fit a column
+    of an A4 report; the row reads 「来庁1,000件あたりの苦情」)."""
+    if unit == "per_1000":
+        return kpi_format(value, "")
+    return kpi_format(value, unit)
+
+
 def unit_name(unit: str) -> str:
     """The unit as a reader writes it: for CSV headers and table captions."""
     return {

@@ -203,3 +203,26 @@ def test_a_renewal_imported_after_the_window_still_reaches_the_funnel(campaign):
     rollup.facts_refresh_changed()
 
     assert selectors.letter_funnel(year, EVERYTHING)["rules"][0]["renewed"] == before + 1
+
+
+def test_a_rule_whose_batches_are_all_counting_shows_no_rate(client, campaign):
+    """Only the new batch in this period: its counts show, no "0 %" beside them."""
+    _rule, _old, new = campaign
+    LetterBatch.objects.filter(pk=new.pk).update(mailed_at=timezone.now())
+    client.force_login(make_staff_member(role=Role.MANAGER).user)
+    month = periods.period_containing(timezone.localdate(), "month")
+    made = timezone.localdate(new.created_at)
+    if not month.contains(made):
+        pytest.skip("the batch of the fixture was made in another month")
+
+    funnel_rule = selectors.letter_funnel(month, EVERYTHING)["rules"][0]
+    page = client.get(
+        reverse("dashboards:letters"),
+        {"kind": "month", "period": month.key},
+        HTTP_ACCEPT_LANGUAGE="ja",
+    ).content.decode()
+
+    assert [b["batch_id"] for b in funnel_rule["batches"]] == [new.pk]
+    assert [s["of_letters"] for s in funnel_rule["steps"]] == [None] * 5
+    assert funnel_rule["renewal_rate"] is None
+    assert "(0%)" not in page and "(0.0%)" not in page

@@ -175,6 +175,20 @@ def test_the_review_exports_as_a_japanese_pdf(client, manager, history, tmp_path
     assert "2025年度 第2四半期" in text  # the report is in Japanese
 
 
+def test_the_review_pdf_is_japanese_from_an_english_screen(client, manager, history, tmp_path):
+    """The 課長 signs a Japanese report whatever language the manager's screen is in."""
+    client.cookies["django_language"] = "en"
+
+    response = client.get(reverse("dashboards:review_pdf", args=["2025-Q2"]))
+
+    path = tmp_path / "review.pdf"
+    path.write_bytes(response.content)
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "2025年度 第2四半期" in text and "Quarterly review" not in text
+
+
 def test_update_now_counts_an_answer_that_just_came_in(client, manager, history):
     from django.utils import timezone
 
