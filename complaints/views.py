@@ -28,6 +28,7 @@ from complaints.forms import (
 )
 from complaints.models import Complaint, EscalationRole, EventKind, Status
 from complaints.services import ComplaintError
+from organization.http import id_param
 from organization.permissions import staff_required
 from organization.services import access_log_read
 
@@ -141,8 +142,7 @@ def _similar_for(params) -> list[dict]:
     text = "%s %s" % (params.get("summary", ""), params.get("description", ""))
 
     def number(name):
-        value = params.get(name, "")
-        return int(value) if value.isdigit() else None
+        return id_param(params.get(name))
 
     return selectors.similar_cases(
         text=text[:2000],

@@ -22,6 +22,7 @@ from notices import capacity, letters, selectors, services
 from notices.forms import ImportForm
 from notices.models import Letter, MoveStatus
 from organization.csvexport import csv_streaming_response
+from organization.http import id_param
 from organization.models import Role
 from organization.permissions import role_required
 from organization.services import access_log_read
@@ -134,10 +135,8 @@ def import_moves_confirm(request, run_id: int):
         return redirect("notices:import_report", run_id=run.pk)
     move_ids = None
     if not request.POST.get("all"):
-        try:
-            move_ids = [int(value) for value in request.POST.getlist("move")]
-        except ValueError:
-            move_ids = []
+        move_ids = [id_param(value) for value in request.POST.getlist("move")]
+        move_ids = [] if None in move_ids else move_ids
         if not move_ids:
             messages.error(request, _("Choose the moves to confirm."))
             return redirect("notices:import_report", run_id=run.pk)
@@ -365,10 +364,9 @@ def preview(request, rule_id: int):
     )
     certificate = selectors.sample_certificate(rule)
     if "resident" in request.GET:
-        try:
-            resident_id = int(request.GET["resident"])
-        except ValueError:
-            raise Http404(_("No such resident.")) from None
+        resident_id = id_param(request.GET["resident"])
+        if resident_id is None:
+            raise Http404(_("No such resident."))
         certificate = (
             selectors.visible_certificates(request.user)
             .filter(resident_id=resident_id, certificate_type=rule.certificate_type)

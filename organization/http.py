@@ -13,3 +13,18 @@ def client_ip(request) -> str:
         if len(forwarded) >= hops:
             return forwarded[-hops]
     return request.META.get("REMOTE_ADDR", "unknown")
+
+
+# The largest key a database id column holds (SQLite INTEGER, PostgreSQL bigint).
+MAX_ID = 2**63 - 1
+
+
+def id_param(value) -> int | None:
+    """A database id from a query string or form value: a whole number from 1 to MAX_ID,
+    else None. A number too large for the database is "no such thing" (a 404 or an empty
+    filter), not a server error."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if 1 <= number <= MAX_ID else None

@@ -6,6 +6,7 @@ import string
 
 import pytest
 from django.core.cache import cache
+from django.test import override_settings
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -185,3 +186,44 @@ def test_the_complaint_form_never_fails(client, summary, description, received, 
     assert created == (1 if response.status_code == 302 else 0)
     if created:
         assert Complaint.objects.latest("pk").events.count() >= 1
+
+
+# Query parameters that name a row by its id, or a month, on the pages that read them.
+ID_PARAMETERS = [
+    ("/counter/", "counter"),
+    ("/counter/", "staff"),
+    ("/dashboards/", "department"),
+    ("/dashboards/", "procedure"),
+    ("/complaints/knowledge/", "category"),
+    ("/complaints/", "page"),
+]
+HUGE = st.one_of(
+    st.integers(min_value=-(10**30), max_value=10**30).map(str),
+    st.sampled_from(["99999999999999999999999", "-1", "0", "1e9", "９", "", "١٢"]),
+)
+
+
+@FUZZ
+@given(value=HUGE)
+def test_ids_in_query_strings_never_fail(client, procedure, value):
+    """A filter's id too large for the database, negative or not a number: an empty
+    filter or a 404, never a 500 (SQLite refuses integers past 64 bits)."""
+    global _manager
+    if "_manager" not in globals() or not type(_manager).objects.filter(pk=_manager.pk).exists():
+        _manager = make_staff_member(role=Role.MANAGER)
+    client.force_login(_manager.user)
+
+    with override_settings(TWO_FACTOR_REQUIRED=False):
+        for path, name in ID_PARAMETERS:
+            response = client.get(path, {name: value})
+            assert response.status_code in (200, 404), (path, name, value)
+    similar = client.get(
+        reverse("complaints:similar"),
+        {"summary": "待ち", "category": value},
+        HTTP_HX_REQUEST="true",
+    )
+    assert similar.status_code in OK
+    month = client.get(
+        reverse("reservations:calendar", args=[procedure.code]), {"month": "%s-1" % value}
+    )
+    assert month.status_code in OK

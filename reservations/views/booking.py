@@ -83,7 +83,7 @@ def month_from(request, today: dt.date) -> dt.date:
     try:
         year, month = (int(part) for part in raw.split("-"))
         return dt.date(year, month, 1)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OverflowError):
         return today.replace(day=1)
 
 

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from config.documents import qr_svg
+from organization.http import id_param
 from organization.models import Role, StaffMember
 from organization.permissions import role_required
 from organization.services import access_log_read
@@ -32,11 +33,7 @@ CONFIRMED_ACTIONS = ("no_show", "done")
 counter_staff_required = role_required(*COUNTER_ROLES)
 
 
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+_int_or_none = id_param  # a filter or form's id: None for junk or a number too large
 
 
 @require_GET
