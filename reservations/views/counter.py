@@ -13,11 +13,13 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
+from modeltranslation.utils import build_localized_fieldname
 
 from config.documents import qr_svg
 from organization.http import id_param
 from organization.models import Role, StaffMember
 from organization.permissions import role_required
+from organization.selectors import site_settings
 from organization.services import access_log_read
 from reservations import selectors, services
 from reservations.counter_queue import counter_queue
@@ -62,16 +64,18 @@ def queue(request):
         once_within=settings.ACCESS_LOG_REPEAT_SECONDS,
     )
     visits_url = reverse("reservations:queue") + "visits/"
-    # The transfer choices, drawn once per procedure rather than once per row.
+    # The transfer choices, drawn once per procedure and clerk rather than once per row:
+    # the clerks who can do the procedure, but not the one the citizen is with already.
     options = {}
     for row in rows:
-        if row.procedure.pk not in options:
-            options[row.procedure.pk] = format_html_join(
+        key = (row.procedure.pk, getattr(row.staff, "pk", None))
+        if key not in options:
+            options[key] = format_html_join(
                 "",
                 '<option value="{}">{}</option>',
-                ((clerk.pk, clerk.display_name) for clerk in row.transfer_to),
+                ((c.pk, c.display_name) for c in row.transfer_to if c.pk != key[1]),
             )
-        row.transfer_options = options[row.procedure.pk]
+        row.transfer_options = options[key]
         # Action addresses by string, not one {% url %} per button of every row.
         row.actions_url = "%s%d/" % (visits_url, row.visit.pk) if row.visit else ""
     context = {
@@ -244,6 +248,22 @@ def _board_languages(request) -> list[dict]:
     ]
 
 
+def _board_city_names(languages) -> list[dict]:
+    """The city's name in the board's two languages: Japanese first, whatever language
+    the monitor's browser asks for, then the second language's (English where that one
+    has none); once where the two are the same."""
+    record = site_settings()
+    names = []
+    for board in languages:
+        code = "ja" if board["code"] == "ja-easy" else board["code"]
+        name, lang = getattr(record, build_localized_fieldname("city_name", code), ""), board
+        if not name and board["second"]:
+            name, lang = record.city_name_en, {"html_lang": "en"}
+        if name and name not in [n["name"] for n in names]:
+            names.append({"name": name, "lang": lang["html_lang"], "second": board["second"]})
+    return names
+
+
 @require_GET
 @rate_limited("display")
 def display(request):
@@ -255,6 +275,7 @@ def display(request):
         {
             "called": selectors.display_board(day=timezone.localdate()),
             "board_languages": languages,
+            "city_names": _board_city_names(languages),
             # The refresh asks for the language chosen (even while shown in English).
             "board_language": translation.get_language() or settings.LANGUAGE_CODE,
         },

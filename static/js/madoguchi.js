@@ -69,6 +69,15 @@ document.addEventListener("submit", function (event) {
   }
 });
 
+// Whether the polling region holds something the clerk is in the middle of: the notice
+// says the refresh is paused for as long as it does.
+function showQueuePaused(region) {
+  var notice = document.getElementById("queue-paused");
+  if (notice) {
+    notice.hidden = !region.querySelector("[data-unsent]");
+  }
+}
+
 // A choice made in a polling region and not yet sent (a transfer target) pauses the
 // refresh too, so the next update does not throw it away; the notice says so.
 document.addEventListener("change", function (event) {
@@ -81,16 +90,15 @@ document.addEventListener("change", function (event) {
   } else {
     event.target.removeAttribute("data-unsent");
   }
-  var notice = document.getElementById("queue-paused");
-  if (notice) {
-    notice.hidden = !region.querySelector("[data-unsent]");
-  }
+  showQueuePaused(region);
 });
 
-// An opened list (the documents a citizen agreed to) stays open: it pauses the refresh.
+// An opened list (the documents a citizen agreed to) stays open: it pauses the refresh,
+// and the notice says so.
 document.addEventListener("toggle", function (event) {
   var details = event.target;
-  if (!details.closest || !details.closest("[data-pause-while-focused]")) {
+  var region = details.closest && details.closest("[data-pause-while-focused]");
+  if (!region) {
     return;
   }
   if (details.open) {
@@ -98,6 +106,7 @@ document.addEventListener("toggle", function (event) {
   } else {
     details.removeAttribute("data-unsent");
   }
+  showQueuePaused(region);
 }, true);
 
 // The staff header's "More" menu (details/summary, works without script): with script it

@@ -18,6 +18,7 @@ from tests.reservations.factories import (
     add_rule,
     add_shift,
     at,
+    booked_now,
     citizen,
     consents,
     procedure_with,
@@ -231,6 +232,51 @@ def test_the_display_board_shows_numbers_and_counters_but_no_names(client, proce
     assert visit.ticket in content
     assert visit.counter.name in content
     assert reservation.citizen_name not in content
+
+
+def test_the_display_board_names_the_city_in_japanese_then_its_second_language(client):
+    from organization.services import site_settings_update
+
+    site_settings_update(city_name="さくら市", city_name_en="Sakura City", city_name_ko="사쿠라시")
+
+    english = client.get("/display/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    korean = client.get("/display/?language=ko").content.decode()
+
+    assert (
+        '<span lang="ja">さくら市</span> <span lang="en" class="display-en">Sakura City</span>'
+        in english
+    )
+    assert (
+        '<span lang="ja">さくら市</span> <span lang="ko" class="display-en">사쿠라시</span>'
+        in korean
+    )
+    assert "| さくら市</title>" in korean
+
+
+def test_a_citizen_is_not_offered_a_transfer_to_the_clerk_they_are_with(client):
+    today = dt.date.today()
+    procedure = ProcedureFactory()
+    first, second = (
+        add_clerk(procedure, day=today, start=dt.time(0, 0), end=dt.time(23, 59)) for _ in range(2)
+    )
+    reservation = booked_now(procedure, first)
+    services.visit_check_in(reservation=reservation, by_staff=first)
+    client.force_login(first.user)
+
+    page = client.get(reverse("reservations:queue"), {"staff": "all"}).content.decode()
+
+    options = page[page.index('name="to"') : page.index("</select>", page.index('name="to"'))]
+    assert 'value="%d"' % second.pk in options and 'value="%d"' % first.pk not in options
+
+
+def test_call_next_is_offered_to_those_who_serve_today(client, settings):
+    settings.TWO_FACTOR_REQUIRED = False
+    manager = make_staff_member(role=Role.MANAGER)  # no shift today: nobody to call
+    client.force_login(manager.user)
+    assert "call-next" not in client.get(reverse("reservations:queue")).content.decode()
+
+    client.force_login(make_staff_member(role=Role.COUNTER_STAFF).user)
+    assert "call-next" in client.get(reverse("reservations:queue")).content.decode()
 
 
 def test_counter_pages_need_a_counter_role(client, procedure):

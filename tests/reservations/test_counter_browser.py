@@ -77,3 +77,38 @@ def test_kiosk_check_in_call_serve_and_the_display_board(page, browser, live_ser
     called.refresh_from_db()
     assert called.status == VisitStatus.DONE
     clerk_context.close()
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_the_queue_fits_a_phone_and_names_stay_whole(browser, live_server, language):
+    """Its table scrolls inside its box (the visually hidden labels of the transfer
+    forms used to widen the page), and a citizen's name is not one character a line."""
+    today = timezone.localdate()
+    procedure = ProcedureFactory(name="住民票の写し", lead_time_minutes=0)
+    clerk = add_clerk(procedure, day=today, start=dt.time(0, 0), end=dt.time(23, 59))
+    booked_now(procedure, clerk, citizen_name="長谷川 美智子")
+    from reservations import services
+
+    services.visit_issue_walk_in(procedure=procedure)
+    context = browser.new_context(
+        base_url=live_server.url, locale="ja-JP", viewport={"width": 390, "height": 844}
+    )
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.locator("input[name=username]").fill(clerk.user.username)
+    page.locator("input[name=password]").fill("secret-pass-123")
+    page.locator("form button[type=submit]").last.click()
+    page.goto("/counter/?staff=all")
+    page.locator(".queue-table").wait_for()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    name_lines = page.evaluate(
+        """() => { const cell = [...document.querySelectorAll('.queue-citizen')]
+             .find(c => c.textContent.includes('長谷川'));
+           const range = document.createRange(); range.selectNodeContents(cell.firstChild);
+           return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size; }"""
+    )
+    context.close()
+
+    assert width <= 390
+    assert name_lines == 1
