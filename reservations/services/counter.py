@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from organization.models import StaffMember
+from organization.models import Role, StaffMember
 from reservations.counter_queue import DUE_MARGIN
 from reservations.models import (
     VISIT_TRANSITIONS,
@@ -166,12 +166,16 @@ def visit_act(
 ) -> Visit:
     """Recall, start serving, finish or mark a no-show: one step of the state machine.
     A visit finished with ``must_return`` did not complete the procedure (a missing
-    document, say): the dashboards do not count it as completed on the first visit."""
+    document, say): the dashboards do not count it as completed on the first visit.
+    A counter clerk acts on their own citizens and on those nobody has yet; another
+    clerk's citizen is taken over by a transfer (the handling times stay with whoever
+    served), and managers may act on any."""
     if action not in ("recall", "serve", "done", "no_show"):
         raise CounterError("unknown_action", _("Unknown action."))
     now = now or timezone.now()
     with transaction.atomic():
-        visit = Visit.objects.select_for_update().get(pk=visit.pk)
+        visit = Visit.objects.select_for_update().select_related("staff__user").get(pk=visit.pk)
+        _require_own(visit, actor)
         fields = _transition(visit, action, now)
         if action == "recall":
             visit.recall_count += 1
@@ -187,6 +191,24 @@ def visit_act(
             # Booked citizens with an e-mail address get the survey link as well.
             emails.survey_email_queue(visit, now=now)
     return visit
+
+
+def _require_own(visit: Visit, actor: StaffMember | None) -> None:
+    """A counter clerk may not act on a citizen who is with another clerk."""
+    if (
+        actor is not None
+        and actor.role == Role.COUNTER_STAFF
+        and visit.staff_id is not None
+        and visit.staff_id != actor.pk
+    ):
+        raise CounterError(
+            "not_yours",
+            _(
+                "%(ticket)s is with %(name)s: only they or a manager can do this. To take "
+                "the citizen over, transfer them to yourself."
+            )
+            % {"ticket": visit.ticket, "name": visit.staff.display_name},
+        )
 
 
 def visit_transfer(

@@ -76,6 +76,12 @@ def queue(request):
                 ((c.pk, c.display_name) for c in row.transfer_to if c.pk != key[1]),
             )
         row.transfer_options = options[key]
+        # Another clerk's citizen: a counter clerk takes them over by a transfer only.
+        row.actable = not (
+            _works_at_the_counter(request.staff_member)
+            and key[1] is not None
+            and key[1] != request.staff_member.pk
+        )
         # Action addresses by string, not one {% url %} per button of every row.
         row.actions_url = "%s%d/" % (visits_url, row.visit.pk) if row.visit else ""
     context = {

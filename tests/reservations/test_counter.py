@@ -269,6 +269,32 @@ def test_a_citizen_is_not_offered_a_transfer_to_the_clerk_they_are_with(client):
     assert 'value="%d"' % second.pk in options and 'value="%d"' % first.pk not in options
 
 
+def test_a_clerk_cannot_serve_or_finish_another_clerks_citizen(client):
+    """The handling time would go to the wrong clerk: a colleague's citizen is taken
+    over by a transfer; a manager may still act on any."""
+    today = dt.date.today()
+    procedure = ProcedureFactory()
+    mine, other = (
+        add_clerk(procedure, day=today, start=dt.time(0, 0), end=dt.time(23, 59)) for _ in range(2)
+    )
+    services.visit_check_in(reservation=booked_now(procedure, other), by_staff=other)
+    visit = services.visit_call_next(staff=other)
+    client.force_login(mine.user)
+
+    page = client.get(reverse("reservations:queue"), {"staff": "all"}).content.decode()
+    response = client.post(
+        reverse("reservations:visit_action", args=[visit.pk, "serve"]), follow=True
+    )
+
+    assert "%sserve/" % visit.pk not in page  # no button for it
+    assert "この操作は担当者か管理職だけができます" in response.content.decode()
+    visit.refresh_from_db()
+    assert visit.status == VisitStatus.CALLED and visit.staff == other
+    manager = make_staff_member(role=Role.MANAGER)
+    services.visit_act(visit=visit, action="serve", actor=manager)
+    assert Visit.objects.get(pk=visit.pk).status == VisitStatus.SERVING
+
+
 def test_call_next_is_offered_to_those_who_serve_today(client, settings):
     settings.TWO_FACTOR_REQUIRED = False
     manager = make_staff_member(role=Role.MANAGER)  # no shift today: nobody to call
