@@ -174,7 +174,11 @@ def visit_act(
         raise CounterError("unknown_action", _("Unknown action."))
     now = now or timezone.now()
     with transaction.atomic():
-        visit = Visit.objects.select_for_update().select_related("staff__user").get(pk=visit.pk)
+        visit = (
+            Visit.objects.select_for_update(of=("self",))
+            .select_related("staff__user")
+            .get(pk=visit.pk)
+        )
         _require_own(visit, actor)
         fields = _transition(visit, action, now)
         if action == "recall":
