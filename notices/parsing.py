@@ -76,13 +76,14 @@ def parse_date(text: str) -> dt.date:
         first, last = ERA_SPANS[ERAS[era]]
         if not first <= day_ <= last:
             # 平成31年5月1日 never existed: the era had changed the day before.
+            if last == dt.date.max:  # the era of today: it began, it has not ended
+                raise ParseError(
+                    _("no such date: %(value)s (that era began on %(first)s)")
+                    % {"value": text, "first": first.isoformat()}
+                )
             raise ParseError(
                 _("no such date: %(value)s (that era runs from %(first)s to %(last)s)")
-                % {
-                    "value": text,
-                    "first": first.isoformat(),
-                    "last": "—" if last == dt.date.max else last.isoformat(),
-                }
+                % {"value": text, "first": first.isoformat(), "last": last.isoformat()}
             )
         return day_
     match = _GREGORIAN_PATTERN.match(value) or _COMPACT_PATTERN.match(value)

@@ -60,3 +60,10 @@ def test_a_repeated_record_id_names_both_lines_and_whether_the_data_differs():
     assert "2" in reasons[5]
     assert reasons[4] != reasons[5]  # the conflicting one says so
     assert Certificate.objects.get(source_id="A").expires_on == dt.date(2026, 10, 31)
+
+
+def test_a_date_before_the_present_era_began_names_its_first_day_only():
+    with pytest.raises(parsing.ParseError) as refused:
+        parsing.parse_date("令和元年4月30日")
+
+    assert "2019-05-01" in str(refused.value) and "—" not in str(refused.value)

@@ -371,3 +371,16 @@ def test_the_uploaded_file_is_deleted_when_the_import_ends(
     run.refresh_from_db()
     assert not run.file
     assert not Path(stored).exists()
+
+
+def test_a_file_with_only_its_header_is_reported_as_empty_not_as_imported(
+    client, certificate_type, django_capture_on_commit_callbacks
+):
+    _department_staff(client, certificate_type)
+    upload = SimpleUploadedFile("records.csv", csv().encode("utf-8"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        posted = client.post(reverse("notices:import"), {"file": upload})
+    page = client.get(posted["Location"]).content.decode()
+
+    assert "データ行がありません" in page and "すべての行を取り込みました" not in page
