@@ -357,6 +357,8 @@ class WaitEstimate:
     ``ahead``: citizens waiting for this procedure who will be called first.
     ``minutes``: median handling time today × ahead ÷ clerks serving it now, rounded
     up; None when today has fewer than ``samples_needed`` measured handlings.
+    ``opens_at``: when nobody serves the procedure yet (before the counter opens), the
+    time the first qualified clerk's shift starts today; None otherwise.
     """
 
     ahead: int
@@ -364,6 +366,7 @@ class WaitEstimate:
     samples: int
     samples_needed: int
     clerks: int
+    opens_at: dt.time | None = None
 
 
 def walk_in_wait(*, visit, now: dt.datetime, samples_needed: int) -> WaitEstimate:
@@ -415,10 +418,24 @@ def walk_in_wait(*, visit, now: dt.datetime, samples_needed: int) -> WaitEstimat
     minutes = None
     if durations and len(durations) >= samples_needed:
         minutes = math.ceil(statistics.median(durations) * ahead / max(clerks, 1))
+    opens_at = None
+    if not clerks:  # before opening (or a gap): "you are next" would not be true yet
+        opens_at = (
+            Shift.objects.filter(
+                date=local.date(),
+                start_time__gt=local.time(),
+                staff__qualified_procedures=procedure,
+                staff__user__is_active=True,
+            )
+            .order_by("start_time")
+            .values_list("start_time", flat=True)
+            .first()
+        )
     return WaitEstimate(
         ahead=ahead,
         minutes=minutes,
         samples=len(durations),
         samples_needed=samples_needed,
         clerks=clerks,
+        opens_at=opens_at,
     )

@@ -408,6 +408,24 @@ def test_the_first_walk_in_is_next(client, procedure, today):
     assert 'data-people-ahead="0"' in html and "次にお呼びします" in html
 
 
+def test_a_walk_in_before_the_counter_opens_is_told_when_it_opens(client, procedure, today):
+    """Nobody serves the procedure yet: the ticket says when its clerks start, not
+    "you are next"."""
+    local = timezone.localtime()
+    if local.time() >= dt.time(22, 50):
+        pytest.skip("too close to midnight for a shift later today")
+    starts = (local + dt.timedelta(minutes=60)).time().replace(second=0, microsecond=0)
+    starts = min(starts, dt.time(23, 50))
+    add_clerk(procedure, day=today, start=starts, end=dt.time(23, 59))
+    as_kiosk(client)
+
+    html = client.post(reverse("reservations:kiosk_walk_in", args=[procedure.code])).content
+    html = html.decode()
+
+    assert "%d:%02d" % (starts.hour, starts.minute) in html and "から対応します" in html
+    assert "次にお呼びします" not in html
+
+
 def test_wait_estimate_counts_due_bookings_ahead_of_walk_ins(procedure, today):
     clerk = all_day_clerk(procedure, today)
     due = booked_now(procedure, clerk)
