@@ -38,7 +38,13 @@ def _reliability(indicative: bool) -> str:
 
 
 def _with_unit(label, unit: str) -> str:
-    return "%s (%s)" % (label, unit_name(unit))
+    """The indicator's name with its unit, once: a label that says it already
+    (「待ち時間 P50・予約（分）」) is not given a second "(分)"."""
+    label, name = str(label), unit_name(unit)
+    # The times' labels end in their unit already: "(min)", 「（分）」.
+    if unit == "min" or name.lower() in label.lower():
+        return label
+    return "%s (%s)" % (label, name)
 
 
 @dataclass(frozen=True)

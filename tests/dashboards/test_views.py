@@ -98,6 +98,18 @@ def test_trend_csv_has_a_column_per_quarter(client, manager, history):
     assert header[-1] == "FY2025 Q2" and len(header) == 2 + 8
 
 
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_trend_csv_names_each_unit_once(client, manager, history, language):
+    response = client.get(
+        reverse("dashboards:export", args=["trend"]), Q, HTTP_ACCEPT_LANGUAGE=language
+    )
+
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    indicators = [row[1] for row in rows[1:]]
+    assert indicators and not [name for name in indicators if "（分） (分)" in name]
+    assert not [name for name in indicators if "(min) (minutes)" in name]
+
+
 def test_an_unknown_table_or_quarter_is_a_404(client, manager):
     assert client.get(reverse("dashboards:export", args=["salaries"])).status_code == 404
     assert client.get(reverse("dashboards:review", args=["2025-Q7"])).status_code == 404
