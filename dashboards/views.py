@@ -53,12 +53,13 @@ def selection(request):
     period chosen under another period type is converted (see ``periods.coerce``)."""
     form = FilterForm(request.GET or None)
     today = timezone.localdate()
-    kind, key, department, procedure = "quarter", "", None, None
-    if form.is_valid():
-        kind = form.cleaned_data["kind"] or "quarter"
-        key = form.cleaned_data["period"]
-        department = form.cleaned_data["department"]
-        procedure = form.cleaned_data["procedure"]
+    # Each filter that is right is kept, each that is not is left out (and the page says
+    # which): a department that does not exist does not also drop the period asked for.
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    kind = data.get("kind") or "quarter"
+    key = data.get("period") or ""
+    department, procedure = data.get("department"), data.get("procedure")
     period = periods.parse(key) if key else None
     period = (
         periods.coerce(period, kind, today)
@@ -92,6 +93,9 @@ def _page_context(request, form, period, filters) -> dict:
         "refreshed_at": figures.state(request).refreshed_at,
         "fragment_key": figures.fragment_key(request, period, filters),
         "filter_names": filter_names(form),
+        "filters_refused": [
+            str(form.fields[name].label) for name in form.errors if name in form.fields
+        ],
         "min_answers": selectors.min_answers(),
         "first_visit_days": rollup.FIRST_VISIT_DAYS,
     }

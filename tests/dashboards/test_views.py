@@ -124,6 +124,20 @@ def test_bad_filters_fall_back_to_the_current_quarter(client, manager):
     assert response.status_code == 200
 
 
+def test_a_department_that_does_not_exist_is_left_out_and_said_so(client, manager, history):
+    """The period asked for stays; the unknown department is named as left out."""
+    response = client.get(
+        reverse("dashboards:overview"),
+        {"kind": "month", "period": "2025-08", "department": "999"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert response.context["period"].key == "2025-08"
+    assert "was not recognised and is left out: Department" in page
+
+
 def test_a_manager_sets_targets_and_the_review_compares_them(client, manager, history):
     url = reverse("dashboards:review", args=["2025-Q2"])
 
