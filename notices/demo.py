@@ -175,6 +175,8 @@ def seed(stdout) -> None:
                 "days_before_expiry": 45,
                 "procedure": jr_procedure,
                 "sender": Department.objects.get(code="fukushi"),
+                # Numbered み福第1号… as a formal letter of the city's 福祉課 is.
+                "document_prefix": "み福",
             },
         )
     path = write_sample(Path(settings.VAR_DIR) / "demo-certificates.csv")

@@ -42,8 +42,13 @@ def letters_seed(history: History) -> int:
 def _batch_mail(history: History, rule, certificate_type, made_on: dt.date, quarter_back: int):
     """One quarter's batch: its residents, their expiring passes and the mailed letters."""
     created = timezone.make_aware(dt.datetime.combine(made_on, dt.time(6, 30)))
+    # A past quarter's batch: printed and mailed long ago (its PDFs are not kept).
     batch = LetterBatch.objects.create(
-        rule=rule, created_at=created, status="ready", mailed_at=created + dt.timedelta(days=1)
+        rule=rule,
+        created_at=created,
+        status="mailed",
+        printed_at=created + dt.timedelta(hours=3),
+        mailed_at=created + dt.timedelta(days=1),
     )
     size = 40 + 10 * (4 - quarter_back)
     residents = Resident.objects.bulk_create(
