@@ -126,13 +126,20 @@ class UserAdmin(DjangoUserAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is not StaffMember:
             return super().save_formset(request, form, formset, change)
+        # What the admin's change message reads (what formset.save() would have set).
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for inline_form in formset.forms:
             data = getattr(inline_form, "cleaned_data", None)
             if not data or data.get("DELETE") or not data.get("department"):
                 continue
-            services.staff_member_assign(
+            existed = inline_form.instance.pk is not None
+            member = services.staff_member_assign(
                 user=form.instance, department=data["department"], role=data["role"]
             )
+            if not existed:
+                formset.new_objects.append(member)
+            elif inline_form.changed_data:
+                formset.changed_objects.append((member, inline_form.changed_data))
         return None
 
 

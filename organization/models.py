@@ -74,7 +74,8 @@ class Department(TranslatedTextsMixin, models.Model):
         return self.name
 
     def clean(self):
-        if self.head_id and self.pk and self.head.department_id != self.pk:
+        # A new department has no members yet: its head is chosen once someone is in it.
+        if self.head_id and (not self.pk or self.head.department_id != self.pk):
             raise ValidationError({"head": _("The head must be a member of this department.")})
 
 
@@ -100,6 +101,22 @@ class StaffMember(models.Model):
 
     def __str__(self):
         return self.display_name
+
+    def clean(self):
+        # The head of a department stays in it: the head approves complaints and signs
+        # letters, so moving them out first needs another head there.
+        if self.pk and self.department_id:
+            headed = Department.objects.filter(head_id=self.pk).exclude(pk=self.department_id)
+            if headed.exists():
+                raise ValidationError(
+                    {
+                        "department": _(
+                            "%(name)s heads %(department)s: choose another head for "
+                            "%(department)s first."
+                        )
+                        % {"name": self.display_name, "department": headed.first().name}
+                    }
+                )
 
     @property
     def display_name(self) -> str:

@@ -115,10 +115,11 @@ def staff_member_assign(*, user, department: Department, role: str) -> StaffMemb
 
     Side effects: the user's role group and admin-site access follow the role.
     """
-    staff_member, _created = StaffMember.objects.update_or_create(
-        user=user, defaults={"department": department, "role": role}
-    )
+    # Checked before it is written (a department's head is not moved out of it).
+    staff_member = StaffMember.objects.filter(user=user).first() or StaffMember(user=user)
+    staff_member.department, staff_member.role = department, role
     staff_member.full_clean()
+    staff_member.save()
     _sync_role_access(user, role)
     return staff_member
 

@@ -1,0 +1,84 @@
+"""The administrator keeps logins and staff profiles in the admin: saving a user works,
+and a department's head stays a member of the department they head."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from organization.models import Department, Role, StaffMember
+from tests.organization.factories import DepartmentFactory, make_staff_member
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def administrator(client, settings):
+    settings.TWO_FACTOR_REQUIRED = False
+    member = make_staff_member(role=Role.ADMINISTRATOR)
+    member.user.is_superuser = True
+    member.user.save()
+    client.force_login(member.user)
+    return member
+
+
+def _user_form(user, member, **changes):
+    """The user change form as the admin sends it, with its staff profile inline."""
+    data = {
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "is_active": "on",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "09:00:00",
+        "staff_member-TOTAL_FORMS": "1",
+        "staff_member-INITIAL_FORMS": "1",
+        "staff_member-MIN_NUM_FORMS": "0",
+        "staff_member-MAX_NUM_FORMS": "1",
+        "staff_member-0-id": member.pk,
+        "staff_member-0-user": user.pk,
+        "staff_member-0-department": member.department_id,
+        "staff_member-0-role": member.role,
+    }
+    data.update(changes)
+    return data
+
+
+def test_an_administrator_changes_a_users_e_mail(client, administrator):
+    clerk = make_staff_member(role=Role.COUNTER_STAFF)
+
+    response = client.post(
+        "/admin/auth/user/%d/change/" % clerk.user.pk,
+        _user_form(clerk.user, clerk, email="new@city.example.jp"),
+    )
+
+    assert response.status_code == 302
+    assert get_user_model().objects.get(pk=clerk.user.pk).email == "new@city.example.jp"
+
+
+def test_the_head_of_a_department_is_not_moved_out_of_it(client, administrator):
+    fukushi = DepartmentFactory(code="fukushi", name="福祉課")
+    zeimu = DepartmentFactory(code="zeimu", name="税務課")
+    head = make_staff_member(role=Role.MANAGER, department=fukushi)
+    fukushi.head = head
+    fukushi.save()
+
+    response = client.post(
+        "/admin/auth/user/%d/change/" % head.user.pk,
+        _user_form(head.user, head, **{"staff_member-0-department": zeimu.pk}),
+    )
+
+    assert response.status_code == 200  # the form again, with the reason
+    assert "先に福祉課の別の所属長を選んでください" in response.content.decode()
+    assert StaffMember.objects.get(pk=head.pk).department == fukushi
+
+
+def test_a_new_department_has_no_head_from_another_department(client, administrator):
+    head = make_staff_member(role=Role.MANAGER)
+
+    response = client.post(
+        "/admin/organization/department/add/",
+        {"code": "new", "name_ja": "新しい課", "head": head.pk, "display_order": 100},
+    )
+
+    assert response.status_code == 200
+    assert not Department.objects.filter(code="new").exists()
