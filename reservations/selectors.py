@@ -350,6 +350,23 @@ def kiosk_device_for_token(token: str | None):
     ).first()
 
 
+def _first_shift_start(procedure, local: dt.datetime) -> dt.time | None:
+    """When the first clerk who can do ``procedure`` starts later today, if one does."""
+    from reservations.models import Shift
+
+    return (
+        Shift.objects.filter(
+            date=local.date(),
+            start_time__gt=local.time(),
+            staff__qualified_procedures=procedure,
+            staff__user__is_active=True,
+        )
+        .order_by("start_time")
+        .values_list("start_time", flat=True)
+        .first()
+    )
+
+
 @dataclass
 class WaitEstimate:
     """What the walk-in ticket says about the wait.
@@ -418,19 +435,8 @@ def walk_in_wait(*, visit, now: dt.datetime, samples_needed: int) -> WaitEstimat
     minutes = None
     if durations and len(durations) >= samples_needed:
         minutes = math.ceil(statistics.median(durations) * ahead / max(clerks, 1))
-    opens_at = None
-    if not clerks:  # before opening (or a gap): "you are next" would not be true yet
-        opens_at = (
-            Shift.objects.filter(
-                date=local.date(),
-                start_time__gt=local.time(),
-                staff__qualified_procedures=procedure,
-                staff__user__is_active=True,
-            )
-            .order_by("start_time")
-            .values_list("start_time", flat=True)
-            .first()
-        )
+    # Before opening (or in a gap) "you are next" would not be true yet.
+    opens_at = None if clerks else _first_shift_start(procedure, local)
     return WaitEstimate(
         ahead=ahead,
         minutes=minutes,

@@ -79,12 +79,17 @@ def _no_such_procedure() -> Http404:
 
 
 def month_from(request, today: dt.date) -> dt.date:
+    """The month asked for in ``?month=YYYY-MM``; this month for anything else, or for a
+    month more than ten years off (nothing is bookable there, and year 1 has no month
+    before it for the calendar's "previous" link)."""
     raw = request.GET.get("month", "")
     try:
         year, month = (int(part) for part in raw.split("-"))
-        return dt.date(year, month, 1)
+        if abs(year - today.year) <= 10:
+            return dt.date(year, month, 1)
     except (ValueError, TypeError, OverflowError):
-        return today.replace(day=1)
+        pass
+    return today.replace(day=1)
 
 
 @dataclass(frozen=True)

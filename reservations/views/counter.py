@@ -63,27 +63,7 @@ def queue(request):
         objects=[row.reservation for row in rows if row.citizen_name],
         once_within=settings.ACCESS_LOG_REPEAT_SECONDS,
     )
-    visits_url = reverse("reservations:queue") + "visits/"
-    # The transfer choices, drawn once per procedure and clerk rather than once per row:
-    # the clerks who can do the procedure, but not the one the citizen is with already.
-    options = {}
-    for row in rows:
-        key = (row.procedure.pk, getattr(row.staff, "pk", None))
-        if key not in options:
-            options[key] = format_html_join(
-                "",
-                '<option value="{}">{}</option>',
-                ((c.pk, c.display_name) for c in row.transfer_to if c.pk != key[1]),
-            )
-        row.transfer_options = options[key]
-        # Another clerk's citizen: a counter clerk takes them over by a transfer only.
-        row.actable = not (
-            _works_at_the_counter(request.staff_member)
-            and key[1] is not None
-            and key[1] != request.staff_member.pk
-        )
-        # Action addresses by string, not one {% url %} per button of every row.
-        row.actions_url = "%s%d/" % (visits_url, row.visit.pk) if row.visit else ""
+    _prepare_rows(request, rows)
     context = {
         "rows": rows,
         "filters": filters,
@@ -109,6 +89,32 @@ def queue(request):
         }
     )
     return render(request, "reservations/counter/queue.html", context)
+
+
+def _prepare_rows(request, rows) -> None:
+    """Each row's transfer choices and action address, and whether this person may act
+    on it (drawn once per procedure and clerk rather than once per row)."""
+    visits_url = reverse("reservations:queue") + "visits/"
+    # The transfer choices, drawn once per procedure and clerk rather than once per row:
+    # the clerks who can do the procedure, but not the one the citizen is with already.
+    options = {}
+    for row in rows:
+        key = (row.procedure.pk, getattr(row.staff, "pk", None))
+        if key not in options:
+            options[key] = format_html_join(
+                "",
+                '<option value="{}">{}</option>',
+                ((c.pk, c.display_name) for c in row.transfer_to if c.pk != key[1]),
+            )
+        row.transfer_options = options[key]
+        # Another clerk's citizen: a counter clerk takes them over by a transfer only.
+        row.actable = not (
+            _works_at_the_counter(request.staff_member)
+            and key[1] is not None
+            and key[1] != request.staff_member.pk
+        )
+        # Action addresses by string, not one {% url %} per button of every row.
+        row.actions_url = "%s%d/" % (visits_url, row.visit.pk) if row.visit else ""
 
 
 def _works_at_the_counter(member) -> bool:
