@@ -24,7 +24,15 @@ ROLE_PERMISSIONS = {
     Role.ADMINISTRATOR: [
         *model_permissions(
             "reservations",
-            ("procedure", "documentrule", "counter", "shift", "closedday"),
+            (
+                "procedure",
+                "documentrule",
+                "procedurequestion",
+                "questionchoice",
+                "counter",
+                "shift",
+                "closedday",
+            ),
             ("add", "change", "delete", "view"),
         ),
         "reservations.view_reservation",

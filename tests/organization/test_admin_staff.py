@@ -82,3 +82,18 @@ def test_a_new_department_has_no_head_from_another_department(client, administra
 
     assert response.status_code == 200
     assert not Department.objects.filter(code="new").exists()
+
+
+def test_an_administrator_sets_up_questions_and_knowledge_synonyms(client, settings):
+    """Not a superuser: the administrator role alone reaches every master table the
+    README sends them to."""
+    settings.TWO_FACTOR_REQUIRED = False
+    client.force_login(make_staff_member(role=Role.ADMINISTRATOR).user)
+
+    for path in (
+        "/admin/reservations/procedurequestion/",
+        "/admin/reservations/procedurequestion/add/",
+        "/admin/complaints/knowledgesynonym/",
+        "/admin/complaints/knowledgesynonym/add/",
+    ):
+        assert client.get(path).status_code == 200, path
