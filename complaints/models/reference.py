@@ -135,6 +135,26 @@ class SeverityLevel(TranslatedTextsMixin, models.Model):
     def __str__(self):
         return "%s %s" % (self.get_level_display(), self.name)
 
+    def clean(self):
+        # A higher level needs a higher score: otherwise a mild complaint would reach
+        # 緊急 before it reached 注意.
+        if self.level is None or self.min_points is None:
+            return
+        others = SeverityLevel.objects.exclude(pk=self.pk)
+        lower = others.filter(level__lt=self.level, min_points__gte=self.min_points).first()
+        higher = others.filter(level__gt=self.level, min_points__lte=self.min_points).first()
+        clash = lower or higher
+        if clash:
+            raise ValidationError(
+                {
+                    "min_points": _(
+                        "Level %(other)s starts at %(points)s points: a higher level must "
+                        "start at a higher score than a lower one."
+                    )
+                    % {"other": clash.level, "points": clash.min_points}
+                }
+            )
+
 
 class Category(TranslatedTextsMixin, models.Model):
     name = models.CharField(pgettext_lazy("title of a thing", "name"), max_length=60, unique=True)

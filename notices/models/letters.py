@@ -1,7 +1,10 @@
 """Renewal letters: the rules that invite, the batches and chunks printed, each
 letter, its document number, and the booking matches staff released."""
 
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +17,18 @@ DEFAULT_LETTER_TEXT = (
     "お持ちの{certificate}は{expires_on}に有効期限を迎えます。"
     "更新の手続き（{procedure}）は、オンラインで来庁日時をご予約のうえお越しください。\n"
     "この手続きは対応できる職員が限られているため、予約なしでお越しの場合はお受けできないことがあります。"
+)
+
+
+# The placeholders a rule's text may use (notices/letters.py fills them): the first four
+# are the ones its help text names.
+PLACEHOLDERS = (
+    "name",
+    "certificate",
+    "expires_on",
+    "procedure",
+    "expires_on_iso",
+    "certificate_en",
 )
 
 
@@ -81,6 +96,26 @@ class NoticeRule(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        unknown = sorted(set(re.findall(r"\{([^{}]*)\}", self.text or "")) - set(PLACEHOLDERS))
+        if unknown:
+            raise ValidationError(
+                {
+                    "text": _(
+                        "Unknown placeholder %(unknown)s: a letter would print it as it is. "
+                        "Use %(known)s."
+                    )
+                    % {
+                        "unknown": ", ".join("{%s}" % name for name in unknown),
+                        "known": ", ".join("{%s}" % name for name in PLACEHOLDERS[:4]),
+                    }
+                }
+            )
+        if self.days_before_expiry is not None and self.days_before_expiry < 1:
+            raise ValidationError(
+                {"days_before_expiry": _("At least one day: the letter must come before expiry.")}
+            )
 
 
 class BatchStatus(models.TextChoices):
