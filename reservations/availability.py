@@ -188,6 +188,7 @@ def static_roster(procedure: Procedure, first_day: dt.date, last_day: dt.date):
             Shift.objects.filter(
                 staff__qualified_procedures=procedure,
                 staff__user__is_active=True,
+                counter__is_active=True,  # a counter out of use takes no booking
                 date__gte=first_day,
                 date__lte=last_day,
             )

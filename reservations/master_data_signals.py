@@ -15,6 +15,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from reservations import availability
 from reservations.models import (
     ClosedDay,
+    Counter,
     DocumentRule,
     Procedure,
     ProcedureQuestion,
@@ -22,7 +23,15 @@ from reservations.models import (
     Shift,
 )
 
-MASTER_DATA = (Procedure, DocumentRule, ProcedureQuestion, QuestionChoice, Shift, ClosedDay)
+MASTER_DATA = (
+    Procedure,
+    DocumentRule,
+    ProcedureQuestion,
+    QuestionChoice,
+    Shift,
+    ClosedDay,
+    Counter,  # a counter taken out of use takes its shifts off the calendar
+)
 
 
 def master_data_changed(sender, **kwargs) -> None:

@@ -192,6 +192,7 @@ def _clerks_left_today(procedure: Procedure, now: dt.datetime) -> list[int]:
         Shift.objects.filter(
             staff__qualified_procedures=procedure,
             staff__user__is_active=True,
+            counter__is_active=True,
             date=local.date(),
             end_time__gte=latest_start,
         ).values_list("staff_id", flat=True)

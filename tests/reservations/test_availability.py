@@ -29,6 +29,21 @@ def test_free_times_follow_the_shift_and_the_procedure_grid():
     assert [slot.start for slot in view.slots] == [at(DAY, 9), at(DAY, 9, 30), at(DAY, 10)]
 
 
+def test_a_counter_taken_out_of_use_takes_no_booking():
+    """Its shifts leave the calendar at once (the cached roster is dropped on save)."""
+    procedure = ProcedureFactory(duration_minutes=30, slot_interval_minutes=30)
+    clerk = add_clerk(procedure, start=dt.time(9, 0), end=dt.time(10, 0))
+    assert selectors.day_times(procedure=procedure, day=DAY, now=NOW).slots
+
+    counter = clerk.shifts.get().counter
+    counter.is_active = False
+    counter.save()
+
+    assert selectors.day_times(procedure=procedure, day=DAY, now=NOW).slots == []
+    with pytest.raises(Exception, match="受け付けていません"):  # refused, not booked
+        book(procedure, at(DAY, 9), citizen(1))
+
+
 def test_a_booked_time_is_no_longer_offered_once_every_clerk_is_taken():
     procedure = ProcedureFactory()
     add_clerk(procedure, end=dt.time(10, 0))
