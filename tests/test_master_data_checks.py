@@ -49,3 +49,27 @@ def test_a_higher_severity_level_cannot_start_at_a_lower_score():
     assert "min_points" in refused.value.message_dict
     top.min_points = levels[3].min_points + 1
     top.full_clean()
+
+
+def test_two_clerks_are_not_put_at_one_counter_at_the_same_time():
+    import datetime as dt
+
+    from reservations.models import Shift
+    from tests.reservations.factories import DAY, add_clerk
+
+    procedure = ProcedureFactory()
+    first = add_clerk(procedure, start=dt.time(9, 0), end=dt.time(12, 0))
+    second = add_clerk(procedure, start=dt.time(13, 0), end=dt.time(17, 0))
+    counter = first.shifts.get().counter
+
+    clash = Shift(
+        staff=second, counter=counter, date=DAY, start_time=dt.time(11, 0), end_time=dt.time(12, 30)
+    )
+    with pytest.raises(ValidationError) as refused:
+        clash.full_clean()
+
+    assert "counter" in refused.value.message_dict
+    after = Shift(
+        staff=second, counter=counter, date=DAY, start_time=dt.time(12, 0), end_time=dt.time(12, 30)
+    )
+    after.full_clean()  # when the first has left, the counter is free

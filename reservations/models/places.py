@@ -87,6 +87,27 @@ class Shift(models.Model):
         ).exclude(pk=self.pk)
         if overlapping.exists():
             raise ValidationError(_("This staff member already has a shift at that time."))
+        # One clerk at a counter at a time: two would be booked to the same window.
+        shared = (
+            Shift.objects.filter(
+                counter_id=self.counter_id,
+                date=self.date,
+                start_time__lt=self.end_time,
+                end_time__gt=self.start_time,
+            )
+            .exclude(pk=self.pk)
+            .select_related("staff__user", "counter")
+            .first()
+            if self.counter_id
+            else None
+        )
+        if shared is not None:
+            raise ValidationError(
+                {
+                    "counter": _("%(counter)s is staffed by %(name)s at that time.")
+                    % {"counter": shared.counter, "name": shared.staff.display_name}
+                }
+            )
 
 
 class ClosedDay(TranslatedTextsMixin, models.Model):
