@@ -1,15 +1,20 @@
-from django.contrib import admin
+import datetime as dt
+
+from django.contrib import admin, messages
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationStackedInline
 
 from organization.admin import PersonalDataAdminMixin, TranslatedAdmin
 from reservations import requirements, services
 from reservations.models import (
     MAX_QUESTIONS_PER_PROCEDURE,
+    OPEN_STATUSES,
     BookingAnswer,
     ClosedDay,
     ConsentRecord,
@@ -217,11 +222,68 @@ class ShiftAdmin(admin.ModelAdmin):
     autocomplete_fields = ["staff"]
     list_select_related = ["staff__user", "counter"]
 
+    def delete_queryset(self, request, queryset):
+        shifts = list(queryset)
+        super().delete_queryset(request, queryset)
+        for shift in shifts:
+            _warn_of_bookings(request, shift.date, _shift_bookings(shift))
+
+    def delete_model(self, request, obj):
+        bookings = _shift_bookings(obj)
+        super().delete_model(request, obj)
+        _warn_of_bookings(request, obj.date, bookings)
+
 
 @admin.register(ClosedDay)
 class ClosedDayAdmin(TranslatedAdmin):
     list_display = ["date", "reason_ja", "reason_en"]
     date_hierarchy = "date"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        day_bookings = Reservation.objects.filter(
+            status__in=OPEN_STATUSES, start_at__date=obj.date
+        ).count()
+        _warn_of_bookings(request, obj.date, day_bookings)
+
+
+def _shift_bookings(shift) -> int:
+    """Open bookings of the shift's clerk within its hours: left without a clerk."""
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(shift.date, shift.start_time, tzinfo=tz)
+    end = dt.datetime.combine(shift.date, shift.end_time, tzinfo=tz)
+    return Reservation.objects.filter(
+        staff_id=shift.staff_id, status__in=OPEN_STATUSES, start_at__lt=end, end_at__gt=start
+    ).count()
+
+
+def _warn_of_bookings(request, day, count: int) -> None:
+    """Closing a day or removing a shift does not move the citizens booked then: say so,
+    with the list of that day's bookings."""
+    if not count:
+        return
+    url = "%s?start_at__year=%d&start_at__month=%d&start_at__day=%d" % (
+        reverse("admin:reservations_reservation_changelist"),
+        day.year,
+        day.month,
+        day.day,
+    )
+    messages.warning(
+        request,
+        format_html(
+            '{} <a href="{}">{}</a>',
+            ngettext(
+                "%(count)s open booking on %(day)s keeps its time: call the citizen to move "
+                "or cancel it.",
+                "%(count)s open bookings on %(day)s keep their time: call the citizens to "
+                "move or cancel them.",
+                count,
+            )
+            % {"count": count, "day": day.isoformat()},
+            url,
+            _("The bookings of that day"),
+        ),
+    )
 
 
 class ReadOnlyInline(admin.TabularInline):

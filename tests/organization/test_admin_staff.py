@@ -97,3 +97,39 @@ def test_an_administrator_sets_up_questions_and_knowledge_synonyms(client, setti
         "/admin/complaints/knowledgesynonym/add/",
     ):
         assert client.get(path).status_code == 200, path
+
+
+def test_closing_a_day_with_bookings_on_it_says_so(client, administrator):
+    """The bookings keep their time: the administrator is told how many, with a link."""
+    from reservations.models import ClosedDay
+    from tests.reservations.factories import DAY, ProcedureFactory, add_clerk, at, book, citizen
+
+    procedure = ProcedureFactory()
+    add_clerk(procedure)
+    book(procedure, at(DAY, 10), citizen(1))
+
+    response = client.post(
+        "/admin/reservations/closedday/add/",
+        {"date": DAY.isoformat(), "reason_ja": "臨時休業"},
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert ClosedDay.objects.filter(date=DAY).exists()
+    assert "有効な予約1件はそのまま残っています" in page
+    assert "start_at__day=%d" % DAY.day in page
+
+
+def test_deleting_a_shift_with_bookings_in_it_says_so(client, administrator):
+    from tests.reservations.factories import DAY, ProcedureFactory, add_clerk, at, book, citizen
+
+    procedure = ProcedureFactory()
+    clerk = add_clerk(procedure)
+    book(procedure, at(DAY, 10), citizen(1))
+    shift = clerk.shifts.get()
+
+    response = client.post(
+        "/admin/reservations/shift/%d/delete/" % shift.pk, {"post": "yes"}, follow=True
+    )
+
+    assert "有効な予約1件はそのまま残っています" in response.content.decode()
