@@ -62,7 +62,9 @@ def complaint_record(
         raise ComplaintError(received_problem)
     assessment, chosen = _level_choose(intake)
     complaint = _complaint_build(intake, actor=actor, policy_level=assessment.level, level=chosen)
-    complaint.full_clean()
+    # The form's key is unique in the database: a second send of the same form is an
+    # IntegrityError at save (the view shows the first one), not a validation error.
+    complaint.full_clean(exclude=["submission_key"])
     deadlines_refresh(complaint)
     complaint.fiscal_year, complaint.serial = _next_number(intake.received_at)
     complaint.save()

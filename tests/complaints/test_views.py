@@ -1,8 +1,10 @@
 import datetime as dt
 import re
+import uuid
 
 import pytest
 from django.core import mail
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -437,3 +439,29 @@ def test_recording_suggests_similar_past_cases(client, city):
     )
 
     assert case.summary in response.content.decode()
+
+
+def test_a_form_sent_again_while_the_first_is_being_recorded_gives_no_error(city):
+    """Two sends of one form at once: the second finds the key taken only when it saves
+    (the first committed meanwhile); it is told so, not a server error."""
+    key = uuid.uuid4()
+    clerk = city["clerk"]
+    intake = {
+        "channel": "counter",
+        "received_at": timezone.now() - dt.timedelta(minutes=1),
+        "department": city["shimin"],
+        "category": Category.objects.first(),
+        "summary": "同時送信",
+        "description": "内容",
+        "citizen_state": "calmed",
+        "damage": "none",
+        "reach": "one",
+        "emotion": "calm",
+        "repeat": "first",
+        "submission_key": key,
+    }
+    services.complaint_record(actor=clerk, intake=services.ComplaintIntake(**intake))
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        services.complaint_record(actor=clerk, intake=services.ComplaintIntake(**intake))
+    assert Complaint.objects.filter(submission_key=key).count() == 1
