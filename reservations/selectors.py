@@ -299,7 +299,6 @@ def display_board(*, day: dt.date, limit: int = 12) -> list:
     return list(
         Visit.objects.filter(day=day, status__in=[VisitStatus.CALLED, VisitStatus.SERVING])
         .select_related("counter")
-        .only("ticket", "status", "called_at", "counter__name_ja", "counter__name_en")
         .order_by("-called_at")[:limit]
     )
 

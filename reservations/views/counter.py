@@ -260,20 +260,28 @@ def _board_languages(request) -> list[dict]:
     ]
 
 
-def _board_city_names(languages) -> list[dict]:
-    """The city's name in the board's two languages: Japanese first, whatever language
-    the monitor's browser asks for, then the second language's (English where that one
-    has none); once where the two are the same."""
-    record = site_settings()
+def _board_names(obj, field: str, languages) -> list[dict]:
+    """``obj``'s translated ``field`` in the board's two languages: Japanese first,
+    whatever the monitor's browser asks for, then the second language's (English where
+    that one has none); once where the two are the same."""
     names = []
     for board in languages:
         code = "ja" if board["code"] == "ja-easy" else board["code"]
-        name, lang = getattr(record, build_localized_fieldname("city_name", code), ""), board
+        name, lang = getattr(obj, build_localized_fieldname(field, code), ""), board["html_lang"]
         if not name and board["second"]:
-            name, lang = record.city_name_en, {"html_lang": "en"}
+            name, lang = getattr(obj, build_localized_fieldname(field, "en"), ""), "en"
         if name and name not in [n["name"] for n in names]:
-            names.append({"name": name, "lang": lang["html_lang"], "second": board["second"]})
+            names.append({"name": name, "lang": lang, "second": board["second"]})
     return names
+
+
+def _board_rows(languages) -> list:
+    """The numbers called, each with its counter's name in the board's languages."""
+    called = selectors.display_board(day=timezone.localdate())
+    for visit in called:
+        counter = visit.counter
+        visit.counter_names = _board_names(counter, "name", languages) if counter else []
+    return called
 
 
 @require_GET
@@ -285,9 +293,9 @@ def display(request):
         request,
         "reservations/counter/display.html",
         {
-            "called": selectors.display_board(day=timezone.localdate()),
+            "called": _board_rows(languages),
             "board_languages": languages,
-            "city_names": _board_city_names(languages),
+            "city_names": _board_names(site_settings(), "city_name", languages),
             # The refresh asks for the language chosen (even while shown in English).
             "board_language": translation.get_language() or settings.LANGUAGE_CODE,
         },
@@ -298,13 +306,11 @@ def display(request):
 @never_cache
 @rate_limited("display")
 def display_board(request):
+    languages = _board_languages(request)
     return render(
         request,
         "reservations/counter/_display_board.html",
-        {
-            "called": selectors.display_board(day=timezone.localdate()),
-            "board_languages": _board_languages(request),
-        },
+        {"called": _board_rows(languages), "board_languages": languages},
     )
 
 

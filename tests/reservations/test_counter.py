@@ -253,6 +253,27 @@ def test_the_display_board_names_the_city_in_japanese_then_its_second_language(c
     assert "| さくら市</title>" in korean
 
 
+def test_the_display_board_names_the_counter_in_its_second_language(client, procedure):
+    clerk = add_clerk(procedure)
+    reservation = booked(procedure, at(DAY, 10))
+    services.visit_check_in(reservation=reservation, now=at(DAY, 9, 55))
+    visit = services.visit_call_next(staff=clerk, now=at(DAY, 10))
+    Visit.objects.filter(pk=visit.pk).update(day=dt.date.today())
+    counter = visit.counter
+    counter.name_ja, counter.name_en, counter.name_ko = "2番窓口", "Counter 2", "2번 창구"
+    counter.save()
+
+    korean = client.get(reverse("reservations:display_board") + "?language=ko").content.decode()
+    portuguese = client.get(reverse("reservations:display_board") + "?language=pt-br")
+
+    assert (
+        '<span lang="ja">2番窓口</span> <span lang="ko" class="display-en">2번 창구</span>'
+        in korean
+    )
+    # No Portuguese name given: the English one, marked as English.
+    assert '<span lang="en" class="display-en">Counter 2</span>' in portuguese.content.decode()
+
+
 def test_a_citizen_is_not_offered_a_transfer_to_the_clerk_they_are_with(client):
     today = dt.date.today()
     procedure = ProcedureFactory()
