@@ -122,6 +122,8 @@ class StaffMember(models.Model):
     def display_name(self) -> str:
         return person_name(self.user) or self.user.get_username()
 
+    display_name.fget.short_description = _("name")
+
 
 def person_name(user) -> str:
     """「山本 修」: family name first, as Japanese writes it (Django's ``get_full_name`` gives

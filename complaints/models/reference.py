@@ -90,6 +90,8 @@ class SeverityWeight(models.Model):
         choices = FACTOR_CHOICES.get(self.factor)
         return str(dict(choices.choices).get(self.value, self.value)) if choices else self.value
 
+    value_label.fget.short_description = _("answer")
+
     def clean(self):
         choices = FACTOR_CHOICES.get(self.factor)
         if choices and self.value not in choices.values:
