@@ -11,27 +11,14 @@ from django.utils import timezone
 
 from reservations import services
 from reservations.models import Visit, VisitStatus
-from tests.reservations.factories import ProcedureFactory, add_clerk, add_rule, as_kiosk, booked_now
+from tests.reservations import test_kiosk
+from tests.reservations.factories import add_clerk, as_kiosk, booked_now
 
 pytestmark = pytest.mark.django_db
 
-KIOSK = "/counter/kiosk/"
-
-
-@pytest.fixture
-def today():
-    return timezone.localdate()
-
-
-@pytest.fixture
-def procedure():
-    procedure = ProcedureFactory(name="住民票の写し", code="juminhyo", lead_time_minutes=0)
-    add_rule(procedure, "本人確認書類")
-    return procedure
-
-
-def all_day_clerk(procedure, today):
-    return add_clerk(procedure, day=today, start=dt.time(0, 0), end=dt.time(23, 59))
+# The kiosk tests' fixtures and helpers: today, a procedure, a clerk on shift all day.
+KIOSK, today, procedure = test_kiosk.KIOSK, test_kiosk.today, test_kiosk.procedure
+all_day_clerk = test_kiosk.all_day_clerk
 
 
 @pytest.mark.parametrize("status", [VisitStatus.SERVING, VisitStatus.DONE])
