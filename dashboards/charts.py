@@ -69,10 +69,12 @@ def _dash(i: int) -> str:
 
 
 def _svg(chart_id: str, title: str, description: str, body: list[str]) -> SafeString:
+    # In a box of its own that scrolls on a phone rather than shrinking the labels.
     return mark_safe(
+        '<div class="chart-scroll">'
         '<svg viewBox="0 0 %d %d" width="100%%" role="img" aria-labelledby="%s-t %s-d" '
         'xmlns="http://www.w3.org/2000/svg" class="kpi-chart">'
-        '<title id="%s-t">%s</title><desc id="%s-d">%s</desc>%s</svg>'
+        '<title id="%s-t">%s</title><desc id="%s-d">%s</desc>%s</svg></div>'
         % (
             WIDTH,
             HEIGHT,
