@@ -144,12 +144,9 @@ def free_slots_by_week(
     tz = timezone.get_current_timezone()
     range_end = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
     shifts = list(
-        Shift.objects.filter(
-            staff__qualified_procedures=procedure,
-            staff__user__is_active=True,
-            date__gte=first_day,
-            date__lte=last_day,
-        ).values_list("staff_id", "counter_id", "date", "start_time", "end_time")
+        Shift.objects.serving(procedure)
+        .filter(date__gte=first_day, date__lte=last_day)
+        .values_list("staff_id", "counter_id", "date", "start_time", "end_time")
     )
     if not shifts:
         return None

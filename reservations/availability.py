@@ -185,13 +185,8 @@ def static_roster(procedure: Procedure, first_day: dt.date, last_day: dt.date):
 
     def load():
         shifts = (
-            Shift.objects.filter(
-                staff__qualified_procedures=procedure,
-                staff__user__is_active=True,
-                counter__is_active=True,  # a counter out of use takes no booking
-                date__gte=first_day,
-                date__lte=last_day,
-            )
+            Shift.objects.serving(procedure)
+            .filter(date__gte=first_day, date__lte=last_day)
             .order_by("date", "start_time", "staff_id")
             .values_list("staff_id", "counter_id", "date", "start_time", "end_time")
         )

@@ -354,12 +354,8 @@ def _first_shift_start(procedure, local: dt.datetime) -> dt.time | None:
     from reservations.models import Shift
 
     return (
-        Shift.objects.filter(
-            date=local.date(),
-            start_time__gt=local.time(),
-            staff__qualified_procedures=procedure,
-            staff__user__is_active=True,
-        )
+        Shift.objects.serving(procedure)
+        .filter(date=local.date(), start_time__gt=local.time())
         .order_by("start_time")
         .values_list("start_time", flat=True)
         .first()
@@ -420,13 +416,8 @@ def walk_in_wait(*, visit, now: dt.datetime, samples_needed: int) -> WaitEstimat
     )
     local = timezone.localtime(now)
     clerks = (
-        Shift.objects.filter(
-            date=local.date(),
-            start_time__lte=local.time(),
-            end_time__gt=local.time(),
-            staff__qualified_procedures=procedure,
-            staff__user__is_active=True,
-        )
+        Shift.objects.serving(procedure)
+        .filter(date=local.date(), start_time__lte=local.time(), end_time__gt=local.time())
         .values("staff_id")
         .distinct()
         .count()

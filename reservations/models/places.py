@@ -36,6 +36,18 @@ class Counter(TranslatedTextsMixin, models.Model):
         return self.name
 
 
+class ShiftQuerySet(models.QuerySet):
+    def serving(self, procedure) -> "ShiftQuerySet":
+        """Shifts that can serve ``procedure``: a qualified clerk whose login is active,
+        at a counter in use. The calendar, the walk-in tickets and waits, and the
+        letters' capacity plan all count clerks this one way."""
+        return self.filter(
+            staff__qualified_procedures=procedure,
+            staff__user__is_active=True,
+            counter__is_active=True,
+        )
+
+
 class Shift(models.Model):
     """A staff member at a counter on one day, in local (Japan) time."""
 
@@ -51,6 +63,8 @@ class Shift(models.Model):
     date = models.DateField(_("date"))
     start_time = models.TimeField(_("from"))
     end_time = models.TimeField(_("until"))
+
+    objects = ShiftQuerySet.as_manager()
 
     class Meta:
         ordering = ["date", "start_time"]

@@ -189,13 +189,9 @@ def _clerks_left_today(procedure: Procedure, now: dt.datetime) -> list[int]:
     local = timezone.localtime(now)
     latest_start = (local + procedure.duration).time()
     return list(
-        Shift.objects.filter(
-            staff__qualified_procedures=procedure,
-            staff__user__is_active=True,
-            counter__is_active=True,
-            date=local.date(),
-            end_time__gte=latest_start,
-        ).values_list("staff_id", flat=True)
+        Shift.objects.serving(procedure)
+        .filter(date=local.date(), end_time__gte=latest_start)
+        .values_list("staff_id", flat=True)
     )
 
 
