@@ -197,14 +197,20 @@ def visit_act(
     return visit
 
 
-def _require_own(visit: Visit, actor: StaffMember | None) -> None:
-    """A counter clerk may not act on a citizen who is with another clerk."""
-    if (
+def may_act_on(actor: StaffMember | None, staff_id: int | None) -> bool:
+    """Whether ``actor`` may call again, serve or finish a citizen who is with the clerk
+    ``staff_id`` (None: nobody yet). A counter clerk may not for another clerk's
+    citizen (they take them over by a transfer); managers and the system may."""
+    return not (
         actor is not None
         and actor.role == Role.COUNTER_STAFF
-        and visit.staff_id is not None
-        and visit.staff_id != actor.pk
-    ):
+        and staff_id is not None
+        and staff_id != actor.pk
+    )
+
+
+def _require_own(visit: Visit, actor: StaffMember | None) -> None:
+    if not may_act_on(actor, visit.staff_id):
         raise CounterError(
             "not_yours",
             _(

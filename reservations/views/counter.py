@@ -108,11 +108,7 @@ def _prepare_rows(request, rows) -> None:
             )
         row.transfer_options = options[key]
         # Another clerk's citizen: a counter clerk takes them over by a transfer only.
-        row.actable = not (
-            _works_at_the_counter(request.staff_member)
-            and key[1] is not None
-            and key[1] != request.staff_member.pk
-        )
+        row.actable = services.may_act_on(request.staff_member, key[1])
         # Action addresses by string, not one {% url %} per button of every row.
         row.actions_url = "%s%d/" % (visits_url, row.visit.pk) if row.visit else ""
 
