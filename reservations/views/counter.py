@@ -35,9 +35,6 @@ CONFIRMED_ACTIONS = ("no_show", "done")
 counter_staff_required = role_required(*COUNTER_ROLES)
 
 
-_int_or_none = id_param  # a filter or form's id: None for junk or a number too large
-
-
 @require_GET
 @never_cache
 @counter_staff_required
@@ -50,8 +47,8 @@ def queue(request):
     if not staff_filter and _works_at_the_counter(request.staff_member):
         staff_filter = str(request.staff_member.pk)
     filters = {
-        "counter_id": _int_or_none(request.GET.get("counter")),
-        "staff_id": _int_or_none(staff_filter),
+        "counter_id": id_param(request.GET.get("counter")),
+        "staff_id": id_param(staff_filter),
         "status": request.GET.get("status", ""),
     }
     query = request.GET.urlencode()
@@ -173,7 +170,7 @@ def visit_action(request, visit_id: int, action: str):
         )
     try:
         if action == "transfer":
-            to_staff = StaffMember.objects.filter(pk=_int_or_none(request.POST.get("to"))).first()
+            to_staff = StaffMember.objects.filter(pk=id_param(request.POST.get("to"))).first()
             if to_staff is None:
                 raise services.CounterError("no_clerk", _("Choose the clerk to transfer to."))
             visit = services.visit_transfer(
@@ -205,9 +202,7 @@ def staff_check_in(request):
     """Check in from the queue page: by typed or scanned code, or by the row's button."""
     try:
         if request.POST.get("reservation"):
-            reservation = selectors.reservation_for_check_in(
-                _int_or_none(request.POST["reservation"])
-            )
+            reservation = selectors.reservation_for_check_in(id_param(request.POST["reservation"]))
             if reservation is None:
                 raise services.CounterError("unknown", _("There is no such booking."))
             result = services.visit_check_in(reservation=reservation, by_staff=request.staff_member)
