@@ -106,15 +106,17 @@ class StaffMember(models.Model):
         # The head of a department stays in it: the head approves complaints and signs
         # letters, so moving them out first needs another head there.
         if self.pk and self.department_id:
-            headed = Department.objects.filter(head_id=self.pk).exclude(pk=self.department_id)
-            if headed.exists():
+            headed = (
+                Department.objects.filter(head_id=self.pk).exclude(pk=self.department_id).first()
+            )
+            if headed is not None:
                 raise ValidationError(
                     {
                         "department": _(
                             "%(name)s heads %(department)s: choose another head for "
                             "%(department)s first."
                         )
-                        % {"name": self.display_name, "department": headed.first().name}
+                        % {"name": self.display_name, "department": headed.name}
                     }
                 )
 

@@ -24,7 +24,7 @@ def department_directory() -> QuerySet[Department]:
     return (
         Department.objects.select_related("head__user")
         .annotate(staff_count=Count("members", filter=Q(members__user__is_active=True)))
-        .order_by("display_order", "code")
+        .order_by(*Department._meta.ordering)
     )
 
 
