@@ -122,7 +122,7 @@ def _add_batch(rule: dict, fact: LetterBatchFact, now: dt.datetime) -> None:
             "mailed_on": timezone.localdate(batch.mailed_at) if batch.mailed_at else None,
             "closes_on": timezone.localdate(sent + LETTER_WINDOW),
             "counting": counting,
-            "steps": _funnel_steps(row),
+            "steps": _funnel_steps(row, rates_of=row),
             "without_booking": fact.renewed_without_booking,
             "renewed": fact.renewed,
         }
@@ -139,23 +139,17 @@ def _close_rule(rule: dict, comparison: LetterRuleFact | None) -> None:
     are of every batch; the rates only of the batches whose 30-day window has closed
     (None while every batch is still counting: not "0 %")."""
     totals = rule.pop("totals")
-    rule["steps"] = _funnel_steps(totals)
     closed = [batch for batch in rule["batches"] if not batch["counting"]]
-    closed_counts = [
-        sum(batch["steps"][index]["count"] for batch in closed)
-        for index in range(len(FUNNEL_STEPS))
-    ]
-    letters = closed_counts[0] if closed else None
-    for index, step in enumerate(rule["steps"]):
-        step["of_letters"] = share(closed_counts[index], letters) if closed else None
-        step["of_previous"] = (
-            share(closed_counts[index], closed_counts[index - 1]) if closed and index else None
-        )
+    closed_row = {
+        key: sum(batch["steps"][index]["count"] for batch in closed)
+        for index, (_code, key) in enumerate(FUNNEL_STEPS)
+    }
+    rule["steps"] = _funnel_steps(totals, rates_of=closed_row if closed else None)
     rule["rates_of_closed_only"] = bool(closed) and rule["counting"]
     rule["without_booking"] = totals["without_booking"]
     rule["renewed"] = totals["renewed"]
     closed_renewed = sum(batch["renewed"] for batch in closed)
-    rule["renewal_rate"] = share(closed_renewed, letters) if closed else None
+    rule["renewal_rate"] = share(closed_renewed, closed_row["letters"]) if closed else None
     rule["comparison"] = None
     if comparison and comparison.due and comparison.first_letter_on:
         rule["comparison"] = {
@@ -176,9 +170,11 @@ FUNNEL_STEPS = [
 ]
 
 
-def _funnel_steps(row: dict) -> list[dict]:
-    """Each step with its count, its share of the letters and of the step before."""
-    steps, previous, letters = [], None, row["letters"]
+def _funnel_steps(row: dict, *, rates_of: dict | None) -> list[dict]:
+    """Each step with its count in ``row``, and its share of the letters and of the step
+    before in ``rates_of`` (the counts whose window has closed; None: no shares yet)."""
+    base = rates_of
+    steps, previous, letters = [], None, base["letters"] if base else None
     labels = {
         "letters": _("Letters mailed"),
         "booked": _("Booked within 30 days"),
@@ -187,15 +183,15 @@ def _funnel_steps(row: dict) -> list[dict]:
         "satisfied": _("Satisfied (4–5)"),
     }
     for code, key in FUNNEL_STEPS:
-        count = row[key]
+        measured = base[key] if base else None
         steps.append(
             {
                 "code": code,
                 "label": labels[code],
-                "count": count,
-                "of_letters": share(count, letters),
-                "of_previous": share(count, previous) if previous is not None else None,
+                "count": row[key],
+                "of_letters": share(measured, letters) if base else None,
+                "of_previous": share(measured, previous) if previous is not None else None,
             }
         )
-        previous = count
+        previous = measured
     return steps
