@@ -173,8 +173,7 @@ FUNNEL_STEPS = [
 def _funnel_steps(row: dict, *, rates_of: dict | None) -> list[dict]:
     """Each step with its count in ``row``, and its share of the letters and of the step
     before in ``rates_of`` (the counts whose window has closed; None: no shares yet)."""
-    base = rates_of
-    steps, previous, letters = [], None, base["letters"] if base else None
+    steps, previous, letters = [], None, rates_of["letters"] if rates_of else None
     labels = {
         "letters": _("Letters mailed"),
         "booked": _("Booked within 30 days"),
@@ -183,13 +182,13 @@ def _funnel_steps(row: dict, *, rates_of: dict | None) -> list[dict]:
         "satisfied": _("Satisfied (4–5)"),
     }
     for code, key in FUNNEL_STEPS:
-        measured = base[key] if base else None
+        measured = rates_of[key] if rates_of else None
         steps.append(
             {
                 "code": code,
                 "label": labels[code],
                 "count": row[key],
-                "of_letters": share(measured, letters) if base else None,
+                "of_letters": share(measured, letters) if rates_of else None,
                 "of_previous": share(measured, previous) if previous is not None else None,
             }
         )
