@@ -167,11 +167,14 @@ def import_moves_confirm(request, run_id: int):
 
 @certificate_staff_required
 def import_errors_csv(request, run_id: int):
-    """Every refused row of an import (line, reason) as CSV, for correcting the source."""
+    """Every refused row of an import (line, record id, reason) as CSV, for correcting
+    the source."""
     run = get_object_or_404(selectors.visible_import_runs(request.user), pk=run_id)
-    rows = run.row_errors.order_by("line", "pk").values_list("line", "reason")
+    rows = run.row_errors.order_by("line", "pk").values_list("line", "record_id", "reason")
     return csv_streaming_response(
-        "import-%d-refused.csv" % run.pk, rows.iterator(), header=[_("Line"), _("Reason")]
+        "import-%d-refused.csv" % run.pk,
+        rows.iterator(),
+        header=[_("Line"), _("Record id"), _("Reason")],
     )
 
 

@@ -65,6 +65,8 @@ class ImportRun(models.Model):
     progress_at = models.DateTimeField(_("last progress"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     failure = models.TextField(_("why it failed"), blank=True)
+    # Header names that are not documented columns: their cells were not read.
+    columns_not_read = models.CharField(_("columns not read"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["-started_at"]
@@ -116,9 +118,11 @@ class ImportRowNote(ImportRow):
 
 
 class ImportRowError(ImportRowNote):
-    """One refused row of an import: its line number in the file and why."""
+    """One refused row of an import: its line number in the file, its record id (when
+    the row has one) and why."""
 
     run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="row_errors")
+    record_id = models.CharField(_("record id"), max_length=64, blank=True)
 
     class Meta(ImportRowNote.Meta):
         verbose_name = _("refused row")

@@ -4,6 +4,7 @@ transaction each), resumed when it stalls, failed with a reason, never silent.""
 import datetime as dt
 import logging
 import time
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.files.base import ContentFile, File
@@ -21,7 +22,17 @@ from notices.models import (
     ImportRun,
     ImportStatus,
 )
-from notices.services.rows import BATCH, ImportRefused, Row, read_header, read_records, read_row
+from notices.services.rows import (
+    BATCH,
+    ImportRefused,
+    Row,
+    columns_not_read,
+    read_header,
+    read_records,
+    read_row,
+    record_cells,
+    record_id_of,
+)
 from notices.services.storing import postal_warnings, store_chunk
 from reservations.models import Procedure
 
@@ -53,7 +64,8 @@ def import_run_start(
         started_at=timezone.now(),
     )
     upload.seek(0)
-    _header_names, first = read_header(run, upload)
+    header, first = read_header(run, upload)
+    run.columns_not_read = ", ".join(columns_not_read(header))[:300]
     run.next_offset, run.next_line = first.end_offset, first.end_line
     upload.seek(0, 2)
     run.size = upload.tell()
@@ -93,20 +105,51 @@ def import_run_process(
         return import_run_fail(run_id=run.pk, reason=repr(error)[:500])
 
 
-def _process(run: ImportRun, started: float, budget_seconds, on_chunk) -> ImportRun:
+def _row_types(run: ImportRun) -> tuple[dict, frozenset]:
+    """The certificate types the run's rows may have (by code), and the codes of the
+    other departments' types (refused with their own reason)."""
     types = dict(CertificateType.objects.values_list("code", "id"))
-    if run.department_id:
-        mine = dict(
-            CertificateType.objects.filter(department_id=run.department_id).values_list(
-                "code", "id"
-            )
-        )
-        others = frozenset(types) - frozenset(mine)
-        types = mine
-    else:
-        others = frozenset()
-    procedures = dict(Procedure.objects.values_list("code", "id"))
-    chunk_rows = settings.IMPORT_CHUNK_ROWS
+    if not run.department_id:
+        return types, frozenset()
+    mine = dict(
+        CertificateType.objects.filter(department_id=run.department_id).values_list("code", "id")
+    )
+    return mine, frozenset(types) - frozenset(mine)
+
+
+@dataclass
+class _Chunk:
+    good: list = field(default_factory=list)
+    refused: list = field(default_factory=list)
+    record_ids: dict = field(default_factory=dict)  # line → record id, for the report
+    read: int = 0
+    end_offset: int = 0
+    end_line: int = 0
+
+
+def _read_chunk(run: ImportRun, records, header: list[str], known: tuple) -> _Chunk:
+    """The next ``IMPORT_CHUNK_ROWS`` records of ``records``, read into rows or refused."""
+    chunk = _Chunk(end_offset=run.next_offset, end_line=run.next_line)
+    for record in records:
+        chunk.read += 1
+        chunk.end_offset, chunk.end_line = record.end_offset, record.end_line
+        if record.error:
+            chunk.refused.append({"line": record.line, "reason": record.error})
+        else:
+            chunk.record_ids[record.line] = record_id_of(header, record.cells)
+            try:
+                cells = record_cells(header, record.cells)
+                chunk.good.append(read_row(record.line, cells, *known))
+            except parsing.ParseError as error:
+                chunk.refused.append({"line": record.line, "reason": str(error)})
+        if chunk.read >= settings.IMPORT_CHUNK_ROWS:
+            break
+    return chunk
+
+
+def _process(run: ImportRun, started: float, budget_seconds, on_chunk) -> ImportRun:
+    types, others = _row_types(run)
+    known = (types, dict(Procedure.objects.values_list("code", "id")), others)
     run_pk = run.pk
     with run.file.open("rb") as stream:
         try:
@@ -116,31 +159,18 @@ def _process(run: ImportRun, started: float, budget_seconds, on_chunk) -> Import
         records = read_records(run, stream, offset=run.next_offset, line=run.next_line)
         while True:
             start_offset = run.next_offset
-            end_offset, end_line = run.next_offset, run.next_line
-            good, refused, read = [], [], 0
-            for record in records:
-                read += 1
-                end_offset, end_line = record.end_offset, record.end_line
-                if record.error:
-                    refused.append({"line": record.line, "reason": record.error})
-                else:
-                    try:
-                        good.append(
-                            read_row(
-                                record.line,
-                                dict(zip(header, record.cells, strict=False)),
-                                types,
-                                procedures,
-                                others,
-                            )
-                        )
-                    except parsing.ParseError as error:
-                        refused.append({"line": record.line, "reason": str(error)})
-                if read >= chunk_rows:
-                    break
-            finished = read < chunk_rows or end_offset >= run.size
+            chunk = _read_chunk(run, records, header, known)
+            finished = chunk.read < settings.IMPORT_CHUNK_ROWS or chunk.end_offset >= run.size
             run = _commit_chunk(
-                run.pk, start_offset, end_offset, end_line, read, good, refused, finished
+                run.pk,
+                start_offset,
+                chunk.end_offset,
+                chunk.end_line,
+                chunk.read,
+                chunk.good,
+                chunk.refused,
+                finished,
+                record_ids=chunk.record_ids,
             )
             if run is None:  # a twin attempt committed this chunk first: leave it to it
                 return ImportRun.objects.get(pk=run_pk)
@@ -164,16 +194,18 @@ def _commit_chunk(
     good: list[Row],
     refused: list[dict],
     finished: bool,
+    *,
+    record_ids: dict[int, str] | None = None,
 ) -> ImportRun | None:
     """One chunk's rows, refused rows and the run's progress, in one transaction; None
-    when the run moved on meanwhile (a twin attempt, a failed run)."""
+    when the run moved on meanwhile (a twin attempt, a failed run). ``record_ids``:
+    each read line's record id, for the refused rows' report."""
     now = timezone.now()
     with transaction.atomic():
         run = ImportRun.objects.select_for_update().get(pk=run_pk)
         if run.is_finished or run.next_offset != start_offset:
             return None
         stored = store_chunk(run, good, now)
-        created, updated, unchanged = stored.created, stored.updated, stored.unchanged
         refused = sorted([*refused, *stored.refused], key=lambda error: error["line"])
         not_stored = {error["line"] for error in stored.refused} | set(stored.held)
         warnings = postal_warnings([row for row in good if row.line not in not_stored])
@@ -187,15 +219,20 @@ def _commit_chunk(
         run.warned += len(warnings)
         ImportRowError.objects.bulk_create(
             [
-                ImportRowError(run=run, line=error["line"], reason=str(error["reason"])[:300])
+                ImportRowError(
+                    run=run,
+                    line=error["line"],
+                    record_id=(record_ids or {}).get(error["line"], ""),
+                    reason=str(error["reason"])[:300],
+                )
                 for error in refused
             ],
             batch_size=BATCH,
         )
         run.rows += read
-        run.created += created
-        run.updated += updated
-        run.unchanged += unchanged
+        run.created += stored.created
+        run.updated += stored.updated
+        run.unchanged += stored.unchanged
         run.refused += len(refused)
         run.held += len(stored.held)
         run.next_offset, run.next_line = end_offset, end_line

@@ -170,9 +170,42 @@ def read_header(run: ImportRun, stream) -> tuple[list[str], parsing.Record]:
             _("the first line cannot be read: %(reason)s") % {"reason": reason}, line=1
         )
     header = [parsing.normalize(name).lower() for name in first.cells]
+    twice = sorted({name for name in header if name and header.count(name) > 1})
+    if twice:
+        raise ImportRefused(
+            _("the header names %(columns)s more than once: which one holds the data?")
+            % {"columns": ", ".join(twice)},
+            line=first.line,
+        )
     absent = [name for name in REQUIRED if name not in header]
     if absent:
         raise ImportRefused(
             _("missing columns: %(columns)s") % {"columns": ", ".join(absent)}, line=first.line
         )
     return header, first
+
+
+def columns_not_read(header: list[str]) -> list[str]:
+    """The header's names that are not documented columns: their cells are not read."""
+    return [name for name in header if name and name not in COLUMNS]
+
+
+def record_cells(header: list[str], cells: list[str]) -> dict:
+    """A record's cells by column name. ParseError when it has more cells than the
+    header has columns: its columns are likely shifted (a comma outside quotes), so
+    none of its cells can be trusted, even when the cell past the end is empty."""
+    if len(cells) > len(header):
+        raise parsing.ParseError(
+            _(
+                "%(count)s cells more than the header's %(columns)s columns: a comma "
+                "outside quotes may have shifted the row's columns"
+            )
+            % {"count": len(cells) - len(header), "columns": len(header)}
+        )
+    return dict(zip(header, cells, strict=False))
+
+
+def record_id_of(header: list[str], cells: list[str]) -> str:
+    """The row's record id as the report names it (empty when it has none)."""
+    named = dict(zip(header, cells, strict=False))
+    return parsing.normalize(named.get("record_id") or "")[:64]

@@ -384,3 +384,53 @@ def test_a_file_with_only_its_header_is_reported_as_empty_not_as_imported(
     page = client.get(posted["Location"]).content.decode()
 
     assert "データ行がありません" in page and "すべての行を取り込みました" not in page
+
+
+def test_the_refused_rows_name_their_record_id_on_the_page_and_in_the_download(
+    client, certificate_type
+):
+    member = _department_staff(client, certificate_type)
+    run = run_import(
+        csv(
+            row(record="JR-1", issued="x"), row(record="JR-2", number="R2"), row(record="JR-2")
+        ).encode(),
+        department_id=member.department_id,
+    )
+
+    download = client.get(reverse("notices:import_errors_csv", args=[run.pk]))
+    page = client.get(reverse("notices:import_report", args=[run.pk])).content.decode()
+
+    lines = b"".join(download.streaming_content).decode("utf-8-sig").splitlines()
+    assert [line.split(",")[:2] for line in lines[1:]] == [["2", "JR-1"], ["4", "JR-2"]]
+    assert '<td class="text-nowrap">JR-1</td>' in page
+
+
+def test_a_row_with_more_cells_than_the_header_is_refused_with_the_reason(certificate_type):
+    shifted = row(record="JR-1").replace("山田 太郎", "山田, 太郎")  # an unquoted comma
+    run = run_import(csv(shifted, row(record="JR-2", number="R2")).encode())
+
+    assert [error["line"] for error in run.errors] == [2]
+    assert str(len(services.COLUMNS)) in run.errors[0]["reason"]
+    assert "カンマ" in run.errors[0]["reason"]
+    assert list(Certificate.objects.values_list("source_id", flat=True)) == ["JR-2"]
+
+
+def test_a_header_naming_a_column_twice_refuses_the_file(certificate_type):
+    header = ",".join([*services.COLUMNS, "name"])
+    run = run_import(("%s\n%s,x\n" % (header, row())).encode())
+
+    assert run.status == ImportStatus.FAILED and run.created == 0
+    assert "name" in run.failure
+    assert not Certificate.objects.exists()
+
+
+def test_columns_not_documented_are_named_on_the_report(client, certificate_type):
+    member = _department_staff(client, certificate_type)
+    header = ",".join([*services.COLUMNS, "備考"])
+    run = run_import(
+        ("%s\n%s,電話あり\n" % (header, row())).encode(), department_id=member.department_id
+    )
+
+    page = client.get(reverse("notices:import_report", args=[run.pk])).content.decode()
+    assert run.created == 1 and run.columns_not_read == "備考"
+    assert "備考" in page
