@@ -172,7 +172,7 @@ def test_the_command_imports_and_fails_loudly_on_bad_rows(tmp_path, capsys):
 
     output = capsys.readouterr().out
     assert "1 new" in output
-    assert "line 2" in output
+    assert "line 2 (record id JR-2)" in output
 
 
 def test_the_shipped_sample_imports_cleanly():

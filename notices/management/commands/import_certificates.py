@@ -82,8 +82,11 @@ class Command(BaseCommand):
                 "  Record ids moved to another resident or certificate type are not applied "
                 "until confirmed on /notices/import/%d/." % run.pk
             )
+        if run.columns_not_read:
+            self.stdout.write("  Columns not read: %s" % run.columns_not_read)
         for error in run.row_errors.order_by("line", "pk")[:LISTED]:
-            self.stdout.write("  line %s: %s" % (error.line, error.reason))
+            record = " (record id %s)" % error.record_id if error.record_id else ""
+            self.stdout.write("  line %s%s: %s" % (error.line, record, error.reason))
         if run.refused > LISTED:
             self.stdout.write(
                 "  … and %d more: /notices/import/%d/ lists them all."
