@@ -32,5 +32,5 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(drop_old_triggers, migrations.RunPython.noop),
-        migrations.RunPython(*guard_operations("complaints_complaintevent_append_only")),
+        migrations.RunPython(*guard_operations("complaints_complaintevent_append_only_0007")),
     ]

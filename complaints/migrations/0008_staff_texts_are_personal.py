@@ -10,7 +10,7 @@ again. The knowledge search no longer indexes the first response, which it never
 
 from django.db import migrations
 
-from config.db_guards import GUARDS, guard_apply, guard_drop
+from config.db_guards import COMPLAINT_TIMELINE_0007, guard_apply, guard_drop
 
 KINDS = [
     "note",
@@ -24,7 +24,6 @@ KINDS = [
     "reopened",
     "citizen_state",
 ]
-TIMELINE_GUARD = "complaints_complaintevent_append_only"
 
 
 def forwards(apps, schema_editor):
@@ -33,7 +32,7 @@ def forwards(apps, schema_editor):
     alias = schema_editor.connection.alias
     ComplaintEvent = apps.get_model("complaints", "ComplaintEvent")
     if ComplaintEvent.objects.using(alias).filter(kind__in=KINDS, personal=False).exists():
-        guard = GUARDS[TIMELINE_GUARD]
+        guard = COMPLAINT_TIMELINE_0007
         guard_drop(guard, alias)
         ComplaintEvent.objects.using(alias).filter(kind__in=KINDS).update(personal=True)
         guard_apply(guard, alias)

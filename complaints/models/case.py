@@ -394,6 +394,10 @@ class ComplaintEvent(models.Model):
         related_name="+",
     )
     text = models.TextField(_("text"), blank=True)
+    # What the system wrote, as parts (complaints/timeline.py), so that each reader reads
+    # it in their own language; ``text`` keeps it as recorded. Empty for staff's own
+    # texts and for entries recorded before it existed.
+    parts = models.JSONField(_("parts"), default=dict, blank=True)
     # Other departments may read the timeline: entries that may quote the citizen
     # (QUOTING_KINDS) are marked personal and shown only to those who may see personal
     # data; the retention job blanks their text.

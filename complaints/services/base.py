@@ -26,13 +26,18 @@ class ComplaintError(Exception):
         self.message = message
 
 
-def event_add(complaint, kind, actor, text="", *, at=None) -> ComplaintEvent:
-    """Append to the timeline; an entry of a kind that may quote the citizen is personal."""
+def event_add(complaint, kind, actor, text="", *, at=None, parts=None) -> ComplaintEvent:
+    """Append to the timeline; an entry of a kind that may quote the citizen is personal.
+    ``text`` may be ``(text, parts)`` from ``complaints.timeline.event_parts``: what the
+    system wrote, for each reader to read in their own language."""
+    if isinstance(text, tuple):
+        text, parts = text
     return ComplaintEvent.objects.create(
         complaint=complaint,
         kind=kind,
         actor=actor,
         text=text,
+        parts=parts or {},
         personal=kind in QUOTING_KINDS,
         at=at or timezone.now(),
     )

@@ -27,6 +27,7 @@ from complaints.services.base import (
     require_open,
 )
 from complaints.services.deadlines import DEADLINE_FIELDS, deadlines_refresh, pause_end
+from complaints.timeline import event_parts
 from organization.models import StaffMember
 
 STILL_UNHAPPY = (CitizenState.DISSATISFIED, CitizenState.ANGRY)
@@ -114,7 +115,7 @@ def _citizen_state_change(complaint: Complaint, state: str, *, actor, at) -> Non
         complaint,
         EventKind.CITIZEN_STATE,
         actor,
-        "%s → %s" % (CitizenState(complaint.citizen_state).label, CitizenState(state).label),
+        event_parts("citizen_state", old=complaint.citizen_state, new=state),
         at=at,
     )
     complaint.citizen_state = state

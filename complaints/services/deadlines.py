@@ -18,6 +18,7 @@ from complaints.models import (
     Status,
 )
 from complaints.services.base import ComplaintError, event_add, locked, require_open
+from complaints.timeline import event_parts
 from organization.calendar import business_days_add
 from organization.models import StaffMember
 
@@ -110,7 +111,7 @@ def complaint_report_submit(
         complaint,
         EventKind.REPORT,
         actor,
-        "%s: %s" % (report.get_kind_display(), report.body),
+        event_parts("report", kind=report.kind, body=report.body),
         at=at,
     )
     # A report sent is only recorded: nobody is e-mailed about it.

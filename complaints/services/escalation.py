@@ -16,6 +16,7 @@ from complaints.services.base import (
     notify_event,
     require_open,
 )
+from complaints.timeline import escalation_parts
 from organization.calendar import business_days_add
 from organization.models import Department, StaffMember
 
@@ -67,14 +68,7 @@ def complaint_escalate(
     if complaint.status == Status.OPEN:
         complaint.status = Status.INVESTIGATING
         complaint.save(update_fields=["status"])
-    event_add(
-        complaint,
-        EventKind.ESCALATED,
-        actor,
-        "%s — %s (%s): %s"
-        % (department.name, escalation.get_role_display(), due_on.isoformat(), request.strip()),
-        at=at,
-    )
+    event_add(complaint, EventKind.ESCALATED, actor, escalation_parts(escalation), at=at)
     notify_event(complaint, NotifyEvent.ESCALATED, escalation_id=escalation.pk)
     return escalation
 

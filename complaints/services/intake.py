@@ -20,6 +20,7 @@ from complaints.services.base import (
     require_open,
 )
 from complaints.services.deadlines import DEADLINE_FIELDS, deadlines_refresh
+from complaints.timeline import event_parts
 from organization.models import Department, Role, StaffMember
 
 
@@ -129,8 +130,7 @@ def _timeline_start(complaint, intake, *, actor, assessment, at) -> None:
         complaint,
         EventKind.CREATED,
         actor,
-        _("Level %(level)s by the policy (score %(points)s).")
-        % {"level": assessment.level, "points": assessment.points},
+        event_parts("created", level=assessment.level, points=assessment.points),
         at=at,
     )
     if complaint.level > assessment.level:
@@ -138,12 +138,12 @@ def _timeline_start(complaint, intake, *, actor, assessment, at) -> None:
             complaint,
             EventKind.LEVEL_CHANGED,
             actor,
-            _("Raised from %(old)s to %(new)s: %(reason)s")
-            % {
-                "old": assessment.level,
-                "new": complaint.level,
-                "reason": intake.level_reason.strip(),
-            },
+            event_parts(
+                "raised",
+                old=assessment.level,
+                new=complaint.level,
+                reason=intake.level_reason.strip(),
+            ),
             at=at,
         )
 
@@ -215,8 +215,7 @@ def complaint_level_change(
         complaint,
         EventKind.LEVEL_CHANGED,
         actor,
-        _("From %(old)s to %(new)s: %(reason)s")
-        % {"old": old, "new": level, "reason": reason.strip()},
+        event_parts("level", old=old, new=level, reason=reason.strip()),
         at=at,
     )
     if level > old:

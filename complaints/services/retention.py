@@ -45,6 +45,6 @@ def complaints_anonymise(*, now: dt.datetime | None = None) -> int:
     Report.objects.filter(complaint_id__in=ids).exclude(body="").update(body="")
     Pause.objects.filter(complaint_id__in=ids).exclude(reason="").update(reason="")
     ComplaintEvent.objects.filter(complaint_id__in=ids, personal=True).exclude(text="").update(
-        text=""
+        text="", parts={}
     )
     return len(ids)

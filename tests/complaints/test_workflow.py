@@ -221,3 +221,32 @@ def test_a_closed_complaint_takes_no_more_escalations(city):
 
     with pytest.raises(ComplaintError, match="closed"):
         escalate(complaint, by=city["clerk"], to=city["zeimu"], role="joint", request="x")
+
+
+def test_what_the_system_wrote_on_the_timeline_reads_in_each_readers_language(city, client):
+    from django.urls import reverse
+    from django.utils import translation
+
+    from complaints.timeline import event_text
+
+    with translation.override("en"):
+        complaint = record(city["clerk"], level=3, level_reason="議員からの問い合わせあり")
+        escalate(complaint, by=city["clerk"], to=city["fukushi"], role="information")
+    created = complaint.events.get(kind=EventKind.CREATED)
+    raised = complaint.events.get(kind=EventKind.LEVEL_CHANGED)
+    escalated = complaint.events.get(kind=EventKind.ESCALATED)
+    assert created.text.startswith("Level 1 by the policy")  # as recorded
+
+    with translation.override("ja"):
+        assert "基準により" in event_text(created) and "Level" not in event_text(created)
+        assert "議員からの問い合わせあり" in event_text(raised)
+        assert "Raised" not in event_text(raised)
+        assert city["fukushi"].name in event_text(escalated)
+        assert "information" not in event_text(escalated).lower()
+    with translation.override("en"):
+        assert event_text(created) == created.text
+
+    client.force_login(city["clerk"].user)
+    client.cookies["django_language"] = "ja"
+    page = client.get(reverse("complaints:detail", args=[complaint.pk])).content.decode()
+    assert "by the policy" not in page and "基準により" in page
