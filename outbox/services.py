@@ -289,12 +289,14 @@ def _send_batch(emails: list[Email], now: dt.datetime) -> int:
 
 def emails_send_again(*, email_ids: list[int], now: dt.datetime | None = None) -> int:
     """An administrator's "send again": the rows (failed, or sent and lost by the
-    recipient) are due again with a fresh count of attempts. A row a relay is sending
-    right now is left alone. Returns the number of rows queued."""
+    recipient) are due again with a fresh count of attempts. Rows waiting, being sent
+    or not needed are left alone. Returns the number of rows queued."""
     now = now or timezone.now()
     with transaction.atomic():
-        rows = Email.objects.filter(pk__in=email_ids).exclude(
-            status=EmailStatus.SENDING, claimed_until__gte=now
+        # Only rows that were sent or failed: one waiting is sent anyway, and one "not
+        # needed" would still not be true (e.g. the booking was cancelled since).
+        rows = Email.objects.filter(
+            pk__in=email_ids, status__in=(EmailStatus.SENT, EmailStatus.FAILED)
         )
         keys = list(rows.values_list("key", flat=True))
         rows.update(

@@ -13,14 +13,14 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from config.documents import qr_png
 from outbox import registry
 from reservations import documents, selectors
 from reservations.codes import manage_token_for
-from reservations.models import HOLD_MINUTES, Reservation
+from reservations.models import HOLD_MINUTES, Reservation, ReservationStatus
 
 
 def _absolute(path: str) -> str:
@@ -54,19 +54,23 @@ def _message(
     calendar_method: str = "REQUEST",
     extra: dict | None = None,
 ) -> EmailMultiAlternatives:
+    # The booking code's QR only while it lets the citizen check in: not in a
+    # cancellation, nor before the booking is confirmed.
+    with_qr = reservation.status == ReservationStatus.CONFIRMED and calendar_method != "CANCEL"
     with translation.override(reservation.language):
         context = _context(reservation)
-        context.update(extra or {})
+        context.update(extra or {}, with_qr=with_qr)
         subject = render_to_string("reservations/email/%s_subject.txt" % template, context)
         body = render_to_string("reservations/email/%s.txt" % template, context)
         html = render_to_string("reservations/email/%s.html" % template, context)
         message = EmailMultiAlternatives(subject=" ".join(subject.split()), body=body, to=[to])
         message.attach_alternative(html, "text/html")
-        message.mixed_subtype = "related"
-        qr = MIMEImage(qr_png(reservation.code), "png")
-        qr.add_header("Content-ID", "<booking-qr>")
-        qr.add_header("Content-Disposition", "inline", filename="booking-code.png")
-        message.attach(qr)
+        if with_qr:
+            message.mixed_subtype = "related"
+            qr = MIMEImage(qr_png(reservation.code), "png")
+            qr.add_header("Content-ID", "<booking-qr>")
+            qr.add_header("Content-Disposition", "inline", filename="booking-code.png")
+            message.attach(qr)
         if attach_calendar:
             message.attach(
                 "madoguchi-%s.ics" % reservation.code,
@@ -94,6 +98,26 @@ BOOKING_EMAILS = {
     "booking_cancelled": ("cancelled", True, "CANCEL", _("Booking cancelled")),
     "booking_reminder": ("reminder", True, "REQUEST", _("Reminder the day before")),
 }
+# The state a booking must still be in, when its e-mail is sent, for the e-mail to be
+# true: a confirmation sent again (or retried) after the booking was cancelled or moved
+# would put a cancelled appointment back in the citizen's calendar. Such an e-mail is
+# not sent (the outbox marks it "not needed").
+_STILL_TRUE = {
+    "booking_confirmed": (ReservationStatus.CONFIRMED,),
+    "booking_hold": (ReservationStatus.PENDING,),
+    "booking_changed": (ReservationStatus.CONFIRMED, ReservationStatus.PENDING),
+    "booking_cancelled": (ReservationStatus.CANCELLED,),
+    "booking_reminder": (ReservationStatus.CONFIRMED,),
+}
+
+
+def _still_true(kind: str, reservation: Reservation) -> bool:
+    if reservation.status not in _STILL_TRUE[kind]:
+        return False
+    if kind == "booking_cancelled":
+        # A booking moved to another time is cancelled too: its "changed" e-mail says so.
+        return reservation.rescheduled_to_id is None
+    return reservation.end_at > timezone.now()
 
 
 def booking_email_queue(
@@ -125,6 +149,8 @@ def build_booking_email(email) -> EmailMultiAlternatives | None:
             reservation = selectors.reservation_for_email(email.object_id)
         except Reservation.DoesNotExist:
             return None
+    if not _still_true(email.kind, reservation):
+        return None
     template, attach_calendar, calendar_method, _label = BOOKING_EMAILS[email.kind]
     extra = {}
     previous_id = (email.params or {}).get("previous_id")

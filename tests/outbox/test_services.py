@@ -217,3 +217,59 @@ def test_sent_emails_are_forgotten_after_the_keeping_period(procedure, settings)
     assert outbox.emails_purge(now=NOW + dt.timedelta(days=29)) == 0
     assert outbox.emails_purge(now=NOW + dt.timedelta(days=31)) == 1
     assert not Email.objects.exists()
+
+
+def test_a_confirmation_sent_again_after_the_booking_was_cancelled_is_not_sent(procedure):
+    reservation = book(procedure, at(DAY, 9)).reservation
+    confirmation = Email.objects.get()
+    outbox.email_send(key=confirmation.key)
+    services.reservation_cancel(reservation=reservation, now=NOW)
+    outbox.emails_send_due()
+    mail.outbox.clear()
+
+    assert outbox.emails_send_again(email_ids=[confirmation.pk]) == 1
+    outbox.emails_send_due()
+
+    confirmation.refresh_from_db()
+    assert confirmation.status == EmailStatus.SKIPPED
+    assert mail.outbox == []  # no "booking confirmed" for a cancelled booking
+
+
+def test_a_confirmation_retried_after_a_move_is_not_sent_and_the_change_is(procedure, monkeypatch):
+    reservation = book(procedure, at(DAY, 9)).reservation
+    real_send = EmailMultiAlternatives.send
+    _smtp_down(monkeypatch)
+    outbox.email_send(key=Email.objects.get().key)  # fails: retried later
+    monkeypatch.setattr(EmailMultiAlternatives, "send", real_send)
+    services.reservation_reschedule(reservation=reservation, new_start=at(DAY, 10), now=NOW)
+
+    outbox.emails_send_due(now=timezone.now() + dt.timedelta(hours=3))
+
+    kinds = dict(Email.objects.values_list("kind", "status"))
+    assert kinds == {"booking_confirmed": EmailStatus.SKIPPED, "booking_changed": EmailStatus.SENT}
+    assert len(mail.outbox) == 1
+
+
+def test_only_a_confirmed_booking_s_email_carries_its_qr_code(procedure):
+    def images(message):
+        return [a for a in message.attachments if getattr(a, "get_content_type", None)]
+
+    reservation = book(procedure, at(DAY, 9)).reservation
+    outbox.emails_send_due()
+    services.reservation_cancel(reservation=reservation, now=NOW)
+    outbox.emails_send_due()
+
+    confirmed, cancelled = mail.outbox
+    assert [image.get_content_type() for image in images(confirmed)] == ["image/png"]
+    assert "cid:booking-qr" in confirmed.alternatives[0][0]
+    assert images(cancelled) == [] and "cid:booking-qr" not in cancelled.alternatives[0][0]
+
+
+def test_send_again_leaves_waiting_and_not_needed_rows_alone(procedure):
+    book(procedure, at(DAY, 9))
+    row = Email.objects.get()
+
+    assert outbox.emails_send_again(email_ids=[row.pk]) == 0
+    Email.objects.filter(pk=row.pk).update(status=EmailStatus.SKIPPED)
+    assert outbox.emails_send_again(email_ids=[row.pk]) == 0
+    assert Email.objects.get().status == EmailStatus.SKIPPED
