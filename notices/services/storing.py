@@ -2,7 +2,7 @@
 numbers, repeated record ids refused, record ids given to someone else held as moves,
 postal codes Japan Post does not know reported as warnings."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
@@ -21,6 +21,7 @@ class _Upserted:
     created: int
     updated: int
     unchanged: list[int]  # primary keys of the rows already as wanted
+    warnings: list[dict] = field(default_factory=list)
 
 
 def _upsert(model, key: str, wanted: dict[str, dict], existing: dict, fields, stamp: dict):
@@ -44,24 +45,50 @@ def _upsert(model, key: str, wanted: dict[str, dict], existing: dict, fields, st
     return _Upserted(len(new), len(changed), unchanged)
 
 
-def _upsert_residents(rows: list[Row], now) -> dict[str, int]:
+def _upsert_residents(run: ImportRun, rows: list[Row], now) -> tuple[dict[str, int], list[dict]]:
     """Create or update the chunk's residents (the last row of a resident wins); their
-    ids by resident number."""
-    wanted = {}
+    ids by resident number, and a warning for each row whose resident it left as it
+    was: an import of one department does not change the name or address of a resident
+    who holds another department's certificates (whose letters go there too)."""
+    wanted, lines = {}, {}
     for row in rows:
         number = row.resident["resident_number"]
         wanted[number] = {name: row.resident[name] for name in RESIDENT_FIELDS}
+        lines.setdefault(number, []).append(row.line)
     existing = {r.resident_number: r for r in Resident.objects.filter(resident_number__in=wanted)}
+    kept = []
+    if run.department_id and existing:
+        shared = set(
+            Certificate.objects.filter(resident__in=existing.values())
+            .exclude(certificate_type__department_id=run.department_id)
+            .values_list("resident__resident_number", flat=True)
+        )
+        for number in sorted(shared):
+            resident = existing.pop(number)
+            if any(getattr(resident, name) != wanted[number][name] for name in RESIDENT_FIELDS):
+                kept += [{"line": line, "reason": _kept_reason(number)} for line in lines[number]]
+            del wanted[number]
     _upsert(Resident, "resident_number", wanted, existing, RESIDENT_FIELDS, {"updated_at": now})
-    return dict(
-        Resident.objects.filter(resident_number__in=wanted).values_list("resident_number", "id")
+    ids = dict(
+        Resident.objects.filter(
+            resident_number__in=[row.resident["resident_number"] for row in rows]
+        ).values_list("resident_number", "id")
     )
+    return ids, kept
+
+
+def _kept_reason(number: str) -> str:
+    return _(
+        "resident %(resident)s also holds certificates of another department: the "
+        "certificate was imported, the resident's name, address and status were not "
+        "changed (a manager or an administrator imports such a change)"
+    ) % {"resident": number}
 
 
 def _upsert_certificates(run: ImportRun, rows: list[Row], existing: dict, now) -> _Upserted:
     """Create or update the certificates of ``rows`` (with their residents) by record
     id; each one ends up belonging to ``run``."""
-    resident_ids = _upsert_residents(rows, now)
+    resident_ids, kept = _upsert_residents(run, rows, now)
     wanted = {}
     for row in rows:
         fields = dict(row.certificate, resident_id=resident_ids[row.resident["resident_number"]])
@@ -73,6 +100,7 @@ def _upsert_certificates(run: ImportRun, rows: list[Row], existing: dict, now) -
         Certificate.objects.filter(pk__in=upserted.unchanged[start : start + BATCH]).update(
             import_run=run
         )
+    upserted.warnings = kept
     return upserted
 
 
@@ -83,6 +111,7 @@ class _Stored:
     unchanged: int
     refused: list[dict]
     held: list[int]  # lines held as moves, waiting for confirmation
+    warnings: list[dict]  # rows stored whose resident was left as it was
 
 
 def store_chunk(run: ImportRun, rows: list[Row], now) -> _Stored:
@@ -112,6 +141,7 @@ def store_chunk(run: ImportRun, rows: list[Row], now) -> _Stored:
         len(upserted.unchanged),
         refused,
         [m.line for m in moves],
+        upserted.warnings,
     )
 
 

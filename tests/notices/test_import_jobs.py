@@ -434,3 +434,27 @@ def test_columns_not_documented_are_named_on_the_report(client, certificate_type
     page = client.get(reverse("notices:import_report", args=[run.pk])).content.decode()
     assert run.created == 1 and run.columns_not_read == "備考"
     assert "備考" in page
+
+
+def test_a_department_does_not_change_a_resident_another_department_writes_to(certificate_type):
+    theirs = DepartmentFactory()
+    certificate_type.department = theirs
+    certificate_type.save()
+    mine = DepartmentFactory()
+    CertificateType.objects.create(code="own", name="自課の証明書", department=mine)
+    run_import(csv(row(record="JR-1", number="R1", name="市民 一郎")).encode())
+    row_of_mine = row(record="OWN-1", number="R1", name="改ざん 太郎", ctype="own")
+
+    run = run_import(
+        csv(row_of_mine, row(record="OWN-2", number="R2", ctype="own")).encode(),
+        department_id=mine.pk,
+    )
+
+    assert Resident.objects.get(resident_number="R1").name == "市民 一郎"
+    assert Certificate.objects.get(source_id="OWN-1").resident.resident_number == "R1"
+    assert run.created == 2 and run.errors == []
+    (warning,) = run.row_warnings.filter(reason__contains="他の課")
+    assert warning.line == 2 and "R1" in warning.reason
+    # A manager's import (no department) changes them.
+    run_import(csv(row(record="JR-1", number="R1", name="市民 一朗")).encode())
+    assert Resident.objects.get(resident_number="R1").name == "市民 一朗"
