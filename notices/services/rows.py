@@ -1,9 +1,11 @@
 """Reading an issuance-record export: its columns, its header and each row, checked
 and turned into the resident and certificate it stores (or the reason it is refused)."""
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from notices import parsing
@@ -13,6 +15,7 @@ from notices.models import (
     Resident,
     ResidentStatus,
 )
+from reservations import names
 
 # The documented columns of an issuance-record export (README "Importing certificates").
 COLUMNS = [
@@ -84,12 +87,7 @@ def read_row(
     missing = [key for key in REQUIRED if not value[key]]
     if missing:
         raise parsing.ParseError(_("missing %(columns)s") % {"columns": ", ".join(missing)})
-    for key, limit in _MAX_LENGTHS.items():
-        if len(value[key]) > limit:
-            raise parsing.ParseError(
-                _("%(column)s is longer than %(limit)s characters")
-                % {"column": key, "limit": limit}
-            )
+    _check_texts(value)
     certificate_type = types.get(value["certificate_type"])
     if certificate_type is None:
         if value["certificate_type"] in others:
@@ -108,8 +106,7 @@ def read_row(
         raise parsing.ParseError(_("unknown status: %(status)s") % {"status": value["status"]})
     issued_on = parsing.parse_date(value["issued_on"])
     expires_on = parsing.parse_date(value["expires_on"])
-    if expires_on < issued_on:
-        raise parsing.ParseError(_("expires before it was issued"))
+    _check_dates(issued_on, expires_on)
     procedure_id = None
     if value["procedure"]:
         procedure_id = procedures.get(value["procedure"])
@@ -136,6 +133,48 @@ def read_row(
             "procedure_id": procedure_id,
         },
     )
+
+
+def _check_texts(value: dict) -> None:
+    """ParseError for a value longer than its column, a control character in a name,
+    reading, address or id, or a line break but in an address (either would print on a
+    letter as it is), or a reading not written in kana."""
+    for key, limit in _MAX_LENGTHS.items():
+        if len(value[key]) > limit:
+            raise parsing.ParseError(
+                _("%(column)s is longer than %(limit)s characters")
+                % {"column": key, "limit": limit}
+            )
+        # An address may run over lines (a quoted cell); nothing else may.
+        text = value[key].replace("\n", "") if key.startswith("address") else value[key]
+        if names.has_control_characters(text):
+            raise parsing.ParseError(
+                _("%(column)s contains a line break or a control character") % {"column": key}
+            )
+    if value["kana"] and not names.is_kana(value["kana"]):
+        raise parsing.ParseError(
+            _("kana is not written in hiragana or katakana: %(kana)s") % {"kana": value["kana"]}
+        )
+
+
+# An issuance record older than this, or valid for longer, is a typing error.
+_EARLIEST_ISSUE = dt.date(1900, 1, 1)
+_LONGEST_VALIDITY_YEARS = 100
+
+
+def _check_dates(issued_on: dt.date, expires_on: dt.date) -> None:
+    if expires_on < issued_on:
+        raise parsing.ParseError(_("expires before it was issued"))
+    if issued_on > timezone.localdate():
+        raise parsing.ParseError(
+            _("issued on %(date)s, a day after today: check the date")
+            % {"date": issued_on.isoformat()}
+        )
+    if issued_on < _EARLIEST_ISSUE or (expires_on - issued_on).days > 366 * _LONGEST_VALIDITY_YEARS:
+        raise parsing.ParseError(
+            _("the dates %(issued)s – %(expires)s cannot be right: check them")
+            % {"issued": issued_on.isoformat(), "expires": expires_on.isoformat()}
+        )
 
 
 class ImportRefused(Exception):

@@ -67,3 +67,52 @@ def test_a_date_before_the_present_era_began_names_its_first_day_only():
         parsing.parse_date("令和元年4月30日")
 
     assert "2019-05-01" in str(refused.value) and "—" not in str(refused.value)
+
+
+def test_control_characters_and_line_breaks_in_names_are_refused_not_printed():
+    run = run_import(
+        csv(
+            row(record="A", name="山田\x07太郎"),
+            row(record="B", number="R2", name='"山田\n太郎"'),
+            row(record="C", number="R3"),
+        )
+    )
+
+    assert [error["line"] for error in run.errors] == [2, 3]
+    assert all("name" in error["reason"] for error in run.errors)
+    assert list(Certificate.objects.values_list("source_id", flat=True)) == ["C"]
+
+
+def test_a_reading_not_in_kana_is_refused():
+    text = csv(row(record="A"), row(record="B", number="R2")).replace(
+        "ヤマダ タロウ", "yamada taro", 1
+    )
+    run = run_import(text)
+
+    assert [error["line"] for error in run.errors] == [2]
+    assert "yamada taro" in run.errors[0]["reason"]
+
+
+@pytest.mark.parametrize(
+    ("issued", "expires"),
+    [("0001-01-01", "9999-12-31"), ("1899-12-31", "1900-06-30"), ("2026-01-01", "2200-01-01")],
+)
+def test_dates_that_cannot_be_right_are_refused(issued, expires):
+    run = run_import(csv(row(record="A", issued=issued, expires=expires)))
+
+    assert [error["line"] for error in run.errors] == [2]
+    assert not Certificate.objects.exists()
+
+
+def test_an_issue_date_after_today_is_refused():
+    from django.utils import timezone
+
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    run = run_import(
+        csv(row(record="A", issued="R99.1.1", expires="R99.12.31"), row(record="B", number="R2"))
+        + row(record="C", number="R3", issued=tomorrow.isoformat(), expires="2100-01-01")
+        + "\n"
+    )
+
+    assert [error["line"] for error in run.errors] == [2, 4]
+    assert list(Certificate.objects.values_list("source_id", flat=True)) == ["B"]
