@@ -308,8 +308,11 @@ def display_board(request):
 @require_GET
 @counter_staff_required
 def receipt(request, visit_id: int):
+    """The slip for the citizen (with the survey's link): for the clerk who serves the
+    visit (or anyone while nobody does) and managers; visit ids run in order, and a
+    clerk collecting other clerks' receipts could answer their citizens' surveys."""
     visit = selectors.visit_for_staff(visit_id)
-    if visit is None:
+    if visit is None or not services.may_act_on(request.staff_member, visit.staff_id):
         raise Http404(_("There is no such visit."))
     survey_url = request.build_absolute_uri(
         reverse("reservations:survey", args=[visit.survey_token])

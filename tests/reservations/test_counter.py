@@ -408,3 +408,28 @@ def test_two_clerks_calling_at_the_same_moment_never_get_the_same_citizen():
     assert len(called) == 4
     assert len(set(called)) == 4
     assert Visit.objects.filter(status=VisitStatus.CALLED).count() == 4
+
+
+def test_a_clerk_cannot_open_another_clerks_receipt_and_its_survey_link(client, settings):
+    settings.TWO_FACTOR_REQUIRED = False
+    today = dt.date.today()
+    procedure = ProcedureFactory()
+    mine, other = (
+        add_clerk(procedure, day=today, start=dt.time(0, 0), end=dt.time(23, 59)) for _ in range(2)
+    )
+    services.visit_check_in(reservation=booked_now(procedure, other), by_staff=other)
+    visit = services.visit_call_next(staff=other)
+    for action in ("serve", "done"):
+        services.visit_act(visit=visit, action=action, actor=other)
+    url = reverse("reservations:receipt", args=[visit.pk])
+
+    client.force_login(mine.user)
+    refused = client.get(url)
+    client.force_login(other.user)
+    own = client.get(url)
+    client.force_login(make_staff_member(role=Role.MANAGER).user)
+    managed = client.get(url)
+
+    assert refused.status_code == 404 and visit.survey_token not in refused.content.decode()
+    assert own.status_code == 200 and visit.survey_token in own.content.decode()
+    assert managed.status_code == 200
