@@ -76,7 +76,7 @@ def _window_refusal(procedure: Procedure, day: dt.date, start: dt.datetime, now)
             % {
                 "day": _day_text(day),
                 "days": procedure.booking_horizon_days,
-                "last": _day_text(last_day),
+                "last": _day_text(last_open_day(procedure, last_day)),
             },
         )
     if start < earliest:
@@ -142,6 +142,18 @@ def refusal_for(
     return slot_refusal(Roster(procedure, day, day, shifts_by_day, {}, closed), start, now=now)
 
 
+def last_open_day(procedure: Procedure, last_day: dt.date) -> dt.date:
+    """The last day up to ``last_day`` the counters are open (not a weekend, a holiday
+    or a closed day), for "the last day you can book": within two weeks, else
+    ``last_day`` itself."""
+    _shifts, closed = static_roster(procedure, last_day - dt.timedelta(days=14), last_day)
+    for back in range(15):
+        day = last_day - dt.timedelta(days=back)
+        if day.weekday() < 5 and not closure_reason(day, closed):
+            return day
+    return last_day
+
+
 def day_unavailable_reason(procedure: Procedure, day: dt.date, *, now: dt.datetime) -> str:
     """Why no time of ``day`` can be booked online any more (or yet), for the day page."""
     today = timezone.localdate(now)
@@ -155,7 +167,7 @@ def day_unavailable_reason(procedure: Procedure, day: dt.date, *, now: dt.dateti
         ) % {
             "day": _day_text(day),
             "days": procedure.booking_horizon_days,
-            "last": _day_text(last_day),
+            "last": _day_text(last_open_day(procedure, last_day)),
         }
     return _(
         "No time on %(day)s can still be booked online: bookings close %(minutes)s "

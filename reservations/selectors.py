@@ -166,6 +166,10 @@ def day_times(
     earliest, last_bookable = availability.booking_window(procedure, now)
 
     def compute():
+        if day > last_bookable:  # no roster to read (and none near date.max)
+            summary = availability.DaySummary(day, availability.DayStatus.UNAVAILABLE)
+            reason = refusals.day_unavailable_reason(procedure, day, now=now)
+            return DayView(day, summary, [], reason)
         if connection.vendor == "postgresql":
             # The shifts (cached) and one query for the free times, whatever the bookings.
             shifts_by_day, closed = availability.static_roster(procedure, day, day)

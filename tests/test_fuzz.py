@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -227,3 +228,28 @@ def test_ids_in_query_strings_never_fail(client, procedure, value):
         reverse("reservations:calendar", args=[procedure.code]), {"month": "%s-1" % value}
     )
     assert month.status_code in OK
+
+
+EDGE_DAYS = ["0001-01-01", "1899-12-31", "9998-12-31", "9999-12-30", "9999-12-31"]
+
+
+@pytest.mark.parametrize("day", EDGE_DAYS)
+def test_days_at_the_ends_of_the_calendar_never_fail(client, procedure, day):
+    """The first and last days a date can be (a typed date, a link): the day's reason,
+    a redirect or a 404, never a 500."""
+    from reservations.services import manage_token_for
+    from tests.reservations.factories import book
+
+    token = manage_token_for(book(procedure, at(DAY, 9), now=timezone.now()).reservation)
+    pages = [
+        "/book/%s/%s/" % (procedure.code, day),
+        "/book/%s/%s/0900/" % (procedure.code, day),
+        "/book/%s/?date=%s" % (procedure.code, day),
+        "/book/%s/?month=%s" % (procedure.code, day[:7]),
+        "/booking/%s/reschedule/?date=%s" % (token, day),
+    ]
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code in (200, 302, 404), (page, response.status_code)
+    far = client.get(pages[0]).content.decode()
+    assert "9999" not in day or "cannot be booked yet" in far or "まだ予約できません" in far

@@ -259,3 +259,16 @@ def test_a_code_that_now_names_another_procedure_shows_that_ones_times(client):
     # then it offers the new procedure's times, not the old one's
     assert "14:00" in page
     assert "9:30" not in page
+
+
+def test_the_last_day_you_can_book_is_a_day_the_counters_open():
+    from reservations.refusals import last_open_day
+
+    procedure = ProcedureFactory()
+    saturday = dt.date(2030, 6, 15)
+    friday, thursday = saturday - dt.timedelta(days=1), saturday - dt.timedelta(days=2)
+
+    assert last_open_day(procedure, saturday) == friday
+    close_day(friday, "臨時休業")
+    assert last_open_day(procedure, saturday) == thursday
+    assert last_open_day(procedure, thursday) == thursday
