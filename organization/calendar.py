@@ -22,9 +22,13 @@ def _japanese_holidays(year: int, language: str) -> dict[dt.date, str]:
     return dict(names.items())
 
 
-def holiday_name(day: dt.date, *, english: bool = False) -> str | None:
-    """The public holiday or the year-end closure on ``day``, or None."""
-    holiday = _japanese_holidays(day.year, "en_US" if english else "ja").get(day)
+def holiday_name(day: dt.date, *, english: bool = False, language: str = "") -> str | None:
+    """The public holiday or the year-end closure on ``day``, or None; the holiday's name
+    in Japanese, or in English for ``english`` or a ``language`` other than Japanese
+    (the ``holidays`` package names Japan's holidays in Japanese, English and Thai
+    only: English is the one a reader of the other languages most likely reads)."""
+    in_japanese = not english and (not language or language.startswith("ja"))
+    holiday = _japanese_holidays(day.year, "ja" if in_japanese else "en_US").get(day)
     if holiday:
         return holiday
     if (day.month == 12 and day.day >= 29) or (day.month == 1 and day.day <= 3):

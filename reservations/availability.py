@@ -34,12 +34,11 @@ def closure_reason(day: dt.date, closed_days: dict[dt.date, ClosedDay]) -> str |
     """Why the counters are closed on ``day`` whatever the roster says, or None.
 
     A closed day recorded for the counters, else a public holiday or the year-end closure
-    (``organization.calendar``).
+    (``organization.calendar``), in the active language.
     """
-    english = get_language() == "en"
     if day in closed_days:
         return closed_days[day].reason
-    return holiday_name(day, english=english)
+    return holiday_name(day, language=get_language() or "")
 
 
 @dataclass(frozen=True)

@@ -126,7 +126,10 @@ def calendar_month(*, procedure: Procedure, month: dt.date, now: dt.datetime) ->
         )
         return availability.day_summaries(roster, earliest=earliest, last_bookable=last_bookable)
 
-    summaries, cache_key = availability.cached(procedure, "month:%s" % first, earliest, compute)
+    # Per language, as the day's: a closed day's reason is worded.
+    summaries, cache_key = availability.cached(
+        procedure, "month:%s:%s" % (first, get_language() or ""), earliest, compute
+    )
     weeks: list[list[availability.DaySummary | None]] = []
     week: list[availability.DaySummary | None] = [None] * first.weekday()
     for summary in summaries:

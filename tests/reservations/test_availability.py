@@ -272,3 +272,23 @@ def test_the_last_day_you_can_book_is_a_day_the_counters_open():
     close_day(friday, "臨時休業")
     assert last_open_day(procedure, saturday) == thursday
     assert last_open_day(procedure, thursday) == thursday
+
+
+def test_a_closed_days_reason_is_in_each_readers_language_in_the_month_and_the_day():
+    from django.utils import translation
+
+    procedure = ProcedureFactory()
+    marine_day = dt.date(2030, 7, 15)  # 海の日
+    add_clerk(procedure, day=marine_day)
+
+    def month_reason(language):
+        with translation.override(language):
+            month = selectors.calendar_month(procedure=procedure, month=marine_day, now=NOW)
+            day = selectors.day_times(procedure=procedure, day=marine_day, now=NOW)
+        (summary,) = [s for week in month.weeks for s in week if s and s.day == marine_day]
+        return summary.reason, day.summary.reason
+
+    assert month_reason("vi") == ("Marine Day", "Marine Day")  # read first, then cached
+    assert month_reason("ja") == ("海の日", "海の日")
+    assert month_reason("ko") == ("Marine Day", "Marine Day")
+    assert month_reason("ja-easy") == ("海の日", "海の日")
