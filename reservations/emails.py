@@ -177,7 +177,9 @@ def preload_booking_emails(emails) -> dict[int, Reservation]:
 def links_email_queue(reservations: list[Reservation], *, language: str, now=None) -> None:
     """Promise the manage links of one person's open bookings, asked for on the find
     page (inside the transaction that records the request). To the address on the
-    bookings, never one typed on the page; every request sends (its own key)."""
+    bookings, never one typed on the page, in the language of the latest booking (as
+    every e-mail about a booking: whoever typed the address may read another; the page's
+    ``language`` is only the fallback); every request sends (its own key)."""
     import uuid
 
     from outbox.services import email_queue
@@ -189,7 +191,7 @@ def links_email_queue(reservations: list[Reservation], *, language: str, now=Non
         key="booking-links:%s:%s" % (reservations[0].pk, uuid.uuid4().hex),
         object_id=reservations[0].pk,
         recipient=reservations[0].email,
-        language=language,
+        language=max(reservations, key=lambda r: r.created_at).language or language,
         params={"ids": [r.pk for r in reservations]},
         now=now,
     )
@@ -197,7 +199,7 @@ def links_email_queue(reservations: list[Reservation], *, language: str, now=Non
 
 def build_links_email(email) -> EmailMultiAlternatives | None:
     """The manage links of the bookings still open when it is sent, in the language of
-    the page the citizen used."""
+    the citizen's latest booking."""
     ids = (email.params or {}).get("ids") or [email.object_id]
     reservations = [
         r for r in Reservation.objects.filter(pk__in=ids).order_by("start_at") if r.is_open

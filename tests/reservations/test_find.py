@@ -160,3 +160,18 @@ def test_every_use_is_logged_without_the_contact_itself(client, procedure, caplo
     (record,) = [r for r in caplog.records if r.name == "reservations.find"]
     assert "taro@example.jp" not in record.getMessage()
     assert "0 matched" in record.getMessage()
+
+
+def test_the_links_go_out_in_the_bookings_language_not_the_askers(
+    client, procedure, django_capture_on_commit_callbacks
+):
+    book(procedure)  # booked in Japanese
+    mail.outbox.clear()
+    client.cookies["django_language"] = "ko"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        find(client, contact="taro@example.jp")
+
+    (message,) = mail.outbox
+    assert "予約" in message.subject
+    assert not any("\uac00" <= c <= "\ud7a3" for c in message.subject + message.body)
