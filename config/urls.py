@@ -38,6 +38,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler404 = "config.views.page_not_found"
 handler500 = "config.views.server_error"
 
 if settings.DEBUG:

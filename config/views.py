@@ -7,11 +7,13 @@ from django.shortcuts import render
 from django.template import loader
 from django.views import defaults
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
 from config import health
 from config.outages import SERVICE_DOWN
 from organization import selectors as organization_selectors
+from organization.http import NotFound
 from organization.selectors import site_settings_without_database
 from reservations import selectors as reservation_selectors
 from reservations.ratelimit import rate_limited
@@ -69,6 +71,14 @@ def _error_page(template_name: str) -> str:
         return template.render({"site_settings": site_settings_without_database(), **language})
     except Exception:
         return template.render(language)
+
+
+@requires_csrf_token
+def page_not_found(request, exception):
+    """404, with the message of a ``NotFound`` (written for the reader: "This booking
+    link is not valid…"); other 404s show the page's own words only."""
+    message = str(exception) if isinstance(exception, NotFound) else ""
+    return render(request, "404.html", {"message": message}, status=404)
 
 
 def server_error(request):

@@ -10,7 +10,7 @@ import logging
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +22,7 @@ from notices import capacity, letters, selectors, services
 from notices.forms import ImportForm
 from notices.models import Letter, MoveStatus
 from organization.csvexport import csv_streaming_response
-from organization.http import id_param
+from organization.http import NotFound, id_param
 from organization.models import Role
 from organization.permissions import role_required
 from organization.services import access_log_read
@@ -328,7 +328,7 @@ def chunk_pdf(request, chunk_id: int):
     addresses."""
     chunk = get_object_or_404(selectors.visible_chunks(request.user), pk=chunk_id)
     if not chunk.pdf:
-        raise Http404(_("This part is not ready yet."))
+        raise NotFound(_("This part is not ready yet."))
     try:
         # Streamed from the storage (a folder or the object store) through this view, so
         # the check above and the access log hold for every download; no public URL.
@@ -369,7 +369,7 @@ def preview(request, rule_id: int):
     if "resident" in request.GET:
         resident_id = id_param(request.GET["resident"])
         if resident_id is None:
-            raise Http404(_("No such resident."))
+            raise NotFound(_("No such resident."))
         certificate = (
             selectors.visible_certificates(request.user)
             .filter(resident_id=resident_id, certificate_type=rule.certificate_type)
@@ -378,7 +378,7 @@ def preview(request, rule_id: int):
             .first()
         )
         if certificate is None:
-            raise Http404(_("No such resident."))
+            raise NotFound(_("No such resident."))
         access_log_read(request, objects=[certificate.resident])
     letter = Letter(
         rule=rule, resident=certificate.resident, certificate=certificate, code="PREVIEW"

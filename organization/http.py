@@ -1,6 +1,13 @@
 """Small helpers on requests, shared by the apps."""
 
 from django.conf import settings
+from django.http import Http404
+
+
+class NotFound(Http404):
+    """A 404 whose message the page shows: a sentence written for the reader (and
+    translated), e.g. "This booking link is not valid". Other 404s (Django's "No …
+    matches the given query", an unknown address) show the page's own words only."""
 
 
 def client_ip(request) -> str:

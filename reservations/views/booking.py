@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from organization.http import client_ip
+from organization.http import NotFound, client_ip
 from organization.permissions import staff_required
 from reservations import (
     codes,
@@ -75,7 +75,7 @@ def procedure_or_404(code: str) -> Procedure:
 
 
 def _no_such_procedure() -> Http404:
-    return Http404(_("There is no such procedure to book."))
+    return NotFound(_("There is no such procedure to book."))
 
 
 def month_from(request, today: dt.date) -> dt.date:
@@ -203,7 +203,7 @@ def start_from(day: dt.date, hhmm: str) -> dt.datetime:
     try:
         time = dt.time(int(hhmm[:2]), int(hhmm[2:]))
     except ValueError as error:
-        raise Http404(_("There is no such time.")) from error
+        raise NotFound(_("There is no such time.")) from error
     return timezone.make_aware(dt.datetime.combine(day, time))
 
 

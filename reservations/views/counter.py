@@ -4,7 +4,6 @@ in ``survey.py``)."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from modeltranslation.utils import build_localized_fieldname
 
 from config.documents import qr_svg
-from organization.http import id_param
+from organization.http import NotFound, id_param
 from organization.models import Role, StaffMember
 from organization.permissions import role_required
 from organization.selectors import site_settings
@@ -145,7 +144,7 @@ def call_next(request):
 def _visit_or_404(visit_id: int) -> Visit:
     visit = Visit.objects.filter(pk=visit_id).first()
     if visit is None:
-        raise Http404(_("There is no such visit."))
+        raise NotFound(_("There is no such visit."))
     return visit
 
 
@@ -313,7 +312,7 @@ def receipt(request, visit_id: int):
     clerk collecting other clerks' receipts could answer their citizens' surveys."""
     visit = selectors.visit_for_staff(visit_id)
     if visit is None or not services.may_act_on(request.staff_member, visit.staff_id):
-        raise Http404(_("There is no such visit."))
+        raise NotFound(_("There is no such visit."))
     survey_url = request.build_absolute_uri(
         reverse("reservations:survey", args=[visit.survey_token])
     )

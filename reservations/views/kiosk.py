@@ -11,7 +11,6 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from config.documents import qr_svg
 from config.security import allow_camera
 from organization import selectors as organization_selectors
+from organization.http import NotFound
 from organization.selectors import staff_member_for_user
 from reservations import selectors, services
 from reservations.forms import KioskEnrolForm
@@ -162,7 +162,7 @@ def kiosk_walk_in(request, code: str):
         return redirect("reservations:kiosk")
     procedure = Procedure.objects.filter(code=code, is_active=True).first()
     if procedure is None:
-        raise Http404(_("There is no such procedure."))
+        raise NotFound(_("There is no such procedure."))
     now = timezone.now()
     try:
         visit = _walk_in_once(request.kiosk_device, procedure, now)

@@ -23,7 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from config.documents import qr_svg
-from organization.http import client_ip
+from organization.http import NotFound, client_ip
 from organization.selectors import staff_member_for_user
 from organization.services import access_log_read
 from reservations import (
@@ -116,7 +116,7 @@ def _contact_hash(contact: str) -> str:
 def _reservation_or_404(token: str):
     reservation = selectors.reservation_by_token(token)
     if reservation is None:
-        raise Http404(_("This booking link is not valid. Check that you copied all of it."))
+        raise NotFound(_("This booking link is not valid. Check that you copied all of it."))
     return reservation
 
 
@@ -325,7 +325,7 @@ def ics(request, token):
     elif reservation.status == ReservationStatus.CONFIRMED:
         method = "REQUEST"
     else:
-        raise Http404(_("This booking is no longer active."))
+        raise NotFound(_("This booking is no longer active."))
     # In the language of the page it is downloaded from (whoever clicks reads that one);
     # the file attached to the e-mails is in the booking's language.
     body = documents.reservation_ics(

@@ -2,12 +2,12 @@
 link's token is the key to that one visit's survey."""
 
 from django.conf import settings
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from organization.http import NotFound
 from reservations import services
 from reservations.forms import SurveyForm
 from reservations.models import Visit
@@ -27,7 +27,7 @@ def survey(request, token: str):
         .first()
     )
     if visit is None:
-        raise Http404(_("This survey link is not valid."))
+        raise NotFound(_("This survey link is not valid."))
     state = services.survey_state(visit)
     form = SurveyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and state == "open" and form.is_valid():
@@ -55,5 +55,5 @@ def survey(request, token: str):
 def survey_thanks(request, token: str):
     visit = Visit.objects.filter(survey_token=token).select_related("procedure").first()
     if visit is None:
-        raise Http404(_("This survey link is not valid."))
+        raise NotFound(_("This survey link is not valid."))
     return render(request, "reservations/counter/survey_thanks.html", {"visit": visit})

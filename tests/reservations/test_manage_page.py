@@ -77,3 +77,16 @@ def test_a_cancelled_booking_offers_book_again_and_no_documents(client, procedur
     assert reverse("reservations:calendar", args=[procedure.code]) in content
     assert "本人確認書類" not in content
     assert 'class="qr-code' not in content  # no QR code
+
+
+def test_a_broken_booking_link_says_so_on_the_not_found_page(client):
+    client.cookies["django_language"] = "ja"
+
+    broken = client.get("/booking/not-a-real-token/")
+    unknown = client.get("/no-such-page/")
+
+    assert broken.status_code == 404 and unknown.status_code == 404
+    assert "この予約のリンクは無効です" in broken.content.decode()
+    assert "ページが見つかりません" in broken.content.decode()
+    assert "この予約のリンクは無効です" not in unknown.content.decode()
+    assert "Resolver404" not in unknown.content.decode()
