@@ -452,3 +452,32 @@ def test_the_empty_form_is_the_same_from_the_field_cache_in_each_language(
         "Name" in first["en"].content.decode()
         and "Name" not in first["ja"].content.decode().split("<form")[1]
     )
+
+
+def test_a_time_too_soon_to_change_online_says_so_before_it_is_booked(client, monkeypatch):
+    """Booking closes an hour before the start, changes two hours before: a citizen
+    booking a time in between is told first that only a telephone call changes it."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tests.reservations.factories import NOW, ProcedureFactory
+
+    procedure = ProcedureFactory(lead_time_minutes=60)
+    procedure.change_cutoff_minutes = 120
+    procedure.save()
+    add_clerk(procedure, day=NOW.date())
+    add_clerk(procedure, day=NOW.date() + dt.timedelta(days=2))
+    monkeypatch.setattr(timezone, "now", lambda: NOW)  # Monday 9:00
+
+    def page(day, hhmm):
+        url = "/book/%s/%s/%s/" % (procedure.code, day.isoformat(), hhmm)
+        response = client.get(url)
+        assert response.status_code == 200, response.get("Location")
+        return response.content.decode()
+
+    soon = page(NOW.date(), "1030")
+    later = page(NOW.date() + dt.timedelta(days=2), "1030")
+
+    assert "予約後はオンラインで変更・取消ができません" in soon
+    assert "予約後はオンラインで変更・取消ができません" not in later
