@@ -14,6 +14,14 @@ from reservations.models import HOLD_MINUTES
 IDEMPOTENCY_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
+class WidthFoldedEmailField(forms.EmailField):
+    """An e-mail address typed with a Japanese input method on (ｊａｎｅ＠example.jp) is
+    folded to half-width first, as phone numbers and names are."""
+
+    def to_python(self, value):
+        return super().to_python(unicodedata.normalize("NFKC", value or ""))
+
+
 RULES_CHANGED_MESSAGE = _(
     "The document rules have changed since this page was shown. Please read them again "
     "and tick each one to agree; your other details are kept."
@@ -53,7 +61,7 @@ class CitizenDetailsForm(forms.Form):
             "max_length": _("Please shorten the reading to %(limit_value)d characters."),
         },
     )
-    email = forms.EmailField(
+    email = WidthFoldedEmailField(
         label=_("E-mail"),
         required=False,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
@@ -161,7 +169,8 @@ class CitizenDetailsForm(forms.Form):
             raise forms.ValidationError(
                 _("This form is out of date. Please reload the page and try again.")
             )
-        if not cleaned.get("email") and not cleaned.get("phone") and not self.errors.get("phone"):
+        given = cleaned.get("email") or cleaned.get("phone")
+        if not given and not self.errors.get("phone") and not self.errors.get("email"):
             for name in self.error_fields["no_contact"]:
                 attrs = self.fields[name].widget.attrs
                 attrs["aria-invalid"] = "true"
@@ -171,6 +180,15 @@ class CitizenDetailsForm(forms.Form):
                 code="no_contact",
             )
         return cleaned
+
+    @property
+    def contact_error(self) -> str:
+        """The "give an e-mail address or a phone number" error, shown under the two
+        fields as well as in the summary."""
+        for error in self.non_field_errors().as_data():
+            if error.code == "no_contact":
+                return " ".join(error.messages)
+        return ""
 
     def consented_rules(self) -> dict[int, int]:
         """Rule id → version shown, for every rule ticked."""

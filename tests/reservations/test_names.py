@@ -197,3 +197,19 @@ def test_one_open_booking_per_person_holds_for_a_latin_name(client, procedure):
 
     assert Reservation.objects.count() == 1
     assert "already have a booking" in second.content.decode()
+
+
+def test_a_contact_typed_wrong_gets_one_error_and_none_given_is_said_under_the_fields(
+    client, procedure
+):
+    invalid = details(name="Jane Doe", email="foo@")
+    full_width = details(name="Jane Doe", email="ｊａｎｅ＠example.jp")
+    none_given = client.post(
+        details_url(procedure), form_data(procedure, name="Jane Doe", kana="", email="", phone="")
+    ).content.decode()
+
+    assert list(invalid.errors) == ["email"]  # not also "give an e-mail or a phone"
+    assert full_width.is_valid() and full_width.cleaned_data["email"] == "jane@example.jp"
+    assert 'id="contact-error"' in none_given
+    under_phone = none_given[none_given.index('name="phone"') :]
+    assert "contact-error" in under_phone[: under_phone.index("</form>")]
