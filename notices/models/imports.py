@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from notices.models.residents import Certificate, CertificateType
 
@@ -12,7 +13,8 @@ class ImportStatus(models.TextChoices):
     QUEUED = "queued", _("Waiting to start")
     RUNNING = "running", _("Importing")
     DONE = "done", _("Finished")
-    FAILED = "failed", _("Failed")
+    # Its own context: "Failed" of the outbox reads 送信失敗 ("sending failed").
+    FAILED = "failed", pgettext_lazy("import status", "Failed")
 
 
 class ImportRun(models.Model):

@@ -102,7 +102,12 @@ def import_run_process(
         raise  # the task retries these; the chunk rolled back
     except Exception as error:  # never an import left silent
         logger.exception("Import %s stopped at line %s", run.pk, run.next_line)
-        return import_run_fail(run_id=run.pk, reason=repr(error)[:500])
+        # The clerk reads why; the error's own text (which may quote the file) is in the log.
+        reason = _(
+            "An unexpected error stopped it (%(error)s, in the server log under import "
+            "%(id)s): the administrator can tell what happened."
+        ) % {"error": type(error).__name__, "id": run.pk}
+        return import_run_fail(run_id=run.pk, reason=reason)
 
 
 def _row_types(run: ImportRun) -> tuple[dict, frozenset]:

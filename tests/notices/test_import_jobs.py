@@ -458,3 +458,17 @@ def test_a_department_does_not_change_a_resident_another_department_writes_to(ce
     # A manager's import (no department) changes them.
     run_import(csv(row(record="JR-1", number="R1", name="市民 一朗")).encode())
     assert Resident.objects.get(resident_number="R1").name == "市民 一朗"
+
+
+def test_an_unexpected_error_fails_the_import_with_words_for_the_clerk(monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("row of 山田 太郎 at みどり市本町1-1")
+
+    monkeypatch.setattr(imports, "read_row", broken)
+    with translation.override("ja"):
+        run = run_import(csv(*rows(2)).encode())
+        label = run.get_status_display()
+
+    assert run.status == ImportStatus.FAILED and label == "失敗"
+    assert "RuntimeError" in run.failure and "山田" not in run.failure
+    assert "%d" % run.pk in run.failure
