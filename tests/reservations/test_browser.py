@@ -89,8 +89,8 @@ def test_a_long_name_wraps_on_a_phone_and_focus_is_plain_to_see(page, procedure)
     assert ring == "rgb(255, 191, 71)"  # the site's yellow ring, not Bootstrap's faint glow
     name.fill("Wolfeschlegelsteinhausenbergerdorffwelchevoralternwarengewissenhaftschaferswessen")
     page.get_by_label("メールアドレス").fill("w@example.jp")
-    for label in ("顔写真（6か月以内に撮影、縦4cm×横3cm）", "本人確認書類（マイナンバーカードなど）"):
-        page.get_by_label(label).check()
+    page.get_by_label("顔写真（6か月以内に撮影、縦4cm×横3cm）").check()
+    page.get_by_label("本人確認書類（マイナンバーカードなど）").check()
     page.get_by_role("button", name="この日時で予約する").click()
 
     expect(page.get_by_text("予約が確定しました。")).to_be_visible()
