@@ -202,6 +202,17 @@ _CODEC_OF = {"UTF-8": "utf-8-sig", "CP932": "cp932"}
 def read_header(run: ImportRun, stream) -> tuple[list[str], parsing.Record]:
     """The column names of the file's first record; ImportRefused without the required
     ones."""
+    start = stream.tell()
+    head = stream.read(64 * 1024)
+    stream.seek(start)
+    if b"\r" in head and b"\n" not in head:
+        raise ImportRefused(
+            _(
+                "The lines of this file end with CR only (an old Mac format). Save it again "
+                "as CSV, with lines ending in CRLF or LF, and import it."
+            ),
+            line=1,
+        )
     first = next(iter(read_records(run, stream)), None)
     if first is None or first.cells is None:
         reason = first.error if first else _("the file is empty")

@@ -472,3 +472,15 @@ def test_an_unexpected_error_fails_the_import_with_words_for_the_clerk(monkeypat
     assert run.status == ImportStatus.FAILED and label == "失敗"
     assert "RuntimeError" in run.failure and "山田" not in run.failure
     assert "%d" % run.pk in run.failure
+
+
+def test_a_file_whose_lines_end_with_cr_only_is_refused_with_that_reason(client, certificate_type):
+    _department_staff(client, certificate_type)
+    data = csv(*rows(2)).replace("\n", "\r").encode()
+
+    response = client.post(
+        reverse("notices:import"), {"file": SimpleUploadedFile("mac.csv", data)}, follow=True
+    )
+
+    assert "改行がCRだけ" in response.content.decode()
+    assert not Certificate.objects.exists()
