@@ -11,6 +11,7 @@ from dashboards import charts, figures, periods, rollup, selectors
 from dashboards.forms import FilterForm
 from dashboards.models import Kpi
 from notices.capacity import capacity_shortfalls_cached as letter_capacity_shortfalls
+from organization.http import safe_next
 from organization.models import Role
 from organization.permissions import role_required
 
@@ -251,7 +252,7 @@ def refresh(request):
     """Recompute the changed days now instead of waiting for the 5-minute job."""
     rollup.facts_refresh_changed()
     messages.success(request, _("The figures are up to date."))
-    return redirect(request.POST.get("next") or "dashboards:overview")
+    return redirect(safe_next(request, "dashboards:overview"))
 
 
 @require_GET

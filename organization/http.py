@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.http import Http404
+from django.shortcuts import resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 class NotFound(Http404):
@@ -35,3 +37,14 @@ def id_param(value) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if 1 <= number <= MAX_ID else None
+
+
+def safe_next(request, default: str) -> str:
+    """Where a form's ``next`` (POST, else GET) asks to go back to, if it is a page of
+    this site; else ``default`` (a URL or a URL name). Never an open redirect."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return resolve_url(default)

@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 from django_otp import login as otp_login
@@ -20,6 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from config.documents import qr_svg
 from organization import selectors
 from organization.forms import CodeForm
+from organization.http import safe_next
 
 
 def locked_out(request, credentials, *args, **kwargs):
@@ -35,10 +35,7 @@ MAX_CODE_ATTEMPTS = 5
 
 
 def _safe_next(request) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or "/staff/"
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return "/staff/"
-    return target
+    return safe_next(request, "/staff/")
 
 
 def _code_refused(request, form) -> None:

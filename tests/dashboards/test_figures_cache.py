@@ -165,3 +165,12 @@ def test_the_cached_figures_follow_the_language(client, manager):
 
     assert "Satisfaction (share of 4–5)" not in japanese and "満足度" in japanese
     assert "Satisfaction (share of 4–5)" in english and "満足度" not in english
+
+
+def test_the_refresh_button_goes_back_only_to_a_page_of_this_site(client, manager):
+    back = client.post(reverse("dashboards:refresh"), {"next": "/dashboards/trend/?period=x"})
+    away = client.post(reverse("dashboards:refresh"), {"next": "https://evil.example/"})
+    sneaky = client.post(reverse("dashboards:refresh"), {"next": "//evil.example/"})
+
+    assert back["Location"] == "/dashboards/trend/?period=x"
+    assert away["Location"] == sneaky["Location"] == reverse("dashboards:overview")
