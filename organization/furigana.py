@@ -29,7 +29,7 @@ from organization.models import ReadingCorrection
 
 LANGUAGE = "ja-easy"
 _RUNS_RE = re.compile("[%s]+|[^%s]+" % (KANJI, KANJI))
-CORRECTIONS_CACHE_KEY = "furigana:corrections:2"
+CORRECTIONS_CACHE_KEY = "furigana:corrections:3"
 
 # What is never given readings: tags (their attributes), comments, and the content of
 # these elements. A text run is what lies between two matches.
@@ -54,9 +54,14 @@ def tagger():
 WEEKDAYS = dict(
     zip("月火水木金土日", ["げつ", "か", "すい", "もく", "きん", "ど", "にち"], strict=True)
 )
-BUILT_IN = {"（%s）" % day: "（%s）" % reading for day, reading in WEEKDAYS.items()}
-# The day of a month: 1日 is ついたち, 20日 はつか, 15日 じゅうごにち; a month is がつ.
-_DAY_RE = re.compile(r"(?<![0-9])([0-9]{1,2})([日月])")
+BUILT_IN = {
+    **{"（%s）" % day: "（%s）" % reading for day, reading in WEEKDAYS.items()},
+    # 月曜日 is げつようび (the analyser says げつようひ).
+    **{"%s曜日" % day: "%sようび" % reading for day, reading in WEEKDAYS.items()},
+}
+# The day of a month: 1日 is ついたち, 20日 はつか, 15日 じゅうごにち; a month is がつ;
+# minutes after a number: 30分 is さんじゅっぷん, 5分 ごふん (the analyser says ふん).
+_DAY_RE = re.compile(r"(?<![0-9])(?:([0-9]{1,2})([日月])|([0-9]{1,4})(分))")
 _DAY_READINGS = {
     1: "ついたち", 2: "ふつか", 3: "みっか", 4: "よっか", 5: "いつか", 6: "むいか",
     7: "なのか", 8: "ようか", 9: "ここのか", 10: "とおか", 14: "じゅうよっか",
@@ -174,7 +179,10 @@ def segments(text: str, version: str = "", surfaces: tuple = (), readings: tuple
     for match in _DAY_RE.finditer(text):
         if match.start() > position:
             pieces += _corrected(text[position : match.start()], version, surfaces, readings)
-        if match.group(2) == "月":  # 12月: がつ (alone, the analyser says つき)
+        if match.group(4):  # minutes: ぷん after 1, 3, 4, 6, 8 and 0, else ふん
+            minute = "ぷん" if match.group(3)[-1] in "134680" else "ふん"
+            pieces += [(match.group(3), None), ("分", minute)]
+        elif match.group(2) == "月":  # 12月: がつ (alone, the analyser says つき)
             pieces += [(match.group(1), None), ("月", "がつ")]
         else:
             pieces.append((match.group(), _day_reading(int(match.group(1)))))

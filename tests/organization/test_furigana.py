@@ -109,3 +109,13 @@ def test_dates_and_weekdays_are_read_as_dates():
 
     assert text == "12月（がつ）1日（ついたち）（火（か））と20日（はつか）（日（にち））"
     assert "<rt>げつ</rt>" in furigana.ruby_html("<th>月</th>", known)  # a calendar column
+
+
+def test_weekday_names_and_minutes_are_read_as_they_are_said():
+    known = ("weekdays-minutes", dict(furigana.BUILT_IN))
+
+    days = furigana.reading_text("月曜日から金曜日、日曜日", known)
+    minutes = furigana.reading_text("5分、30分、1分", known)
+
+    assert days == "月曜日（げつようび）から金曜日（きんようび）、日曜日（にちようび）"
+    assert minutes == "5分（ふん）、30分（ぷん）、1分（ぷん）"
