@@ -235,9 +235,20 @@ def reservations_for_emails(reservation_ids: set[int]) -> dict[int, Reservation]
     return {r.pk: r for r in _for_email().filter(pk__in=reservation_ids)}
 
 
-def documents_to_bring(reservation: Reservation) -> list[str]:
-    """The document rules as the citizen agreed to them."""
-    return [consent.rule_text for consent in reservation.consents.all()]
+def documents_to_bring(reservation: Reservation, *, in_reader_language=False) -> list[str]:
+    """The document rules as the citizen agreed to them. ``in_reader_language`` (the
+    manage page, read in another language than the booking's): a rule whose wording has
+    not changed since is given in the reader's language."""
+    consents = list(reservation.consents.all())
+    if not in_reader_language or (get_language() or "") == reservation.language:
+        return [consent.rule_text for consent in consents]
+    rules = DocumentRule.objects.in_bulk([c.rule_id for c in consents if c.rule_id])
+    return [
+        rules[c.rule_id].text
+        if c.rule_id in rules and rules[c.rule_id].version == c.rule_version
+        else c.rule_text
+        for c in consents
+    ]
 
 
 def reminders_due(*, day: dt.date) -> list[int]:

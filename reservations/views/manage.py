@@ -133,7 +133,7 @@ def manage(request, token):
         {
             "reservation": reservation,
             "token": token,
-            "documents": selectors.documents_to_bring(reservation),
+            "documents": selectors.documents_to_bring(reservation, in_reader_language=True),
             "qr_svg": qr_svg(reservation.code),
             "can_change": reservation.can_change(now=now),
             "is_upcoming": reservation.is_open and reservation.end_at > now,

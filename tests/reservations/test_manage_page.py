@@ -90,3 +90,23 @@ def test_a_broken_booking_link_says_so_on_the_not_found_page(client):
     assert "ページが見つかりません" in broken.content.decode()
     assert "この予約のリンクは無効です" not in unknown.content.decode()
     assert "Resolver404" not in unknown.content.decode()
+
+
+def test_the_documents_read_in_the_readers_language_while_their_wording_is_the_same(
+    client,
+):
+    from reservations.models import DocumentRule
+    from reservations.services import document_rule_save
+
+    procedure = procedure_with(clerk_days=[DAY], code="with-english")
+    rule = DocumentRule.objects.create(
+        procedure=procedure, text="本人確認書類", text_en="Proof of identity"
+    )
+    result = book(procedure)  # booked in Japanese
+
+    assert "Proof of identity" in page(client, result)  # read in English
+    rule.text_en = "Proof of identity (a card with your photo)"
+    document_rule_save(rule=rule, wording_changed=True)
+    # The wording changed since: the page shows what the citizen agreed to.
+    english = page(client, result)
+    assert "本人確認書類" in english and "a card with your photo" not in english
