@@ -5,7 +5,8 @@ from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationStackedInline
@@ -325,7 +326,33 @@ class ReservationAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
     date_hierarchy = "start_at"
     list_select_related = ["procedure", "staff__user"]
     inlines = [AnswerInline, ConsentInline, EventInline]
-    readonly_fields = [field.name for field in Reservation._meta.fields]
+    readonly_fields = [*(field.name for field in Reservation._meta.fields), "emails"]
+
+    @admin.display(description=_("E-mails to the citizen"))
+    def emails(self, obj):
+        """What became of each e-mail about this booking (a failed confirmation: call
+        the citizen), without the outbox's other rows."""
+        from outbox import registry
+        from outbox.models import Email
+        from reservations.emails import BOOKING_EMAILS
+
+        rows = Email.objects.filter(
+            object_id=obj.pk, kind__in=[*BOOKING_EMAILS, "booking_links"]
+        ).order_by("created_at", "pk")
+        if not rows:
+            return _("None (no e-mail address, or none due yet).")
+        return format_html_join(
+            mark_safe("<br>"),
+            "{}: {}{}",
+            (
+                (
+                    registry.label_for(row.kind),
+                    row.get_status_display(),
+                    " (%s)" % row.last_error if row.last_error else "",
+                )
+                for row in rows
+            ),
+        )
 
     def has_add_permission(self, request):
         return False

@@ -56,3 +56,16 @@ def test_other_staff_cannot_see_the_outbox(client, failed_email, role):
         CHANGELIST, {"action": "send_again", "_selected_action": [Email.objects.get().pk]}
     ).status_code in (302, 403)
     assert Email.objects.get().status == EmailStatus.FAILED
+
+
+@pytest.mark.parametrize("role", [Role.ADMINISTRATOR, Role.MANAGER])
+def test_the_bookings_admin_page_says_its_confirmation_failed(client, failed_email, role):
+    member = make_staff_member(role=role)
+    client.force_login(member.user)
+
+    response = client.get("/admin/reservations/reservation/%d/change/" % failed_email.pk)
+
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "市民へのメール" in text
+    assert "SMTPServerDisconnected" in text
