@@ -45,7 +45,20 @@ _MESSAGES = {
     "citizen_state": lambda p: (
         "%s → %s" % (CitizenState(p["old"]).label, CitizenState(p["new"]).label)
     ),
+    "responded": lambda p: "%s: %s%s" % (_department(p), p["response"], _owner_answer(p)),
 }
+
+
+def _owner_answer(parts: dict) -> str:
+    """The root cause and the countermeasure, in the answer of their owner."""
+    if "root_cause" not in parts:
+        return ""
+    return "\n%s: %s\n%s: %s" % (
+        _("Root cause"),
+        parts["root_cause"],
+        _("Countermeasure"),
+        parts["countermeasure"],
+    )
 
 
 def event_parts(message: str, **values) -> tuple[str, dict]:
@@ -54,21 +67,38 @@ def event_parts(message: str, **values) -> tuple[str, dict]:
     return _MESSAGES[message](parts), parts
 
 
-def escalation_parts(escalation) -> tuple[str, dict]:
-    """The entry of a department asked: its name in each staff language (as it was
-    then), its role, its due date and the request."""
-    department = escalation.department
-    names = {
+def _department_names(department) -> dict[str, str]:
+    """A department's name in each staff language, as it is now (kept with the entry)."""
+    return {
         language: getattr(department, build_localized_fieldname("name", language), None)
         or department.name
         for language in settings.STAFF_LANGUAGES
     }
+
+
+def escalation_parts(escalation) -> tuple[str, dict]:
+    """The entry of a department asked: its name in each staff language (as it was
+    then), its role, its due date and the request."""
     return event_parts(
         "escalated",
-        department=names,
+        department=_department_names(escalation.department),
         role=escalation.role,
         due_on=escalation.due_on.isoformat(),
         request=escalation.request,
+    )
+
+
+def response_parts(escalation) -> tuple[str, dict]:
+    """The entry of a department's answer: its name, the answer, and for the owner of
+    the countermeasure the root cause and the countermeasure."""
+    owner = {}
+    if escalation.role == EscalationRole.OWNER:
+        owner = {"root_cause": escalation.root_cause, "countermeasure": escalation.countermeasure}
+    return event_parts(
+        "responded",
+        department=_department_names(escalation.department),
+        response=escalation.response,
+        **owner,
     )
 
 

@@ -16,7 +16,7 @@ from complaints.services.base import (
     notify_event,
     require_open,
 )
-from complaints.timeline import escalation_parts
+from complaints.timeline import escalation_parts, response_parts
 from organization.calendar import business_days_add
 from organization.models import Department, StaffMember
 
@@ -102,14 +102,6 @@ def escalation_respond(
     escalation.responded_by = actor
     escalation.responded_at = at or timezone.now()
     escalation.save()
-    text = "%s: %s" % (escalation.department.name, escalation.response)
-    if escalation.role == EscalationRole.OWNER:
-        text += "\n%s: %s\n%s: %s" % (
-            _("Root cause"),
-            escalation.root_cause,
-            _("Countermeasure"),
-            escalation.countermeasure,
-        )
-    event_add(complaint, EventKind.RESPONDED, actor, text, at=at)
+    event_add(complaint, EventKind.RESPONDED, actor, response_parts(escalation), at=at)
     notify_event(complaint, NotifyEvent.RESPONDED, escalation_id=escalation.pk)
     return escalation

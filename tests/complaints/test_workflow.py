@@ -232,9 +232,13 @@ def test_what_the_system_wrote_on_the_timeline_reads_in_each_readers_language(ci
     with translation.override("en"):
         complaint = record(city["clerk"], level=3, level_reason="議員からの問い合わせあり")
         escalate(complaint, by=city["clerk"], to=city["fukushi"], role="information")
+        owner_answers(
+            complaint, handler=city["clerk"], department=city["zeimu"], member=city["zeimu_head"]
+        )
     created = complaint.events.get(kind=EventKind.CREATED)
+    answered = complaint.events.get(kind=EventKind.RESPONDED)
     raised = complaint.events.get(kind=EventKind.LEVEL_CHANGED)
-    escalated = complaint.events.get(kind=EventKind.ESCALATED)
+    escalated = complaint.events.filter(kind=EventKind.ESCALATED).first()
     assert created.text.startswith("Level 1 by the policy")  # as recorded
 
     with translation.override("ja"):
@@ -243,6 +247,7 @@ def test_what_the_system_wrote_on_the_timeline_reads_in_each_readers_language(ci
         assert "Raised" not in event_text(raised)
         assert city["fukushi"].name in event_text(escalated)
         assert "information" not in event_text(escalated).lower()
+        assert "根本原因" in event_text(answered) and "Root cause" not in event_text(answered)
     with translation.override("en"):
         assert event_text(created) == created.text
 
