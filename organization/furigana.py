@@ -58,10 +58,12 @@ BUILT_IN = {
     **{"（%s）" % day: "（%s）" % reading for day, reading in WEEKDAYS.items()},
     # 月曜日 is げつようび (the analyser says げつようひ).
     **{"%s曜日" % day: "%sようび" % reading for day, reading in WEEKDAYS.items()},
+    "日本語": "にほんご",  # the analyser says にっぽんご
 }
 # The day of a month: 1日 is ついたち, 20日 はつか, 15日 じゅうごにち; a month is がつ;
 # minutes after a number: 30分 is さんじゅっぷん, 5分 ごふん (the analyser says ふん).
-_DAY_RE = re.compile(r"(?<![0-9])(?:([0-9]{1,2})([日月])|([0-9]{1,4})(分))")
+# A count of days past 99 (1095日) is にち.
+_DAY_RE = re.compile(r"(?<![0-9])(?:([0-9]{1,2})([日月])|([0-9]{1,4})(分)|([0-9]{3,})(日))(間)?")
 _DAY_READINGS = {
     1: "ついたち", 2: "ふつか", 3: "みっか", 4: "よっか", 5: "いつか", 6: "むいか",
     7: "なのか", 8: "ようか", 9: "ここのか", 10: "とおか", 14: "じゅうよっか",
@@ -76,6 +78,21 @@ def _day_reading(number: int) -> str:
     tens, ones = divmod(number, 10)
     spoken = ("" if tens < 2 else _NUMBERS[tens - 1]) + ("じゅう" if tens else "")
     return spoken + (_NUMBERS[ones - 1] if ones else "") + "にち"
+
+
+def _number_pieces(match: re.Match) -> list[tuple[str, str | None]]:
+    """A number and its unit: 12月 がつ, 1日 ついたち, 1095日 にち, 30分 ぷん (ふん after
+    2, 5, 7 and 9); a 間 after them (a length of time) かん."""
+    days, unit, minutes, _minute, many, _day, span = match.groups()
+    after, span = ("かん", "間") if span else ("", "")
+    if many:
+        return [(many, None), ("日" + span, "にち" + after)]
+    if minutes:
+        reading = "ぷん" if minutes[-1] in "134680" else "ふん"
+        return [(minutes, None), ("分" + span, reading + after)]
+    if unit == "月":  # alone, the analyser says つき
+        return [(days, None), ("月" + span, "がつ" + after)]
+    return [(days + "日" + span, _day_reading(int(days)) + after)]
 
 
 def corrections() -> tuple[str, dict[str, str]]:
@@ -179,13 +196,7 @@ def segments(text: str, version: str = "", surfaces: tuple = (), readings: tuple
     for match in _DAY_RE.finditer(text):
         if match.start() > position:
             pieces += _corrected(text[position : match.start()], version, surfaces, readings)
-        if match.group(4):  # minutes: ぷん after 1, 3, 4, 6, 8 and 0, else ふん
-            minute = "ぷん" if match.group(3)[-1] in "134680" else "ふん"
-            pieces += [(match.group(3), None), ("分", minute)]
-        elif match.group(2) == "月":  # 12月: がつ (alone, the analyser says つき)
-            pieces += [(match.group(1), None), ("月", "がつ")]
-        else:
-            pieces.append((match.group(), _day_reading(int(match.group(1)))))
+        pieces += _number_pieces(match)
         position = match.end()
     if position < len(text):
         pieces += _corrected(text[position:], version, surfaces, readings)

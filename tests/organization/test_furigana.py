@@ -119,3 +119,5 @@ def test_weekday_names_and_minutes_are_read_as_they_are_said():
 
     assert days == "月曜日（げつようび）から金曜日（きんようび）、日曜日（にちようび）"
     assert minutes == "5分（ふん）、30分（ぷん）、1分（ぷん）"
+    counts = furigana.reading_text("1095日と14日間、日本語", known)
+    assert counts == "1095日（にち）と14日間（じゅうよっかかん）、日本語（にほんご）"
