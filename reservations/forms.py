@@ -90,6 +90,10 @@ class CitizenDetailsForm(forms.Form):
                 "Required: this booking is held for %(minutes)s minutes until you confirm it "
                 "from the e-mail we send."
             ) % {"minutes": HOLD_MINUTES}
+            self.fields["email"].error_messages["required"] = _(
+                "Please give your e-mail address: this booking is confirmed from the e-mail "
+                "we send."
+            )
         # Rules whose wording changed (or that came into force) since the form was shown:
         # the citizen agreed to something else. Their ticks are dropped and the version
         # fields carry the current number, so the page shows the wording in force to be

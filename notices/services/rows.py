@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from notices import parsing
 from notices.models import (
@@ -245,12 +246,16 @@ def record_cells(header: list[str], cells: list[str]) -> dict:
     header has columns: its columns are likely shifted (a comma outside quotes), so
     none of its cells can be trusted, even when the cell past the end is empty."""
     if len(cells) > len(header):
+        extra = len(cells) - len(header)
         raise parsing.ParseError(
-            _(
+            ngettext(
+                "%(count)s cell more than the header's %(columns)s columns: a comma "
+                "outside quotes may have shifted the row's columns",
                 "%(count)s cells more than the header's %(columns)s columns: a comma "
-                "outside quotes may have shifted the row's columns"
+                "outside quotes may have shifted the row's columns",
+                extra,
             )
-            % {"count": len(cells) - len(header), "columns": len(header)}
+            % {"count": extra, "columns": len(header)}
         )
     return dict(zip(header, cells, strict=False))
 

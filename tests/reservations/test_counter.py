@@ -290,16 +290,21 @@ def test_a_citizen_is_not_offered_a_transfer_to_the_clerk_they_are_with(client):
     assert 'value="%d"' % second.pk in options and 'value="%d"' % first.pk not in options
 
 
-def test_a_clerk_cannot_serve_or_finish_another_clerks_citizen(client):
-    """The handling time would go to the wrong clerk: a colleague's citizen is taken
-    over by a transfer; a manager may still act on any."""
+def _called_by_a_colleague():
+    """Two clerks serving all day today; the second has called a booked citizen."""
     today = dt.date.today()
     procedure = ProcedureFactory()
     mine, other = (
         add_clerk(procedure, day=today, start=dt.time(0, 0), end=dt.time(23, 59)) for _ in range(2)
     )
     services.visit_check_in(reservation=booked_now(procedure, other), by_staff=other)
-    visit = services.visit_call_next(staff=other)
+    return mine, other, services.visit_call_next(staff=other)
+
+
+def test_a_clerk_cannot_serve_or_finish_another_clerks_citizen(client):
+    """The handling time would go to the wrong clerk: a colleague's citizen is taken
+    over by a transfer; a manager may still act on any."""
+    mine, other, visit = _called_by_a_colleague()
     client.force_login(mine.user)
 
     page = client.get(reverse("reservations:queue"), {"staff": "all"}).content.decode()
@@ -412,13 +417,7 @@ def test_two_clerks_calling_at_the_same_moment_never_get_the_same_citizen():
 
 def test_a_clerk_cannot_open_another_clerks_receipt_and_its_survey_link(client, settings):
     settings.TWO_FACTOR_REQUIRED = False
-    today = dt.date.today()
-    procedure = ProcedureFactory()
-    mine, other = (
-        add_clerk(procedure, day=today, start=dt.time(0, 0), end=dt.time(23, 59)) for _ in range(2)
-    )
-    services.visit_check_in(reservation=booked_now(procedure, other), by_staff=other)
-    visit = services.visit_call_next(staff=other)
+    mine, other, visit = _called_by_a_colleague()
     for action in ("serve", "done"):
         services.visit_act(visit=visit, action=action, actor=other)
     url = reverse("reservations:receipt", args=[visit.pk])
