@@ -179,6 +179,8 @@ class CitizenDetailsForm(forms.Form):
                 attrs = self.fields[name].widget.attrs
                 attrs["aria-invalid"] = "true"
                 attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
+                # The message under the two fields, then the field's own help.
+                attrs["aria-describedby"] = "contact-error %s_helptext" % self[name].auto_id
             raise forms.ValidationError(
                 _("Please give an e-mail address or a phone number, so we can reach you."),
                 code="no_contact",

@@ -211,5 +211,6 @@ def test_a_contact_typed_wrong_gets_one_error_and_none_given_is_said_under_the_f
     assert list(invalid.errors) == ["email"]  # not also "give an e-mail or a phone"
     assert full_width.is_valid() and full_width.cleaned_data["email"] == "jane@example.jp"
     assert 'id="contact-error"' in none_given
+    assert 'aria-describedby="contact-error id_email_helptext"' in none_given
     under_phone = none_given[none_given.index('name="phone"') :]
     assert "contact-error" in under_phone[: under_phone.index("</form>")]
