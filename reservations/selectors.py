@@ -112,6 +112,17 @@ class MonthView:
     open_days: int
     cache_key: str  # changes whenever the month's availability may have changed
 
+    @property
+    def closures(self) -> list[availability.DaySummary]:
+        """The days of the month closed for a reason (a holiday, a closed day): listed
+        under the grid, where a phone shows no cell's title."""
+        return [
+            summary
+            for week in self.weeks
+            for summary in week
+            if summary and summary.status == availability.DayStatus.CLOSED and summary.reason
+        ]
+
 
 def calendar_month(*, procedure: Procedure, month: dt.date, now: dt.datetime) -> MonthView:
     """The days of ``month`` with their status, laid out Monday-first: 3 queries, or none

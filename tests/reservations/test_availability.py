@@ -292,3 +292,17 @@ def test_a_closed_days_reason_is_in_each_readers_language_in_the_month_and_the_d
     assert month_reason("ja") == ("海の日", "海の日")
     assert month_reason("ko") == ("Marine Day", "Marine Day")
     assert month_reason("ja-easy") == ("海の日", "海の日")
+
+
+def test_the_months_closed_days_are_listed_with_their_reasons_under_the_grid(client, monkeypatch):
+    from django.utils import timezone
+
+    procedure = ProcedureFactory()
+    marine_day = dt.date(2030, 7, 15)  # 海の日
+    add_clerk(procedure, day=marine_day)
+    monkeypatch.setattr(timezone, "now", lambda: NOW)
+
+    page = client.get("/book/%s/?month=2030-07" % procedure.code).content.decode()
+
+    listed = page[page.index('id="month-closures"') :]
+    assert "今月の閉庁日" in page and "海の日" in listed[: listed.index("</ul>")]
