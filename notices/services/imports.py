@@ -30,8 +30,8 @@ from notices.services.rows import (
     read_header,
     read_records,
     read_row,
-    record_cells,
     record_id_of,
+    require_no_extra_cells,
 )
 from notices.services.storing import postal_warnings, store_chunk
 from reservations.models import Procedure
@@ -141,9 +141,10 @@ def _read_chunk(run: ImportRun, records, header: list[str], known: tuple) -> _Ch
         if record.error:
             chunk.refused.append({"line": record.line, "reason": record.error})
         else:
-            chunk.record_ids[record.line] = record_id_of(header, record.cells)
+            cells = dict(zip(header, record.cells, strict=False))
+            chunk.record_ids[record.line] = record_id_of(cells)
             try:
-                cells = record_cells(header, record.cells)
+                require_no_extra_cells(header, record.cells)
                 chunk.good.append(read_row(record.line, cells, *known))
             except parsing.ParseError as error:
                 chunk.refused.append({"line": record.line, "reason": str(error)})

@@ -241,10 +241,10 @@ def columns_not_read(header: list[str]) -> list[str]:
     return [name for name in header if name and name not in COLUMNS]
 
 
-def record_cells(header: list[str], cells: list[str]) -> dict:
-    """A record's cells by column name. ParseError when it has more cells than the
-    header has columns: its columns are likely shifted (a comma outside quotes), so
-    none of its cells can be trusted, even when the cell past the end is empty."""
+def require_no_extra_cells(header: list[str], cells: list[str]) -> None:
+    """ParseError when a record has more cells than the header has columns: its columns
+    are likely shifted (a comma outside quotes), so none of its cells can be trusted,
+    even when the cell past the end is empty."""
     if len(cells) > len(header):
         extra = len(cells) - len(header)
         raise parsing.ParseError(
@@ -257,10 +257,9 @@ def record_cells(header: list[str], cells: list[str]) -> dict:
             )
             % {"count": extra, "columns": len(header)}
         )
-    return dict(zip(header, cells, strict=False))
 
 
-def record_id_of(header: list[str], cells: list[str]) -> str:
-    """The row's record id as the report names it (empty when it has none)."""
-    named = dict(zip(header, cells, strict=False))
-    return parsing.normalize(named.get("record_id") or "")[:64]
+def record_id_of(cells: dict) -> str:
+    """The row's record id (its cells by column name) as the report names it; empty
+    when it has none."""
+    return parsing.normalize(cells.get("record_id") or "")[:64]
