@@ -244,46 +244,51 @@ def _append_only_guard(
 
 
 ACCESS_LOG = _append_only_guard("organization_accesslog")
-COMPLAINT_TIMELINE = _append_only_guard(
-    "complaints_complaintevent",
-    columns=("personal", "text", "parts", "kind", "at", "actor_id", "complaint_id"),
-    # The one update allowed: a personal entry's text blanked, and its parts blanked or
-    # left as they were (retention), all else equal.
-    allowed_update={
-        SQLITE: (
-            "OLD.personal = 1 AND NEW.text = '' AND (NEW.parts = '{}' OR NEW.parts = OLD.parts) "
-            "AND NEW.id = OLD.id "
-            "AND NEW.kind = OLD.kind AND NEW.at = OLD.at AND NEW.actor_id IS OLD.actor_id "
-            "AND NEW.complaint_id = OLD.complaint_id AND NEW.personal = OLD.personal"
+
+
+def _timeline_guard(*, with_parts: bool, name: str = "") -> Guard:
+    """The complaint timeline's triggers. The one update allowed: a personal entry's
+    text blanked (retention), all else equal; ``with_parts``: its parts blanked with it
+    or left as they were."""
+    parts = {
+        SQLITE: "AND (NEW.parts = '{}' OR NEW.parts = OLD.parts) " if with_parts else "",
+        POSTGRES: "AND (NEW.parts = '{}'::jsonb OR NEW.parts = OLD.parts) " if with_parts else "",
+    }
+    return _append_only_guard(
+        "complaints_complaintevent",
+        columns=(
+            "personal",
+            "text",
+            *(("parts",) if with_parts else ()),
+            "kind",
+            "at",
+            "actor_id",
+            "complaint_id",
         ),
-        POSTGRES: (
-            "OLD.personal AND NEW.text = '' "
-            "AND (NEW.parts = '{}'::jsonb OR NEW.parts = OLD.parts) "
-            "AND (NEW.id, NEW.kind, NEW.at, NEW.actor_id, NEW.complaint_id, NEW.personal) "
-            "IS NOT DISTINCT FROM "
-            "(OLD.id, OLD.kind, OLD.at, OLD.actor_id, OLD.complaint_id, OLD.personal)"
-        ),
-    },
-)
+        allowed_update={
+            SQLITE: (
+                "OLD.personal = 1 AND NEW.text = '' %sAND NEW.id = OLD.id "
+                "AND NEW.kind = OLD.kind AND NEW.at = OLD.at AND NEW.actor_id IS OLD.actor_id "
+                "AND NEW.complaint_id = OLD.complaint_id AND NEW.personal = OLD.personal"
+            )
+            % parts[SQLITE],
+            POSTGRES: (
+                "OLD.personal AND NEW.text = '' %s"
+                "AND (NEW.id, NEW.kind, NEW.at, NEW.actor_id, NEW.complaint_id, NEW.personal) "
+                "IS NOT DISTINCT FROM "
+                "(OLD.id, OLD.kind, OLD.at, OLD.actor_id, OLD.complaint_id, OLD.personal)"
+            )
+            % parts[POSTGRES],
+        },
+        name=name,
+    )
+
+
+COMPLAINT_TIMELINE = _timeline_guard(with_parts=True)
 # Its form before the timeline had ``parts`` (migrations complaints 0007 and 0008 make
 # it, 0010 replaces it); history, not checked after migrate.
-COMPLAINT_TIMELINE_0007 = _append_only_guard(
-    "complaints_complaintevent",
-    columns=("personal", "text", "kind", "at", "actor_id", "complaint_id"),
-    allowed_update={
-        SQLITE: (
-            "OLD.personal = 1 AND NEW.text = '' AND NEW.id = OLD.id AND NEW.kind = OLD.kind "
-            "AND NEW.at = OLD.at AND NEW.actor_id IS OLD.actor_id "
-            "AND NEW.complaint_id = OLD.complaint_id AND NEW.personal = OLD.personal"
-        ),
-        POSTGRES: (
-            "OLD.personal AND NEW.text = '' "
-            "AND (NEW.id, NEW.kind, NEW.at, NEW.actor_id, NEW.complaint_id, NEW.personal) "
-            "IS NOT DISTINCT FROM "
-            "(OLD.id, OLD.kind, OLD.at, OLD.actor_id, OLD.complaint_id, OLD.personal)"
-        ),
-    },
-    name="complaints_complaintevent_append_only_0007",
+COMPLAINT_TIMELINE_0007 = _timeline_guard(
+    with_parts=False, name="complaints_complaintevent_append_only_0007"
 )
 APPEND_ONLY = [ACCESS_LOG, COMPLAINT_TIMELINE]
 

@@ -26,18 +26,17 @@ class ComplaintError(Exception):
         self.message = message
 
 
-def event_add(complaint, kind, actor, text="", *, at=None, parts=None) -> ComplaintEvent:
+def event_add(complaint, kind, actor, text="", *, at=None) -> ComplaintEvent:
     """Append to the timeline; an entry of a kind that may quote the citizen is personal.
     ``text`` may be ``(text, parts)`` from ``complaints.timeline.event_parts``: what the
     system wrote, for each reader to read in their own language."""
-    if isinstance(text, tuple):
-        text, parts = text
+    text, parts = text if isinstance(text, tuple) else (text, {})
     return ComplaintEvent.objects.create(
         complaint=complaint,
         kind=kind,
         actor=actor,
         text=text,
-        parts=parts or {},
+        parts=parts,
         personal=kind in QUOTING_KINDS,
         at=at or timezone.now(),
     )
