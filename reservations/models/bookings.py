@@ -169,7 +169,7 @@ class Reservation(models.Model):
         return "%s (%s)" % (place, location) if location else place
 
     def change_deadline(self) -> dt.datetime:
-        return self.start_at - dt.timedelta(minutes=self.procedure.change_cutoff_minutes)
+        return self.procedure.change_deadline(self.start_at)
 
     def can_change(self, *, now: dt.datetime) -> bool:
         return self.is_open and now < self.change_deadline()

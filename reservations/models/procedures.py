@@ -87,6 +87,10 @@ class Procedure(TranslatedTextsMixin, models.Model):
     def duration(self) -> dt.timedelta:
         return dt.timedelta(minutes=self.duration_minutes)
 
+    def change_deadline(self, start: dt.datetime) -> dt.datetime:
+        """Until when a booking starting at ``start`` can be changed or cancelled online."""
+        return start - dt.timedelta(minutes=self.change_cutoff_minutes)
+
 
 MAX_QUESTIONS_PER_PROCEDURE = 3
 

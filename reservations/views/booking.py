@@ -381,8 +381,7 @@ def _details_page(request, procedure, start, form, chosen, lost_link, flow):
             "start": start,
             # Booking closes lead_time_minutes before the start, changes
             # change_cutoff_minutes before it: say so before a time in between is booked.
-            "soon_for_changes": timezone.now()
-            >= start - dt.timedelta(minutes=procedure.change_cutoff_minutes),
+            "soon_for_changes": timezone.now() >= procedure.change_deadline(start),
             "form": form,
             "fields_html": None if form.is_bound else _unbound_fields_html(form),
             "lost_link": lost_link,
