@@ -91,8 +91,8 @@ def _prepare_rows(request, rows) -> None:
     """Each row's transfer choices and action address, and whether this person may act
     on it (drawn once per procedure and clerk rather than once per row)."""
     visits_url = reverse("reservations:queue") + "visits/"
-    # The transfer choices, drawn once per procedure and clerk rather than once per row:
-    # the clerks who can do the procedure, but not the one the citizen is with already.
+    # The transfer choices: the clerks who can do the procedure, but not the one the
+    # citizen is with already.
     options = {}
     for row in rows:
         key = (row.procedure.pk, getattr(row.staff, "pk", None))

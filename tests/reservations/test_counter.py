@@ -219,12 +219,19 @@ def test_after_two_no_shows_the_next_online_booking_must_be_confirmed_by_email(p
     assert "2" in result.confirmation_reason
 
 
-def test_the_display_board_shows_numbers_and_counters_but_no_names(client, procedure):
+def _called_today(procedure):
+    """A booked citizen called to a counter, the visit moved to today (the board shows
+    today's calls)."""
     clerk = add_clerk(procedure)
     reservation = booked(procedure, at(DAY, 10))
     services.visit_check_in(reservation=reservation, now=at(DAY, 9, 55))
     visit = services.visit_call_next(staff=clerk, now=at(DAY, 10))
     Visit.objects.filter(pk=visit.pk).update(day=dt.date.today())
+    return reservation, visit
+
+
+def test_the_display_board_shows_numbers_and_counters_but_no_names(client, procedure):
+    reservation, visit = _called_today(procedure)
 
     response = client.get(reverse("reservations:display_board"))
 
@@ -254,11 +261,7 @@ def test_the_display_board_names_the_city_in_japanese_then_its_second_language(c
 
 
 def test_the_display_board_names_the_counter_in_its_second_language(client, procedure):
-    clerk = add_clerk(procedure)
-    reservation = booked(procedure, at(DAY, 10))
-    services.visit_check_in(reservation=reservation, now=at(DAY, 9, 55))
-    visit = services.visit_call_next(staff=clerk, now=at(DAY, 10))
-    Visit.objects.filter(pk=visit.pk).update(day=dt.date.today())
+    _reservation, visit = _called_today(procedure)
     counter = visit.counter
     counter.name_ja, counter.name_en, counter.name_ko = "2番窓口", "Counter 2", "2번 창구"
     counter.save()
