@@ -93,12 +93,33 @@ def _claimable(now: dt.datetime) -> Q:
     )
 
 
+def _smtp_code(error: Exception) -> int | None:
+    """The SMTP reply code of a refusal: the server's, or the recipients' when every one
+    of them was refused with the same code."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = {code for code, _text in error.recipients.values()}
+        return codes.pop() if len(codes) == 1 else None
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code or None
+    return None
+
+
+def _refused_for_good(error: Exception) -> bool:
+    """The server refused this message or its recipient with a permanent (5xx) reply:
+    sending it again cannot succeed, so staff see it failed at once (and can call the
+    citizen) instead of after hours of retries. A refused sender or login is the
+    server's set-up, not the message: fixed, the retries go through."""
+    code = _smtp_code(error)
+    permanent = isinstance(error, (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError))
+    return permanent and code is not None and 500 <= code < 600
+
+
 def _error_text(error: Exception) -> str:
     """What went wrong without personal data: SMTP errors and the text of exceptions
     name addresses, so only the error's class (and an SMTP reply code) is kept."""
     text = type(error).__name__
-    code = getattr(error, "smtp_code", None)
-    if isinstance(error, smtplib.SMTPResponseException) and code:
+    code = _smtp_code(error)
+    if code:
         text += " %s" % code
     return text[:200]
 
@@ -211,7 +232,7 @@ def _send(email: Email, now: dt.datetime, via=None) -> str:
 
 def _failed(email: Email, error: Exception, now: dt.datetime) -> str:
     text = _error_text(error)
-    if email.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+    if email.attempts >= settings.OUTBOX_MAX_ATTEMPTS or _refused_for_good(error):
         status = EmailStatus.FAILED
         logger.error(
             "Outbox e-mail %s failed for good after %s attempts: %s",

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 def _smtp_down(monkeypatch, error=None):
     def send(message, fail_silently=False):
-        raise error or smtplib.SMTPRecipientsRefused({"citizen1@example.jp": (550, b"no")})
+        raise error or smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
 
     monkeypatch.setattr(EmailMultiAlternatives, "send", send)
 
@@ -133,8 +133,51 @@ def test_a_failed_send_is_retried_with_back_off_then_marked_failed(
     row.refresh_from_db()
     assert (row.status, row.attempts, row.claimed_until) == (EmailStatus.FAILED, 3, None)
     # No address in what is kept about the failure: the error's class and nothing else.
-    assert row.last_error == "SMTPRecipientsRefused"
+    assert row.last_error == "SMTPServerDisconnected"
     assert outbox.emails_send_due(now=third + dt.timedelta(days=1)) == 0
+
+
+@pytest.mark.parametrize(
+    "error, kept",
+    [
+        (
+            smtplib.SMTPRecipientsRefused({"citizen1@example.jp": (550, b"no such user")}),
+            "SMTPRecipientsRefused 550",
+        ),
+        (smtplib.SMTPDataError(554, b"rejected for citizen1@example.jp"), "SMTPDataError 554"),
+    ],
+)
+def test_an_address_refused_for_good_fails_at_once_for_staff_to_see(
+    procedure, monkeypatch, settings, error, kept
+):
+    """A 5xx refusal of the recipient or the message cannot succeed later: the row is
+    failed on the first attempt (the booking's page and the outbox show it), not after
+    eight retries spread over hours."""
+    settings.OUTBOX_MAX_ATTEMPTS = 8
+    book(procedure, at(DAY, 9))
+    _smtp_down(monkeypatch, error)
+    row = Email.objects.get()
+
+    assert outbox.email_send(key=row.key) == EmailStatus.FAILED
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.last_error) == (EmailStatus.FAILED, 1, kept)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        smtplib.SMTPRecipientsRefused({"citizen1@example.jp": (450, b"mailbox busy")}),
+        smtplib.SMTPSenderRefused(553, b"sender not allowed", "city@example.jp"),
+        smtplib.SMTPAuthenticationError(535, b"bad login"),
+    ],
+)
+def test_a_passing_refusal_or_a_server_set_up_error_is_retried(procedure, monkeypatch, error):
+    """A 4xx reply passes; a refused sender or login is fixed in the server's set-up, after
+    which the retries must go through without anyone pressing "send again"."""
+    book(procedure, at(DAY, 9))
+    _smtp_down(monkeypatch, error)
+
+    assert outbox.email_send(key=Email.objects.get().key) == EmailStatus.PENDING
 
 
 def test_an_smtp_reply_keeps_its_code_not_its_text(procedure, monkeypatch):
