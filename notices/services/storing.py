@@ -45,50 +45,65 @@ def _upsert(model, key: str, wanted: dict[str, dict], existing: dict, fields, st
     return _Upserted(len(new), len(changed), unchanged)
 
 
-def _upsert_residents(run: ImportRun, rows: list[Row], now) -> tuple[dict[str, int], list[dict]]:
+def _upsert_residents(rows: list[Row], now) -> dict[str, int]:
     """Create or update the chunk's residents (the last row of a resident wins); their
-    ids by resident number, and a warning for each row whose resident it left as it
-    was: an import of one department does not change the name or address of a resident
-    who holds another department's certificates (whose letters go there too)."""
-    wanted, lines = {}, {}
-    for row in rows:
-        number = row.resident["resident_number"]
-        wanted[number] = {name: row.resident[name] for name in RESIDENT_FIELDS}
-        lines.setdefault(number, []).append(row.line)
+    ids by resident number."""
+    wanted = {
+        row.resident["resident_number"]: {name: row.resident[name] for name in RESIDENT_FIELDS}
+        for row in rows
+    }
     existing = {r.resident_number: r for r in Resident.objects.filter(resident_number__in=wanted)}
-    kept = []
-    if run.department_id and existing:
-        shared = set(
-            Certificate.objects.filter(resident__in=existing.values())
-            .exclude(certificate_type__department_id=run.department_id)
-            .values_list("resident__resident_number", flat=True)
-        )
-        for number in sorted(shared):
-            resident = existing.pop(number)
-            if any(getattr(resident, name) != wanted[number][name] for name in RESIDENT_FIELDS):
-                kept += [{"line": line, "reason": _kept_reason(number)} for line in lines[number]]
-            del wanted[number]
     _upsert(Resident, "resident_number", wanted, existing, RESIDENT_FIELDS, {"updated_at": now})
-    ids = dict(
-        Resident.objects.filter(
-            resident_number__in=[row.resident["resident_number"] for row in rows]
-        ).values_list("resident_number", "id")
+    return dict(
+        Resident.objects.filter(resident_number__in=wanted).values_list("resident_number", "id")
     )
-    return ids, kept
 
 
-def _kept_reason(number: str) -> str:
+def _refuse_other_departments_residents(run: ImportRun, unique: dict[str, Row]) -> list[dict]:
+    """Rows of a department's import for a resident who holds another department's
+    certificates, taken out of ``unique`` and refused unless they name the resident
+    exactly as stored (name, reading, address, status). Such a row would rewrite where
+    the other department's letters go, or, with made-up details, bring a resident the
+    department does not serve into its letters and previews; the refusal names no
+    stored detail. A manager's or an administrator's import (no department) changes
+    residents."""
+    if not run.department_id or not unique:
+        return []
+    numbers = {row.resident["resident_number"] for row in unique.values()}
+    shared = {
+        r.resident_number: r
+        for r in Resident.objects.filter(
+            resident_number__in=numbers,
+            certificates__in=Certificate.objects.exclude(
+                certificate_type__department_id=run.department_id
+            ),
+        ).distinct()
+    }
+    refused = []
+    for source_id, row in list(unique.items()):
+        stored = shared.get(row.resident["resident_number"])
+        if stored is None:
+            continue
+        if any(getattr(stored, name) != row.resident[name] for name in RESIDENT_FIELDS):
+            del unique[source_id]
+            refused.append(
+                {"line": row.line, "reason": _other_departments_reason(stored.resident_number)}
+            )
+    return refused
+
+
+def _other_departments_reason(number: str) -> str:
     return _(
-        "resident %(resident)s also holds certificates of another department: the "
-        "certificate was imported, the resident's name, address and status were not "
-        "changed (a manager or an administrator imports such a change)"
+        "resident %(resident)s is on record with another department with other details "
+        "(name, reading, address or status): the row was not imported. A manager or an "
+        "administrator imports a change of a resident's details"
     ) % {"resident": number}
 
 
 def _upsert_certificates(run: ImportRun, rows: list[Row], existing: dict, now) -> _Upserted:
     """Create or update the certificates of ``rows`` (with their residents) by record
     id; each one ends up belonging to ``run``."""
-    resident_ids, kept = _upsert_residents(run, rows, now)
+    resident_ids = _upsert_residents(rows, now)
     wanted = {}
     for row in rows:
         fields = dict(row.certificate, resident_id=resident_ids[row.resident["resident_number"]])
@@ -100,7 +115,6 @@ def _upsert_certificates(run: ImportRun, rows: list[Row], existing: dict, now) -
         Certificate.objects.filter(pk__in=upserted.unchanged[start : start + BATCH]).update(
             import_run=run
         )
-    upserted.warnings = kept
     return upserted
 
 
@@ -111,7 +125,7 @@ class _Stored:
     unchanged: int
     refused: list[dict]
     held: list[int]  # lines held as moves, waiting for confirmation
-    warnings: list[dict]  # rows stored whose resident was left as it was
+    warnings: list[dict]
 
 
 def store_chunk(run: ImportRun, rows: list[Row], now) -> _Stored:
@@ -134,6 +148,7 @@ def store_chunk(run: ImportRun, rows: list[Row], now) -> _Stored:
             refused.append(_repeated(row, conflicts=_differs_from_stored(row, certificate)))
     moves, foreign = _hold_moves(run, unique, existing)
     refused += foreign
+    refused += _refuse_other_departments_residents(run, unique)
     upserted = _upsert_certificates(run, list(unique.values()), existing, now)
     return _Stored(
         upserted.created,
