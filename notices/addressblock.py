@@ -66,6 +66,30 @@ def _advance_widths() -> dict[int, float]:
         return {}
 
 
+def unprintable_characters(text: str) -> str:
+    """The characters of ``text`` the letter's font has no glyph for, each once in order
+    (printed, each would be a box: 𠮷 in a name, a stray symbol in an address); empty
+    when the font cannot be read."""
+    widths = _advance_widths()
+    if not widths:
+        return ""
+    return "".join(dict.fromkeys(char for char in text if ord(char) not in widths))
+
+
+def unprintable_problem(*texts: str) -> str:
+    """Why a letter to these name and address lines cannot be printed as written, or ""."""
+    missing = unprintable_characters("".join(texts))
+    if not missing:
+        return ""
+    return str(
+        _(
+            "the name or address has characters the letter's font cannot print "
+            "(%(characters)s): correct the record, with the usual form of the character"
+        )
+        % {"characters": " ".join(missing)}
+    )
+
+
 def text_width_mm(text: str, size_pt: float) -> float:
     widths = _advance_widths()
     return sum(widths.get(ord(char), 1.0) for char in text) * size_pt * PT_MM
@@ -217,6 +241,9 @@ def address_block(
     block = AddressBlock(left, top, width, height)
     if not postal_code or not address_line1:
         block.problem = str(_("address incomplete"))
+        return block
+    block.problem = unprintable_problem(name, postal_code, address_line1, address_line2)
+    if block.problem:
         return block
     points = settings.LETTER_BARCODE_POINTS
     block.barcode = customer_barcode(postal_code, "%s %s" % (address_line1, address_line2))

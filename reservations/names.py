@@ -28,8 +28,10 @@ def normalize_name(text: str) -> str:
 
 
 def has_control_characters(text: str) -> bool:
-    """Control, format or unassigned characters (Cc, Cf, Cn, Co, Cs): nothing a name has."""
-    return any(unicodedata.category(c).startswith("C") for c in text)
+    """Control, format or unassigned characters (Cc, Cf, Cn, Co, Cs) or the line and
+    paragraph separators (U+2028, U+2029: a line break to a renderer): nothing a name
+    has."""
+    return any(unicodedata.category(c)[0] == "C" or c in "\u2028\u2029" for c in text)
 
 
 def has_kanji(text: str) -> bool:

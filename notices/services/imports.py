@@ -33,7 +33,7 @@ from notices.services.rows import (
     record_id_of,
     require_no_extra_cells,
 )
-from notices.services.storing import postal_warnings, store_chunk
+from notices.services.storing import letter_warnings, store_chunk
 from reservations.models import Procedure
 
 logger = logging.getLogger(__name__)
@@ -214,7 +214,7 @@ def _commit_chunk(
         stored = store_chunk(run, good, now)
         refused = sorted([*refused, *stored.refused], key=lambda error: error["line"])
         not_stored = {error["line"] for error in stored.refused} | set(stored.held)
-        warnings = postal_warnings([row for row in good if row.line not in not_stored])
+        warnings = letter_warnings([row for row in good if row.line not in not_stored])
         warnings = sorted([*warnings, *stored.warnings], key=lambda warning: warning["line"])
         ImportRowWarning.objects.bulk_create(
             [

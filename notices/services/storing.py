@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from notices.addressblock import unprintable_problem
 from notices.models import (
     Certificate,
     ImportRowMove,
@@ -269,29 +270,33 @@ def _repeated_held(row: Row, *, first_line: int) -> dict:
     }
 
 
-def postal_warnings(rows: list[Row]) -> list[dict]:
-    """A stored row whose postal code Japan Post does not know, or gives to another town
-    than the address's: a warning on the report (the letters page lists it again before
-    printing), never a refusal (the code may be newer than the packaged data)."""
+def letter_warnings(rows: list[Row]) -> list[dict]:
+    """A stored row whose letter needs a look: its postal code Japan Post does not know,
+    or gives to another town than the address's (the code may be newer than the
+    packaged data), or its name or address has a character the letter's font cannot
+    print (such a letter is held back). A warning on the report (the letters page lists
+    it again before printing), never a refusal."""
     warnings = []
     for row in rows:
         resident = row.resident
-        reason = postal_code_warning(
-            resident["postal_code"],
-            "%s %s" % (resident["address_line1"], resident["address_line2"]),
-        )
-        if reason:
-            warnings.append(
-                {
-                    "line": row.line,
-                    "reason": _("record id %(id)s (resident %(resident)s): %(reason)s")
-                    % {
-                        "id": row.certificate["source_id"],
-                        "resident": resident["resident_number"],
-                        "reason": reason,
-                    },
-                }
-            )
+        address = "%s %s" % (resident["address_line1"], resident["address_line2"])
+        reasons = [
+            postal_code_warning(resident["postal_code"], address),
+            unprintable_problem(resident["name"], address),
+        ]
+        warnings += [
+            {
+                "line": row.line,
+                "reason": _("record id %(id)s (resident %(resident)s): %(reason)s")
+                % {
+                    "id": row.certificate["source_id"],
+                    "resident": resident["resident_number"],
+                    "reason": reason,
+                },
+            }
+            for reason in reasons
+            if reason
+        ]
     return warnings
 
 

@@ -83,6 +83,36 @@ def test_control_characters_and_line_breaks_in_names_are_refused_not_printed():
     assert list(Certificate.objects.values_list("source_id", flat=True)) == ["C"]
 
 
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85"])
+def test_unicode_line_separators_in_names_are_refused_too(separator):
+    """U+2028 printed 「太郎 様」 on top of the customer barcode (helper 41)."""
+    run = run_import(
+        csv(row(record="A", name="改行%s太郎" % separator), row(record="B", number="R2"))
+    )
+
+    assert [error["line"] for error in run.errors] == [2]
+    assert list(Certificate.objects.values_list("source_id", flat=True)) == ["B"]
+
+
+def test_a_name_the_letter_font_cannot_print_is_stored_with_a_warning_and_held_back():
+    """𠮷 (U+20BB7) is not in IPAex: printed, it was a box in the window and the greeting."""
+    from notices.addressblock import address_block
+
+    run = run_import(csv(row(record="A", name="髙橋 𠮷郎"), row(record="B", number="R2")))
+
+    assert run.errors == [] and run.created == 2
+    (warning,) = run.row_warnings.filter(reason__contains="印刷できない")
+    assert warning.line == 2 and "𠮷" in warning.reason
+    held = address_block(
+        postal_code="123-4567", address_line1="みどり市本町1-1", address_line2="", name="髙橋 𠮷郎"
+    )
+    assert "𠮷" in held.problem and held.lines == []
+    printable = address_block(
+        postal_code="123-4567", address_line1="みどり市本町1-1", address_line2="", name="髙橋 吉郎"
+    )
+    assert printable.problem == "" and printable.lines
+
+
 def test_a_reading_not_in_kana_is_refused():
     text = csv(row(record="A"), row(record="B", number="R2")).replace(
         "ヤマダ タロウ", "yamada taro", 1
