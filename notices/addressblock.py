@@ -225,24 +225,24 @@ def barcode_size_mm(points: float | None = None) -> tuple[float, float]:
     return 66 * BAR_PITCH_10PT * scale + BAR_WIDTH_10PT * scale, BAR_LONG_10PT * scale
 
 
+def _inner_area() -> tuple[float, float, float, float]:
+    """The safe area, a quarter millimetre further in, so that rounding to the printer's
+    dots never crosses it."""
+    left, top, width, height = safe_area()
+    return left + INSET_MM, top + INSET_MM, width - 2 * INSET_MM, height - 2 * INSET_MM
+
+
 def address_block(
     *, postal_code: str, address_line1: str, address_line2: str, name: str
 ) -> AddressBlock:
     """Lay out one resident's address block in the window's safe area (positions are
     relative to the area's top-left corner)."""
-    left, top, width, height = safe_area()
-    # A quarter millimetre more, so that rounding to the printer's dots never crosses it.
-    left, top, width, height = (
-        left + INSET_MM,
-        top + INSET_MM,
-        width - 2 * INSET_MM,
-        height - 2 * INSET_MM,
-    )
-    block = AddressBlock(left, top, width, height)
+    block = AddressBlock(*_inner_area())
+    width, height = block.width_mm, block.height_mm
     if not postal_code or not address_line1:
         block.problem = str(_("address incomplete"))
-        return block
-    block.problem = unprintable_problem(name, postal_code, address_line1, address_line2)
+    else:
+        block.problem = unprintable_problem(name, postal_code, address_line1, address_line2)
     if block.problem:
         return block
     points = settings.LETTER_BARCODE_POINTS
