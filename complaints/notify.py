@@ -26,6 +26,7 @@ from complaints.models import (
     EscalationRole,
     OverdueNotice,
 )
+from complaints.redaction import for_complaint
 from complaints.selectors import OverdueItem
 from organization.models import Department, Role, StaffMember
 from outbox import registry
@@ -58,6 +59,8 @@ def _message(
     with translation.override(settings.LANGUAGE_CODE):
         context = {
             "complaint": complaint,
+            # The e-mail goes to whole departments: the summary without the citizen.
+            "summary": for_complaint(complaint)(complaint.summary),
             "headline": headline,
             "detail": detail,
             "url": settings.SITE_URL + reverse("complaints:detail", args=[complaint.pk]),

@@ -36,6 +36,7 @@ from complaints.models import (
     Status,
 )
 from complaints.policy import level_settings
+from complaints.redaction import redacted_case
 from organization.models import Role, StaffMember
 
 
@@ -183,7 +184,8 @@ def overdue_items(*, today: dt.date) -> list[OverdueItem]:
 
 # --- Knowledge base ------------------------------------------------------------------
 
-# The fields of a closed case anyone may read: never the citizen's name, contact or booking.
+# The fields of a closed case anyone may read: never the citizen's name, contact or booking
+# (their texts are redacted with the name and contact, which ``redacted_case`` drops).
 KNOWLEDGE_FIELDS = (
     "id",
     "received_at",
@@ -265,13 +267,13 @@ def knowledge_cases(
     )
     return (
         cases.annotate(recurred=Exists(came_again))
-        .values(*KNOWLEDGE_FIELDS, "recurred")
+        .values(*KNOWLEDGE_FIELDS, "recurred", "citizen_name", "citizen_contact")
         .order_by("-closed_at", "-id")
     )
 
 
 def knowledge_case(pk: int) -> dict:
-    return knowledge_cases().get(pk=pk)
+    return redacted_case(knowledge_cases().get(pk=pk))
 
 
 def _bigrams(text: str) -> set[str]:
@@ -300,6 +302,7 @@ def similar_cases(
         candidates = candidates.filter(related)
     scored = []
     for case in candidates[:500]:
+        case = redacted_case(case)  # a name typed in the new one finds no case by it
         theirs = _bigrams(case["summary"] + case["description"])
         overlap = len(words & theirs) / len(words | theirs) if words and theirs else 0.0
         score = overlap * 10

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -27,6 +28,7 @@ from complaints.forms import (
     TextForm,
 )
 from complaints.models import Complaint, EscalationRole, EventKind, Status
+from complaints.redaction import for_complaint, redact_in_memory, redacted_case
 from complaints.services import ComplaintError
 from organization.http import id_param
 from organization.permissions import staff_required
@@ -63,7 +65,18 @@ def complaint_list(request):
         overdue_only=overdue_only,
     )
     page = Paginator(complaints, 50).get_page(request.GET.get("page"))
-    owed = selectors.escalations_owed(member=member, today=today)[:20] if member else []
+    page.object_list = list(page.object_list)
+    prefetch_related_objects(page.object_list, "escalations")
+    for complaint in page.object_list:
+        access = access_for(request.user, member, complaint)
+        if access is None or not access.personal_data:
+            complaint.summary = for_complaint(complaint)(complaint.summary)
+    owed = list(selectors.escalations_owed(member=member, today=today)[:20]) if member else []
+    for escalation in owed:
+        if escalation.role == EscalationRole.INFORMATION:
+            escalation.complaint.summary = for_complaint(escalation.complaint)(
+                escalation.complaint.summary
+            )
     return render(
         request,
         "complaints/list.html",
@@ -199,6 +212,8 @@ def _detail_context(request, complaint: Complaint, access: Access, bound=None, e
         else:
             forms[name] = form
     events = [e for e in complaint.events.all() if access.personal_data or not e.personal]
+    if not access.personal_data:
+        redact_in_memory(complaint, complaint.escalations.all(), events)
     escalations = [
         {"escalation": e, "form": respond_forms.get(e.pk), "overdue": e.is_overdue(today)}
         for e in complaint.escalations.all()
@@ -415,6 +430,7 @@ def knowledge(request):
     # knowledge base under the error would read as its result.
     cases = selectors.knowledge_cases(**filters) if not form.errors else Complaint.objects.none()
     page = Paginator(cases, 20).get_page(request.GET.get("page"))
+    page.object_list = [redacted_case(case) for case in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
     return render(

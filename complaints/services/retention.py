@@ -5,7 +5,9 @@ import datetime as dt
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 
+from complaints import textsearch
 from complaints.models import Complaint, ComplaintEvent, Pause, Report, Status
+from complaints.redaction import CASE_TEXTS, ESCALATION_TEXTS, for_complaint
 from organization.retention import cutoff
 from organization.services import access_log_read
 
@@ -24,7 +26,9 @@ def complaints_anonymise(*, now: dt.datetime | None = None) -> int:
     first response, the reports, the pauses' reasons and the timeline entries marked
     personal (the only change the timeline's triggers allow). What happened, the
     departments' answers, root cause, countermeasure and every date stay for the
-    knowledge base and the KPIs."""
+    knowledge base and the KPIs, with the name, the contact, telephone numbers and
+    e-mail addresses taken out of them first (``complaints.redaction``): once the name is
+    blanked, it could no longer be found in them."""
 
     def left(rows, **blank):
         return Exists(rows.filter(complaint=OuterRef("pk")).exclude(**blank))
@@ -39,6 +43,7 @@ def complaints_anonymise(*, now: dt.datetime | None = None) -> int:
         | left(ComplaintEvent.objects.filter(personal=True), text="")
     )
     ids = list(old.values_list("pk", flat=True))
+    _redact_stored_texts(ids)
     Complaint.objects.filter(pk__in=ids).update(
         citizen_name="", citizen_contact="", reservation=None, first_response=""
     )
@@ -48,3 +53,18 @@ def complaints_anonymise(*, now: dt.datetime | None = None) -> int:
         text="", parts={}
     )
     return len(ids)
+
+
+def _redact_stored_texts(ids: list[int]) -> None:
+    """Rewrite the kept texts of these complaints and their departments' answers without
+    the citizen's name and contact, and their search index with them."""
+    for complaint in Complaint.objects.filter(pk__in=ids).prefetch_related("escalations"):
+        redact = for_complaint(complaint)
+        for name in CASE_TEXTS:
+            setattr(complaint, name, redact(getattr(complaint, name)))
+        complaint.search_index = textsearch.complaint_index(complaint)
+        complaint.save(update_fields=[*CASE_TEXTS, "search_index"])
+        for escalation in complaint.escalations.all():
+            for name in ESCALATION_TEXTS:
+                setattr(escalation, name, redact(getattr(escalation, name)))
+            escalation.save(update_fields=list(ESCALATION_TEXTS))
