@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from config.checks import site_url_problem
 from dashboards import charts
 from notices import capacity, letters, selectors, services
 from notices.forms import ImportForm
@@ -217,6 +218,8 @@ def overview(request):
             "rules": rules,
             "today": today,
             "batches": selectors.recent_batches(user=request.user),
+            # Letters cannot be recalled: say so before anything is printed.
+            "site_url_problem": site_url_problem(),
         },
     )
 

@@ -10,6 +10,7 @@ class OrganizationConfig(AppConfig):
     def ready(self):
         from django.contrib.admin.models import LogEntry
 
+        from config import checks  # noqa: F401 (registers the deployment checks)
         from organization import signals
 
         post_migrate.connect(signals.ensure_role_groups, dispatch_uid="organization_role_groups")
