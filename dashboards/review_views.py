@@ -21,9 +21,15 @@ from dashboards.views import TREND_LENGTH, comparison_context, manager_required,
 
 
 def _quarter_or_404(key: str) -> periods.Period:
+    """The fiscal quarter ``key`` names, among those targets and reviews are kept for
+    (a page of 1999-Q1 would show forms whose saving could only fail)."""
     period = periods.parse(key)
     if period is None or period.kind != "quarter":
         raise Http404
+    try:
+        services.check_quarter(period.fiscal_year, period.quarter)
+    except services.PdcaError:
+        raise Http404 from None
     return period
 
 

@@ -18,7 +18,7 @@ class PdcaError(Exception):
         self.message = message
 
 
-def _check_quarter(fiscal_year: int, quarter: int) -> None:
+def check_quarter(fiscal_year: int, quarter: int) -> None:
     if not (2000 <= fiscal_year <= 2100 and 1 <= quarter <= 4):
         raise PdcaError(_("There is no such fiscal quarter."))
 
@@ -43,7 +43,7 @@ def targets_set(
     """Set (or clear, with None) the quarter's target of each KPI given, city-wide or for
     one department or procedure. Returns how many targets the quarter's scope has
     afterwards. Saving the carried-forward values makes them the quarter's own."""
-    _check_quarter(fiscal_year, quarter)
+    check_quarter(fiscal_year, quarter)
     scope = _scope(department_id, procedure_id)
     for kpi, value in values.items():
         if kpi not in Kpi.values:
@@ -78,7 +78,7 @@ def action_add(
     due_on: dt.date | None = None,
     department_id: int | None = None,
 ) -> QuarterAction:
-    _check_quarter(fiscal_year, quarter)
+    check_quarter(fiscal_year, quarter)
     if stage not in Stage.values:
         raise PdcaError(_("Unknown stage."))
     if not text.strip():
@@ -115,7 +115,7 @@ def review_save(
 ) -> QuarterReview:
     """Record the quarter's review (Check: findings; Act: decisions). Saving again
     updates it; the follow-up actions are separate rows (``action_add``)."""
-    _check_quarter(fiscal_year, quarter)
+    check_quarter(fiscal_year, quarter)
     review, _created = QuarterReview.objects.update_or_create(
         fiscal_year=fiscal_year,
         quarter=quarter,

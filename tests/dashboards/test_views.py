@@ -185,6 +185,18 @@ def test_actions_and_the_review_are_kept_per_quarter(client, manager):
     assert client.post(url, {"form": "action", "stage": "do", "text": ""}).status_code == 400
 
 
+@pytest.mark.parametrize("key", ["1999-Q1", "2101-Q1"])
+def test_a_quarter_targets_cannot_be_kept_for_is_not_found_not_a_500(client, manager, key):
+    """Helper 42 opened 1999-Q1 by its ← link; saving any of its forms was a 500."""
+    url = reverse("dashboards:review", args=[key])
+
+    assert client.get(url).status_code == 404
+    assert (
+        client.post(url, {"form": "review", "findings": "x", "decisions": "y"}).status_code == 404
+    )
+    assert client.get(reverse("dashboards:review_pdf", args=[key])).status_code == 404
+
+
 def test_the_review_exports_as_a_japanese_pdf(client, manager, history, tmp_path):
     QuarterReview.objects.create(fiscal_year=2025, quarter=2, findings="待ち時間が改善した")
 
