@@ -221,6 +221,33 @@ def _require_own(visit: Visit, actor: StaffMember | None) -> None:
         )
 
 
+def _require_may_transfer(visit: Visit, to_staff: StaffMember, actor: StaffMember | None) -> None:
+    """A counter clerk hands on their own citizens and those nobody has yet; another
+    clerk's citizen they may only take over themselves, and not once called: the
+    citizen is on the way to that clerk's counter, and the board shows it there."""
+    if may_act_on(actor, visit.staff_id):
+        return
+    name = visit.staff.display_name
+    if to_staff.pk != actor.pk:
+        raise CounterError(
+            "not_yours",
+            _(
+                "%(ticket)s is with %(name)s: only they or a manager can hand the citizen "
+                "to another clerk. To take them over, transfer them to yourself."
+            )
+            % {"ticket": visit.ticket, "name": name},
+        )
+    if visit.status == VisitStatus.CALLED:
+        raise CounterError(
+            "called_elsewhere",
+            _(
+                "%(ticket)s has been called to %(name)s's counter and may be on the way "
+                "there: ask them or a manager before taking the citizen over."
+            )
+            % {"ticket": visit.ticket, "name": name},
+        )
+
+
 def visit_transfer(
     *,
     visit: Visit,
@@ -232,6 +259,7 @@ def visit_transfer(
     now = now or timezone.now()
     with transaction.atomic():
         visit = Visit.objects.select_for_update().select_related("procedure").get(pk=visit.pk)
+        _require_may_transfer(visit, to_staff, actor)
         if not visit.procedure.qualified_staff.filter(pk=to_staff.pk).exists():
             raise CounterError(
                 "not_qualified",

@@ -103,8 +103,17 @@ def _prepare_rows(request, rows) -> None:
                 ((c.pk, c.display_name) for c in row.transfer_to if c.pk != key[1]),
             )
         row.transfer_options = options[key]
-        # Another clerk's citizen: a counter clerk takes them over by a transfer only.
+        # Another clerk's citizen: a counter clerk takes them over by a transfer only,
+        # to themselves, while the citizen is still waiting.
         row.actable = services.may_act_on(request.staff_member, key[1])
+        if not row.actable:
+            me = request.staff_member
+            mine = row.status == "waiting" and any(c.pk == me.pk for c in row.transfer_to)
+            row.transfer_options = (
+                format_html('<option value="{}">{}</option>', me.pk, me.display_name)
+                if mine
+                else ""
+            )
         # Action addresses by string, not one {% url %} per button of every row.
         row.actions_url = "%s%d/" % (visits_url, row.visit.pk) if row.visit else ""
 
@@ -185,11 +194,17 @@ def visit_action(request, visit_id: int, action: str):
     except services.CounterError as error:
         messages.error(request, error.message)
     else:
-        messages.success(
-            request,
-            _("%(ticket)s: %(status)s")
-            % {"ticket": visit.ticket, "status": visit.get_status_display()},
-        )
+        if action == "transfer":
+            done = _("%(ticket)s is now with %(name)s, waiting.") % {
+                "ticket": visit.ticket,
+                "name": visit.staff.display_name,
+            }
+        else:
+            done = _("%(ticket)s: %(status)s") % {
+                "ticket": visit.ticket,
+                "status": visit.get_status_display(),
+            }
+        messages.success(request, done)
         if visit.status == VisitStatus.DONE:
             return redirect("reservations:receipt", visit_id=visit.pk)
     return _back_to_queue(request)

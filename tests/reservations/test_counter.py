@@ -324,6 +324,41 @@ def test_a_clerk_cannot_serve_or_finish_another_clerks_citizen(client):
     assert Visit.objects.get(pk=visit.pk).status == VisitStatus.SERVING
 
 
+def test_a_colleagues_citizen_is_taken_over_only_by_oneself_and_not_once_called(client):
+    """Helper 42: a clerk with a stale page moved a citizen already called to counter 1
+    (gone from the board while walking there), and an uninvolved clerk moved them on."""
+    mine, other, called = _called_by_a_colleague()
+    third = add_clerk(called.procedure, day=dt.date.today(), start=dt.time(0), end=dt.time(23, 59))
+
+    with pytest.raises(services.CounterError, match="呼び出し済み"):
+        services.visit_transfer(visit=called, to_staff=mine, actor=mine)
+    assert Visit.objects.get(pk=called.pk).staff == other
+
+    waiting = services.visit_check_in(
+        reservation=booked_now(called.procedure, third), by_staff=other
+    ).visit
+    waiting.staff = other  # checked in for the colleague
+    waiting.save(update_fields=["staff"])
+    with pytest.raises(services.CounterError, match="ほかの職員に引き継げる"):
+        services.visit_transfer(visit=waiting, to_staff=third, actor=mine)
+    client.force_login(mine.user)
+    page = client.get(reverse("reservations:queue"), {"staff": "all"}).content.decode()
+    taken = client.post(
+        reverse("reservations:visit_action", args=[waiting.pk, "transfer"]),
+        {"to": mine.pk},
+        follow=True,
+    )
+
+    select = page[page.index('id="to-%d"' % waiting.pk) :]
+    select = select[: select.index("</select>")]
+    assert 'value="%d"' % mine.pk in select and 'value="%d"' % third.pk not in select
+    assert 'id="to-%d"' % called.pk not in page  # no transfer of a called citizen
+    assert "%s さんの担当になりました" % mine.display_name in taken.content.decode()
+    assert Visit.objects.get(pk=waiting.pk).staff == mine
+    manager = make_staff_member(role=Role.MANAGER)
+    assert services.visit_transfer(visit=called, to_staff=third, actor=manager).staff == third
+
+
 def test_call_next_is_offered_to_those_who_serve_today(client, settings):
     settings.TWO_FACTOR_REQUIRED = False
     manager = make_staff_member(role=Role.MANAGER)  # no shift today: nobody to call
