@@ -60,10 +60,14 @@ def complaint_list(
     member: StaffMember | None,
     today: dt.date,
     status: str = "",
-    overdue_only: bool = False,
+    overdue_only: bool | str = False,
+    scope: Q | None = None,
 ) -> QuerySet[Complaint]:
     """The visible complaints, the viewer's overdue items first (reports they handle,
-    answers their department owes), then other overdue ones, then the newest."""
+    answers their department owes), then other overdue ones, then the newest.
+    ``overdue_only``: true for every overdue item of the viewer's (reports and answers
+    owed), "reports" for complaints with a report past its deadline (what the
+    dashboards count); ``scope``: a department's or a procedure's."""
     department_id = member.department_id if member else None
     owed_here = Escalation.objects.filter(
         complaint=OuterRef("pk"),
@@ -85,7 +89,11 @@ def complaint_list(
     )
     if status:
         complaints = complaints.filter(status=status)
-    if overdue_only:
+    if scope is not None:
+        complaints = complaints.filter(scope)
+    if overdue_only == "reports":
+        complaints = complaints.filter(overdue=True)
+    elif overdue_only:
         complaints = complaints.filter(Q(overdue=True) | Q(owed_by_us=True))
     return complaints.order_by(
         F("mine_overdue").desc(),

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.db.models import prefetch_related_objects
+from django.db.models import Q, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -56,13 +56,22 @@ def complaint_list(request):
     status = request.GET.get("status", "")
     if status not in Status.values:
         status = ""
-    overdue_only = request.GET.get("overdue") == "1"
+    overdue_only = {"1": "1", "reports": "reports"}.get(request.GET.get("overdue"), "")
+    # The dashboards' "see them": a department's or a procedure's, as counted there.
+    scope = Q(
+        **{
+            name + "_id": value
+            for name in ("department", "procedure")
+            if (value := id_param(request.GET.get(name))) is not None
+        }
+    )
     complaints = selectors.complaint_list(
         visible_complaints(request.user, member),
         member=member,
         today=today,
         status=status,
         overdue_only=overdue_only,
+        scope=scope,
     )
     page = Paginator(complaints, 50).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)

@@ -300,6 +300,13 @@ def complaints(request):
             "kpis": table,
             "categories": categories,
             "overdue_now": figures.overdue_now(request, filters),
+            "overdue_query": urlencode(
+                {
+                    "overdue": "reports",
+                    **({"department": filters.department_id} if filters.department_id else {}),
+                    **({"procedure": filters.procedure_id} if filters.procedure_id else {}),
+                }
+            ),
         },
     )
 

@@ -203,3 +203,27 @@ def test_overdue_now_counts_open_complaints_past_a_deadline(complaint_city):
     record(clerk)
 
     assert selectors.overdue_now(EVERYTHING) == 1
+
+
+def test_the_dashboards_overdue_link_lists_what_it_counts(client, complaint_city):
+    """Helper 42: 「期限を過ぎた未終結の苦情が 2 件」 linked to a list of 3 (an answer
+    the manager's own department owed was listed too)."""
+    from django.urls import reverse
+
+    from complaints.models import Escalation
+    from tests.complaints.factories import escalate
+
+    shimin, _head, clerk, manager = complaint_city
+    record(clerk, received_at=at(dt.date(2025, 7, 1), 10))
+    owed = record(clerk)
+    escalate(owed, by=clerk, to=shimin, role="information")
+    Escalation.objects.filter(complaint=owed).update(due_on=dt.date(2025, 7, 1))
+    client.force_login(manager.user)
+
+    page = client.get(reverse("dashboards:complaints")).content.decode()
+    listed = client.get(reverse("complaints:list"), {"overdue": "reports"})
+
+    assert "?overdue=reports" in page
+    assert listed.context["page"].paginator.count == selectors.overdue_now(EVERYTHING) == 1
+    everything = client.get(reverse("complaints:list"), {"overdue": "1"})
+    assert everything.context["page"].paginator.count == 2  # with the answer owed
