@@ -7,7 +7,7 @@ read it: neither needs the other to know who is due.
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import DateField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from notices.models import (
@@ -36,10 +36,22 @@ def due_certificates(
     newer = Certificate.objects.filter(
         resident=OuterRef("resident"), certificate_type=rule.certificate_type
     ).filter(after_q())
-    # A letter for this certificate, or for the same certificate recorded twice (another
-    # record of the same issue: before the tie-break, each had its letter).
-    already = Letter.objects.filter(
-        rule=rule, resident=OuterRef("resident"), certificate__issued_on=OuterRef("issued_on")
+    # A letter for this certificate, for the same certificate recorded twice (another
+    # record of the same issue: before the tie-break, each had its letter), or for a
+    # certificate expiring within the rule's window of this one: a corrected record under
+    # a new record id is the same case, not a renewal (a renewal expires a validity
+    # period later).
+    span = dt.timedelta(days=rule.days_before_expiry)
+    already = Letter.objects.filter(rule=rule, resident=OuterRef("resident")).filter(
+        Q(certificate__issued_on=OuterRef("issued_on"))
+        | Q(
+            certificate__expires_on__gt=ExpressionWrapper(
+                OuterRef("expires_on") - span, output_field=DateField()
+            ),
+            certificate__expires_on__lt=ExpressionWrapper(
+                OuterRef("expires_on") + span, output_field=DateField()
+            ),
+        )
     )
     window = Certificate.objects.filter(
         certificate_type=rule.certificate_type,

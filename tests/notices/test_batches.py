@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 from django.db import connection
 
 from notices import services, tasks
-from notices.models import BatchStatus, Letter, LetterBatch, LetterStatus
+from notices.models import BatchStatus, Certificate, Letter, LetterBatch, LetterStatus
 from notices.selectors import recent_batches
 from notices.services import batches
 from organization.models import Role
@@ -37,6 +37,33 @@ def test_letters_are_made_once_per_case_however_often_the_job_runs(
     assert (batch.total, batch.rendered, batch.status) == (5, 5, BatchStatus.READY)
     chunk = batch.chunks.get()
     assert chunk.pdf.read().startswith(b"%PDF")
+
+
+def test_a_corrected_record_under_a_new_id_gets_no_second_letter(rule):
+    """Helper 41 recorded LM-4c, issued a day after LM-4 and expiring a day later, for
+    the same resident: the next run mailed a second letter for the same pass."""
+    first = holder(rule)
+    assert services.letters_create_due(rule=rule, today=TODAY).total == 1
+    Certificate.objects.create(
+        source_id=first.source_id + "c",
+        resident=first.resident,
+        certificate_type=rule.certificate_type,
+        issued_on=first.issued_on + dt.timedelta(days=1),
+        expires_on=first.expires_on + dt.timedelta(days=1),
+    )
+
+    assert services.letters_create_due(rule=rule, today=TODAY + dt.timedelta(days=1)) is None
+    assert Letter.objects.count() == 1
+    # A renewal (a validity period later) is a new case: its letter comes in its window.
+    Certificate.objects.create(
+        source_id=first.source_id + "r",
+        resident=first.resident,
+        certificate_type=rule.certificate_type,
+        issued_on=first.expires_on,
+        expires_on=first.expires_on + dt.timedelta(days=365),
+    )
+    later = first.expires_on + dt.timedelta(days=365 - rule.days_before_expiry)
+    assert services.letters_create_due(rule=rule, today=later).total == 1
 
 
 @pytest.fixture
