@@ -229,6 +229,7 @@ class _WindowFacts:
     bookings: dict
     due: set
     plan: object
+    span: dt.timedelta  # the rule's window: expiries this close are one case
 
     @classmethod
     def read(cls, rule: NoticeRule, today: dt.date, certificates: list) -> "_WindowFacts":
@@ -240,10 +241,13 @@ class _WindowFacts:
             mine = latest.get(certificate.resident_id)
             if mine is None or latest_key(certificate) > latest_key(mine):
                 latest[certificate.resident_id] = certificate
-        letters = {
-            letter.certificate_id: letter
-            for letter in Letter.objects.filter(rule=rule, certificate__in=certificates)
-        }
+        # Each resident's letters under the rule, with the expiry of their certificate
+        # (a letter for another record of the same case counts: ``due_certificates``).
+        letters = {}
+        for letter in Letter.objects.filter(
+            rule=rule, resident_id__in={c.resident_id for c in certificates}
+        ).select_related("certificate"):
+            letters.setdefault(letter.resident_id, []).append(letter)
         released = set(
             BookingMatchRelease.objects.filter(rule=rule, certificate__in=certificates).values_list(
                 "certificate_id", flat=True
@@ -252,7 +256,25 @@ class _WindowFacts:
         first_issue = min((c.issued_on for c in certificates), default=None)
         due = {c.pk for c in due_certificates(rule=rule, today=today)}
         plan = rule_forecast(rule=rule, today=today) if due else None
-        return cls(latest, letters, released, open_bookings_by_name(rule, first_issue), due, plan)
+        bookings = open_bookings_by_name(rule, first_issue)
+        span = dt.timedelta(days=rule.days_before_expiry)
+        return cls(latest, letters, released, bookings, due, plan, span)
+
+    def letter_of_case(self, certificate: Certificate):
+        """The letter made for this certificate, or for another record of the same case
+        (the same issue, or an expiry within the rule's window), else None."""
+        letters = self.letters.get(certificate.resident_id, [])
+        return next(
+            (letter for letter in letters if letter.certificate_id == certificate.pk), None
+        ) or next(
+            (
+                letter
+                for letter in letters
+                if letter.certificate.issued_on == certificate.issued_on
+                or abs(letter.certificate.expires_on - certificate.expires_on) < self.span
+            ),
+            None,
+        )
 
     def reason_not_due(self, certificate: Certificate) -> "NoLetter | None":
         """Why the certificate's holder is not due a letter at all; None when they are
@@ -271,8 +293,8 @@ class _WindowFacts:
             )
         if resident.status != ResidentStatus.ACTIVE:
             return NoLetter(certificate, resident.get_status_display())
-        if certificate.pk in self.letters:
-            letter = self.letters[certificate.pk]
+        letter = self.letter_of_case(certificate)
+        if letter is not None:
             return NoLetter(
                 certificate,
                 _("already sent: letter %(code)s of %(day)s")

@@ -54,6 +54,14 @@ def test_a_corrected_record_under_a_new_id_gets_no_second_letter(rule):
 
     assert services.letters_create_due(rule=rule, today=TODAY + dt.timedelta(days=1)) is None
     assert Letter.objects.count() == 1
+    # The why-not page names the letter the case already had.
+    from notices.selectors import residents_without_letter
+
+    why = {
+        item.certificate.source_id: item.reason
+        for item in residents_without_letter(rule=rule, today=TODAY + dt.timedelta(days=1))
+    }
+    assert Letter.objects.get().code in why[first.source_id + "c"]
     # A renewal (a validity period later) is a new case: its letter comes in its window.
     Certificate.objects.create(
         source_id=first.source_id + "r",
