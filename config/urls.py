@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -41,5 +39,6 @@ urlpatterns = [
 handler404 = "config.views.page_not_found"
 handler500 = "config.views.server_error"
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded and generated files (letter PDFs with names and addresses, import uploads) are
+# never served by their path, not even with DEBUG on (a trial with real records): each
+# reaches its reader through a view that checks who asks (the letters' parts, the logo).

@@ -140,3 +140,31 @@ def test_no_form_sends_personal_data_in_the_url():
                 offenders.append(str(template))
     assert offenders == []
     assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_stored_files_are_not_served_by_their_path_even_with_debug_on(client, settings, tmp_path):
+    """Helper 41 downloaded /media/letters/…pdf, names and addresses, logged out, from a
+    trial run with DEBUG on (what ./dev start uses)."""
+    import importlib
+
+    from django.urls import clear_url_caches
+
+    import config.urls
+
+    settings.DEBUG = True
+    settings.MEDIA_ROOT = tmp_path
+    (tmp_path / "letters").mkdir()
+    (tmp_path / "letters" / "letters-1-001.pdf").write_bytes("%PDF-1.7 山田 太郎".encode())
+    try:
+        importlib.reload(config.urls)
+        clear_url_caches()
+        response = client.get("/media/letters/letters-1-001.pdf")
+    finally:
+        settings.DEBUG = False
+        importlib.reload(config.urls)
+        clear_url_caches()
+
+    assert response.status_code == 404
+    body = b"".join(getattr(response, "streaming_content", [response.content]))
+    assert "山田".encode() not in body
