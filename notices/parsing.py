@@ -125,12 +125,23 @@ def format_wareki(day: dt.date) -> str:
 # can resume exactly where its last committed chunk ended.
 
 _CODECS = (("utf-8-sig", "UTF-8"), ("cp932", "CP932"))
+# The first bytes of an .xlsx (a ZIP archive) and of an old .xls (an OLE document).
+_WORKBOOK_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 _PIECE = 1024 * 1024
 
 
 def detect_encoding(stream) -> tuple[str, str]:
     """(codec, label) of a whole binary file, read in pieces (never all in memory):
     UTF-8 with or without BOM, else CP932. ParseError when it is neither."""
+    stream.seek(0)
+    if stream.read(4) in _WORKBOOK_SIGNATURES:
+        stream.seek(0)
+        raise ParseError(
+            _(
+                "This is an Excel workbook, not a CSV file. In Excel choose Save As, the "
+                "type “CSV UTF-8 (comma delimited)”, and import the file it saves."
+            )
+        )
     for codec, label in _CODECS:
         stream.seek(0)
         decoder = codecs.getincrementaldecoder(codec)()
@@ -218,7 +229,7 @@ def _read_record(first, lines: _Lines, codec, max_line_bytes, max_cell_chars) ->
             number + 1,
             error=_("the line is longer than %(limit)s bytes") % {"limit": max_line_bytes},
         )
-    if not data.strip():
+    if not data.strip(b" \t\r,"):  # blank, or only commas (a spreadsheet's empty row)
         return None
     try:
         text = data.decode(codec)

@@ -71,6 +71,12 @@ def import_certificates(request):
         form.add_error(None, ImportForm.too_large_message())
         return _import_page(request, form, status=413)
     form = ImportForm(request.POST, request.FILES)
+    if form.is_valid() and not selectors.visible_certificate_types(request.user).exists():
+        # Every row would be refused: said before anything is read (the page says so too).
+        form.add_error(
+            "file",
+            _("none: ask an administrator to give your department its certificate types"),
+        )
     if form.is_valid():
         upload = form.cleaned_data["file"]
         try:

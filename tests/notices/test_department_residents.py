@@ -71,3 +71,22 @@ def test_a_made_up_row_does_not_bring_another_departments_resident_into_view(
     assert not resident.certificates.filter(certificate_type__department=member.department).exists()
     page = client.get(reverse("notices:import_report", args=[run.pk])).content.decode()
     assert "市民 花子" not in page
+
+
+def test_a_department_without_certificate_types_is_told_before_it_uploads(client):
+    """Helper 42's zeimu1 could upload a file whose every row was then refused."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from organization.models import Role
+    from tests.organization.factories import make_staff_member
+
+    client.force_login(make_staff_member(role=Role.DEPARTMENT_STAFF).user)
+
+    page = client.get(reverse("notices:import")).content.decode()
+    posted = client.post(
+        reverse("notices:import"), {"file": SimpleUploadedFile("r.csv", csv(row()).encode())}
+    )
+
+    assert 'type="file"' not in page and "システム管理者に依頼" in page
+    assert posted.status_code == 200 and not Certificate.objects.exists()
+    assert "システム管理者に依頼" in posted.content.decode()

@@ -146,3 +146,23 @@ def test_an_issue_date_after_today_is_refused():
 
     assert [error["line"] for error in run.errors] == [2, 4]
     assert list(Certificate.objects.values_list("source_id", flat=True)) == ["B"]
+
+
+@pytest.mark.parametrize("start", [b"PK\x03\x04", b"\xd0\xcf\x11\xe0"])
+def test_an_excel_workbook_is_refused_with_how_to_save_it_as_csv(tmp_path, start):
+    """Helper 41 uploaded an .xlsx and read that it was neither UTF-8 nor Shift_JIS."""
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "records.xlsx"
+    path.write_bytes(start + bytes(range(256)) * 4)
+
+    with pytest.raises(CommandError, match="Excel") as refused:
+        call_command("import_certificates", str(path))
+    assert "CSV UTF-8" in str(refused.value)
+
+
+def test_a_spreadsheets_empty_rows_are_skipped_not_refused():
+    """An empty row saved by a spreadsheet is a line of commas, not a refused record."""
+    run = run_import(csv(row(record="A"), ",,,,,,,,,,,,", row(record="B", number="R2"), ",,,"))
+
+    assert run.errors == [] and run.created == 2
