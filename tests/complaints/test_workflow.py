@@ -1,5 +1,8 @@
+import datetime as dt
+
 import pytest
 from django.db import DatabaseError, IntegrityError, transaction
+from django.utils import timezone
 
 from complaints import services
 from complaints.models import (
@@ -95,6 +98,24 @@ def test_a_complaint_has_exactly_one_owner_of_the_countermeasure(city):
             due_on=complaint.received_at.date(),
             requested_by=city["clerk"],
         )
+
+
+def test_an_answer_cannot_be_due_on_a_day_the_city_hall_is_closed(city):
+    """Helper 42 set an answer due on a Saturday; every other deadline counts business days."""
+    complaint = record(city["clerk"])
+    today = timezone.localdate()
+    saturday = today + dt.timedelta(days=(5 - today.weekday()) % 7 or 7)
+
+    with pytest.raises(ComplaintError, match=saturday.isoformat()):
+        services.complaint_escalate(
+            complaint=complaint,
+            actor=city["clerk"],
+            department=city["zeimu"],
+            role="joint",
+            request="調査",
+            due_on=saturday,
+        )
+    assert not complaint.escalations.exists()
 
 
 def test_escalation_moves_the_complaint_to_investigation_with_a_due_date(city):
