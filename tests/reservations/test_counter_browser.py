@@ -112,3 +112,44 @@ def test_the_queue_fits_a_phone_and_names_stay_whole(browser, live_server, langu
 
     assert width <= 390
     assert name_lines == 1
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_every_action_is_in_view_on_a_counter_tablet(browser, live_server, language):
+    """Helper 42: at 1024 px in English the actions column was cut ("Done, must come b…",
+    half a Transfer button): clerks had to scroll the table sideways for every citizen."""
+    today = timezone.localdate()
+    procedure = ProcedureFactory(
+        name="住民票の写し",
+        name_en="Copy of the certificate of residence (juminhyo)",
+        lead_time_minutes=0,
+    )
+    clerk = add_clerk(procedure, day=today, start=dt.time(0, 0), end=dt.time(23, 59))
+    add_clerk(procedure, day=today, start=dt.time(0, 0), end=dt.time(23, 59))
+    reservation = booked_now(procedure, clerk, citizen_name="長谷川 美智子")
+    from reservations import services
+
+    services.visit_check_in(reservation=reservation, by_staff=clerk)
+    called = services.visit_call_next(staff=clerk)
+    services.visit_act(visit=called, action="serve", actor=clerk)
+    services.visit_issue_walk_in(procedure=procedure)
+    context = browser.new_context(
+        base_url=live_server.url, locale="ja-JP", viewport={"width": 1024, "height": 768}
+    )
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.locator("input[name=username]").fill(clerk.user.username)
+    page.locator("input[name=password]").fill("secret-pass-123")
+    page.locator("form button[type=submit]").last.click()
+    page.goto("/counter/?staff=all")
+    page.locator(".queue-table").wait_for()
+    box = page.evaluate(
+        """() => { const box = document.querySelector('.table-responsive');
+           return [box.scrollWidth, box.clientWidth]; }"""
+    )
+    actions = page.locator(".queue-actions .btn, .queue-actions select").count()
+    context.close()
+
+    assert actions >= 4  # done, done and come back, transfer choice and button
+    assert box[0] <= box[1], "the queue table scrolls sideways at 1024 px"
