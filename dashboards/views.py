@@ -89,6 +89,7 @@ def _page_context(request, form, period, filters) -> dict:
         "period": period,
         "filters": filters,
         "period_partial": period.contains(today),
+        "period_future": period.start > today,
         "today": today,
         "query": _query(period, filters),
         "refreshed_at": figures.state(request).refreshed_at,
@@ -228,6 +229,8 @@ def _overview_context(request):
     context, filters = figures_context(request, "overview", _overview_figures)
     return {
         **context,
+        # Every figure "—": say why rather than show an empty page.
+        "period_empty": all(kpi.value is None and not kpi.count for kpi in context["kpis"]),
         "overdue_now": figures.overdue_now(request, filters),
         "letter_shortfalls": letter_capacity_shortfalls(today=timezone.localdate()),
     }

@@ -185,6 +185,19 @@ def test_actions_and_the_review_are_kept_per_quarter(client, manager):
     assert client.post(url, {"form": "action", "stage": "do", "text": ""}).status_code == 400
 
 
+def test_a_period_without_figures_says_why(client, manager, history):
+    """Helper 42 opened 2030-Q1 from a bookmark: every value —, empty charts, no word."""
+    url = reverse("dashboards:overview")
+
+    future = client.get(url, {"kind": "quarter", "period": "2030-Q1"}).content.decode()
+    empty = client.get(url, {"kind": "quarter", "period": "2019-Q1"}).content.decode()
+    filled = client.get(url, Q).content.decode()
+
+    assert "この期間はまだ始まっていません" in future
+    assert "アンケート回答・苦情の記録がありません" in empty
+    assert "まだ始まっていません" not in filled and "苦情の記録がありません" not in filled
+
+
 @pytest.mark.parametrize("key", ["1999-Q1", "2101-Q1"])
 def test_a_quarter_targets_cannot_be_kept_for_is_not_found_not_a_500(client, manager, key):
     """Helper 42 opened 1999-Q1 by its ← link; saving any of its forms was a 500."""
