@@ -218,3 +218,13 @@ def test_the_overview_lists_the_newest_batches_past_ten(rule, client):
 
     assert shown[0].pk == newest.pk
     assert len(shown) == 10 and oldest.pk not in [b.pk for b in shown]
+
+
+def test_marking_a_batch_printed_or_mailed_asks_first(rendered_batch, client):
+    """Neither can be undone (helper 41): the button asks before it is sent."""
+    client.force_login(make_staff_member(role=Role.MANAGER).user)
+
+    page = client.get("/notices/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+
+    form = page[page.index("/notices/batches/%d/printed/" % rendered_batch.pk) :]
+    assert 'data-confirm="バッチ #%d を印刷済みにしますか' % rendered_batch.pk in form[:400]
