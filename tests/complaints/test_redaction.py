@@ -12,7 +12,7 @@ from complaints import services
 from complaints.models import Complaint
 from complaints.redaction import redactor
 from organization.models import Role
-from tests.complaints.factories import close, department_with_head, record
+from tests.complaints.factories import close, department_with_head, escalate, record
 from tests.organization.factories import make_staff_member
 
 pytestmark = pytest.mark.django_db
@@ -108,10 +108,10 @@ def test_the_knowledge_base_and_similar_cases_show_no_name_or_contact(client, ci
 
 def test_an_information_only_department_reads_the_facts_without_the_citizen(client, city):
     complaint = _named(city)
-    services.complaint_escalate(
-        complaint=complaint,
-        actor=city["clerk"],
-        department=city["koho"],
+    escalate(
+        complaint,
+        by=city["clerk"],
+        to=city["koho"],
         role="information",
         request="猪狩蓮司様の件、広報の記録を確認してください",
     )
@@ -131,13 +131,7 @@ def test_an_information_only_department_reads_the_facts_without_the_citizen(clie
 
 def test_the_notice_e_mail_to_departments_carries_no_name(city, mailoutbox):
     complaint = _named(city)
-    services.complaint_escalate(
-        complaint=complaint,
-        actor=city["clerk"],
-        department=city["koho"],
-        role="information",
-        request="確認してください",
-    )
+    escalate(complaint, by=city["clerk"], to=city["koho"], role="information", request="確認")
     from outbox.services import emails_send_due
 
     emails_send_due()

@@ -79,6 +79,24 @@ def test_kiosk_check_in_call_serve_and_the_display_board(page, browser, live_ser
     clerk_context.close()
 
 
+def _everyones_queue(browser, live_server, clerk, language, size):
+    """A browser of ``size`` (width, height) in ``language``, ``clerk`` logged in on the
+    queue of every clerk: (its context, the page)."""
+    width, height = size
+    context = browser.new_context(
+        base_url=live_server.url, locale="ja-JP", viewport={"width": width, "height": height}
+    )
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.locator("input[name=username]").fill(clerk.user.username)
+    page.locator("input[name=password]").fill("secret-pass-123")
+    page.locator("form button[type=submit]").last.click()
+    page.goto("/counter/?staff=all")
+    page.locator(".queue-table").wait_for()
+    return context, page
+
+
 @pytest.mark.parametrize("language", ["ja", "en"])
 def test_the_queue_fits_a_phone_and_names_stay_whole(browser, live_server, language):
     """Its table scrolls inside its box (the visually hidden labels of the transfer
@@ -90,17 +108,7 @@ def test_the_queue_fits_a_phone_and_names_stay_whole(browser, live_server, langu
     from reservations import services
 
     services.visit_issue_walk_in(procedure=procedure)
-    context = browser.new_context(
-        base_url=live_server.url, locale="ja-JP", viewport={"width": 390, "height": 844}
-    )
-    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
-    page = context.new_page()
-    page.goto("/accounts/login/")
-    page.locator("input[name=username]").fill(clerk.user.username)
-    page.locator("input[name=password]").fill("secret-pass-123")
-    page.locator("form button[type=submit]").last.click()
-    page.goto("/counter/?staff=all")
-    page.locator(".queue-table").wait_for()
+    context, page = _everyones_queue(browser, live_server, clerk, language, (390, 844))
     width = page.evaluate("document.documentElement.scrollWidth")
     name_lines = page.evaluate(
         """() => { const cell = [...document.querySelectorAll('.queue-citizen')]
@@ -133,17 +141,7 @@ def test_every_action_is_in_view_on_a_counter_tablet(browser, live_server, langu
     called = services.visit_call_next(staff=clerk)
     services.visit_act(visit=called, action="serve", actor=clerk)
     services.visit_issue_walk_in(procedure=procedure)
-    context = browser.new_context(
-        base_url=live_server.url, locale="ja-JP", viewport={"width": 1024, "height": 768}
-    )
-    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
-    page = context.new_page()
-    page.goto("/accounts/login/")
-    page.locator("input[name=username]").fill(clerk.user.username)
-    page.locator("input[name=password]").fill("secret-pass-123")
-    page.locator("form button[type=submit]").last.click()
-    page.goto("/counter/?staff=all")
-    page.locator(".queue-table").wait_for()
+    context, page = _everyones_queue(browser, live_server, clerk, language, (1024, 768))
     box = page.evaluate(
         """() => { const box = document.querySelector('.table-responsive');
            return [box.scrollWidth, box.clientWidth]; }"""
