@@ -122,10 +122,13 @@ def _works_at_the_counter(member) -> bool:
     return member is not None and member.role == Role.COUNTER_STAFF
 
 
-def _back_to_queue(request):
+def _back_to_queue(request, visit=None):
+    """The queue again, with its filters; at the row of ``visit`` when given, so that a
+    keyboard user goes on from there rather than from the top of the page."""
     target = reverse("reservations:queue")
     query = request.POST.get("query", "")
-    return redirect(target + ("?" + query if query else ""))
+    anchor = "#visit-%d" % visit.pk if visit is not None else ""
+    return redirect(target + ("?" + query if query else "") + anchor)
 
 
 @require_POST
@@ -147,6 +150,7 @@ def call_next(request):
                 _("Called %(ticket)s to %(counter)s.")
                 % {"ticket": visit.ticket, "counter": visit.counter or "—"},
             )
+            return _back_to_queue(request, visit)
     return _back_to_queue(request)
 
 
@@ -207,7 +211,7 @@ def visit_action(request, visit_id: int, action: str):
         messages.success(request, done)
         if visit.status == VisitStatus.DONE:
             return redirect("reservations:receipt", visit_id=visit.pk)
-    return _back_to_queue(request)
+    return _back_to_queue(request, visit)
 
 
 @require_POST

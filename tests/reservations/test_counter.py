@@ -359,6 +359,22 @@ def test_a_colleagues_citizen_is_taken_over_only_by_oneself_and_not_once_called(
     assert services.visit_transfer(visit=called, to_staff=third, actor=manager).staff == third
 
 
+def test_after_an_action_the_queue_opens_at_the_citizens_row(client):
+    """A keyboard user went on from the top of the page after every action, about 12
+    Tabs from their row (helper 42)."""
+    mine, _other, _called = _called_by_a_colleague()
+    waiting = services.visit_issue_walk_in(procedure=_called.procedure)
+    client.force_login(mine.user)
+
+    response = client.post(
+        reverse("reservations:visit_action", args=[waiting.pk, "transfer"]), {"to": mine.pk}
+    )
+    page = client.get(reverse("reservations:queue")).content.decode()
+
+    assert response["Location"].endswith("#visit-%d" % waiting.pk)
+    assert 'id="visit-%d"' % waiting.pk in page
+
+
 def test_call_next_is_offered_to_those_who_serve_today(client, settings):
     settings.TWO_FACTOR_REQUIRED = False
     manager = make_staff_member(role=Role.MANAGER)  # no shift today: nobody to call
