@@ -223,29 +223,18 @@ def _require_own(visit: Visit, actor: StaffMember | None) -> None:
 
 def _require_may_transfer(visit: Visit, to_staff: StaffMember, actor: StaffMember | None) -> None:
     """A counter clerk hands on their own citizens and those nobody has yet; another
-    clerk's citizen they may only take over themselves, and not once called: the
-    citizen is on the way to that clerk's counter, and the board shows it there."""
-    if may_act_on(actor, visit.staff_id):
+    clerk's citizen they may only take over themselves (``_require_own`` tells them to),
+    never hand on to a third clerk."""
+    if may_act_on(actor, visit.staff_id) or to_staff.pk == actor.pk:
         return
-    name = visit.staff.display_name
-    if to_staff.pk != actor.pk:
-        raise CounterError(
-            "not_yours",
-            _(
-                "%(ticket)s is with %(name)s: only they or a manager can hand the citizen "
-                "to another clerk. To take them over, transfer them to yourself."
-            )
-            % {"ticket": visit.ticket, "name": name},
+    raise CounterError(
+        "not_yours",
+        _(
+            "%(ticket)s is with %(name)s: only they or a manager can hand the citizen "
+            "to another clerk. To take them over, transfer them to yourself."
         )
-    if visit.status == VisitStatus.CALLED:
-        raise CounterError(
-            "called_elsewhere",
-            _(
-                "%(ticket)s has been called to %(name)s's counter and may be on the way "
-                "there: ask them or a manager before taking the citizen over."
-            )
-            % {"ticket": visit.ticket, "name": name},
-        )
+        % {"ticket": visit.ticket, "name": visit.staff.display_name},
+    )
 
 
 def visit_transfer(

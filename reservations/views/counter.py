@@ -103,12 +103,12 @@ def _prepare_rows(request, rows) -> None:
                 ((c.pk, c.display_name) for c in row.transfer_to if c.pk != key[1]),
             )
         row.transfer_options = options[key]
-        # Another clerk's citizen: a counter clerk takes them over by a transfer only,
-        # to themselves, while the citizen is still waiting.
+        # Another clerk's citizen: a counter clerk takes them over by a transfer to
+        # themselves only.
         row.actable = services.may_act_on(request.staff_member, key[1])
         if not row.actable:
             me = request.staff_member
-            mine = row.status == "waiting" and any(c.pk == me.pk for c in row.transfer_to)
+            mine = any(c.pk == me.pk for c in row.transfer_to)
             row.transfer_options = (
                 format_html('<option value="{}">{}</option>', me.pk, me.display_name)
                 if mine
@@ -161,6 +161,25 @@ def _visit_or_404(visit_id: int) -> Visit:
     return visit
 
 
+def _require_as_seen(visit: Visit, seen: str | None) -> None:
+    """A transfer chosen on a page that showed the citizen in another state (a clerk
+    has called them since: they may be on the way to that counter) is refused, for the
+    clerk to look at the queue as it is now."""
+    if seen and seen != visit.status:
+        raise services.CounterError(
+            "changed",
+            _(
+                "%(ticket)s has changed since your page was loaded (now: %(status)s, "
+                "%(name)s). Check the queue and choose again."
+            )
+            % {
+                "ticket": visit.ticket,
+                "status": visit.get_status_display(),
+                "name": visit.staff.display_name if visit.staff else "—",
+            },
+        )
+
+
 @require_POST
 @counter_staff_required
 def visit_action(request, visit_id: int, action: str):
@@ -182,6 +201,7 @@ def visit_action(request, visit_id: int, action: str):
         )
     try:
         if action == "transfer":
+            _require_as_seen(visit, request.POST.get("seen"))
             to_staff = StaffMember.objects.filter(pk=id_param(request.POST.get("to"))).first()
             if to_staff is None:
                 raise services.CounterError("no_clerk", _("Choose the clerk to transfer to."))
