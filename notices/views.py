@@ -36,6 +36,15 @@ certificate_staff_required = role_required(Role.DEPARTMENT_STAFF, Role.MANAGER, 
 REPORT_ROWS_SHOWN = 1000
 
 
+def _department_without_types(user) -> bool:
+    """Department staff whose department owns no certificate type: every row they could
+    upload would be refused (managers and administrators import any type there is)."""
+    return (
+        selectors.certificate_department(user) is not None
+        and not selectors.visible_certificate_types(user).exists()
+    )
+
+
 def _import_page(request, form, status=200):
     return render(
         request,
@@ -45,6 +54,7 @@ def _import_page(request, form, status=200):
             "columns": services.COLUMNS,
             "required": services.REQUIRED,
             "types": selectors.visible_certificate_types(request.user),
+            "nothing_to_import": _department_without_types(request.user),
             "recent": selectors.visible_import_runs(request.user)[:10],
             "max_cell_chars": settings.IMPORT_MAX_CELL_CHARS,
             "max_line_bytes": settings.IMPORT_MAX_LINE_BYTES,
@@ -71,7 +81,7 @@ def import_certificates(request):
         form.add_error(None, ImportForm.too_large_message())
         return _import_page(request, form, status=413)
     form = ImportForm(request.POST, request.FILES)
-    if form.is_valid() and not selectors.visible_certificate_types(request.user).exists():
+    if form.is_valid() and _department_without_types(request.user):
         # Every row would be refused: said before anything is read (the page says so too).
         form.add_error(
             "file",
