@@ -14,6 +14,7 @@ from complaints.models import (
     ReportKind,
 )
 from complaints.services.intake import received_at_problem
+from organization.calendar import is_business_day
 from organization.models import Department
 from reservations.codes import normalize_code
 from reservations.models import Procedure, Reservation
@@ -135,6 +136,16 @@ class EscalateForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Empty: the level's answer time in business days."),
     )
+
+    def clean_due_on(self):
+        """Every other deadline counts business days: nobody answers on a Saturday."""
+        due_on = self.cleaned_data["due_on"]
+        if due_on is not None and not is_business_day(due_on):
+            raise forms.ValidationError(
+                _("%(day)s is not a working day of the city hall: choose a working day."),
+                params={"day": due_on.isoformat()},
+            )
+        return due_on
 
 
 class RespondForm(forms.Form):

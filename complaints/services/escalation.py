@@ -17,7 +17,7 @@ from complaints.services.base import (
     require_open,
 )
 from complaints.timeline import escalation_parts, response_parts
-from organization.calendar import business_days_add, is_business_day
+from organization.calendar import business_days_add
 from organization.models import Department, StaffMember
 
 
@@ -52,12 +52,7 @@ def complaint_escalate(
         due_on = business_days_add(today, policy.level_settings(complaint.level).escalation_days)
     elif due_on < today:
         raise ComplaintError(_("The answer cannot be due in the past."))
-    elif not is_business_day(due_on):
-        # Every other deadline counts business days: nobody answers on a Saturday.
-        raise ComplaintError(
-            _("%(day)s is not a working day of the city hall: choose a working day.")
-            % {"day": due_on.isoformat()}
-        )
+
     try:
         with transaction.atomic():
             escalation = Escalation.objects.create(

@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from django.db import DatabaseError, IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from complaints import services
@@ -100,21 +101,24 @@ def test_a_complaint_has_exactly_one_owner_of_the_countermeasure(city):
         )
 
 
-def test_an_answer_cannot_be_due_on_a_day_the_city_hall_is_closed(city):
+def test_an_answer_cannot_be_due_on_a_day_the_city_hall_is_closed(client, city):
     """Helper 42 set an answer due on a Saturday; every other deadline counts business days."""
     complaint = record(city["clerk"])
     today = timezone.localdate()
     saturday = today + dt.timedelta(days=(5 - today.weekday()) % 7 or 7)
+    client.force_login(city["clerk"].user)
 
-    with pytest.raises(ComplaintError, match=saturday.isoformat()):
-        services.complaint_escalate(
-            complaint=complaint,
-            actor=city["clerk"],
-            department=city["zeimu"],
-            role="joint",
-            request="調査",
-            due_on=saturday,
-        )
+    response = client.post(
+        reverse("complaints:action", args=[complaint.pk, "escalate"]),
+        {
+            "escalate-department": city["zeimu"].pk,
+            "escalate-role": "joint",
+            "escalate-request": "調査",
+            "escalate-due_on": saturday.isoformat(),
+        },
+    )
+
+    assert "%s は市役所の開庁日ではありません" % saturday.isoformat() in response.content.decode()
     assert not complaint.escalations.exists()
 
 
