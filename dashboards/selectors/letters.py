@@ -175,8 +175,9 @@ def _funnel_steps(row: dict, *, rates_of: dict | None) -> list[dict]:
     before in ``rates_of`` (the counts whose window has closed; None: no shares yet)."""
     steps, previous, letters = [], None, rates_of["letters"] if rates_of else None
     labels = {
-        # Made: a batch not yet marked mailed counts too (from the day it was made).
-        "letters": _("Letters"),
+        # A batch not yet marked mailed counts too, from the day it was made: the
+        # funnel's column of such a batch says so.
+        "letters": _("Letters mailed"),
         "booked": _("Booked within 30 days"),
         "done": _("Visit done"),
         "answered": _("Survey answered"),
