@@ -41,17 +41,8 @@ def due_certificates(
     # certificate expiring within the rule's window of this one: a corrected record under
     # a new record id is the same case, not a renewal (a renewal expires a validity
     # period later).
-    span = dt.timedelta(days=rule.days_before_expiry)
     already = Letter.objects.filter(rule=rule, resident=OuterRef("resident")).filter(
-        Q(certificate__issued_on=OuterRef("issued_on"))
-        | Q(
-            certificate__expires_on__gt=ExpressionWrapper(
-                OuterRef("expires_on") - span, output_field=DateField()
-            ),
-            certificate__expires_on__lt=ExpressionWrapper(
-                OuterRef("expires_on") + span, output_field=DateField()
-            ),
-        )
+        same_case_q(rule, prefix="certificate__")
     )
     window = Certificate.objects.filter(
         certificate_type=rule.certificate_type,
@@ -71,6 +62,29 @@ def due_certificates(
         .exclude(Exists(already))
         .select_related("resident", "certificate_type")
         .order_by("resident__postal_code", "resident__resident_number")
+    )
+
+
+def same_case_q(rule: NoticeRule, prefix: str = "") -> Q:
+    """Certificates (at ``prefix``) of the same case as the outer one, for one resident:
+    the same issue, or an expiry within the rule's window of it (a corrected record;
+    a renewal expires a validity period later). ``same_case`` is its twin in Python."""
+    span = dt.timedelta(days=rule.days_before_expiry)
+
+    def shifted(delta):
+        return ExpressionWrapper(OuterRef("expires_on") + delta, output_field=DateField())
+
+    return Q(**{prefix + "issued_on": OuterRef("issued_on")}) | Q(
+        **{prefix + "expires_on__gt": shifted(-span), prefix + "expires_on__lt": shifted(span)}
+    )
+
+
+def same_case(rule: NoticeRule, certificate, other) -> bool:
+    """Whether ``other`` is a record of the same case as ``certificate`` (``same_case_q``)."""
+    span = dt.timedelta(days=rule.days_before_expiry)
+    return (
+        other.issued_on == certificate.issued_on
+        or abs(other.expires_on - certificate.expires_on) < span
     )
 
 

@@ -8,7 +8,13 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from notices.capacity import rule_forecast
-from notices.due import due_certificates, latest_key, matching_booking, open_bookings_by_name
+from notices.due import (
+    due_certificates,
+    latest_key,
+    matching_booking,
+    open_bookings_by_name,
+    same_case,
+)
 from notices.models import (
     BookingMatchRelease,
     Certificate,
@@ -229,7 +235,7 @@ class _WindowFacts:
     bookings: dict
     due: set
     plan: object
-    span: dt.timedelta  # the rule's window: expiries this close are one case
+    rule: NoticeRule
 
     @classmethod
     def read(cls, rule: NoticeRule, today: dt.date, certificates: list) -> "_WindowFacts":
@@ -257,8 +263,7 @@ class _WindowFacts:
         due = {c.pk for c in due_certificates(rule=rule, today=today)}
         plan = rule_forecast(rule=rule, today=today) if due else None
         bookings = open_bookings_by_name(rule, first_issue)
-        span = dt.timedelta(days=rule.days_before_expiry)
-        return cls(latest, letters, released, bookings, due, plan, span)
+        return cls(latest, letters, released, bookings, due, plan, rule)
 
     def letter_of_case(self, certificate: Certificate):
         """The letter made for this certificate, or for another record of the same case
@@ -267,12 +272,7 @@ class _WindowFacts:
         return next(
             (letter for letter in letters if letter.certificate_id == certificate.pk), None
         ) or next(
-            (
-                letter
-                for letter in letters
-                if letter.certificate.issued_on == certificate.issued_on
-                or abs(letter.certificate.expires_on - certificate.expires_on) < self.span
-            ),
+            (letter for letter in letters if same_case(self.rule, certificate, letter.certificate)),
             None,
         )
 

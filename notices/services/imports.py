@@ -215,7 +215,6 @@ def _commit_chunk(
         refused = sorted([*refused, *stored.refused], key=lambda error: error["line"])
         not_stored = {error["line"] for error in stored.refused} | set(stored.held)
         warnings = letter_warnings([row for row in good if row.line not in not_stored])
-        warnings = sorted([*warnings, *stored.warnings], key=lambda warning: warning["line"])
         ImportRowWarning.objects.bulk_create(
             [
                 ImportRowWarning(run=run, line=warning["line"], reason=warning["reason"][:300])

@@ -2,7 +2,7 @@
 numbers, repeated record ids refused, record ids given to someone else held as moves,
 postal codes Japan Post does not know reported as warnings."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
@@ -22,7 +22,6 @@ class _Upserted:
     created: int
     updated: int
     unchanged: list[int]  # primary keys of the rows already as wanted
-    warnings: list[dict] = field(default_factory=list)
 
 
 def _upsert(model, key: str, wanted: dict[str, dict], existing: dict, fields, stamp: dict):
@@ -126,7 +125,6 @@ class _Stored:
     unchanged: int
     refused: list[dict]
     held: list[int]  # lines held as moves, waiting for confirmation
-    warnings: list[dict]
 
 
 def store_chunk(run: ImportRun, rows: list[Row], now) -> _Stored:
@@ -157,7 +155,6 @@ def store_chunk(run: ImportRun, rows: list[Row], now) -> _Stored:
         len(upserted.unchanged),
         refused,
         [m.line for m in moves],
-        upserted.warnings,
     )
 
 
