@@ -258,6 +258,7 @@ def build(days: list[dt.date]) -> None:
                    CASE WHEN c.open THEN (c.received_at)::date + 3 END,
                    CASE WHEN c.open THEN (c.received_at)::date + 14 END,
                    ' ベンチ 苦情 内容 原因 対策 ␞ベンチクジョウナイヨウゲンインタイサク'
+                     || '␝ベンチ苦情 内容 原因 対策'
             FROM (
               SELECT (SELECT day FROM bench_days ORDER BY random() + g * 0 LIMIT 1)
                        + time '10:00' AS received_at,

@@ -36,25 +36,25 @@ def _patterns(name: str, contact: str) -> list[str]:
     return patterns
 
 
-def redactor(name: str = "", contact: str = ""):
+def redactor(name: str = "", contact: str = "", *, marker: str | None = None):
     """A function that replaces, in a text, the citizen's ``name`` (whole, without its
     space, and each part), their ``contact`` and any telephone number or e-mail
-    address with a marker."""
+    address with a marker (「［個人情報］」 in the reader's language unless given)."""
     patterns = [*_patterns(name, contact), PHONE.pattern, EMAIL.pattern]
     found = re.compile("|".join("(?:%s)" % p for p in patterns))
 
     def redact(text: str) -> str:
         if not text:
             return text
-        return found.sub(str(_("[personal data]")), text)
+        return found.sub(str(_("[personal data]")) if marker is None else marker, text)
 
     return redact
 
 
-def for_complaint(complaint):
+def for_complaint(complaint, *, marker: str | None = None):
     """The redactor of one complaint (a model, or a dict with its citizen fields)."""
     get = complaint.get if isinstance(complaint, dict) else complaint.__dict__.get
-    return redactor(get("citizen_name") or "", get("citizen_contact") or "")
+    return redactor(get("citizen_name") or "", get("citizen_contact") or "", marker=marker)
 
 
 CASE_TEXTS = ("summary", "description", "root_cause", "countermeasure")

@@ -214,7 +214,6 @@ KNOWLEDGE_FIELDS = (
     "department_id",
     "procedure_id",
 )
-_SEARCHED = ("summary", "description", "root_cause", "countermeasure")
 
 
 def search_terms(text: str) -> list[str]:
@@ -224,14 +223,12 @@ def search_terms(text: str) -> list[str]:
 
 
 def _term_condition(term: str, synonyms: list[list[str]]) -> Q:
-    """A case matches a query word when its text contains the word (as typed or
-    NFKC-folded), or its index holds the word's lemma or — for a word in kana — its
-    reading; the same for every synonym of the word."""
+    """A case matches a query word when its index (made without the citizen's personal
+    data: ``textsearch.complaint_index``) holds the word as written (folded: width, case
+    and kana do not matter), its lemma or — for a word in kana — its reading; the same
+    for every synonym of the word."""
     condition = Q()
     for word in _with_synonyms(term, synonyms):
-        for form in {word, unicodedata.normalize("NFKC", word)}:
-            for name in _SEARCHED:
-                condition |= Q(**{"%s__icontains" % name: form})
         for form in textsearch.query_forms(word):
             condition |= Q(search_index__icontains=form)
     return condition

@@ -17,6 +17,7 @@ import unicodedata
 from organization.furigana import tagger
 
 READING_MARK = "\u241e"  # separates the lemma part of the index from the reading part
+TEXT_MARK = "\u241d"  # and the reading part from the text as written (folded)
 
 
 def fold(text: str) -> str:
@@ -43,15 +44,23 @@ def _words(text: str) -> list[tuple[str, str]]:
 
 
 def index_text(*texts: str) -> str:
-    """The search index of a case: its lemmas (space separated, each padded) and, after a
-    mark, its readings run together (so a reading typed across words still matches)."""
+    """The search index of a case: its lemmas (space separated, each padded), after a
+    mark its readings run together (so a reading typed across words still matches), and
+    after another its texts as written, folded (so any part of a word matches)."""
     lemmas, readings = [], []
     for text in texts:
         for lemma, reading in _words(text):
             lemmas.append(lemma)
             readings.append(reading)
         readings.append(" ")
-    return " %s %s%s" % (" ".join(lemmas), READING_MARK, "".join(readings).strip())
+    written = "\n".join(fold(text) for text in texts if text)
+    return " %s %s%s%s%s" % (
+        " ".join(lemmas),
+        READING_MARK,
+        "".join(readings).strip(),
+        TEXT_MARK,
+        written,
+    )
 
 
 def query_forms(term: str) -> set[str]:
@@ -73,10 +82,17 @@ def is_kana(text: str) -> bool:
     return bool(text) and all("\u3041" <= c <= "\u30ff" or c in "ー・ " for c in text)
 
 
-# The fields of a case the knowledge base searches, and shows: none holds personal data
-# (the first response is what the citizen was told, and may name them).
+# The fields of a case the knowledge base searches, and shows (the first response is what
+# the citizen was told, and may name them: it is neither).
 SEARCHED = ("summary", "description", "root_cause", "countermeasure")
 
 
 def complaint_index(complaint) -> str:
-    return index_text(*(getattr(complaint, name) or "" for name in SEARCHED))
+    """The index the knowledge base searches, and the only thing it searches: made from
+    the texts with the citizen's name, contact, telephone numbers and e-mail addresses
+    taken out (``redaction``), so that typing a name — or its reading — finds no case by
+    it, as the cases shown never show it."""
+    from complaints.redaction import for_complaint
+
+    redact = for_complaint(complaint, marker=" ")
+    return index_text(*(redact(getattr(complaint, name) or "") for name in SEARCHED))

@@ -106,6 +106,22 @@ def test_the_knowledge_base_and_similar_cases_show_no_name_or_contact(client, ci
     assert "税額について" in similar.content.decode()  # the case is still offered
 
 
+@pytest.mark.parametrize("query", ["猪狩", "蓮司", "猪狩蓮司", "いがり", "イガリ", "090-1234"])
+def test_the_knowledge_base_finds_no_case_by_the_citizens_name_or_contact(client, city, query):
+    """The cases shown have the name taken out; a search by it must not find them either,
+    or anyone could learn which case was about whom."""
+    case = _closed(city)
+    client.force_login(make_staff_member(department=city["koho"]).user)
+    url = reverse("complaints:knowledge")
+
+    by_name = client.get(url, {"q": query}).content.decode()
+    by_fact = client.get(url, {"q": "取り違え"}).content.decode()
+
+    assert "税額について" not in by_name
+    assert "税額について" in by_fact
+    assert reverse("complaints:knowledge_case", args=[case.pk]) in by_fact
+
+
 def test_an_information_only_department_reads_the_facts_without_the_citizen(client, city):
     complaint = _named(city)
     escalate(
