@@ -30,6 +30,7 @@ CITIZEN_SOURCES = (
     "templates/reservations/*.html",
     "templates/reservations/email/*",
     "templates/reservations/counter/_display_board.html",
+    "templates/reservations/counter/_display_board_head.html",
     "templates/reservations/counter/_kiosk_return.html",
     "templates/reservations/counter/display.html",
     "templates/reservations/counter/kiosk.html",

@@ -304,13 +304,17 @@ def _board_names(obj, field: str, languages) -> list[dict]:
     return names
 
 
-def _board_rows(languages) -> list:
-    """The numbers called, each with its counter's name in the board's languages."""
-    called = selectors.display_board(day=timezone.localdate())
-    for visit in called:
+def _board_rows(languages) -> dict:
+    """The numbers called (to walk to a counter now) and, apart, those already at their
+    counter, each with its counter's name in the board's languages."""
+    rows = selectors.display_board(day=timezone.localdate())
+    for visit in rows:
         counter = visit.counter
         visit.counter_names = _board_names(counter, "name", languages) if counter else []
-    return called
+    return {
+        "called": [visit for visit in rows if visit.status == VisitStatus.CALLED],
+        "serving": [visit for visit in rows if visit.status == VisitStatus.SERVING],
+    }
 
 
 @require_GET
@@ -322,7 +326,7 @@ def display(request):
         request,
         "reservations/counter/display.html",
         {
-            "called": _board_rows(languages),
+            **_board_rows(languages),
             "board_languages": languages,
             "city_names": _board_names(site_settings(), "city_name", languages),
             # The refresh asks for the language chosen (even while shown in English).
@@ -339,7 +343,7 @@ def display_board(request):
     return render(
         request,
         "reservations/counter/_display_board.html",
-        {"called": _board_rows(languages), "board_languages": languages},
+        {**_board_rows(languages), "board_languages": languages},
     )
 
 

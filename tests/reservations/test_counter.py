@@ -241,6 +241,30 @@ def test_the_display_board_shows_numbers_and_counters_but_no_names(client, proce
     assert reservation.citizen_name not in content
 
 
+def test_the_display_board_calls_only_those_to_walk_to_a_counter_now(client, procedure):
+    """A number already at its counter is listed apart, under its own heading, so the
+    numbers called (and the latest, highlighted) are the ones to walk up now."""
+    clerks = [add_clerk(procedure) for _ in range(2)]
+    for n in (1, 2):
+        services.visit_check_in(reservation=booked(procedure, at(DAY, 10), n), now=at(DAY, 9))
+    serving, called = (services.visit_call_next(staff=c, now=at(DAY, 10)) for c in clerks)
+    services.visit_act(visit=serving, action="serve", actor=clerks[0], now=at(DAY, 10, 1))
+    Visit.objects.update(day=dt.date.today())
+
+    board = client.get(reverse("reservations:display_board"), HTTP_ACCEPT_LANGUAGE="ja")
+    content = board.content.decode()
+
+    heading = content.index("窓口で対応中の番号")
+    assert content.index(called.ticket) < heading < content.index(serving.ticket)
+    assert content.count('class="latest"') == 1
+    assert content.index('class="latest"') < content.index(called.ticket)
+    # With only citizens being served, the board asks the others to wait.
+    services.visit_act(visit=called, action="serve", actor=clerks[1], now=at(DAY, 10, 2))
+    content = client.get(reverse("reservations:display_board")).content.decode()
+    assert content.index("しばらくお待ちください") < content.index("窓口で対応中の番号")
+    assert 'class="latest"' not in content
+
+
 def test_the_display_board_names_the_city_in_japanese_then_its_second_language(client):
     from organization.services import site_settings_update
 
