@@ -54,9 +54,16 @@ def counter_queue(
     counter_id: int | None = None,
     staff_id: int | None = None,
     status: str = "",
+    seen_by: StaffMember | None = None,
 ) -> list[QueueRow]:
-    """Today's bookings and walk-ins with what the clerk needs: 3 queries, any size."""
+    """Today's bookings and walk-ins with what the clerk needs: 3 queries, any size.
+    With ``seen_by`` (a counter clerk) only the citizens that clerk could serve: those
+    of the procedures they are qualified for, and their own."""
     bookings, walk_ins = _queue_querysets(day, counter_id=counter_id, staff_id=staff_id)
+    if seen_by is not None:
+        qualified = seen_by.qualified_procedures.values("pk")
+        mine = Q(procedure__in=qualified) | Q(staff_id=seen_by.pk)
+        bookings, walk_ins = bookings.filter(mine), walk_ins.filter(mine)
     rows = [_booking_row(reservation, now) for reservation in bookings]
     rows += [_walk_in_row(visit, now) for visit in walk_ins]
     if status:

@@ -41,17 +41,19 @@ def queue(request):
     now = timezone.now()
     day = timezone.localdate(now)
     # A counter clerk sees their own queue first (their bookings and the walk-ins they
-    # can take); "All" in the clerk filter (staff=all) shows everybody's.
+    # can take); "All" in the clerk filter (staff=all) shows everybody's citizens that
+    # the clerk could serve (need-to-know: not another department's), managers' all.
+    clerk = request.staff_member if _works_at_the_counter(request.staff_member) else None
     staff_filter = request.GET.get("staff", "")
-    if not staff_filter and _works_at_the_counter(request.staff_member):
-        staff_filter = str(request.staff_member.pk)
+    if not staff_filter and clerk:
+        staff_filter = str(clerk.pk)
     filters = {
         "counter_id": id_param(request.GET.get("counter")),
         "staff_id": id_param(staff_filter),
         "status": request.GET.get("status", ""),
     }
     query = request.GET.urlencode()
-    rows = counter_queue(day=day, now=now, **filters)
+    rows = counter_queue(day=day, now=now, seen_by=clerk, **filters)
     # The bookings whose citizen's name is shown. The page refreshes itself every few
     # seconds: the same list for the same clerk is logged once in a while, not each time.
     access_log_read(
@@ -63,6 +65,7 @@ def queue(request):
     context = {
         "rows": rows,
         "filters": filters,
+        "scoped": clerk is not None,
         "now": now,
         "me": request.staff_member,
         "query": query,

@@ -317,6 +317,35 @@ def test_a_citizen_is_not_offered_a_transfer_to_the_clerk_they_are_with(client):
     assert 'value="%d"' % second.pk in options and 'value="%d"' % first.pk not in options
 
 
+def test_a_clerk_sees_only_the_citizens_of_procedures_they_can_serve(client):
+    """Need-to-know: "All clerks" shows a counter clerk every colleague's citizens that
+    they could serve or take over, not another department's; a manager sees all."""
+    today = dt.date.today()
+    ours, theirs = ProcedureFactory(), ProcedureFactory()
+    mine, colleague, stranger = (
+        add_clerk(procedure, day=today, start=dt.time(0, 0), end=dt.time(23, 59))
+        for procedure in (ours, ours, theirs)
+    )
+    ours_booking = booked_now(ours, colleague, citizen_name="鈴木 花子")
+    theirs_booking = booked_now(
+        theirs, stranger, citizen_name="佐藤 次郎", email_key="jiro@example.jp"
+    )
+    services.visit_check_in(reservation=ours_booking, by_staff=colleague)
+    services.visit_check_in(reservation=theirs_booking, by_staff=stranger)
+    everyone = {"staff": "all"}
+
+    client.force_login(mine.user)
+    page = client.get(reverse("reservations:queue"), everyone).content.decode()
+    strangers = client.get(reverse("reservations:queue"), {"staff": stranger.pk}).content.decode()
+
+    assert "鈴木 花子" in page and "佐藤 次郎" not in page + strangers
+    assert "あなたが担当できる手続きの市民だけです" in page
+    client.force_login(make_staff_member(role=Role.MANAGER).user)
+    page = client.get(reverse("reservations:queue"), everyone).content.decode()
+    assert "鈴木 花子" in page and "佐藤 次郎" in page
+    assert "あなたが担当できる手続きの市民だけです" not in page
+
+
 def _called_by_a_colleague():
     """Two clerks serving all day today; the second has called a booked citizen."""
     today = dt.date.today()
