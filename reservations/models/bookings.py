@@ -5,6 +5,7 @@ import datetime as dt
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from reservations.models.places import Counter
@@ -162,11 +163,14 @@ class Reservation(models.Model):
     @property
     def place(self) -> str:
         """Where to go, in the active language: department, counter and the counter's
-        location (else the department's), e.g. 「福祉課 5番窓口 (本庁舎1階)」."""
+        location (else the department's), e.g. 「福祉課 5番窓口（本庁舎1階）」 (brackets
+        as the language writes them)."""
         department = self.procedure.department
         location = self.counter.location or department.location
         place = "%s %s" % (department.name, self.counter.name)
-        return "%s (%s)" % (place, location) if location else place
+        if not location:
+            return place
+        return gettext("%(place)s (%(location)s)") % {"place": place, "location": location}
 
     def change_deadline(self) -> dt.datetime:
         return self.procedure.change_deadline(self.start_at)

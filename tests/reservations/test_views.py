@@ -315,6 +315,7 @@ def test_the_place_is_in_the_language_of_the_page_and_the_calendar_file(client, 
     english_ics = client.get(ics, HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
     assert "本庁舎1階" in japanese and "Main building" not in japanese
+    assert "%s（本庁舎1階）" % counter.name_ja in japanese  # brackets as Japanese writes them
     assert "Counter 5 (Main building, 1st floor)" in english and "本庁舎" not in english
     assert "Main building\\, 1st floor" in english_ics  # commas escaped (RFC 5545)
 
