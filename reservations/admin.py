@@ -1,5 +1,6 @@
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.http import Http404
 from django.template.response import TemplateResponse
@@ -7,6 +8,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationStackedInline
@@ -120,10 +122,15 @@ class ProcedureAdmin(TranslatedAdmin):
             return super().save_formset(request, form, formset, change)
         # Through the service: a change of wording makes a new version of the rule.
         for rule in formset.save(commit=False):
+            adding = rule._state.adding
+            version = rule.version
             changed = set(rule_text_columns()) & set(
                 next(f for f in formset.forms if f.instance is rule).changed_data
             )
             services.document_rule_save(rule=rule, wording_changed=bool(changed))
+            _warn_of_stale_translations(request, rule)
+            if adding or rule.version != version:
+                _warn_of_bookings_made_before(request, rule)
         formset.save_m2m()  # the answers each rule applies for
         for rule in formset.deleted_objects:
             rule.delete()
@@ -283,6 +290,64 @@ def _warn_of_bookings(request, day, count: int) -> None:
             % {"count": count, "day": day.isoformat()},
             url,
             _("The bookings of that day"),
+        ),
+    )
+
+
+def _warn_of_stale_translations(request, rule) -> None:
+    """The Japanese wording changed and these translations did not: they were emptied
+    (``DocumentRule._drop_stale_translations``), say so and what citizens see now."""
+    if not rule.stale_translations:
+        return
+    names = dict(settings.LANGUAGES)
+    messages.warning(
+        request,
+        _(
+            "The Japanese wording of 「%(rule)s」 changed, so its translations (%(languages)s) "
+            "said the old rule and were emptied: citizens reading those languages see the "
+            "Japanese until you translate the new wording."
+        )
+        % {
+            "rule": Truncator(rule.text_ja).chars(40),
+            "languages": "、".join(str(names[code]) for code in rule.stale_translations),
+        },
+    )
+
+
+def _warn_of_bookings_made_before(request, rule) -> None:
+    """A rule added or reworded does not reach the citizens booked already except
+    through their booking's page and the reminder e-mail: say how many, with the list."""
+    count = (
+        Reservation.objects.filter(
+            procedure_id=rule.procedure_id,
+            status__in=OPEN_STATUSES,
+            end_at__gt=timezone.now(),
+        )
+        .exclude(consents__rule=rule, consents__rule_version=rule.version)
+        .count()
+    )
+    if not count:
+        return
+    url = "%s?procedure__id__exact=%d&status__exact=confirmed" % (
+        reverse("admin:reservations_reservation_changelist"),
+        rule.procedure_id,
+    )
+    messages.warning(
+        request,
+        format_html(
+            '{} <a href="{}">{}</a>',
+            ngettext(
+                "%(count)s open booking was made before this rule was added or changed: its "
+                "page and its reminder e-mail show the new wording; call the citizen if they "
+                "gave no e-mail address.",
+                "%(count)s open bookings were made before this rule was added or changed: "
+                "their pages and reminder e-mails show the new wording; call the citizens "
+                "who gave no e-mail address.",
+                count,
+            )
+            % {"count": count},
+            url,
+            _("The procedure's bookings"),
         ),
     )
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config.documents import qr_png
 from outbox import registry
-from reservations import documents, selectors
+from reservations import documents, requirements, selectors
 from reservations.codes import manage_token_for
 from reservations.models import HOLD_MINUTES, Reservation, ReservationStatus
 
@@ -153,6 +153,9 @@ def build_booking_email(email) -> EmailMultiAlternatives | None:
         return None
     template, attach_calendar, calendar_method, _label = BOOKING_EMAILS[email.kind]
     extra = {}
+    if email.kind == "booking_reminder":
+        # A rule changed (or added) since booking: the reminder says what to bring now.
+        extra["changed_rules"] = requirements.reworded_since_booking(reservation)
     previous_id = (email.params or {}).get("previous_id")
     if previous_id:
         try:

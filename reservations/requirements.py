@@ -15,6 +15,7 @@ import itertools
 from dataclasses import dataclass
 
 from django.db.models import Prefetch
+from django.utils import translation
 
 from reservations.models import DocumentRule, ProcedureQuestion, QuestionChoice
 
@@ -77,6 +78,42 @@ def applicable_rules(
 ) -> list[DocumentRule]:
     """The rules (with ``applies_when`` prefetched) that apply for these answers."""
     return [rule for rule in rules if rule_applies(rule, chosen)]
+
+
+def changed_since_booking(reservation, procedure=None) -> tuple[dict[int, int], list[DocumentRule]]:
+    """The versions the citizen agreed to, and the rules in force that apply for the
+    booking's answers and whose wording changed since (or that are new): what the city
+    asks now and the citizen has not read. A change of booking asks them to agree to
+    these; the booking's page and the reminder show them. ``procedure``: the booking
+    pages' procedure with its ``rules_in_force``; else they are read here."""
+    agreed = {
+        consent.rule_id: consent.rule_version
+        for consent in reservation.consents.all()
+        if consent.rule_id
+    }
+    procedure = procedure or reservation.procedure
+    in_force = getattr(procedure, "rules_in_force", None)
+    if in_force is None:
+        in_force = DocumentRule.objects.filter(
+            procedure=procedure, is_active=True
+        ).prefetch_related("applies_when")
+    chosen = chosen_from_ids(
+        questions_of(procedure),
+        {a.question_id: a.choice_id for a in reservation.answers.all() if a.choice_id},
+    )
+    rules = applicable_rules(in_force, chosen)
+    return agreed, [rule for rule in rules if agreed.get(rule.pk) != rule.version]
+
+
+def reworded_since_booking(reservation) -> list[DocumentRule]:
+    """The rules of ``changed_since_booking`` that now say something else, in the
+    language the citizen booked in, than what they agreed to (or are new to them): what
+    their booking's page and reminder tell them to read again. A new translation into
+    another language is a new version too, but asks nothing new of them."""
+    _agreed, changed = changed_since_booking(reservation)
+    agreed_texts = {c.rule_id: c.rule_text for c in reservation.consents.all()}
+    with translation.override(reservation.language):
+        return [rule for rule in changed if rule.text != agreed_texts.get(rule.pk)]
 
 
 def as_ids(chosen: dict[int, QuestionChoice]) -> dict[int, int]:

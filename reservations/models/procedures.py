@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.functional import lazy
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.utils import build_localized_fieldname
 
 from organization.models import TranslatedTextsMixin
 
@@ -191,6 +192,7 @@ class DocumentRule(TranslatedTextsMixin, models.Model):
         # The stored row, not this object, says which version is current: another
         # process may have changed the rule since this object was loaded. A change of
         # the wording in any language is a new version.
+        self.stale_translations = []
         if not self._state.adding and self.pk is not None:
             columns = rule_text_columns()
             stored = type(self).objects.filter(pk=self.pk).values_list(*columns, "version").first()
@@ -198,14 +200,29 @@ class DocumentRule(TranslatedTextsMixin, models.Model):
                 *texts, version = stored
                 changed = tuple(texts) != tuple(getattr(self, column) for column in columns)
                 self.version = version + 1 if changed else version
+                self._drop_stale_translations(dict(zip(columns, texts, strict=True)))
                 update_fields = kwargs.get("update_fields")
                 if update_fields is not None:
-                    kwargs["update_fields"] = {*update_fields, "version"}
+                    kwargs["update_fields"] = {*update_fields, "version", *columns}
         super().save(*args, **kwargs)
+
+    def _drop_stale_translations(self, stored: dict[str, str]) -> None:
+        """The Japanese wording changed and a translation did not: that translation
+        says what the rule used to say, and a citizen reading it would agree to the old
+        rule. It is emptied, so that language shows the Japanese (modeltranslation's
+        fallback) until someone translates the new wording; ``stale_translations``
+        names the languages emptied, for the admin to say so."""
+        source = build_localized_fieldname("text", "ja")
+        if stored[source] == getattr(self, source):
+            return
+        for code, _name in settings.LANGUAGES:
+            column = build_localized_fieldname("text", code)
+            old = stored[column]
+            if column != source and old and getattr(self, column) == old:
+                setattr(self, column, "")
+                self.stale_translations.append(code)
 
 
 def rule_text_columns() -> list[str]:
     """The rule's wording in each language (``text_ja``, ``text_en`` …)."""
-    from modeltranslation.utils import build_localized_fieldname
-
     return [build_localized_fieldname("text", code) for code, _name in settings.LANGUAGES]

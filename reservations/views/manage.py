@@ -127,6 +127,7 @@ def manage(request, token):
         # Staff open it after a telephone booking, or from the caller's link.
         access_log_read(request, objects=[reservation])
     now = timezone.now()
+    is_upcoming = reservation.is_open and reservation.end_at > now
     return render(
         request,
         "reservations/manage.html",
@@ -134,9 +135,13 @@ def manage(request, token):
             "reservation": reservation,
             "token": token,
             "documents": selectors.documents_to_bring(reservation, in_reader_language=True),
+            # What the city asks now that the citizen did not agree to when booking.
+            "changed_rules": requirements.reworded_since_booking(reservation)
+            if is_upcoming
+            else [],
             "qr_svg": qr_svg(reservation.code),
             "can_change": reservation.can_change(now=now),
-            "is_upcoming": reservation.is_open and reservation.end_at > now,
+            "is_upcoming": is_upcoming,
         },
     )
 
@@ -185,24 +190,6 @@ def _changeable_or_redirect(request, token):
     return reservation, procedure, None
 
 
-def _changed_rules(reservation, procedure) -> tuple[dict[int, int], list]:
-    """The versions the citizen agreed to, and the rules in force that apply for the
-    booking's answers and whose wording changed since (or that are new): those must be
-    read and agreed to again."""
-    agreed = {
-        consent.rule_id: consent.rule_version
-        for consent in reservation.consents.all()
-        if consent.rule_id
-    }
-    chosen = requirements.chosen_from_ids(
-        requirements.questions_of(procedure),
-        {a.question_id: a.choice_id for a in reservation.answers.all() if a.choice_id},
-    )
-    rules = requirements.applicable_rules(procedure.rules_in_force, chosen)
-    changed = [rule for rule in rules if agreed.get(rule.pk) != rule.version]
-    return agreed, changed
-
-
 @link_page("GET", "POST")
 def reschedule(request, token):
     """Step 1 of a change: choose a new day and time (the calendar opens at the booking's
@@ -239,7 +226,7 @@ def reschedule(request, token):
             hx=False,
         ),
     )
-    _agreed, changed_rules = _changed_rules(reservation, procedure)
+    _agreed, changed_rules = requirements.changed_since_booking(reservation, procedure)
     return render(
         request,
         "reservations/reschedule.html",
@@ -275,7 +262,7 @@ def reschedule_confirm(request, token, day, hhmm):
     if start == reservation.start_at:
         messages.info(request, _("That is the time you have already booked."))
         return redirect(back)
-    agreed, changed_rules = _changed_rules(reservation, procedure)
+    agreed, changed_rules = requirements.changed_since_booking(reservation, procedure)
     form = RulesAgreementForm(
         request.POST if request.method == "POST" else None, rules=changed_rules
     )

@@ -103,7 +103,9 @@ def test_the_service_makes_one_new_version_per_change():
     assert stored_version(rule) == 2
 
 
-def test_a_change_of_wording_in_the_admin_makes_a_new_version(client, procedure):
+def post_rules_in_the_admin(client, procedure, wording):
+    """Save the procedure's admin page as an administrator, each rule's Japanese and
+    English wording given by ``wording(n, rule)`` → (ja, en). Returns the response."""
     admin = make_staff_member(role=Role.ADMINISTRATOR).user
     get_user_model().objects.filter(pk=admin.pk).update(is_superuser=True, is_staff=True)
     client.force_login(admin)
@@ -131,22 +133,33 @@ def test_a_change_of_wording_in_the_admin_makes_a_new_version(client, procedure)
         }
     )
     for n, rule in enumerate(rules):
+        ja, en = wording(n, rule)
         data.update(
             {
                 "%s-%d-id" % (prefix, n): rule.pk,
                 "%s-%d-procedure" % (prefix, n): procedure.pk,
-                "%s-%d-text_ja" % (prefix, n): rule.text_ja + ("（原本）" if n == 0 else ""),
-                "%s-%d-text_en" % (prefix, n): rule.text_en or "",
+                "%s-%d-text_ja" % (prefix, n): ja,
+                "%s-%d-text_en" % (prefix, n): en,
                 "%s-%d-is_active" % (prefix, n): "on",
                 "%s-%d-display_order" % (prefix, n): rule.display_order,
             }
         )
-
-    response = client.post(url, data)
-
-    assert response.status_code == 302, getattr(response, "context", None) and [
+    response = client.post(url, data, follow=True)
+    assert response.redirect_chain, [
         f.errors for f in response.context["inline_admin_formsets"][1].formset.forms
     ]
+    return response
+
+
+def test_a_change_of_wording_in_the_admin_makes_a_new_version(client, procedure):
+    rules = list(procedure.document_rules.all())
+
+    post_rules_in_the_admin(
+        client,
+        procedure,
+        lambda n, rule: (rule.text_ja + ("（原本）" if n == 0 else ""), rule.text_en or ""),
+    )
+
     assert [stored_version(r) for r in rules] == [2, 1]
 
 
