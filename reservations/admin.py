@@ -1,7 +1,9 @@
 import datetime as dt
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -14,7 +16,8 @@ from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationStackedInline
 
 from organization.admin import PersonalDataAdminMixin, TranslatedAdmin
-from reservations import requirements, services
+from organization.admin import UserAdmin as OrganizationUserAdmin
+from reservations import requirements, selectors, services
 from reservations.models import (
     MAX_QUESTIONS_PER_PROCEDURE,
     OPEN_STATUSES,
@@ -32,6 +35,54 @@ from reservations.models import (
     Shift,
     rule_text_columns,
 )
+
+
+@contextmanager
+def warns_of_bookings_left_behind(request):
+    """Around a change of shifts, counters, qualifications or logins: when it leaves
+    open bookings that can no longer be served as booked
+    (``selectors.bookings_left_behind``), say how many, with their list. The bookings
+    keep their time; the citizens must be called."""
+    before = selectors.bookings_left_behind().count()
+    yield
+    after = selectors.bookings_left_behind().count()
+    if after <= before:
+        return
+    messages.warning(
+        request,
+        format_html(
+            '{} <a href="{}">{}</a>',
+            ngettext(
+                "%(count)s open booking can no longer be served as booked (its clerk's login, "
+                "qualification or shift, or its counter, changed): it keeps its time; call the "
+                "citizen to move or cancel it.",
+                "%(count)s open bookings can no longer be served as booked (their clerk's "
+                "login, qualification or shift, or their counter, changed): they keep their "
+                "time; call the citizens to move or cancel them.",
+                after,
+            )
+            % {"count": after},
+            "%s?%s=yes"
+            % (
+                reverse("admin:reservations_reservation_changelist"),
+                LeftBehindFilter.parameter_name,
+            ),
+            _("The bookings left behind"),
+        ),
+    )
+
+
+class LeftBehindFilter(admin.SimpleListFilter):
+    title = _("served as booked")
+    parameter_name = "left_behind"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Can no longer be served as booked"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(pk__in=selectors.bookings_left_behind().values("pk"))
+        return queryset
 
 
 class DocumentRuleInline(TranslationStackedInline):
@@ -117,6 +168,10 @@ class ProcedureAdmin(TranslatedAdmin):
         (_("Who can handle it"), {"fields": ["qualified_staff"]}),
     ]
 
+    def save_related(self, request, form, formsets, change):
+        with warns_of_bookings_left_behind(request):  # qualified staff removed
+            super().save_related(request, form, formsets, change)
+
     def save_formset(self, request, form, formset, change):
         if formset.model is not DocumentRule:
             return super().save_formset(request, form, formset, change)
@@ -193,6 +248,10 @@ class CounterAdmin(TranslatedAdmin):
     list_display = ["name_ja", "name_en", "department", "location_ja", "is_active"]
     list_filter = ["department", "is_active"]
 
+    def save_model(self, request, obj, form, change):
+        with warns_of_bookings_left_behind(request):  # taken out of use
+            super().save_model(request, obj, form, change)
+
 
 @admin.register(KioskDevice)
 class KioskDeviceAdmin(admin.ModelAdmin):
@@ -229,6 +288,10 @@ class ShiftAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
     autocomplete_fields = ["staff"]
     list_select_related = ["staff__user", "counter"]
+
+    def save_model(self, request, obj, form, change):
+        with warns_of_bookings_left_behind(request):  # shortened, moved, another counter
+            super().save_model(request, obj, form, change)
 
     def delete_queryset(self, request, queryset):
         shifts = list(queryset)
@@ -386,7 +449,7 @@ class ReservationAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
     (each page shown is in the access log: it carries citizens' names and contacts)."""
 
     list_display = ["code", "start_at", "procedure", "citizen_name", "staff", "status", "channel"]
-    list_filter = ["status", "channel", "procedure"]
+    list_filter = ["status", LeftBehindFilter, "channel", "procedure"]
     search_fields = ["code", "citizen_name", "citizen_kana", "email", "phone"]
     date_hierarchy = "start_at"
     list_select_related = ["procedure", "staff__user"]
@@ -424,3 +487,17 @@ class ReservationAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+UserModel = get_user_model()
+admin.site.unregister(UserModel)
+
+
+@admin.register(UserModel)
+class UserAdmin(OrganizationUserAdmin):
+    """The organization's user admin, which also warns when deactivating a clerk's
+    login leaves their bookings without anyone to serve them."""
+
+    def save_model(self, request, obj, form, change):
+        with warns_of_bookings_left_behind(request):
+            super().save_model(request, obj, form, change)

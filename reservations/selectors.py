@@ -464,3 +464,44 @@ def walk_in_wait(*, visit, now: dt.datetime, samples_needed: int) -> WaitEstimat
         clerks=clerks,
         opens_at=opens_at,
     )
+
+
+# --- Bookings that master data changes left behind ----------------------------------------
+
+
+def bookings_left_behind(*, now: dt.datetime | None = None) -> QuerySet:
+    """Open bookings still to come that can no longer be served as booked: their clerk's
+    login was deactivated, the clerk is no longer qualified for the procedure, or no
+    shift of theirs covers the time at the booked counter any more (a shift shortened,
+    moved or deleted, the counter taken out of use, the day closed). The booking keeps
+    its time: somebody must call the citizen. The admin warns with this after a change
+    of shifts, counters, qualifications or staff, and lists them."""
+    from django.db.models import Exists, OuterRef
+    from django.db.models.functions import TruncDate, TruncTime
+
+    from reservations.models import OPEN_STATUSES, ClosedDay, Procedure, Reservation, Shift
+
+    now = now or timezone.now()
+    covered = Shift.objects.filter(
+        staff_id=OuterRef("staff_id"),
+        counter_id=OuterRef("counter_id"),
+        counter__is_active=True,
+        date=OuterRef("local_day"),
+        start_time__lte=OuterRef("local_start"),
+        end_time__gte=OuterRef("local_end"),
+    )
+    qualified = Procedure.qualified_staff.through.objects.filter(
+        procedure_id=OuterRef("procedure_id"), staffmember_id=OuterRef("staff_id")
+    )
+    closed = ClosedDay.objects.filter(date=OuterRef("local_day"))
+    return (
+        Reservation.objects.filter(status__in=OPEN_STATUSES, start_at__gt=now)
+        .annotate(
+            local_day=TruncDate("start_at"),
+            local_start=TruncTime("start_at"),
+            local_end=TruncTime("end_at"),
+        )
+        .filter(
+            ~Q(staff__user__is_active=True) | ~Exists(qualified) | ~Exists(covered) | Exists(closed)
+        )
+    )
