@@ -1,23 +1,25 @@
-import datetime as dt
-from contextlib import contextmanager
-
-from django.conf import settings
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationStackedInline
 
 from organization.admin import PersonalDataAdminMixin, TranslatedAdmin
 from organization.admin import UserAdmin as OrganizationUserAdmin
-from reservations import requirements, selectors, services
+from reservations import requirements, services
+from reservations.admin_warnings import (
+    LeftBehindFilter,
+    shift_bookings,
+    warn_of_bookings,
+    warn_of_bookings_made_before,
+    warn_of_stale_translations,
+    warn_of_unusual_hours,
+    warns_of_bookings_left_behind,
+)
 from reservations.models import (
     MAX_QUESTIONS_PER_PROCEDURE,
     OPEN_STATUSES,
@@ -35,54 +37,6 @@ from reservations.models import (
     Shift,
     rule_text_columns,
 )
-
-
-@contextmanager
-def warns_of_bookings_left_behind(request):
-    """Around a change of shifts, counters, qualifications or logins: when it leaves
-    open bookings that can no longer be served as booked
-    (``selectors.bookings_left_behind``), say how many, with their list. The bookings
-    keep their time; the citizens must be called."""
-    before = selectors.bookings_left_behind().count()
-    yield
-    after = selectors.bookings_left_behind().count()
-    if after <= before:
-        return
-    messages.warning(
-        request,
-        format_html(
-            '{} <a href="{}">{}</a>',
-            ngettext(
-                "%(count)s open booking can no longer be served as booked (its clerk's login, "
-                "qualification or shift, or its counter, changed): it keeps its time; call the "
-                "citizen to move or cancel it.",
-                "%(count)s open bookings can no longer be served as booked (their clerk's "
-                "login, qualification or shift, or their counter, changed): they keep their "
-                "time; call the citizens to move or cancel them.",
-                after,
-            )
-            % {"count": after},
-            "%s?%s=yes"
-            % (
-                reverse("admin:reservations_reservation_changelist"),
-                LeftBehindFilter.parameter_name,
-            ),
-            _("The bookings left behind"),
-        ),
-    )
-
-
-class LeftBehindFilter(admin.SimpleListFilter):
-    title = _("served as booked")
-    parameter_name = "left_behind"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("Can no longer be served as booked"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(pk__in=selectors.bookings_left_behind().values("pk"))
-        return queryset
 
 
 class DocumentRuleInline(TranslationStackedInline):
@@ -183,9 +137,9 @@ class ProcedureAdmin(TranslatedAdmin):
                 next(f for f in formset.forms if f.instance is rule).changed_data
             )
             services.document_rule_save(rule=rule, wording_changed=bool(changed))
-            _warn_of_stale_translations(request, rule)
+            warn_of_stale_translations(request, rule)
             if adding or rule.version != version:
-                _warn_of_bookings_made_before(request, rule)
+                warn_of_bookings_made_before(request, rule)
         formset.save_m2m()  # the answers each rule applies for
         for rule in formset.deleted_objects:
             rule.delete()
@@ -292,17 +246,18 @@ class ShiftAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         with warns_of_bookings_left_behind(request):  # shortened, moved, another counter
             super().save_model(request, obj, form, change)
+        warn_of_unusual_hours(request, obj)
 
     def delete_queryset(self, request, queryset):
         shifts = list(queryset)
         super().delete_queryset(request, queryset)
         for shift in shifts:
-            _warn_of_bookings(request, shift.date, _shift_bookings(shift))
+            warn_of_bookings(request, shift.date, shift_bookings(shift))
 
     def delete_model(self, request, obj):
-        bookings = _shift_bookings(obj)
+        bookings = shift_bookings(obj)
         super().delete_model(request, obj)
-        _warn_of_bookings(request, obj.date, bookings)
+        warn_of_bookings(request, obj.date, bookings)
 
 
 @admin.register(ClosedDay)
@@ -315,104 +270,7 @@ class ClosedDayAdmin(TranslatedAdmin):
         day_bookings = Reservation.objects.filter(
             status__in=OPEN_STATUSES, start_at__date=obj.date
         ).count()
-        _warn_of_bookings(request, obj.date, day_bookings)
-
-
-def _shift_bookings(shift) -> int:
-    """Open bookings of the shift's clerk within its hours: left without a clerk."""
-    tz = timezone.get_current_timezone()
-    start = dt.datetime.combine(shift.date, shift.start_time, tzinfo=tz)
-    end = dt.datetime.combine(shift.date, shift.end_time, tzinfo=tz)
-    return Reservation.objects.filter(
-        staff_id=shift.staff_id, status__in=OPEN_STATUSES, start_at__lt=end, end_at__gt=start
-    ).count()
-
-
-def _warn_of_bookings(request, day, count: int) -> None:
-    """Closing a day or removing a shift does not move the citizens booked then: say so,
-    with the list of that day's bookings."""
-    if not count:
-        return
-    url = "%s?start_at__year=%d&start_at__month=%d&start_at__day=%d" % (
-        reverse("admin:reservations_reservation_changelist"),
-        day.year,
-        day.month,
-        day.day,
-    )
-    messages.warning(
-        request,
-        format_html(
-            '{} <a href="{}">{}</a>',
-            ngettext(
-                "%(count)s open booking on %(day)s keeps its time: call the citizen to move "
-                "or cancel it.",
-                "%(count)s open bookings on %(day)s keep their time: call the citizens to "
-                "move or cancel them.",
-                count,
-            )
-            % {"count": count, "day": day.isoformat()},
-            url,
-            _("The bookings of that day"),
-        ),
-    )
-
-
-def _warn_of_stale_translations(request, rule) -> None:
-    """The Japanese wording changed and these translations did not: they were emptied
-    (``DocumentRule._drop_stale_translations``), say so and what citizens see now."""
-    if not rule.stale_translations:
-        return
-    names = dict(settings.LANGUAGES)
-    messages.warning(
-        request,
-        _(
-            "The Japanese wording of 「%(rule)s」 changed, so its translations (%(languages)s) "
-            "said the old rule and were emptied: citizens reading those languages see the "
-            "Japanese until you translate the new wording."
-        )
-        % {
-            "rule": Truncator(rule.text_ja).chars(40),
-            "languages": "、".join(str(names[code]) for code in rule.stale_translations),
-        },
-    )
-
-
-def _warn_of_bookings_made_before(request, rule) -> None:
-    """A rule added or reworded does not reach the citizens booked already except
-    through their booking's page and the reminder e-mail: say how many, with the list."""
-    count = (
-        Reservation.objects.filter(
-            procedure_id=rule.procedure_id,
-            status__in=OPEN_STATUSES,
-            end_at__gt=timezone.now(),
-        )
-        .exclude(consents__rule=rule, consents__rule_version=rule.version)
-        .count()
-    )
-    if not count:
-        return
-    url = "%s?procedure__id__exact=%d&status__exact=confirmed" % (
-        reverse("admin:reservations_reservation_changelist"),
-        rule.procedure_id,
-    )
-    messages.warning(
-        request,
-        format_html(
-            '{} <a href="{}">{}</a>',
-            ngettext(
-                "%(count)s open booking was made before this rule was added or changed: its "
-                "page and its reminder e-mail show the new wording; call the citizen if they "
-                "gave no e-mail address.",
-                "%(count)s open bookings were made before this rule was added or changed: "
-                "their pages and reminder e-mails show the new wording; call the citizens "
-                "who gave no e-mail address.",
-                count,
-            )
-            % {"count": count},
-            url,
-            _("The procedure's bookings"),
-        ),
-    )
+        warn_of_bookings(request, obj.date, day_bookings)
 
 
 class ReadOnlyInline(admin.TabularInline):

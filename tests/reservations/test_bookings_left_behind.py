@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from organization.models import Role
-from reservations import selectors
+from reservations import admin_warnings
 from reservations.models import ClosedDay
 from tests.organization.factories import make_staff_member
 from tests.reservations.factories import DAY, ProcedureFactory, add_clerk, add_rule
@@ -30,7 +30,7 @@ def booking():
 
 
 def _left_behind() -> list[str]:
-    return list(selectors.bookings_left_behind(now=at(DAY, 8)).values_list("code", flat=True))
+    return list(admin_warnings.bookings_left_behind(now=at(DAY, 8)).values_list("code", flat=True))
 
 
 def test_a_booking_served_as_booked_is_not_left_behind(booking):
@@ -139,3 +139,27 @@ def test_a_change_that_leaves_nobody_behind_says_nothing_more(client, booking):
 
     assert response.redirect_chain
     assert "予約どおりには対応できなくなりました" not in _warning(response)
+
+
+def test_a_shift_at_night_or_on_a_sunday_is_saved_with_a_warning(client):
+    """Every shift is offered online at once: 00:00 typed for 09:00, or a Sunday, is
+    said (a Sunday opening is the city's choice, so it is not refused)."""
+    _admin(client)
+    clerk = add_clerk(ProcedureFactory())
+    counter = clerk.shifts.get().counter
+    sunday = DAY + dt.timedelta(days=(6 - DAY.weekday()) or 7)
+    add = reverse("admin:reservations_shift_add")
+
+    def post(day, start, end):
+        data = {"staff": clerk.pk, "counter": counter.pk, "date": day.isoformat()}
+        response = client.post(add, {**data, "start_time": start, "end_time": end}, follow=True)
+        assert response.redirect_chain, response.context["adminform"].form.errors
+        return _warning(response)
+
+    night = post(DAY + dt.timedelta(days=1), "00:00", "23:59")
+    weekend = post(sunday, "09:00", "12:00")
+    usual = post(DAY + dt.timedelta(days=2), "08:30", "17:15")
+
+    assert "07:00〜21:00の外" in night and "市民はもうこの時間をオンラインで予約できます" in night
+    assert "通常は閉庁している日" in weekend and "の外" not in weekend
+    assert "オンラインで予約できます" not in usual
