@@ -39,6 +39,15 @@ class TranslatedTextsMixin:
             super().save(*args, **kwargs)
 
 
+def require_unique_name(obj, others, message) -> None:
+    """Two rows named alike cannot be told apart where staff or citizens choose one (the
+    complaint form's departments, a shift's counters, the booking page's procedures): a
+    Japanese name already used among ``others`` is refused with ``message``."""
+    name = (getattr(obj, "name_ja", "") or "").strip()
+    if name and others.filter(name_ja=name).exclude(pk=obj.pk).exists():
+        raise ValidationError({"name_ja": message % {"name": name}})
+
+
 # Roles that may open the Django admin (master data, targets, approvals).
 ADMIN_SITE_ROLES = frozenset({Role.MANAGER, Role.ADMINISTRATOR})
 
@@ -74,6 +83,9 @@ class Department(TranslatedTextsMixin, models.Model):
         return self.name
 
     def clean(self):
+        require_unique_name(
+            self, Department.objects, _("There is already a department named %(name)s.")
+        )
         # A new department has no members yet: its head is chosen once someone is in it.
         if self.head_id and (not self.pk or self.head.department_id != self.pk):
             raise ValidationError({"head": _("The head must be a member of this department.")})

@@ -73,3 +73,30 @@ def test_two_clerks_are_not_put_at_one_counter_at_the_same_time():
         staff=second, counter=counter, date=DAY, start_time=dt.time(12, 0), end_time=dt.time(12, 30)
     )
     after.full_clean()  # when the first has left, the counter is free
+
+
+def test_names_that_staff_or_citizens_choose_between_are_not_used_twice():
+    """Two 市民課 on the complaint form, two 8番窓口 in a shift's counters: nobody could
+    tell them apart (helper 44)."""
+    from organization.models import Department
+    from reservations.models import Counter, Procedure
+    from tests.reservations.factories import CounterFactory
+
+    first = DepartmentFactory(name_ja="市民課")
+    counter = CounterFactory(department=first, name_ja="8番窓口")
+    procedure = ProcedureFactory(name_ja="児童手当の申請")
+    refused = [
+        Department(code="shimin2", name_ja="市民課"),
+        Counter(department=first, name_ja="8番窓口"),
+        Procedure(code="jido-2", name_ja="児童手当の申請", department=first),
+    ]
+
+    for duplicate in refused:
+        with pytest.raises(ValidationError) as error:
+            duplicate.clean()
+        assert "すでにあります" in str(error.value.message_dict["name_ja"])
+    # Another department's 8番窓口 is another window; each row may keep its own name.
+    Counter(department=DepartmentFactory(), name_ja="8番窓口").clean()
+    counter.clean()
+    procedure.clean()
+    first.clean()

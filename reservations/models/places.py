@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from organization.models import TranslatedTextsMixin
+from organization.models import TranslatedTextsMixin, require_unique_name
 
 
 class Counter(TranslatedTextsMixin, models.Model):
@@ -34,6 +34,13 @@ class Counter(TranslatedTextsMixin, models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        require_unique_name(
+            self,
+            Counter.objects.filter(department_id=self.department_id),
+            _("This department already has a counter named %(name)s."),
+        )
 
 
 class ShiftQuerySet(models.QuerySet):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
 
-from organization.models import TranslatedTextsMixin
+from organization.models import TranslatedTextsMixin, require_unique_name
 
 # How long a booking that must be confirmed from the e-mail holds its time.
 HOLD_MINUTES = 15
@@ -83,6 +83,11 @@ class Procedure(TranslatedTextsMixin, models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        require_unique_name(
+            self, Procedure.objects, _("There is already a procedure named %(name)s.")
+        )
 
     @property
     def duration(self) -> dt.timedelta:
