@@ -276,8 +276,20 @@ def build_overdue_email(email) -> EmailMessage | None:
     return overdue_message(item)
 
 
+def _complaint_url(complaint_id: int) -> str:
+    return reverse("complaints:detail", args=[complaint_id])
+
+
 def register_outbox_builders() -> None:
-    registry.register("complaint_event", build_event_email, label=gettext_lazy("Complaint: event"))
     registry.register(
-        "complaint_overdue", build_overdue_email, label=gettext_lazy("Complaint: overdue")
+        "complaint_event",
+        build_event_email,
+        label=gettext_lazy("Complaint: event"),
+        subject=_complaint_url,
+    )
+    registry.register(
+        "complaint_overdue",
+        build_overdue_email,
+        label=gettext_lazy("Complaint: overdue"),
+        subject=_complaint_url,
     )

@@ -1,9 +1,10 @@
 from django.contrib import admin, messages
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from outbox import registry, services
-from outbox.models import Email
+from outbox.models import Email, EmailStatus
 
 
 class KindFilter(admin.SimpleListFilter):
@@ -25,10 +26,11 @@ class EmailAdmin(admin.ModelAdmin):
 
     list_display = [
         "key",
+        "subject_link",
         "kind_label",
         "status",
         "attempts",
-        "next_attempt_at",
+        "next_attempt",
         "last_error",
         "sent_at",
     ]
@@ -37,11 +39,11 @@ class EmailAdmin(admin.ModelAdmin):
     fields = [
         "key",
         "kind_label",
-        "object_id",
+        "subject_link",
         "language",
         "status",
         "attempts",
-        "next_attempt_at",
+        "next_attempt",
         "claimed_until",
         "last_error",
         "created_at",
@@ -50,6 +52,22 @@ class EmailAdmin(admin.ModelAdmin):
     readonly_fields = fields
     actions = ["send_again"]
     date_hierarchy = "created_at"
+
+    @admin.display(description=_("about"))
+    def subject_link(self, email):
+        """The booking or complaint the e-mail is about: from a failed confirmation to
+        the citizen's telephone number in one click."""
+        url = registry.subject_url(email)
+        if not url:
+            return email.object_id or "—"
+        return format_html('<a href="{}">{}</a>', url, _("Open"))
+
+    @admin.display(description=_("next attempt"))
+    def next_attempt(self, email):
+        """When it is tried again; nothing for a row that is sent or failed for good."""
+        if email.status not in (EmailStatus.PENDING, EmailStatus.SENDING):
+            return "—"
+        return email.next_attempt_at
 
     @admin.display(description=_("kind"), ordering="kind")
     def kind_label(self, email):
@@ -74,3 +92,14 @@ class EmailAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Nothing here is edited: a page to read (and "send again" from the list).
+        extra_context = {
+            **(extra_context or {}),
+            "title": _("Outbox e-mail"),
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+        }
+        return super().change_view(request, object_id, form_url, extra_context)

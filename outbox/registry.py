@@ -27,17 +27,35 @@ Preloader = Callable[[list["Email"]], dict]  # noqa: F821
 _builders: dict[str, Builder] = {}
 _labels: dict[str, str] = {}
 _preloaders: dict[str, Preloader] = {}
+_subjects: dict[str, Callable[[int], str]] = {}
 # kind -> {object_id: object}, while the relay sends a batch (see ``preloading``).
 _preloaded: contextvars.ContextVar[dict] = contextvars.ContextVar("outbox_preloaded")
 
 
-def register(kind: str, builder: Builder, *, label: str, preload: Preloader | None = None) -> None:
+def register(
+    kind: str,
+    builder: Builder,
+    *,
+    label: str,
+    preload: Preloader | None = None,
+    subject: Callable[[int], str] | None = None,
+) -> None:
     """``label``: what administrators read for the kind (a lazy translation);
-    ``preload``: the kind's preloader, if any."""
+    ``preload``: the kind's preloader, if any; ``subject``: the address, from a row's
+    ``object_id``, of the page of what it is about (the booking, the complaint), so that
+    staff go from a failed e-mail to the citizen's telephone number."""
     _builders[kind] = builder
     _labels[kind] = label
     if preload is not None:
         _preloaders[kind] = preload
+    if subject is not None:
+        _subjects[kind] = subject
+
+
+def subject_url(email) -> str | None:
+    """The page of what ``email`` is about, if its kind said how to find it."""
+    subject = _subjects.get(email.kind)
+    return subject(email.object_id) if subject and email.object_id else None
 
 
 @contextlib.contextmanager

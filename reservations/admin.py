@@ -12,6 +12,7 @@ from organization.admin import PersonalDataAdminMixin, TranslatedAdmin
 from organization.admin import UserAdmin as OrganizationUserAdmin
 from reservations import requirements, services
 from reservations.admin_warnings import (
+    EmailFailedFilter,
     LeftBehindFilter,
     shift_bookings,
     warn_of_bookings,
@@ -307,7 +308,7 @@ class ReservationAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
     (each page shown is in the access log: it carries citizens' names and contacts)."""
 
     list_display = ["code", "start_at", "procedure", "citizen_name", "staff", "status", "channel"]
-    list_filter = ["status", LeftBehindFilter, "channel", "procedure"]
+    list_filter = ["status", EmailFailedFilter, LeftBehindFilter, "channel", "procedure"]
     search_fields = ["code", "citizen_name", "citizen_kana", "email", "phone"]
     date_hierarchy = "start_at"
     list_select_related = ["procedure", "staff__user"]

@@ -88,6 +88,28 @@ def warns_of_bookings_left_behind(request):
     )
 
 
+class EmailFailedFilter(admin.SimpleListFilter):
+    """Bookings whose e-mail to the citizen failed for good: the list of citizens to
+    phone, for managers too (the outbox itself is the administrators')."""
+
+    title = _("e-mail to the citizen")
+    parameter_name = "email_failed"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Failed: call the citizen"))]
+
+    def queryset(self, request, queryset):
+        if self.value() != "yes":
+            return queryset
+        from outbox.models import Email, EmailStatus
+        from reservations.emails import BOOKING_EMAILS
+
+        failed = Email.objects.filter(
+            status=EmailStatus.FAILED, kind__in=[*BOOKING_EMAILS, "booking_links"]
+        ).values("object_id")
+        return queryset.filter(pk__in=failed)
+
+
 class LeftBehindFilter(admin.SimpleListFilter):
     title = _("served as booked")
     parameter_name = "left_behind"

@@ -266,8 +266,23 @@ def build_survey_email(email) -> EmailMultiAlternatives | None:
     )
 
 
+def _booking_admin_url(reservation_id: int) -> str:
+    return reverse("admin:reservations_reservation_change", args=[reservation_id])
+
+
 def register_outbox_builders() -> None:
     for kind, (_template, _calendar, _method, label) in BOOKING_EMAILS.items():
-        registry.register(kind, build_booking_email, label=label, preload=preload_booking_emails)
-    registry.register("booking_links", build_links_email, label=_("Booking links sent again"))
+        registry.register(
+            kind,
+            build_booking_email,
+            label=label,
+            preload=preload_booking_emails,
+            subject=_booking_admin_url,
+        )
+    registry.register(
+        "booking_links",
+        build_links_email,
+        label=_("Booking links sent again"),
+        subject=_booking_admin_url,
+    )
     registry.register("visit_survey", build_survey_email, label=_("Satisfaction survey link"))

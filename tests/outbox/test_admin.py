@@ -69,3 +69,27 @@ def test_the_bookings_admin_page_says_its_confirmation_failed(client, failed_ema
     text = response.content.decode()
     assert "市民へのメール" in text
     assert "SMTPServerDisconnected" in text
+
+
+def test_a_failed_email_leads_to_its_booking_and_reads_as_a_record(client, failed_email):
+    """From the outbox row to the booking (and the citizen's phone number) in one click;
+    the row's page offers no save button and no next attempt for a failed row."""
+    client.force_login(make_staff_member(role=Role.ADMINISTRATOR).user)
+    booking_page = "/admin/reservations/reservation/%d/change/" % failed_email.pk
+
+    listed = client.get(CHANGELIST + "?status__exact=failed").content.decode()
+    row = client.get(CHANGELIST + "%d/change/" % Email.objects.get().pk).content.decode()
+
+    assert booking_page in listed and booking_page in row
+    assert 'name="_save"' not in row and "送信メールを変更" not in row
+
+
+@pytest.mark.parametrize("role", [Role.ADMINISTRATOR, Role.MANAGER])
+def test_the_bookings_whose_email_failed_are_listed_for_a_call(client, failed_email, role):
+    client.force_login(make_staff_member(role=role).user)
+
+    failed = client.get("/admin/reservations/reservation/?email_failed=yes").content.decode()
+    Email.objects.update(status=EmailStatus.SENT)
+    none = client.get("/admin/reservations/reservation/?email_failed=yes").content.decode()
+
+    assert failed_email.code in failed and failed_email.code not in none
