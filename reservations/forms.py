@@ -12,6 +12,12 @@ from reservations.codes import normalize_code, normalize_phone
 from reservations.models import HOLD_MINUTES
 
 IDEMPOTENCY_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+# As the database columns hold them (RFC 5321's 254 for an address).
+EMAIL_MAX_LENGTH, PHONE_MAX_LENGTH = 254, 20
+# A Japanese number with its area code: 0, then not 0 (00… is an international prefix),
+# 10 or 11 digits in all; and how it may be written (digits, hyphens, spaces, brackets).
+JAPANESE_PHONE = re.compile(r"0[1-9]\d{8,9}")
+PHONE_AS_WRITTEN = re.compile(r"[0-9()+\- ]+")
 
 
 class WidthFoldedEmailField(forms.EmailField):
@@ -64,12 +70,22 @@ class CitizenDetailsForm(forms.Form):
     email = WidthFoldedEmailField(
         label=_("E-mail"),
         required=False,
+        max_length=EMAIL_MAX_LENGTH,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
         help_text=_("We send the confirmation and a reminder here."),
+        error_messages={
+            "max_length": _("Please check the e-mail address: it is too long to be one."),
+        },
     )
     phone = forms.CharField(
         label=_("Phone"),
-        max_length=20,
+        max_length=PHONE_MAX_LENGTH,
+        error_messages={
+            "max_length": _(
+                "Please give a Japanese phone number with its area code, "
+                "e.g. 090-1234-5678 or 03-1234-5678."
+            ),
+        },
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
         help_text=_("e.g. 090-1234-5678 or 03-1234-5678"),
@@ -151,14 +167,19 @@ class CitizenDetailsForm(forms.Form):
         if not phone:
             return ""
         digits = normalize_phone(phone)
-        if not re.fullmatch(r"0\d{9,10}", digits):
+        if not JAPANESE_PHONE.fullmatch(digits):
             raise forms.ValidationError(
                 _(
                     "Please give a Japanese phone number with its area code, "
                     "e.g. 090-1234-5678 or 03-1234-5678."
                 )
             )
-        return unicodedata.normalize("NFKC", phone)
+        # Kept as written (folded: ０９０ー… → 090-…) when that is a plain phone
+        # number; otherwise (⑴⑵ fold to "(1)(2)", longer than the column) its digits.
+        written = unicodedata.normalize("NFKC", phone)
+        if len(written) <= PHONE_MAX_LENGTH and PHONE_AS_WRITTEN.fullmatch(written):
+            return written
+        return digits
 
     def clean(self):
         cleaned = super().clean()
@@ -309,7 +330,7 @@ class FindBookingForm(forms.Form):
             cleaned["email_key"] = contact.lower()
             return cleaned
         phone = normalize_phone(contact)
-        if not re.fullmatch(r"0\d{9,10}", phone):
+        if not JAPANESE_PHONE.fullmatch(phone):
             self.add_error(
                 "contact",
                 _("Please give an e-mail address, or a phone number like 090-1234-5678."),

@@ -111,8 +111,15 @@ def _clerk_insert_lock(staff_id: int, day: dt.date):
         cursor.execute("SELECT pg_advisory_lock(%s, %s)", [CLERK_DAY_LOCKS, key])
         try:
             yield
-        finally:
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [CLERK_DAY_LOCKS, key])
+        except BaseException:
+            # The insert failed and took the transaction with it (a value too long, a
+            # lost connection): no statement runs in it any more, the unlock neither,
+            # and a session lock outlives the rollback. Closing the connection ends the
+            # session and its lock; otherwise every later booking of this clerk's day
+            # on any connection would wait for it.
+            connection.close()
+            raise
+        cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [CLERK_DAY_LOCKS, key])
 
 
 def expire_lapsed_holds(now: dt.datetime) -> int:
