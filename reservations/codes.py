@@ -11,6 +11,9 @@ from django.utils.crypto import constant_time_compare
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 CODE_LENGTH = 8
 _signer = signing.Signer(salt="reservations.manage", sep="~")
+# The confirmation link's own secret: only the e-mail carries it, so that confirming
+# proves the citizen received the e-mail (the manage link is already in the browser).
+_confirm_signer = signing.Signer(salt="reservations.confirm-email", sep="~")
 
 
 def new_booking_code() -> str:
@@ -50,6 +53,16 @@ def parse_manage_token(token: str) -> tuple[str, str] | None:
     if not code or not nonce:
         return None
     return code, nonce
+
+
+def confirm_key_for(reservation) -> str:
+    """The secret of ``reservation``'s confirmation link (its code and nonce, signed for
+    that purpose alone)."""
+    return _confirm_signer.signature("%s.%s" % (reservation.code, reservation.manage_nonce))
+
+
+def confirm_key_matches(reservation, key: str) -> bool:
+    return bool(key) and constant_time_compare(confirm_key_for(reservation), key)
 
 
 def nonce_matches(stored: str, given: str) -> bool:

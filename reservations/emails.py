@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from config.documents import qr_png
 from outbox import registry
 from reservations import documents, requirements, selectors
-from reservations.codes import manage_token_for
+from reservations.codes import confirm_key_for, manage_token_for
 from reservations.models import HOLD_MINUTES, Reservation, ReservationStatus
 
 
@@ -36,7 +36,9 @@ def _context(reservation: Reservation) -> dict:
         "procedure": reservation.procedure,
         "documents": selectors.documents_to_bring(reservation),
         "manage_url": _absolute(reverse("reservations:manage", args=[token])),
-        "confirm_url": _absolute(reverse("reservations:confirm", args=[token])),
+        "confirm_url": _absolute(
+            reverse("reservations:confirm_from_email", args=[token, confirm_key_for(reservation)])
+        ),
         "ics_url": _absolute(reverse("reservations:ics", args=[token])),
         "site_url": settings.SITE_URL,
         "hold_minutes": HOLD_MINUTES,

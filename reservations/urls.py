@@ -31,6 +31,11 @@ urlpatterns = [
     path("booking/<str:token>/", manage_views.manage, name="manage"),
     path("booking/<str:token>/cancel/", manage_views.cancel, name="cancel"),
     path("booking/<str:token>/confirm/", manage_views.confirm, name="confirm"),
+    path(
+        "booking/<str:token>/confirm/<str:key>/",
+        manage_views.confirm,
+        name="confirm_from_email",
+    ),
     path("booking/<str:token>/reschedule/", manage_views.reschedule, name="reschedule"),
     path(
         "booking/<str:token>/reschedule/<isodate:day>/<hhmm:hhmm>/",

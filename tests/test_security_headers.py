@@ -99,6 +99,7 @@ def _page_samples() -> dict[str, str]:
     from notices import services as notice_services
     from notices.models import NoticeRule
     from reservations.models import Procedure, Reservation, ReservationStatus, Visit
+    from reservations.codes import confirm_key_for
     from reservations.services import manage_token_for
     from tests.reservations.factories import first_free_time
 
@@ -122,6 +123,8 @@ def _page_samples() -> dict[str, str]:
         "reservations:manage": "/booking/%s/" % token,
         "reservations:cancel": "/booking/%s/cancel/" % token,
         "reservations:confirm": "/booking/%s/confirm/" % token,
+        "reservations:confirm_from_email": "/booking/%s/confirm/%s/"
+        % (token, confirm_key_for(booking)),
         "reservations:reschedule": "/booking/%s/reschedule/" % token,
         "reservations:reschedule_confirm": "/booking/%s/reschedule/%s/%s/"
         % (token, day.isoformat(), hhmm),

@@ -28,6 +28,7 @@ from reservations.models import (
     ReservationStatus,
 )
 from reservations.services.booking_rules import (
+    NOT_CONFIRMED_YET,
     BookingError,
     BookingErrorCode,
     CitizenDetails,
@@ -198,6 +199,13 @@ def reservation_confirm_email(*, reservation: Reservation, now: dt.datetime | No
         reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
         if reservation.status == ReservationStatus.CONFIRMED:
             return reservation
+        if reservation.status == ReservationStatus.CANCELLED:
+            raise BookingError(
+                BookingErrorCode.NOT_OPEN,
+                _("This booking was moved to another time; the new one has its own code.")
+                if reservation.rescheduled_to_id
+                else _("This booking was cancelled. Please book again."),
+            )
         if reservation.status != ReservationStatus.PENDING or reservation.hold_expires_at <= now:
             if reservation.status == ReservationStatus.PENDING:
                 expire_lapsed_holds(now)
@@ -298,6 +306,9 @@ def reservation_reschedule(
     now = now or timezone.now()
     with transaction.atomic():
         old = _locked(reservation)
+        if old.status == ReservationStatus.PENDING:
+            # A move would give a confirmed booking without the e-mail ever confirmed.
+            raise BookingError(BookingErrorCode.NOT_CONFIRMED, NOT_CONFIRMED_YET)
         if not old.can_change(now=now):
             raise BookingError(
                 BookingErrorCode.CUTOFF,

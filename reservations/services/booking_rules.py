@@ -22,6 +22,12 @@ from reservations.models import (
     Reservation,
 )
 
+# A booking held until it is confirmed from the e-mail cannot be moved before that.
+NOT_CONFIRMED_YET = _(
+    "This booking is not confirmed yet: confirm it with the link in the e-mail we sent "
+    "first (or cancel it and book again)."
+)
+
 
 class BookingErrorCode(enum.StrEnum):
     """Why a booking, a change or a cancellation was refused (``BookingError.code``)."""
@@ -38,6 +44,7 @@ class BookingErrorCode(enum.StrEnum):
     ALREADY_BOOKED = "already_booked"
     FORM_USED = "form_used"
     HOLD_LAPSED = "hold_lapsed"
+    NOT_CONFIRMED = "not_confirmed"
     NOT_OPEN = "not_open"
     CUTOFF = "cutoff"
     # The time's refusals (``availability.refusal_for``).

@@ -27,6 +27,7 @@ from organization.http import NotFound, client_ip
 from organization.selectors import staff_member_for_user
 from organization.services import access_log_read
 from reservations import (
+    codes,
     documents,
     ratelimit,
     refusals,
@@ -39,6 +40,7 @@ from reservations.forms import DateJumpForm, FindBookingForm, RulesAgreementForm
 from reservations.models import ReservationStatus
 from reservations.ratelimit import rate_limited
 from reservations.services import BookingErrorCode
+from reservations.services.booking_rules import NOT_CONFIRMED_YET
 from reservations.views.booking import (
     linked_weeks,
     month_from,
@@ -117,6 +119,14 @@ def _reservation_or_404(token: str):
     reservation = selectors.reservation_by_token(token)
     if reservation is None:
         raise NotFound(_("This booking link is not valid. Check that you copied all of it."))
+    if (
+        reservation.status == ReservationStatus.PENDING
+        and reservation.hold_expires_at <= timezone.now()
+    ):
+        # A hold that lapsed reads as released at once, whether or not the minute's
+        # job (Celery beat) has run yet: never "held until" a time already past.
+        services.reservations_expire_holds()
+        reservation.refresh_from_db(fields=["status"])
     return reservation
 
 
@@ -165,9 +175,18 @@ def cancel(request, token):
 
 
 @link_page("GET", "POST")
-def confirm(request, token):
+def confirm(request, token, key=""):
+    """The e-mail's confirmation link: the manage token and the key only the e-mail
+    carries (``codes.confirm_key_for``). Without the key (the manage link with
+    ``confirm/`` added) the page only says to open the e-mail: the booking must prove
+    the address works."""
     reservation = _reservation_or_404(token)
+    if key and not codes.confirm_key_matches(reservation, key):
+        raise NotFound(_("This booking link is not valid. Check that you copied all of it."))
     if request.method == "POST":
+        if not key:
+            messages.error(request, _("Please confirm with the link in the e-mail we sent."))
+            return redirect("reservations:manage", token=token)
         try:
             services.reservation_confirm_email(reservation=reservation)
         except services.BookingError as error:
@@ -176,7 +195,9 @@ def confirm(request, token):
             messages.success(request, _("Thank you: your booking is confirmed."))
         return redirect("reservations:manage", token=token)
     return render(
-        request, "reservations/confirm.html", {"reservation": reservation, "token": token}
+        request,
+        "reservations/confirm.html",
+        {"reservation": reservation, "token": token, "from_email": bool(key)},
     )
 
 
@@ -184,6 +205,9 @@ def _changeable_or_redirect(request, token):
     """The booking and its procedure, or a redirect to its page when it cannot change."""
     reservation = _reservation_or_404(token)
     procedure = procedure_or_404(reservation.procedure.code)
+    if reservation.status == ReservationStatus.PENDING:
+        messages.error(request, NOT_CONFIRMED_YET)
+        return reservation, procedure, redirect("reservations:manage", token=token)
     if not reservation.can_change(now=timezone.now()):
         messages.error(request, _("This booking can no longer be changed online."))
         return reservation, procedure, redirect("reservations:manage", token=token)
@@ -283,6 +307,11 @@ def reschedule_confirm(request, token, day, hhmm):
                 _(
                     "Your booking has been moved. It has a new code and link, which we also "
                     "e-mailed; the old code no longer works."
+                )
+                if reservation.email
+                else _(
+                    "Your booking has been moved. It has a new code, below; the old code no "
+                    "longer works. Note the new code or print this page: no e-mail is sent."
                 ),
             )
             return redirect("reservations:manage", token=result.token)
