@@ -26,6 +26,12 @@ class FilterForm(forms.Form):
     )
 
 
+# The largest target that means anything in each unit: a share is at most 100 %, a rate
+# per 1,000 visits at most 1,000, a wait or handling time within a day, a closing within
+# a year (100000 complaints per 1,000 visits read as "met").
+TARGET_MAX = {"%": 100, "per_1000": 1000, "min": 24 * 60, "days": 365}
+
+
 class TargetsForm(forms.Form):
     """One optional number per KPI; an empty field clears the quarter's target."""
 
@@ -40,7 +46,7 @@ class TargetsForm(forms.Form):
                 max_digits=10,
                 decimal_places=2,
                 min_value=0,
-                max_value=100 if UNITS.get(code, "%") == "%" else None,
+                max_value=TARGET_MAX[UNITS.get(code, "%")],
                 widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
             )
 

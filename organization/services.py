@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import translation
+from django.utils.text import capfirst
 
 from organization import furigana
 from organization.http import client_ip
@@ -258,16 +259,36 @@ def access_log_admin_change(
                 object_type=object_type,
                 object_id=str(entry.object_id or "")[:64],
                 view=view_name[:100],
-                detail=change_summary(entry.change_message),
+                detail=change_summary(
+                    entry.change_message,
+                    model=content_type.model_class() if entry.content_type_id else None,
+                ),
             )
         )
     return AccessLog.objects.bulk_create(rows)
 
 
-def change_summary(change_message: str) -> str:
+def _field_labels(model) -> dict[str, str]:
+    """The admin's change message names fields by their English label ("From", "First
+    name", "Rule [ja]"), which Django translates again when read, by whatever msgid the
+    label happens to match ("From" → 変更前). Label as written → the field's own verbose
+    name in the site's language, for ``model``'s fields."""
+    if model is None:
+        return {}
+    fields = [f for f in model._meta.get_fields() if hasattr(f, "verbose_name")]
+    with translation.override(None):
+        written = [capfirst(str(f.verbose_name)) for f in fields]
+    with translation.override(settings.LANGUAGE_CODE):
+        return {
+            label: capfirst(str(f.verbose_name)) for label, f in zip(written, fields, strict=True)
+        }
+
+
+def change_summary(change_message: str, *, model=None) -> str:
     """The admin's change message with field names only, in the site's language: "Changed
     name and phone." The names of inline objects (which may be a citizen's name) become
-    "…"; a free-text message (not the admin's JSON) is not copied at all."""
+    "…"; a free-text message (not the admin's JSON) is not copied at all. ``model``: the
+    changed object's, whose fields are named as its forms name them."""
     if not change_message:
         return ""
     try:
@@ -276,10 +297,13 @@ def change_summary(change_message: str) -> str:
         return ""
     if not isinstance(parts, list):
         return ""
+    labels = _field_labels(model)
     for part in parts:
         for value in part.values() if isinstance(part, dict) else ():
             if isinstance(value, dict) and "object" in value:
                 value["object"] = "…"
+            if isinstance(value, dict) and isinstance(value.get("fields"), list):
+                value["fields"] = [labels.get(str(f), f) for f in value["fields"]]
     try:
         with translation.override(settings.LANGUAGE_CODE):
             return LogEntry(change_message=json.dumps(parts)).get_change_message()

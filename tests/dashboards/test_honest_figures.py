@@ -359,3 +359,17 @@ def test_the_review_pdf_has_charts_comparison_and_approval_boxes(client, manager
         ["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True
     )
     assert response["Content-Type"] == "application/pdf" and images.returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("kpi", "absurd"),
+    [("complaints_per_1000", "100000"), ("satisfaction", "101"), ("days_to_close", "1000")],
+)
+def test_a_target_no_figure_could_reach_is_refused(kpi, absurd):
+    """100000 complaints per 1,000 visits read as "met" on the review and its PDF."""
+    from dashboards.forms import TargetsForm
+
+    form = TargetsForm({"form": "targets", kpi: absurd})
+
+    assert not form.is_valid() and kpi in form.errors
+    assert TargetsForm({"form": "targets", kpi: "10"}).is_valid()
