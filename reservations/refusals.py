@@ -110,6 +110,23 @@ def _shift_refusal(roster: Roster, day: dt.date, start: dt.datetime) -> Refusal 
         )
     end = start + procedure.duration
     containing = [span for span in spans if span.start <= start and end <= span.end]
+    if not containing and any(span.start <= start < span.end for span in spans):
+        # The start is within the hours; the visit would run past their end (closing
+        # time, or the lunch break).
+        return Refusal(
+            "outside_hours",
+            _(
+                "A visit for this procedure takes %(minutes)s minutes: starting at %(time)s "
+                "it would run past the end of the hours on %(day)s (%(hours)s). Please "
+                "choose an earlier time from the list."
+            )
+            % {
+                "minutes": procedure.duration_minutes,
+                "time": _hm(start),
+                "day": _day_text(day),
+                "hours": _opening_hours(spans),
+            },
+        )
     if not containing:
         return Refusal(
             "outside_hours",

@@ -98,8 +98,8 @@ def _page_samples() -> dict[str, str]:
     from complaints.models import Complaint, Status
     from notices import services as notice_services
     from notices.models import NoticeRule
-    from reservations.models import Procedure, Reservation, ReservationStatus, Visit
     from reservations.codes import confirm_key_for
+    from reservations.models import Procedure, Reservation, ReservationStatus, Visit
     from reservations.services import manage_token_for
     from tests.reservations.factories import first_free_time
 

@@ -342,10 +342,13 @@ def ics(request, token):
         method = "REQUEST"
     else:
         raise NotFound(_("This booking is no longer active."))
-    # In the language of the page it is downloaded from (whoever clicks reads that one);
-    # the file attached to the e-mails is in the booking's language.
+    # In the language of the page it is downloaded from (whoever clicks reads that one),
+    # the documents too, as the page lists them; the file attached to the e-mails is in
+    # the booking's language.
     body = documents.reservation_ics(
-        reservation, documents=selectors.documents_to_bring(reservation), method=method
+        reservation,
+        documents=selectors.documents_to_bring(reservation, in_reader_language=True),
+        method=method,
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="madoguchi-%s.ics"' % reservation.code

@@ -105,6 +105,12 @@ def test_the_documents_read_in_the_readers_language_while_their_wording_is_the_s
     result = book(procedure)  # booked in Japanese
 
     assert "Proof of identity" in page(client, result)  # read in English
+    # The calendar file downloaded from the English page says so too (helper 43: its
+    # labels were English and its documents Japanese).
+    ics = client.get(reverse("reservations:ics", args=[result.token]), HTTP_ACCEPT_LANGUAGE="en")
+    assert (
+        "Proof of identity" in ics.content.decode() and "本人確認書類" not in ics.content.decode()
+    )
     rule.text_en = "Proof of identity (a card with your photo)"
     document_rule_save(rule=rule, wording_changed=True)
     # The wording changed since: the page shows what the citizen agreed to.

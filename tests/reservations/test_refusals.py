@@ -96,6 +96,15 @@ def test_a_time_after_closing_is_refused_as_outside_the_hours(procedure):
     assert refusal(procedure, at(DAY, 16, 45)).code == "outside_hours"
 
 
+def test_a_start_within_the_hours_whose_visit_runs_past_them_says_so(procedure):
+    """11:45 is within 9:00–12:00: "outside the hours" was not the reason (helper 43)."""
+    with translation.override("en"):
+        message = str(refusal(procedure, at(DAY, 11, 45)).message)
+
+    assert "11:45 is outside" not in message
+    assert "would run past the end of the hours" in message and "earlier time" in message
+
+
 def test_a_time_off_the_grid_is_refused_as_off_the_grid(procedure):
     error = refusal(procedure, at(DAY, 9, 10))
 
