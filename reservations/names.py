@@ -91,6 +91,7 @@ def name_problems(name: str, kana: str) -> dict[str, str]:
             problems["kana"] = _("Please write the reading in hiragana or katakana.")
     elif has_kanji(name):
         problems["kana"] = _(
-            "Your name is written with kanji: please give its reading in hiragana or katakana."
+            "Your name is written with kanji: please give its reading in hiragana or "
+            "katakana, or write your name in Latin letters as on your residence card."
         )
     return problems

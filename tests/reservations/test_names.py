@@ -57,6 +57,7 @@ def test_a_kanji_name_still_needs_its_reading(client, procedure):
     assert not Reservation.objects.exists()
     assert 'href="#id_kana"' in content
     assert "Your name is written with kanji" in content
+    assert "Latin letters as on your residence card" in content  # 张伟 may write ZHANG WEI
 
 
 @pytest.mark.parametrize(
