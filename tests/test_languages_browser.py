@@ -129,3 +129,20 @@ def test_chinese_and_japanese_text_is_drawn_in_one_font(browser, live_server, pr
 
     assert len(heading) == 1, heading
     assert paragraph == heading
+
+
+@pytest.mark.parametrize(("language", "width"), [("pt-br", 360), ("en", 320), ("vi", 320)])
+def test_the_month_calendar_fits_a_small_phone(browser, live_server, procedure, language, width):
+    """Seven equal columns: 「Fechado」 under each weekend day made the Portuguese page
+    378 px wide on a 360 px phone, its Sunday cut off (helper 43)."""
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": width, "height": 800},
+        extra_http_headers={"Accept-Language": language},
+    )
+    page = context.new_page()
+
+    page.goto("/book/%s/" % procedure.code)
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    context.close()
