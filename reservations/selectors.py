@@ -111,6 +111,9 @@ class MonthView:
     next_month: dt.date | None
     open_days: int
     cache_key: str  # changes whenever the month's availability may have changed
+    # The last day bookable now, when this month goes past it (its later days can be
+    # booked later: said under the grid, whose cells for them carry no word).
+    last_bookable: dt.date | None = None
 
     @property
     def closures(self) -> list[availability.DaySummary]:
@@ -160,6 +163,7 @@ def calendar_month(*, procedure: Procedure, month: dt.date, now: dt.datetime) ->
         next_month=next_month if next_month <= last_bookable else None,
         open_days=sum(1 for s in summaries if s.status == availability.DayStatus.OPEN),
         cache_key=cache_key,
+        last_bookable=last_bookable if last > last_bookable else None,
     )
 
 

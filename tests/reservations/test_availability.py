@@ -122,6 +122,8 @@ def test_calendar_marks_open_full_closed_and_out_of_horizon_days():
     assert by_day[dt.date(2030, 6, 5)].status == DayStatus.UNAVAILABLE  # past
     assert by_day[dt.date(2030, 6, 27)].status == DayStatus.UNAVAILABLE  # beyond 15 days
     assert month.previous_month is None
+    # The grid's blank cells beyond the horizon are explained under it (helper 43).
+    assert month.last_bookable is not None and month.last_bookable < dt.date(2030, 6, 27)
 
 
 def test_a_clerk_not_qualified_is_never_offered():

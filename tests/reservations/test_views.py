@@ -1,3 +1,4 @@
+import datetime as dt
 import re
 
 import pytest
@@ -73,6 +74,20 @@ def test_calendar_links_open_days_to_their_times(client, procedure):
 
     day_url = reverse("reservations:day", args=[procedure.code, FUTURE_DAY])
     assert day_url in response.content.decode()
+
+
+def test_the_month_past_the_booking_horizon_says_when_its_days_open(client, procedure):
+    from django.utils import timezone
+
+    last = timezone.localdate() + dt.timedelta(days=procedure.booking_horizon_days)
+    calendar = reverse("reservations:calendar", args=[procedure.code])
+
+    beyond = client.get(calendar, {"month": last.strftime("%Y-%m")}).content.decode()
+    this = client.get(calendar).content.decode()
+
+    assert "後日予約できるようになります" in beyond
+    if last.month != timezone.localdate().month:
+        assert "後日予約できるようになります" not in this
 
 
 def test_typed_date_goes_to_that_days_times(client, procedure):
