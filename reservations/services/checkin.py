@@ -132,7 +132,7 @@ def visit_check_in(
         if existing and existing.status != VisitStatus.NO_SHOW:
             return CheckInResult(existing, already=True)
         if reservation.status != ReservationStatus.CONFIRMED:
-            raise CounterError("not_confirmed", _("This booking is not active."))
+            raise CounterError("not_confirmed", _not_active(reservation))
         if timezone.localdate(reservation.start_at) != today:
             raise CounterError(
                 "other_day", _("This booking is for another day. Please check the date.")
@@ -151,6 +151,24 @@ def visit_check_in(
             )
         visit_event_add(visit, VisitEvent.Kind.CHECKED_IN, now, actor=by_staff)
     return CheckInResult(visit, already=False)
+
+
+def _not_active(reservation: Reservation) -> str:
+    """Why a booking's code checks nobody in, as its holder needs to hear it: a code
+    given up by a change of time is not "not valid", its new one is."""
+    if reservation.status == ReservationStatus.CANCELLED and reservation.rescheduled_to_id:
+        return _(
+            "This booking was moved to another time and has a new code: please use the new "
+            "code (it is in the e-mail or on the page of the change), or ask the staff."
+        )
+    if reservation.status == ReservationStatus.CANCELLED:
+        return _("This booking was cancelled. Please ask the staff.")
+    if reservation.status == ReservationStatus.PENDING:
+        return _(
+            "This booking was not confirmed from the e-mail yet. Please confirm it, or ask "
+            "the staff."
+        )
+    return _("This booking is not active.")
 
 
 def _kiosk_window_check(reservation: Reservation, now: dt.datetime) -> None:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from config.documents import qr_svg
 from organization.models import Role
 from reservations import selectors, services
-from reservations.models import KioskDevice, Visit, VisitStatus
+from reservations.models import KioskDevice, Reservation, ReservationStatus, Visit, VisitStatus
 from reservations.views.counter import KIOSK_COOKIE
 from tests.organization.factories import make_staff_member
 from tests.reservations.factories import (
@@ -257,6 +257,20 @@ def test_a_wrong_code_at_the_kiosk_gets_a_message(client, procedure):
     assert response.status_code == 200
     assert 'role="alert"' in response.content.decode()
     assert "この予約番号は見つかりませんでした" in response.content.decode()
+    assert not Visit.objects.exists()
+
+
+def test_the_old_code_of_a_moved_booking_says_it_was_moved(client, procedure, today):
+    """Not just "not valid": the citizen is told to use the new code (helper 43)."""
+    old = booked_now(procedure, all_day_clerk(procedure, today))
+    Reservation.objects.filter(pk=old.pk).update(status=ReservationStatus.CANCELLED)
+    new = booked_now(procedure, old.staff, email_key="other@example.jp")
+    Reservation.objects.filter(pk=old.pk).update(rescheduled_to=new)
+    as_kiosk(client)
+
+    response = client.post(KIOSK, {"code": old.code})
+
+    assert "新しい予約番号になっています" in response.content.decode()
     assert not Visit.objects.exists()
 
 
