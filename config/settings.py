@@ -88,7 +88,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "config.two_step.TwoStepLoginConfig",  # django_otp.plugins.otp_totp, named in Japanese
     "organization",
     "reservations",
     "notices",

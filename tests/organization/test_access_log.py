@@ -488,19 +488,3 @@ def test_the_change_summary_keeps_field_names_and_drops_object_names():
     assert summary and NAME not in summary
     assert services.change_summary("free text from custom code: %s" % NAME) == ""
     assert services.change_summary("") == ""
-
-
-def test_the_change_summary_names_fields_as_the_forms_do_in_japanese():
-    """A shift's "From" read 「変更前」 (the admin's word for "before a change") and a
-    user's "First name" stayed in English in the Japanese log (helper 44)."""
-    from django.contrib.auth import get_user_model
-
-    from reservations.models import Shift
-
-    shift = services.change_summary('[{"changed": {"fields": ["From"]}}]', model=Shift)
-    user = services.change_summary(
-        '[{"changed": {"fields": ["First name", "Active"]}}]', model=get_user_model()
-    )
-
-    assert "開始" in shift and "変更前" not in shift
-    assert "First name" not in user and "Active" not in user

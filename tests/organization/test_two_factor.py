@@ -95,3 +95,13 @@ def test_the_next_address_cannot_send_the_user_elsewhere(client):
     )
 
     assert response["Location"] == "/staff/"
+
+
+def test_the_two_step_login_is_named_in_the_admins_language():
+    """django-otp names its admin section 「OTP_TOTP」 and its model "TOTP devices"."""
+    from django.apps import apps
+    from django.utils import translation
+
+    with translation.override("ja"):
+        assert str(apps.get_app_config("otp_totp").verbose_name) == "2段階ログイン"
+        assert str(TOTPDevice._meta.verbose_name_plural) == "認証アプリ"
