@@ -239,7 +239,8 @@ def _booking_limits_refuse(request, hits: list[tuple[str, str]]):
             name: values for name, values in request.POST.lists() if name != "csrfmiddlewaretoken"
         },
     }
-    return ratelimit.too_many(request, refused, back_url=request.path, form_kept=True)
+    # Back to the same page with its answers to the questions (in the query string).
+    return ratelimit.too_many(request, refused, back_url=request.get_full_path(), form_kept=True)
 
 
 def _draft(request):

@@ -128,6 +128,18 @@ def test_a_429_keeps_the_typed_form_and_gives_the_phone_number_and_hours(
     assert Reservation.objects.count() == 0
 
 
+def test_the_way_back_from_a_429_keeps_the_answers_to_the_questions(client, procedure, settings):
+    """The answers are in the page's query string: the way back dropped them, so the
+    question step opened with nothing chosen (helper 43)."""
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "book": (0, 600)}
+    answered = url(procedure) + "?answered=1&q_1=1"
+
+    refused = client.post(answered, form(procedure, 7))
+
+    assert refused.status_code == 429
+    assert 'href="%s"' % answered.replace("&", "&amp;") in refused.content.decode()
+
+
 def test_the_window_slides_and_a_refused_request_does_not_count(settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "book": (2, 600)}
     start = 600 * 1_000_000  # the start of a fixed window
