@@ -26,16 +26,24 @@ def _anchor(bound_field) -> str:
 
 @register.inclusion_tag("_error_summary.html")
 def error_summary(form, title=""):
-    """Problems of ``form`` in the order its fields are shown, after those of the whole
-    form (linked to the first field they concern where the form's ``error_fields`` names
-    their code); errors of hidden fields are told without a link (nothing to fix)."""
+    """Problems of ``form`` in the order its fields are shown: those of the whole form
+    first, except those whose code the form's ``error_fields`` ties to fields, which
+    come where the first of those fields is (and link to it: "give an e-mail or a phone"
+    after the name's problem, not before); errors of hidden fields are told without a
+    link (nothing to fix)."""
     problems = []
+    at_field: dict[str, list[Problem]] = {}
     fields_of = getattr(form, "error_fields", {})  # error code -> the fields it concerns
     for error in form.errors.as_data().get(NON_FIELD_ERRORS, []):
         names = fields_of.get(error.code, ())
         anchor = _anchor(form[names[0]]) if names else ""
-        problems.extend(Problem(str(message), "", anchor) for message in error.messages)
+        found = [Problem(str(message), "", anchor) for message in error.messages]
+        if names:
+            at_field.setdefault(names[0], []).extend(found)
+        else:
+            problems.extend(found)
     for bound_field in form:
+        problems.extend(at_field.get(bound_field.name, []))
         for message in bound_field.errors:
             if bound_field.is_hidden:
                 problems.append(Problem(str(message)))
