@@ -121,6 +121,7 @@ def _reservation_or_404(token: str):
         raise NotFound(_("This booking link is not valid. Check that you copied all of it."))
     if (
         reservation.status == ReservationStatus.PENDING
+        and reservation.hold_expires_at is not None
         and reservation.hold_expires_at <= timezone.now()
     ):
         # A hold that lapsed reads as released at once, whether or not the minute's
