@@ -321,11 +321,11 @@ class ReservationAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
         the citizen), without the outbox's other rows."""
         from outbox import registry
         from outbox.models import Email
-        from reservations.emails import BOOKING_EMAILS
+        from reservations.emails import BOOKING_EMAIL_KINDS
 
-        rows = Email.objects.filter(
-            object_id=obj.pk, kind__in=[*BOOKING_EMAILS, "booking_links"]
-        ).order_by("created_at", "pk")
+        rows = Email.objects.filter(object_id=obj.pk, kind__in=BOOKING_EMAIL_KINDS).order_by(
+            "created_at", "pk"
+        )
         if not rows:
             return _("None (no e-mail address, or none due yet).")
         return format_html_join(

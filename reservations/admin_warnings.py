@@ -53,6 +53,13 @@ def bookings_left_behind(*, now: dt.datetime | None = None) -> QuerySet:
     )
 
 
+def _warn_with_list(request, text: str, query: str, link_text) -> None:
+    """A warning about bookings, with a link to them in the booking list (``query``:
+    the list's filters)."""
+    url = "%s?%s" % (reverse("admin:reservations_reservation_changelist"), query)
+    messages.warning(request, format_html('{} <a href="{}">{}</a>', text, url, link_text))
+
+
 @contextmanager
 def warns_of_bookings_left_behind(request):
     """Around a change of shifts, counters, qualifications or logins: when it leaves
@@ -64,27 +71,20 @@ def warns_of_bookings_left_behind(request):
     after = bookings_left_behind().count()
     if after <= before:
         return
-    messages.warning(
+    _warn_with_list(
         request,
-        format_html(
-            '{} <a href="{}">{}</a>',
-            ngettext(
-                "%(count)s open booking can no longer be served as booked (its clerk's login, "
-                "qualification or shift, or its counter, changed): it keeps its time; call the "
-                "citizen to move or cancel it.",
-                "%(count)s open bookings can no longer be served as booked (their clerk's "
-                "login, qualification or shift, or their counter, changed): they keep their "
-                "time; call the citizens to move or cancel them.",
-                after,
-            )
-            % {"count": after},
-            "%s?%s=yes"
-            % (
-                reverse("admin:reservations_reservation_changelist"),
-                LeftBehindFilter.parameter_name,
-            ),
-            _("The bookings left behind"),
-        ),
+        ngettext(
+            "%(count)s open booking can no longer be served as booked (its clerk's login, "
+            "qualification or shift, or its counter, changed): it keeps its time; call the "
+            "citizen to move or cancel it.",
+            "%(count)s open bookings can no longer be served as booked (their clerk's "
+            "login, qualification or shift, or their counter, changed): they keep their "
+            "time; call the citizens to move or cancel them.",
+            after,
+        )
+        % {"count": after},
+        "%s=yes" % LeftBehindFilter.parameter_name,
+        _("The bookings left behind"),
     )
 
 
@@ -102,10 +102,10 @@ class EmailFailedFilter(admin.SimpleListFilter):
         if self.value() != "yes":
             return queryset
         from outbox.models import Email, EmailStatus
-        from reservations.emails import BOOKING_EMAILS
+        from reservations.emails import BOOKING_EMAIL_KINDS
 
         failed = Email.objects.filter(
-            status=EmailStatus.FAILED, kind__in=[*BOOKING_EMAILS, "booking_links"]
+            status=EmailStatus.FAILED, kind__in=BOOKING_EMAIL_KINDS
         ).values("object_id")
         return queryset.filter(pk__in=failed)
 
@@ -157,27 +157,20 @@ def warn_of_bookings_made_before(request, rule) -> None:
     )
     if not count:
         return
-    url = "%s?procedure__id__exact=%d&status__exact=confirmed" % (
-        reverse("admin:reservations_reservation_changelist"),
-        rule.procedure_id,
-    )
-    messages.warning(
+    _warn_with_list(
         request,
-        format_html(
-            '{} <a href="{}">{}</a>',
-            ngettext(
-                "%(count)s open booking was made before this rule was added or changed: its "
-                "page and its reminder e-mail show the new wording; call the citizen if they "
-                "gave no e-mail address.",
-                "%(count)s open bookings were made before this rule was added or changed: "
-                "their pages and reminder e-mails show the new wording; call the citizens "
-                "who gave no e-mail address.",
-                count,
-            )
-            % {"count": count},
-            url,
-            _("The procedure's bookings"),
-        ),
+        ngettext(
+            "%(count)s open booking was made before this rule was added or changed: its "
+            "page and its reminder e-mail show the new wording; call the citizen if they "
+            "gave no e-mail address.",
+            "%(count)s open bookings were made before this rule was added or changed: "
+            "their pages and reminder e-mails show the new wording; call the citizens "
+            "who gave no e-mail address.",
+            count,
+        )
+        % {"count": count},
+        "procedure__id__exact=%d&status__exact=confirmed" % rule.procedure_id,
+        _("The procedure's bookings"),
     )
 
 
@@ -228,25 +221,16 @@ def warn_of_bookings(request, day, count: int) -> None:
     with the list of that day's bookings."""
     if not count:
         return
-    url = "%s?start_at__year=%d&start_at__month=%d&start_at__day=%d" % (
-        reverse("admin:reservations_reservation_changelist"),
-        day.year,
-        day.month,
-        day.day,
-    )
-    messages.warning(
+    _warn_with_list(
         request,
-        format_html(
-            '{} <a href="{}">{}</a>',
-            ngettext(
-                "%(count)s open booking on %(day)s keeps its time: call the citizen to move "
-                "or cancel it.",
-                "%(count)s open bookings on %(day)s keep their time: call the citizens to "
-                "move or cancel them.",
-                count,
-            )
-            % {"count": count, "day": day.isoformat()},
-            url,
-            _("The bookings of that day"),
-        ),
+        ngettext(
+            "%(count)s open booking on %(day)s keeps its time: call the citizen to move "
+            "or cancel it.",
+            "%(count)s open bookings on %(day)s keep their time: call the citizens to "
+            "move or cancel them.",
+            count,
+        )
+        % {"count": count, "day": day.isoformat()},
+        "start_at__year=%d&start_at__month=%d&start_at__day=%d" % (day.year, day.month, day.day),
+        _("The bookings of that day"),
     )

@@ -100,6 +100,9 @@ BOOKING_EMAILS = {
     "booking_cancelled": ("cancelled", True, "CANCEL", _("Booking cancelled")),
     "booking_reminder": ("reminder", True, "REQUEST", _("Reminder the day before")),
 }
+# Every kind of e-mail to a citizen about their booking (those above, and the manage
+# links sent again): what a booking's admin page lists and its "failed" filter finds.
+BOOKING_EMAIL_KINDS = (*BOOKING_EMAILS, "booking_links")
 # The state a booking must still be in, when its e-mail is sent, for the e-mail to be
 # true: a confirmation sent again (or retried) after the booking was cancelled or moved
 # would put a cancelled appointment back in the citizen's calendar. Such an e-mail is

@@ -91,12 +91,12 @@ def changed_since_booking(reservation, procedure=None) -> tuple[dict[int, int], 
         for consent in reservation.consents.all()
         if consent.rule_id
     }
+    from reservations.selectors import rules_in_force
+
     procedure = procedure or reservation.procedure
     in_force = getattr(procedure, "rules_in_force", None)
     if in_force is None:
-        in_force = DocumentRule.objects.filter(
-            procedure=procedure, is_active=True
-        ).prefetch_related("applies_when")
+        in_force = rules_in_force(procedure)
     chosen = chosen_from_ids(
         questions_of(procedure),
         {a.question_id: a.choice_id for a in reservation.answers.all() if a.choice_id},
