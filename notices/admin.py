@@ -7,10 +7,12 @@ give a department's staff a permission here, every list and object is still limi
 that department's certificate types (NeedToKnowAdminMixin), as on the app's pages."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from notices import selectors
 from notices.models import Certificate, CertificateType, ImportRun, Letter, NoticeRule, Resident
 from organization.admin import PersonalDataAdminMixin, TranslatedAdmin
+from organization.admin_deletion import ExplainsProtectedDeletion
 
 
 class NeedToKnowAdminMixin:
@@ -76,7 +78,11 @@ class ImportRunAdmin(NeedToKnowAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(NoticeRule)
-class NoticeRuleAdmin(NeedToKnowAdminMixin, admin.ModelAdmin):
+class NoticeRuleAdmin(NeedToKnowAdminMixin, ExplainsProtectedDeletion, admin.ModelAdmin):
+    instead_of_deleting = _(
+        "To stop this rule making letters, untick “in use” instead: the letters it made stay"
+        " as they are."
+    )
     visible = selectors.visible_rules
     list_display = [
         "name",

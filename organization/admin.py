@@ -19,6 +19,7 @@ from modeltranslation.translator import translator
 from modeltranslation.utils import build_localized_fieldname
 
 from organization import services, signals
+from organization.admin_deletion import ExplainsProtectedDeletion
 from organization.logo import MAX_BYTES, logo_clean
 from organization.models import (
     AccessKind,
@@ -62,7 +63,7 @@ class MissingTranslationFilter(admin.SimpleListFilter):
         return queryset.filter(missing_translation_q(queryset.model, self.value()))
 
 
-class TranslatedAdmin(TranslationAdmin):
+class TranslatedAdmin(ExplainsProtectedDeletion, TranslationAdmin):
     """The admin of a model with translated texts (``<app>/translation.py``): each text
     has one field per language, grouped under it (the Japanese required where the text
     is), and the list has the "missing translation" filter and column."""
@@ -96,7 +97,7 @@ class DepartmentAdmin(TranslatedAdmin):
 
 
 @admin.register(StaffMember)
-class StaffMemberAdmin(admin.ModelAdmin):
+class StaffMemberAdmin(ExplainsProtectedDeletion, admin.ModelAdmin):
     list_display = ["display_name", "user", "department", "role"]
     list_filter = ["department", "role"]
     search_fields = ["user__username", "user__last_name", "user__first_name"]
@@ -120,8 +121,12 @@ admin.site.unregister(UserModel)
 
 
 @admin.register(UserModel)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ExplainsProtectedDeletion, DjangoUserAdmin):
     inlines = [StaffMemberInline]
+    instead_of_deleting = _(
+        "To stop this person signing in, untick “active” instead: the records they made keep"
+        " their name."
+    )
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not StaffMember:

@@ -89,6 +89,10 @@ class ProcedureQuestionAdmin(admin.ModelAdmin):
 
 @admin.register(Procedure)
 class ProcedureAdmin(TranslatedAdmin):
+    instead_of_deleting = _(
+        "To stop online bookings of this procedure, untick “bookable online” instead:"
+        " its bookings and visits stay as they are."
+    )
     list_display = [
         "name",
         "department",
@@ -200,6 +204,10 @@ class ProcedureAdmin(TranslatedAdmin):
 
 @admin.register(Counter)
 class CounterAdmin(TranslatedAdmin):
+    instead_of_deleting = _(
+        "To stop using this counter, untick “in use” instead: its bookings and visits stay as"
+        " they are."
+    )
     list_display = ["name_ja", "name_en", "department", "location_ja", "is_active"]
     list_filter = ["department", "is_active"]
 
