@@ -28,6 +28,13 @@ class WidthFoldedEmailField(forms.EmailField):
         return super().to_python(unicodedata.normalize("NFKC", value or ""))
 
 
+# Every text field refuses a NUL (Django's ProhibitNullCharactersValidator); its own
+# Japanese reads "please type something" (「何か文字を入力してください」), and other citizen
+# languages had none. Set for every form in ReservationsConfig.ready().
+UNUSABLE_CHARACTER_MESSAGE = _(
+    "This contains a character that cannot be used here. Please type it again."
+)
+
 RULES_CHANGED_MESSAGE = _(
     "The document rules have changed since this page was shown. Please read them again "
     "and tick each one to agree; your other details are kept."
