@@ -325,15 +325,20 @@ def no_show_count(*, email_key: str, phone_key: str, since: dt.datetime) -> int:
 # --- The counter ----------------------------------------------------------------------
 
 
-def display_board(*, day: dt.date, limit: int = 12) -> list:
-    """The numbers being called and their counters: no names, nothing personal."""
+def display_board(*, day: dt.date, limit: int = 12) -> dict[str, list]:
+    """The numbers being called and, apart, those being served, each with its counter
+    (no names, nothing personal), the latest first. Each list has its own limit, so
+    many citizens at their counters never push a number still to walk up off the board."""
     from reservations.models import Visit, VisitStatus
 
-    return list(
-        Visit.objects.filter(day=day, status__in=[VisitStatus.CALLED, VisitStatus.SERVING])
-        .select_related("counter")
-        .order_by("-called_at")[:limit]
-    )
+    def latest(status) -> list:
+        return list(
+            Visit.objects.filter(day=day, status=status)
+            .select_related("counter")
+            .order_by("-called_at")[:limit]
+        )
+
+    return {"called": latest(VisitStatus.CALLED), "serving": latest(VisitStatus.SERVING)}
 
 
 def visit_for_staff(visit_id: int):

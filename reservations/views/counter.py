@@ -311,13 +311,10 @@ def _board_rows(languages) -> dict:
     """The numbers called (to walk to a counter now) and, apart, those already at their
     counter, each with its counter's name in the board's languages."""
     rows = selectors.display_board(day=timezone.localdate())
-    for visit in rows:
+    for visit in rows["called"] + rows["serving"]:
         counter = visit.counter
         visit.counter_names = _board_names(counter, "name", languages) if counter else []
-    return {
-        "called": [visit for visit in rows if visit.status == VisitStatus.CALLED],
-        "serving": [visit for visit in rows if visit.status == VisitStatus.SERVING],
-    }
+    return rows
 
 
 @require_GET

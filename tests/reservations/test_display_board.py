@@ -94,3 +94,20 @@ def test_the_display_board_names_the_counter_in_its_second_language(client, proc
     )
     # No Portuguese name given: the English one, marked as English.
     assert '<span lang="en" class="display-en">Counter 2</span>' in portuguese.content.decode()
+
+
+def test_many_citizens_at_their_counters_never_push_a_called_number_off(client, procedure):
+    """The board shows at most 12 of each list: a number called before twelve others
+    were called and served is still the one to walk up, and stays on the board."""
+    clerks = [add_clerk(procedure) for _ in range(13)]
+    for n in range(13):
+        services.visit_check_in(reservation=booked(procedure, at(DAY, 10), n), now=at(DAY, 9))
+    waiting = services.visit_call_next(staff=clerks[0], now=at(DAY, 10))
+    for minute, clerk in enumerate(clerks[1:], start=1):
+        visit = services.visit_call_next(staff=clerk, now=at(DAY, 10, minute))
+        services.visit_act(visit=visit, action="serve", actor=clerk, now=at(DAY, 10, minute))
+    Visit.objects.update(day=dt.date.today())
+
+    content = client.get(reverse("reservations:display_board")).content.decode()
+
+    assert content.index(waiting.ticket) < content.index("窓口で対応中の番号")
