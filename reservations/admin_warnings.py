@@ -66,11 +66,14 @@ def warns_of_bookings_left_behind(request):
     open bookings that can no longer be served as booked
     (``bookings_left_behind``), say how many, with their list. The bookings
     keep their time; the citizens must be called."""
-    before = bookings_left_behind().count()
+    before = set(bookings_left_behind().values_list("pk", flat=True))
     yield
-    after = bookings_left_behind().count()
-    if after <= before:
+    # Compared by booking, not by count: a change that strands one booking while
+    # another is fixed still strands one.
+    stranded = set(bookings_left_behind().values_list("pk", flat=True)) - before
+    if not stranded:
         return
+    after = len(stranded)
     _warn_with_list(
         request,
         ngettext(

@@ -163,3 +163,23 @@ def test_a_shift_at_night_or_on_a_sunday_is_saved_with_a_warning(client):
     assert "07:00〜21:00の外" in night and "市民はもうこの時間をオンラインで予約できます" in night
     assert "通常は閉庁している日" in weekend and "の外" not in weekend
     assert "オンラインで予約できます" not in usual
+
+
+def test_a_change_that_strands_one_booking_while_fixing_another_says_so(client, booking):
+    """Compared by booking, not by count: moving a shift from the morning to the
+    afternoon fixes the afternoon's stranded booking and strands the morning's."""
+    _admin(client)
+    shift = booking.staff.shifts.get()
+    shift.end_time = dt.time(16, 0)
+    shift.save()
+    afternoon = booked_at(booking.procedure, at(DAY, 14), 2)
+    shift.start_time = dt.time(13, 0)
+    shift.save()
+    assert _left_behind() == [booking.code]
+    url = reverse("admin:reservations_shift_change", args=[shift.pk])
+
+    response = _post_admin_form(client, url, {"start_time": "09:00", "end_time": "12:00"})
+
+    assert response.redirect_chain, response.context["adminform"].form.errors
+    assert _left_behind() == [afternoon.code]
+    assert "1 件の予約が、予約どおりには対応できなくなりました" in _warning(response)
