@@ -4,7 +4,7 @@ tickets, with what the clerk needs to serve or hand on each, in three queries.""
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -13,6 +13,7 @@ from reservations.models import (
     Procedure,
     Reservation,
     ReservationStatus,
+    Shift,
     Visit,
     VisitKind,
     VisitStatus,
@@ -62,18 +63,26 @@ def counter_queue(
     bookings, walk_ins = _queue_querysets(day, counter_id=counter_id, staff_id=staff_id)
     if seen_by is not None:
         qualified = seen_by.qualified_procedures.values("pk")
-        mine = Q(procedure__in=qualified) | Q(staff_id=seen_by.pk)
-        bookings, walk_ins = bookings.filter(mine), walk_ins.filter(mine)
+        bookings = bookings.filter(Q(procedure__in=qualified) | _booking_with("staff", seen_by.pk))
+        walk_ins = walk_ins.filter(Q(procedure__in=qualified) | Q(staff_id=seen_by.pk))
     rows = [_booking_row(reservation, now) for reservation in bookings]
     rows += [_walk_in_row(visit, now) for visit in walk_ins]
     if status:
         rows = [row for row in rows if row.status == status]
-    clerks = _qualified_clerks({row.procedure.pk for row in rows})
+    clerks = _qualified_clerks({row.procedure.pk for row in rows}, day)
     for row in rows:
         row.transfer_to = clerks.get(row.procedure.pk, [])
     order = _queue_order()
     rows.sort(key=lambda row: (order.get(row.status, 9), row.time or now, row.ticket))
     return rows
+
+
+def _booking_with(field: str, pk: int) -> Q:
+    """A booking whose clerk (or counter) is ``pk``: its visit's once the citizen has
+    checked in (a transfer hands the visit on), else the booking's."""
+    return Q(**{"visit__%s_id" % field: pk}) | Q(
+        **{"visit__%s__isnull" % field: True, "%s_id" % field: pk}
+    )
 
 
 def _queue_querysets(day: dt.date, *, counter_id: int | None, staff_id: int | None):
@@ -86,17 +95,19 @@ def _queue_querysets(day: dt.date, *, counter_id: int | None, staff_id: int | No
             start_at__lt=start + dt.timedelta(days=1),
             status=ReservationStatus.CONFIRMED,
         )
-        .select_related("procedure", "staff__user", "counter", "visit__counter")
+        .select_related(
+            "procedure", "staff__user", "counter", "visit__counter", "visit__staff__user"
+        )
         .prefetch_related("consents", "answers")
     )
     walk_ins = Visit.objects.filter(day=day, kind=VisitKind.WALK_IN).select_related(
         "procedure", "staff__user", "counter"
     )
     if counter_id:
-        bookings = bookings.filter(counter_id=counter_id)
+        bookings = bookings.filter(_booking_with("counter", counter_id))
         walk_ins = walk_ins.filter(counter_id=counter_id)
     if staff_id:
-        bookings = bookings.filter(staff_id=staff_id)
+        bookings = bookings.filter(_booking_with("staff", staff_id))
         walk_ins = walk_ins.filter(Q(staff_id=staff_id) | Q(staff__isnull=True))
     return bookings, walk_ins
 
@@ -111,7 +122,7 @@ def _booking_row(reservation: Reservation, now: dt.datetime) -> QueueRow:
         kind=VisitKind.BOOKED,
         procedure=reservation.procedure,
         citizen_name=reservation.citizen_name,
-        staff=reservation.staff,
+        staff=visit.staff if visit and visit.staff_id else reservation.staff,
         counter=(visit.counter if visit and visit.counter_id else reservation.counter),
         status=visit.status if visit else "expected",
         status_label=visit.get_status_display() if visit else str(_EXPECTED),
@@ -156,13 +167,16 @@ def _queue_order() -> dict[str, int]:
     }
 
 
-def _qualified_clerks(procedure_ids: set[int]) -> dict[int, list]:
-    """Procedure id → the clerks qualified for it, in one query."""
+def _qualified_clerks(procedure_ids: set[int], day: dt.date) -> dict[int, list]:
+    """Procedure id → the clerks qualified for it with a shift that day (a citizen handed
+    to a clerk who is not in would wait for nobody), in one query."""
     by_procedure: dict[int, list] = {}
     if not procedure_ids:
         return by_procedure
+    on_shift = Shift.objects.filter(staff_id=OuterRef("pk"), date=day, counter__is_active=True)
     members = (
         StaffMember.objects.filter(qualified_procedures__in=procedure_ids, user__is_active=True)
+        .filter(Exists(on_shift))
         .select_related("user")
         .annotate(procedure_id=F("qualified_procedures"))
         .order_by("user__last_name", "user__first_name")

@@ -116,6 +116,16 @@ def visit_call_next(*, staff: StaffMember, now: dt.datetime | None = None) -> Vi
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
+    counter = current_counter(staff, now)
+    if counter is None:
+        # The board would send the citizen to no counter.
+        raise CounterError(
+            "no_counter",
+            _(
+                "You have no shift at a counter today, so the display board could not say "
+                "where to come. Ask a manager to enter your shift first."
+            ),
+        )
     with transaction.atomic():
         busy = Visit.objects.filter(
             day=today, staff=staff, status__in=[VisitStatus.CALLED, VisitStatus.SERVING]
@@ -150,7 +160,7 @@ def visit_call_next(*, staff: StaffMember, now: dt.datetime | None = None) -> Vi
             return None
         fields = _transition(visit, "call", now)
         visit.staff = staff
-        visit.counter = current_counter(staff, now) or visit.counter
+        visit.counter = counter
         visit.save(update_fields=[*fields, "staff", "counter"])
         visit_event_add(visit, VisitEvent.Kind.CALLED, now, actor=staff)
     return visit
@@ -209,7 +219,22 @@ def may_act_on(actor: StaffMember | None, staff_id: int | None) -> bool:
     )
 
 
+def may_see(actor: StaffMember | None, *, procedure_id: int, staff_id: int | None) -> bool:
+    """Whether ``actor`` may see and handle a citizen of this procedure who is with the
+    clerk ``staff_id``: a counter clerk only those of the procedures they are qualified
+    for and their own (need-to-know, as their queue shows), managers and the system all."""
+    if actor is None or actor.role != Role.COUNTER_STAFF or staff_id == actor.pk:
+        return True
+    return actor.qualified_procedures.filter(pk=procedure_id).exists()
+
+
+def _require_seen(visit: Visit, actor: StaffMember | None) -> None:
+    if not may_see(actor, procedure_id=visit.procedure_id, staff_id=visit.staff_id):
+        raise CounterError("not_found", _("There is no such visit."))
+
+
 def _require_own(visit: Visit, actor: StaffMember | None) -> None:
+    _require_seen(visit, actor)
     if not may_act_on(actor, visit.staff_id):
         raise CounterError(
             "not_yours",
@@ -225,6 +250,7 @@ def _require_may_transfer(visit: Visit, to_staff: StaffMember, actor: StaffMembe
     """A counter clerk hands on their own citizens and those nobody has yet; another
     clerk's citizen they may only take over themselves (``_require_own`` tells them to),
     never hand on to a third clerk."""
+    _require_seen(visit, actor)
     if may_act_on(actor, visit.staff_id) or to_staff.pk == actor.pk:
         return
     raise CounterError(
@@ -254,9 +280,16 @@ def visit_transfer(
                 "not_qualified",
                 _("%(name)s cannot handle this procedure.") % {"name": to_staff.display_name},
             )
+        counter = current_counter(to_staff, now)
+        if counter is None:
+            raise CounterError(
+                "not_in",
+                _("%(name)s has no shift today: the citizen would wait for nobody.")
+                % {"name": to_staff.display_name},
+            )
         fields = _transition(visit, "transfer", now)
         visit.staff = to_staff
-        visit.counter = current_counter(to_staff, now) or visit.counter
+        visit.counter = counter
         visit.save(update_fields=[*fields, "staff", "counter"])
         visit_event_add(visit, VisitEvent.Kind.TRANSFERRED, now, actor=actor, note=str(to_staff))
     return visit

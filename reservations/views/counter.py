@@ -244,7 +244,11 @@ def staff_check_in(request):
     try:
         if request.POST.get("reservation"):
             reservation = selectors.reservation_for_check_in(id_param(request.POST["reservation"]))
-            if reservation is None:
+            if reservation is None or not services.may_see(
+                request.staff_member,
+                procedure_id=reservation.procedure_id,
+                staff_id=reservation.staff_id,
+            ):
                 raise services.CounterError("unknown", _("There is no such booking."))
             result = services.visit_check_in(reservation=reservation, by_staff=request.staff_member)
         else:
@@ -350,11 +354,15 @@ def display_board(request):
 @require_GET
 @counter_staff_required
 def receipt(request, visit_id: int):
-    """The slip for the citizen (with the survey's link): for the clerk who serves the
-    visit (or anyone while nobody does) and managers; visit ids run in order, and a
-    clerk collecting other clerks' receipts could answer their citizens' surveys."""
+    """The slip for the citizen (with the survey's link), once the visit is done: for
+    the clerk who served it and managers. Visit ids run in order, and a clerk collecting
+    other clerks' (or waiting walk-ins') receipts could answer their citizens' surveys."""
     visit = selectors.visit_for_staff(visit_id)
-    if visit is None or not services.may_act_on(request.staff_member, visit.staff_id):
+    if (
+        visit is None
+        or visit.status != VisitStatus.DONE  # a survey link for a visit still to serve
+        or not services.may_act_on(request.staff_member, visit.staff_id)
+    ):
         raise NotFound(_("There is no such visit."))
     survey_url = request.build_absolute_uri(
         reverse("reservations:survey", args=[visit.survey_token])

@@ -171,7 +171,7 @@ def test_transfer_only_to_a_qualified_clerk(procedure):
     with pytest.raises(services.CounterError):
         services.visit_transfer(visit=visit, to_staff=unqualified, actor=clerk)
     target = other if visit.staff == clerk else clerk
-    moved = services.visit_transfer(visit=visit, to_staff=target, actor=clerk)
+    moved = services.visit_transfer(visit=visit, to_staff=target, actor=clerk, now=at(DAY, 9, 56))
 
     assert moved.staff == target
     assert services.visit_call_next(staff=target, now=at(DAY, 10)).pk == visit.pk
