@@ -325,20 +325,24 @@ def no_show_count(*, email_key: str, phone_key: str, since: dt.datetime) -> int:
 # --- The counter ----------------------------------------------------------------------
 
 
-def display_board(*, day: dt.date, limit: int = 12) -> dict[str, list]:
+def display_board(*, day: dt.date, called: int = 12, serving: int = 8) -> dict[str, list]:
     """The numbers being called and, apart, those being served, each with its counter
     (no names, nothing personal), the latest first. Each list has its own limit, so
-    many citizens at their counters never push a number still to walk up off the board."""
+    many citizens at their counters never push a number still to walk up off the board;
+    those being served are already at their counter, and only the latest are shown."""
     from reservations.models import Visit, VisitStatus
 
-    def latest(status) -> list:
+    def latest(status, limit: int) -> list:
         return list(
             Visit.objects.filter(day=day, status=status)
             .select_related("counter")
             .order_by("-called_at")[:limit]
         )
 
-    return {"called": latest(VisitStatus.CALLED), "serving": latest(VisitStatus.SERVING)}
+    return {
+        "called": latest(VisitStatus.CALLED, called),
+        "serving": latest(VisitStatus.SERVING, serving),
+    }
 
 
 def visit_for_staff(visit_id: int):

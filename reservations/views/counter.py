@@ -318,6 +318,9 @@ def _board_rows(languages) -> dict:
     for visit in rows["called"] + rows["serving"]:
         counter = visit.counter
         visit.counter_names = _board_names(counter, "name", languages) if counter else []
+    # The wall monitor cannot be scrolled: more calls at once, smaller and in columns.
+    count = len(rows["called"])
+    rows["called_size"] = "few" if count <= 4 else "some" if count <= 6 else "many"
     return rows
 
 

@@ -47,3 +47,51 @@ def test_the_display_board_fits_a_390_px_phone(browser, live_server, address, ca
 
     assert scroll_width <= 390
     assert tickets == (2 if called else 0)
+
+
+def _a_busy_moment(called: int, serving: int) -> None:
+    """``called`` numbers called and ``serving`` being served, at once, today."""
+    import secrets
+
+    from reservations.models import Visit
+
+    procedure = ProcedureFactory(name="住民票の写し")
+    clerk = add_clerk(procedure, day=timezone.localdate(), start=dt.time(0), end=dt.time(23, 59))
+    counter = Counter.objects.get(shifts__staff=clerk)
+    now = timezone.now()
+    for n in range(called + serving):
+        Visit.objects.create(
+            day=timezone.localdate(),
+            kind="walk_in",
+            procedure=procedure,
+            counter=counter,
+            ticket="B%03d" % n,
+            status="called" if n < called else "serving",
+            checked_in_at=now,
+            called_at=now - dt.timedelta(minutes=n),
+            survey_token=secrets.token_urlsafe(16),
+        )
+
+
+@pytest.mark.parametrize("called", [6, 12])
+@pytest.mark.parametrize("size", [(1920, 1080), (1366, 768), (1080, 1920)], ids=str)
+def test_every_called_number_fits_the_wall_monitor(browser, live_server, called, size):
+    """Nobody scrolls a wall monitor: six calls at once ran 1,371 px down a 1,080 px
+    screen (helper 45), and the numbers below the edge became no-shows."""
+    _a_busy_moment(called, serving=12)
+    width, height = size
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": width, "height": height}
+    )
+    page = context.new_page()
+    page.goto("/display/?language=en")
+    tickets = page.locator(".display-table-called .display-ticket")
+    bottoms = [tickets.nth(n).bounding_box() for n in range(tickets.count())]
+    scroll_height = page.evaluate("document.documentElement.scrollHeight")
+    if SHOTS:
+        page.screenshot(path=os.path.join(SHOTS, "display-%dx%d-%d.png" % (width, height, called)))
+    context.close()
+
+    assert len(bottoms) == called
+    assert all(box["y"] + box["height"] <= height for box in bottoms)
+    assert scroll_height <= height
