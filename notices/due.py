@@ -41,8 +41,11 @@ def due_certificates(
     # certificate expiring within the rule's window of this one: a corrected record under
     # a new record id is the same case, not a renewal (a renewal expires a validity
     # period later).
-    already = Letter.objects.filter(rule=rule, resident=OuterRef("resident")).filter(
-        same_case_q(rule, prefix="certificate__")
+    # A letter for this very record counts whoever it went to: a record id moved to
+    # another resident number after its letter (a corrected number) is the same case.
+    already = Letter.objects.filter(rule=rule).filter(
+        Q(certificate=OuterRef("pk"))
+        | Q(resident=OuterRef("resident")) & same_case_q(rule, prefix="certificate__")
     )
     window = Certificate.objects.filter(
         certificate_type=rule.certificate_type,

@@ -4,7 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from notices.capacity import rule_forecast
@@ -250,10 +250,17 @@ class _WindowFacts:
         # Each resident's letters under the rule, with the expiry of their certificate
         # (a letter for another record of the same case counts: ``due_certificates``).
         letters = {}
-        for letter in Letter.objects.filter(
-            rule=rule, resident_id__in={c.resident_id for c in certificates}
-        ).select_related("certificate"):
-            letters.setdefault(letter.resident_id, []).append(letter)
+        # A letter for a record since moved to another resident counts for it too.
+        for letter in (
+            Letter.objects.filter(rule=rule)
+            .filter(
+                Q(resident_id__in={c.resident_id for c in certificates})
+                | Q(certificate__in=certificates)
+            )
+            .select_related("certificate")
+        ):
+            for resident_id in {letter.resident_id, letter.certificate.resident_id}:
+                letters.setdefault(resident_id, []).append(letter)
         released = set(
             BookingMatchRelease.objects.filter(rule=rule, certificate__in=certificates).values_list(
                 "certificate_id", flat=True

@@ -70,3 +70,21 @@ def test_another_departments_staff_cannot_see_or_release(client, rule):
     assert client.get(reverse("notices:why_not", args=[rule.pk])).status_code == 404
     response = client.post(reverse("notices:release_booking_match", args=[rule.pk, booked.pk]))
     assert response.status_code == 404
+
+
+def test_a_record_moved_to_another_resident_number_after_its_letter_gets_no_second(rule):
+    """Helper 46: a letter was made for record QA-001; a later import gave QA-001 to
+    another resident number (confirmed as a move) and the next run made a second letter,
+    with a new code and document number, to the same name and address."""
+    certificate = holder(rule, name="佐々木 髙橋")
+    Letter.objects.create(
+        rule=rule, resident=certificate.resident, certificate=certificate, code="SENT-0002"
+    )
+    other_number = holder(rule, name="佐々木 髙橋").resident
+    Certificate.objects.filter(resident=other_number).delete()
+    Certificate.objects.filter(pk=certificate.pk).update(resident=other_number)  # the move
+
+    assert selectors.due_certificates(rule=rule, today=TODAY).count() == 0
+    items = selectors.residents_without_letter(rule=rule, today=TODAY)
+    assert [item.certificate.pk for item in items] == [certificate.pk]
+    assert "SENT-0002" in items[0].reason
