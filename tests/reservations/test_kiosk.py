@@ -274,6 +274,24 @@ def test_the_old_code_of_a_moved_booking_says_it_was_moved(client, procedure, to
     assert not Visit.objects.exists()
 
 
+def test_a_citizen_already_called_is_sent_to_the_counter_not_to_sit_down(
+    client, procedure, today
+):
+    """Helper 45: the kiosk told a citizen called to counter 2 to wait in the waiting
+    area; they sat down and became a no-show 10 minutes later."""
+    clerk = all_day_clerk(procedure, today)
+    reservation = booked_now(procedure, clerk)
+    services.visit_check_in(reservation=reservation, by_staff=clerk)
+    visit = services.visit_call_next(staff=clerk)
+    as_kiosk(client)
+
+    html = client.post(KIOSK, {"code": reservation.code}).content.decode()
+
+    assert "ただいま、あなたの番号をお呼びしています" in html
+    assert "今すぐ%sへお越しください" % visit.counter.name in html
+    assert "待合スペースでお待ちください" not in html
+
+
 def _served(procedure, clerk, today, minutes):
     """A walk-in visit of today served in ``minutes`` (a measured handling time)."""
     visit = services.visit_issue_walk_in(procedure=procedure)
