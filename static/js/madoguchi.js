@@ -26,13 +26,55 @@ document.addEventListener("htmx:afterSwap", function (event) {
 });
 
 // A polling region (the counter queue) does not refresh while the clerk is working in
-// it: a refresh would take away the focused button or field.
+// it: a refresh would take away the focused button or field. The notice says so, and
+// why, for as long as it is paused.
 document.addEventListener("htmx:beforeRequest", function (event) {
   var element = event.detail.elt;
-  if (element && element.hasAttribute("data-pause-while-focused") &&
-      (element.contains(document.activeElement) || element.querySelector("[data-unsent]"))) {
-    event.preventDefault();
+  if (!element || !element.hasAttribute("data-pause-while-focused")) {
+    return;
   }
+  var choosing = element.querySelector("[data-unsent]");
+  if (choosing || element.contains(document.activeElement)) {
+    event.preventDefault();
+    showQueuePaused(choosing ? "choice" : "focus");
+  } else {
+    showQueuePaused(null);
+  }
+});
+
+// A list opened and closed again with the mouse, or a button clicked, keeps the focus,
+// which would pause the refresh until the next click elsewhere: a pointer click gives
+// it back (the keyboard keeps it, to go on from there).
+document.addEventListener("click", function (event) {
+  var region = event.target.closest && event.target.closest("[data-pause-while-focused]");
+  var control = region && event.detail > 0 && event.target.closest("summary, button");
+  if (!control) {
+    return;
+  }
+  window.setTimeout(function () {
+    var details = control.closest("details");
+    if (!details || !details.open) {
+      control.blur();
+    }
+  }, 0);
+});
+
+// After an action the queue opens at the citizen's row (#visit-…): the result, said at
+// the top of the page, stays pinned in view above it (helper 45: a refusal was 600 px
+// above the screen, and the click seemed to do nothing).
+// (On "load": the browser puts back the page's earlier scroll position before it.)
+window.addEventListener("load", function () {
+  var messages = document.querySelector(".messages");
+  var target = window.location.hash && document.getElementById(window.location.hash.slice(1));
+  if (!messages || !target) {
+    return;
+  }
+  messages.classList.add("messages-pinned");
+  target.style.scrollMarginTop = messages.offsetHeight + 16 + "px";
+  target.scrollIntoView({block: "start", behavior: "instant"});
+  messages.addEventListener("click", function () {
+    messages.classList.remove("messages-pinned");
+  });
 });
 
 // The error summary's links move focus to their field and show its label or legend
@@ -69,13 +111,15 @@ document.addEventListener("submit", function (event) {
   }
 });
 
-// Whether the polling region holds something the clerk is in the middle of: the notice
-// says the refresh is paused for as long as it does.
-function showQueuePaused(region) {
-  var notice = document.getElementById("queue-paused");
-  if (notice) {
-    notice.hidden = !region.querySelector("[data-unsent]");
-  }
+// The notice of a paused refresh: "choice" (something chosen and not yet sent),
+// "focus" (a control in the list has the focus) or null (not paused).
+function showQueuePaused(reason) {
+  ["choice", "focus"].forEach(function (kind) {
+    var notice = document.getElementById(kind === "choice" ? "queue-paused" : "queue-paused-focus");
+    if (notice) {
+      notice.hidden = reason !== kind;
+    }
+  });
 }
 
 // A choice made in a polling region and not yet sent (a transfer target) pauses the
@@ -90,7 +134,7 @@ document.addEventListener("change", function (event) {
   } else {
     event.target.removeAttribute("data-unsent");
   }
-  showQueuePaused(region);
+  showQueuePaused(region.querySelector("[data-unsent]") ? "choice" : null);
 });
 
 // An opened list (the documents a citizen agreed to) stays open: it pauses the refresh,
@@ -106,7 +150,7 @@ document.addEventListener("toggle", function (event) {
   } else {
     details.removeAttribute("data-unsent");
   }
-  showQueuePaused(region);
+  showQueuePaused(region.querySelector("[data-unsent]") ? "choice" : null);
 }, true);
 
 // The staff header's "More" menu (details/summary, works without script): with script it

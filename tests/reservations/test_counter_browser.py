@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from organization.models import Role
-from reservations.models import Visit, VisitStatus
+from reservations.models import ConsentRecord, Visit, VisitStatus
 from tests.organization.factories import make_staff_member
 from tests.reservations.factories import ProcedureFactory, add_clerk, add_rule, booked_now
 
@@ -151,3 +151,57 @@ def test_every_action_is_in_view_on_a_counter_tablet(browser, live_server, langu
 
     assert actions >= 4  # done, done and come back, transfer choice and button
     assert box[0] <= box[1], "the queue table scrolls sideways at 1024 px"
+
+
+def test_the_queue_refreshes_after_a_list_is_closed_and_says_when_it_does_not(browser, live_server):
+    """Helper 45: opening and closing a citizen's documents with the mouse left the
+    focus in the table and stopped the refresh for good, with no notice."""
+    today = timezone.localdate()
+    procedure = ProcedureFactory(name="住民票の写し", lead_time_minutes=0)
+    add_rule(procedure, "本人確認書類")
+    clerk = add_clerk(procedure, day=today, start=dt.time(0, 0), end=dt.time(23, 59))
+    reservation = booked_now(procedure, clerk, citizen_name="長谷川 美智子")
+    ConsentRecord.objects.create(
+        reservation=reservation, rule_text="本人確認書類", rule_version=1, agreed_at=timezone.now()
+    )
+    context, page = _everyones_queue(browser, live_server, clerk, "ja", (1366, 900))
+    polls = []
+    page.on("request", lambda request: "/counter/" in request.url and polls.append(request))
+    summary = page.locator(".queue-documents summary").first
+
+    summary.click()
+    expect(page.locator("#queue-paused")).to_be_visible(timeout=3000)
+    summary.click()
+    page.wait_for_timeout(6000)
+    refreshed = len(polls)
+    page.locator(".queue-actions button").first.focus()  # a keyboard user in the table
+    expect(page.locator("#queue-paused-focus")).to_be_visible(timeout=7000)
+    context.close()
+
+    assert refreshed >= 1
+
+
+def test_a_refused_action_is_said_in_view_of_the_row(browser, live_server):
+    """The page opens at the citizen's row; the refusal, at the top, was off the screen."""
+    today = timezone.localdate()
+    procedure = ProcedureFactory(name="住民票の写し", lead_time_minutes=0)
+    clerk = add_clerk(procedure, day=today, start=dt.time(0, 0), end=dt.time(23, 59))
+    colleague = add_clerk(procedure, day=today, start=dt.time(0, 0), end=dt.time(23, 59))
+    from reservations import services
+
+    for _n in range(30):  # enough rows that the last one is far down the page
+        services.visit_issue_walk_in(procedure=procedure)
+    last = Visit.objects.order_by("-pk").first()
+    context, page = _everyones_queue(browser, live_server, clerk, "ja", (1024, 768))
+    page.locator("#to-%d" % last.pk).select_option(str(colleague.pk))
+    # Meanwhile a manager marks that citizen a no-show: the transfer is refused.
+    Visit.objects.filter(pk=last.pk).update(status=VisitStatus.NO_SHOW)
+    page.locator("#visit-%d form[action$='transfer/'] button" % last.pk).click()
+    page.wait_for_load_state()
+    page.wait_for_timeout(1500)  # Bootstrap scrolls smoothly to the row
+    row = page.locator("#visit-%d" % last.pk).bounding_box()
+    box = page.locator(".messages .alert").first.bounding_box()
+    context.close()
+
+    assert 0 <= row["y"] < 768, "the page opens at the citizen's row"
+    assert 0 <= box["y"] < row["y"], "the refusal is in view, above the row"
