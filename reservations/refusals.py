@@ -186,6 +186,10 @@ def day_unavailable_reason(procedure: Procedure, day: dt.date, *, now: dt.dateti
             "days": procedure.booking_horizon_days,
             "last": _day_text(last_open_day(procedure, last_day)),
         }
+    if not procedure.lead_time_minutes:
+        return _(
+            "No time left on %(day)s can be booked online any more. Please choose another day."
+        ) % {"day": _day_text(day)}
     return _(
         "No time on %(day)s can still be booked online: bookings close %(minutes)s "
         "minutes before the start. Please choose another day."

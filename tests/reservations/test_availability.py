@@ -308,3 +308,21 @@ def test_the_months_closed_days_are_listed_with_their_reasons_under_the_grid(cli
 
     listed = page[page.index('id="month-closures"') :]
     assert "今月の閉庁日" in page and "海の日" in listed[: listed.index("</ul>")]
+
+
+@pytest.mark.parametrize("lead_minutes", [0, 60])
+def test_a_day_whose_times_are_past_is_not_bookable_rather_than_full(lead_minutes):
+    """Helper 47: at 17:20 today said "Full" and "All times on this day are taken",
+    with 4 of 31 times booked: the rest had only passed."""
+    procedure = ProcedureFactory(lead_time_minutes=lead_minutes)
+    add_clerk(procedure, start=dt.time(9, 0), end=dt.time(12, 0))
+    book(procedure, at(DAY, 9))
+    evening = at(DAY, 17, 20)
+
+    view = selectors.day_times(procedure=procedure, day=DAY, now=evening)
+    month = selectors.calendar_month(procedure=procedure, month=DAY, now=evening)
+
+    assert view.summary.status == DayStatus.UNAVAILABLE
+    assert "予約できる時間がもう" in view.unavailable_reason
+    by_day = {s.day: s for week in month.weeks for s in week if s}
+    assert by_day[DAY].status == DayStatus.UNAVAILABLE
