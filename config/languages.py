@@ -52,19 +52,46 @@ def staff_language(code: str | None) -> str:
     return "ja" if code.startswith("ja") else "en"
 
 
+# The booking's language, carried by the links of its e-mails (``?lang=vi``): a link
+# opened in a mail app's browser would otherwise follow the phone's language, and no
+# browser ever asks for やさしい日本語 (helper 47).
+LINK_LANGUAGE_PARAM = "lang"
+
+
 class StaffLanguageMiddleware:
-    """After LocaleMiddleware: on staff pages, only Japanese or English."""
+    """After LocaleMiddleware: a citizen page opened from an e-mail's link is in the
+    booking's language (remembered, as the switcher does; the switcher still changes
+    it); on staff pages, only Japanese or English."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if is_staff_path(request.path_info):
+        linked = request.GET.get(LINK_LANGUAGE_PARAM, "")
+        staff = is_staff_path(request.path_info)
+        if staff or linked not in dict(settings.LANGUAGES):
+            linked = ""
+        if linked:
+            translation.activate(linked)
+            request.LANGUAGE_CODE = linked
+        if staff:
             language = staff_language(translation.get_language())
             if language != translation.get_language():
                 translation.activate(language)
                 request.LANGUAGE_CODE = language
-        return self.get_response(request)
+        response = self.get_response(request)
+        if linked:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                linked,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
+        return response
 
 
 def languages(request):

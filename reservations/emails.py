@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from config.documents import qr_png
+from config.languages import LINK_LANGUAGE_PARAM
 from outbox import registry
 from reservations import documents, requirements, selectors
 from reservations.codes import confirm_key_for, manage_token_for
@@ -24,7 +25,10 @@ from reservations.models import HOLD_MINUTES, Reservation, ReservationStatus
 
 
 def _absolute(path: str) -> str:
-    return settings.SITE_URL + path
+    """A link of an e-mail, opening in the e-mail's language (the active one:
+    ``config.languages.LINK_LANGUAGE_PARAM``)."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    return "%s%s?%s=%s" % (settings.SITE_URL, path, LINK_LANGUAGE_PARAM, language)
 
 
 def _context(reservation: Reservation) -> dict:

@@ -216,6 +216,24 @@ def test_a_plain_japanese_booking_gets_readings_in_its_email(
     assert "<ruby>予約<rp>（</rp><rt>よやく</rt>" in message.alternatives[0].content
 
 
+def test_the_emails_link_opens_the_booking_in_its_language_on_any_phone(
+    client,
+    procedure,
+    django_capture_on_commit_callbacks,
+):
+    """Helper 47: a やさしい日本語 booking's link, opened in a mail app's browser set to
+    Japanese, showed standard Japanese; no browser ever asks for plain Japanese."""
+    _book_in(client, procedure, "ja-easy", django_capture_on_commit_callbacks)
+    link = re.search(r"https?://[^/\s]+(/booking/\S+\?lang=ja-easy)", mail.outbox[0].body)
+    phone = type(client)()  # another browser: no cookie, asks for Japanese
+
+    page = phone.get(link.group(1), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    after = phone.get(reverse("reservations:find"), HTTP_ACCEPT_LANGUAGE="ja")
+
+    assert "<ruby>" in page
+    assert "<ruby>" in after.content.decode()  # remembered, as the switch does
+
+
 def test_a_reschedule_takes_the_language_of_the_page_it_was_made_on(
     client,
     procedure,
