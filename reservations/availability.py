@@ -377,17 +377,11 @@ def day_summary(
         status = DayStatus.CLOSED if day.weekday() >= 5 else DayStatus.NO_SERVICE
         return DaySummary(day, status), []
     slots = slots_of(day) if slots_of else free_slots(roster, day, earliest=earliest)
-    if not slots and _no_time_left(roster, day, earliest):
-        # Today after its last bookable start: not "all taken" (helper 47).
+    last_start = max(span.end for span in roster.shifts_by_day[day]) - roster.procedure.duration
+    if not slots and last_start < earliest:
+        # Today after its last start: its times have passed, not "all taken" (helper 47).
         return DaySummary(day, DayStatus.UNAVAILABLE), []
     return DaySummary(day, DayStatus.OPEN if slots else DayStatus.FULL, len(slots)), slots
-
-
-def _no_time_left(roster: Roster, day: dt.date, earliest: dt.datetime) -> bool:
-    """Whether no shift of ``day`` has a start left at or after ``earliest``, booked or
-    not: the day's times have begun or passed the booking cut-off."""
-    duration = roster.procedure.duration
-    return all(span.end - duration < earliest for span in roster.shifts_by_day.get(day, ()))
 
 
 def day_summaries(

@@ -46,6 +46,9 @@ class QueueRow:
     transfer_to: list = field(default_factory=list)  # clerks who can do the procedure
     citizen_kana: str = ""
     answers: list = field(default_factory=list)  # BookingAnswer: what the citizen answered
+    # Rules added or reworded since the booking: the citizen was told of them on their
+    # booking's page and in the reminder, so the clerk must know what they may bring.
+    changed_rules: list = field(default_factory=list)
 
 
 def counter_queue(
@@ -69,6 +72,7 @@ def counter_queue(
     rows += [_walk_in_row(visit, now) for visit in walk_ins]
     if status:
         rows = [row for row in rows if row.status == status]
+    _mark_rules_changed_since_booking(rows)
     clerks = _qualified_clerks({row.procedure.pk for row in rows}, day)
     for row in rows:
         row.transfer_to = clerks.get(row.procedure.pk, [])
@@ -153,6 +157,22 @@ def _walk_in_row(visit, now: dt.datetime) -> QueueRow:
         reservation=None,
         visit=visit,
     )
+
+
+def _mark_rules_changed_since_booking(rows: list[QueueRow]) -> None:
+    """Each booking's rules added or reworded since it was made (``requirements``), the
+    procedures' rules and questions read once each (4 queries a procedure)."""
+    from reservations.requirements import questions_of, reworded_since_booking, rules_in_force
+
+    read: dict[int, tuple] = {}
+    for row in rows:
+        if row.reservation is None or row.status in ("done", "no_show"):
+            continue
+        procedure = row.procedure
+        if procedure.pk not in read:
+            read[procedure.pk] = (rules_in_force(procedure), questions_of(procedure))
+        procedure.rules_in_force, questions = read[procedure.pk]
+        row.changed_rules = reworded_since_booking(row.reservation, procedure, questions)
 
 
 def _queue_order() -> dict[str, int]:

@@ -17,9 +17,19 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 from django.utils import translation
 
-from reservations.models import DocumentRule, ProcedureQuestion, QuestionChoice
+from reservations.models import DocumentRule, Procedure, ProcedureQuestion, QuestionChoice
 
 FIELD_PREFIX = "q_"
+
+
+def rules_in_force(procedure: Procedure) -> list[DocumentRule]:
+    """The procedure's document rules in force, from the database (never the cache): the
+    consent form must show, and check against, the wording in force now."""
+    return list(
+        DocumentRule.objects.filter(procedure=procedure, is_active=True).prefetch_related(
+            "applies_when"
+        )
+    )
 
 
 def questions_of(procedure) -> list[ProcedureQuestion]:
@@ -80,37 +90,38 @@ def applicable_rules(
     return [rule for rule in rules if rule_applies(rule, chosen)]
 
 
-def changed_since_booking(reservation, procedure=None) -> tuple[dict[int, int], list[DocumentRule]]:
+def changed_since_booking(
+    reservation, procedure=None, questions=None
+) -> tuple[dict[int, int], list[DocumentRule]]:
     """The versions the citizen agreed to, and the rules in force that apply for the
     booking's answers and whose wording changed since (or that are new): what the city
     asks now and the citizen has not read. A change of booking asks them to agree to
     these; the booking's page and the reminder show them. ``procedure``: the booking
-    pages' procedure with its ``rules_in_force``; else they are read here."""
+    pages' procedure with its ``rules_in_force``; else they are read here (as are its
+    ``questions``, unless given: the counter's queue reads both once per procedure)."""
     agreed = {
         consent.rule_id: consent.rule_version
         for consent in reservation.consents.all()
         if consent.rule_id
     }
-    from reservations.selectors import rules_in_force
-
     procedure = procedure or reservation.procedure
     in_force = getattr(procedure, "rules_in_force", None)
     if in_force is None:
         in_force = rules_in_force(procedure)
     chosen = chosen_from_ids(
-        questions_of(procedure),
+        questions if questions is not None else questions_of(procedure),
         {a.question_id: a.choice_id for a in reservation.answers.all() if a.choice_id},
     )
     rules = applicable_rules(in_force, chosen)
     return agreed, [rule for rule in rules if agreed.get(rule.pk) != rule.version]
 
 
-def reworded_since_booking(reservation) -> list[DocumentRule]:
+def reworded_since_booking(reservation, procedure=None, questions=None) -> list[DocumentRule]:
     """The rules of ``changed_since_booking`` that now say something else, in the
     language the citizen booked in, than what they agreed to (or are new to them): what
     their booking's page and reminder tell them to read again. A new translation into
     another language is a new version too, but asks nothing new of them."""
-    _agreed, changed = changed_since_booking(reservation)
+    _agreed, changed = changed_since_booking(reservation, procedure, questions)
     agreed_texts = {c.rule_id: c.rule_text for c in reservation.consents.all()}
     with translation.override(reservation.language):
         return [rule for rule in changed if rule.text != agreed_texts.get(rule.pk)]

@@ -19,6 +19,7 @@ from reservations.models import (
     Reservation,
     ReservationStatus,
 )
+from reservations.requirements import rules_in_force  # noqa: F401 (read from here too)
 
 
 def procedure_list_public() -> QuerySet[Procedure]:
@@ -91,16 +92,6 @@ def procedure_and_day(*, code: str, day: dt.date, now: dt.datetime) -> tuple[Pro
         _procedure_ids[code] = procedure.pk
         read = None
     return procedure, day_times(procedure=procedure, day=day, now=now, read=read)
-
-
-def rules_in_force(procedure: Procedure) -> list[DocumentRule]:
-    """The procedure's document rules in force, from the database (never the cache): the
-    consent form must show, and check against, the wording in force now."""
-    return list(
-        DocumentRule.objects.filter(procedure=procedure, is_active=True).prefetch_related(
-            "applies_when"
-        )
-    )
 
 
 @dataclass(frozen=True)

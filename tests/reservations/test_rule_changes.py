@@ -137,3 +137,32 @@ def test_a_new_translation_alone_does_not_tell_the_citizen_anything_changed(clie
     english = client.get(manage, HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
     assert "What to bring has changed since you booked" not in english
+
+
+def test_the_counter_sees_what_the_citizen_was_told_after_a_rule_changed(client):
+    """Helper 45: the clerk saw only the wording agreed to, and could turn away a
+    citizen who brought what their booking's page now asked for."""
+    import datetime as dt
+
+    from organization.models import Role
+    from reservations import services
+    from tests.organization.factories import make_staff_member
+    from tests.reservations.factories import add_clerk, booked_now
+
+    procedure = ProcedureFactory()
+    rule = add_rule(procedure, OLD)
+    clerk = add_clerk(procedure, day=dt.date.today(), start=dt.time(0), end=dt.time(23, 59))
+    reservation = booked_now(procedure, clerk)
+    reservation.consents.create(
+        rule=rule, rule_text=OLD, rule_version=rule.version, agreed_at=reservation.start_at
+    )
+    services.visit_check_in(reservation=reservation, by_staff=clerk)
+    client.force_login(make_staff_member(role=Role.MANAGER).user)
+    before = client.get(reverse("reservations:queue")).content.decode()
+    rule.text_ja = NEW
+    rule.save()
+
+    after = client.get(reverse("reservations:queue")).content.decode()
+
+    assert "予約の後に追加・変更されたもの" not in before
+    assert "予約の後に追加・変更されたもの" in after and NEW in after
