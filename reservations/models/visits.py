@@ -33,6 +33,8 @@ VISIT_TRANSITIONS = {
     "done": ((VisitStatus.SERVING,), VisitStatus.DONE),
     "no_show": ((VisitStatus.CALLED,), VisitStatus.NO_SHOW),
     "transfer": ((VisitStatus.WAITING, VisitStatus.CALLED), VisitStatus.WAITING),
+    # Marked a no-show by mistake, or came after all: back in the queue, in their place.
+    "back": ((VisitStatus.NO_SHOW,), VisitStatus.WAITING),
 }
 
 

@@ -50,6 +50,7 @@ _EVENT_OF_ACTION = {
     "done": VisitEvent.Kind.DONE,
     "no_show": VisitEvent.Kind.NO_SHOW,
     "transfer": VisitEvent.Kind.TRANSFERRED,
+    "back": VisitEvent.Kind.CHECKED_IN,
 }
 _TIME_FIELD_OF_ACTION = {
     "call": "called_at",
@@ -104,6 +105,7 @@ ACTION_LABELS = {
     "done": _("finished"),
     "no_show": _("marked as a no-show"),
     "transfer": _("transferred"),
+    "back": _("put back in the queue"),
 }
 
 
@@ -174,13 +176,14 @@ def visit_act(
     now: dt.datetime | None = None,
     must_return: bool = False,
 ) -> Visit:
-    """Recall, start serving, finish or mark a no-show: one step of the state machine.
+    """Recall, start serving, finish, mark a no-show or put a no-show back in the queue:
+    one step of the state machine.
     A visit finished with ``must_return`` did not complete the procedure (a missing
     document, say): the dashboards do not count it as completed on the first visit.
     A counter clerk acts on their own citizens and on those nobody has yet; another
     clerk's citizen is taken over by a transfer (the handling times stay with whoever
     served), and managers may act on any."""
-    if action not in ("recall", "serve", "done", "no_show"):
+    if action not in ("recall", "serve", "done", "no_show", "back"):
         raise CounterError("unknown_action", _("Unknown action."))
     now = now or timezone.now()
     with transaction.atomic():
@@ -194,6 +197,9 @@ def visit_act(
         if action == "recall":
             visit.recall_count += 1
             fields.append("recall_count")
+        if action == "back":
+            visit.no_show_at = None
+            fields.append("no_show_at")
         if action == "done" and must_return:
             visit.must_return = True
             fields.append("must_return")

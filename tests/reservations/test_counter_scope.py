@@ -125,3 +125,24 @@ def test_a_clerk_cannot_check_in_another_departments_booking_by_its_id(client, p
     client.force_login(manager.user)
     client.post(reverse("reservations:staff_check_in"), {"reservation": booking.pk})
     assert Visit.objects.filter(reservation=booking).exists()
+
+
+def test_a_no_show_by_mistake_is_put_back_in_the_queue_in_their_place(client, procedure):
+    """Helper 45: a walk-in marked absent by mistake could never be restored and had to
+    take a new ticket at the end of the queue."""
+    clerk = _clerk(procedure)
+    first = services.visit_issue_walk_in(procedure=procedure)
+    second = services.visit_issue_walk_in(procedure=procedure)
+    called = services.visit_call_next(staff=clerk)
+    assert called.pk == first.pk
+    services.visit_act(visit=called, action="no_show", actor=clerk)
+    client.force_login(clerk.user)
+    page = client.get(reverse("reservations:queue"), {"status": "no_show"}).content.decode()
+    assert "%d/back/" % first.pk in page
+
+    client.post(reverse("reservations:visit_action", args=[first.pk, "back"]))
+
+    first.refresh_from_db()
+    assert first.status == VisitStatus.WAITING and first.no_show_at is None
+    assert services.visit_call_next(staff=clerk).pk == first.pk  # ahead of the second
+    assert Visit.objects.get(pk=second.pk).status == VisitStatus.WAITING

@@ -274,9 +274,7 @@ def test_the_old_code_of_a_moved_booking_says_it_was_moved(client, procedure, to
     assert not Visit.objects.exists()
 
 
-def test_a_citizen_already_called_is_sent_to_the_counter_not_to_sit_down(
-    client, procedure, today
-):
+def test_a_citizen_already_called_is_sent_to_the_counter_not_to_sit_down(client, procedure, today):
     """Helper 45: the kiosk told a citizen called to counter 2 to wait in the waiting
     area; they sat down and became a no-show 10 minutes later."""
     clerk = all_day_clerk(procedure, today)
