@@ -239,8 +239,14 @@ def visit_issue_walk_in(
                 : 3 - len(next_slots)
             ]
             day += dt.timedelta(days=1)
+        closed = Shift.objects.serving(procedure).filter(date=today).exists()
         raise WalkInRefused(
             _(
+                "Sorry, today's reception for this procedure has ended. Please book one of "
+                "the times below."
+            )
+            if closed  # staff were in today: not "nobody can handle it"
+            else _(
                 "Sorry, no staff member who can handle this procedure is working today. "
                 "Please book one of the times below."
             ),

@@ -376,6 +376,17 @@ def test_the_ticket_prints_on_an_80mm_receipt_printer(client, procedure, today):
     assert re.search(r"@media print\s*{[^@]*@page\s*{\s*size:\s*80mm auto;", stylesheet)
 
 
+def test_a_walk_in_after_todays_reception_hears_it_has_ended(procedure, today):
+    """Helper 45: at 17:20 the kiosk said nobody could handle the procedure today."""
+    add_clerk(procedure, day=today, start=dt.time(9), end=dt.time(12))
+    evening = timezone.make_aware(dt.datetime.combine(today, dt.time(17, 20)))
+
+    with pytest.raises(services.WalkInRefused, match="本日のこの手続きの受付は終了しました"):
+        services.visit_issue_walk_in(procedure=procedure, now=evening)
+    with pytest.raises(services.WalkInRefused, match="担当できる職員がおりません"):
+        services.visit_issue_walk_in(procedure=ProcedureFactory(), now=evening)
+
+
 def test_a_refused_walk_in_gets_a_qr_code_per_next_time_and_no_booking_link(
     client, procedure, today, settings
 ):
