@@ -42,6 +42,9 @@ class Facts(models.Model):
     kind = models.CharField(max_length=10)  # reservations.VisitKind
     # Visits of the day: came (not a no-show), finished, no-shows.
     visits = models.PositiveIntegerField(default=0)
+    # Of the visits that came, those booked online by the citizen (web, not a telephone
+    # booking a clerk entered): the online booking share.
+    online_visits = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
     # Done and completed on the first visit: the clerk did not mark "must come back",
     # and (where the citizen is known, from their booking's e-mail or phone) no second

@@ -4,6 +4,7 @@ and the same review as a PDF report."""
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.documents import html_to_pdf
-from dashboards import figures, periods, selectors, services
+from dashboards import figures, periods, roles, selectors, services
 from dashboards.forms import ActionForm, FilterForm, ReviewForm, TargetsForm
 from dashboards.models import QuarterAction, QuarterReview, Stage
 from dashboards.views import TREND_LENGTH, comparison_context, manager_required, trend_figures
@@ -191,6 +192,9 @@ def _review_saved(request, forms: dict, period: periods.Period, filters) -> bool
 def review(request, key: str):
     period = _quarter_or_404(key)
     filters, scope_name, scope_query = _review_scope(request)
+    may_edit = roles.may_edit_pdca(request, filters.department_id)
+    if request.method == "POST" and not may_edit:
+        raise PermissionDenied(_read_only_notice(filters))
     context = review_context(period, filters, request)
     forms = _review_forms(request, context)
     if request.method == "POST" and _review_saved(request, forms, period, filters):
@@ -205,6 +209,8 @@ def review(request, key: str):
             "fragment_key": figures.fragment_key(request, period, filters),
             "scope_name": scope_name,
             "scope_query": scope_query,
+            "may_edit": may_edit,
+            "read_only_notice": "" if may_edit else _read_only_notice(filters),
         }
     )
     return render(
@@ -215,6 +221,19 @@ def review(request, key: str):
     )
 
 
+def _read_only_notice(filters: selectors.Filters) -> str:
+    """Why the review is shown without its forms (and why a POST to it is refused)."""
+    if filters.department_id is None:
+        return _(
+            "Only administrators can change the city-wide targets, review and actions; "
+            "you can read them."
+        )
+    return _(
+        "Only this department's managers and administrators can change its targets, "
+        "review and actions; you can read them."
+    )
+
+
 @require_POST
 @manager_required
 def action_done(request, key: str, action_id: int):
@@ -222,6 +241,10 @@ def action_done(request, key: str, action_id: int):
     action = get_object_or_404(
         QuarterAction, pk=action_id, fiscal_year=period.fiscal_year, quarter=period.quarter
     )
+    if not roles.may_edit_pdca(request, action.department_id):
+        raise PermissionDenied(
+            _read_only_notice(selectors.Filters(department_id=action.department_id))
+        )
     services.action_mark_done(action=action, done=request.POST.get("done") != "0")
     _filters, _name, scope_query = _review_scope(request)
     here = reverse("dashboards:review", args=[key])

@@ -191,13 +191,7 @@ def letter_funnel_counts(batch_ids: list[int]) -> dict[int, dict]:
     )
     letters = Letter.objects.filter(batch_id__in=batch_ids).order_by()
     bookings: dict[str, list[tuple]] = {}
-    for code, created_at, status, overall in (
-        Booking.objects.filter(referral_code__in=letters.values("code"))
-        .order_by()
-        .values_list(
-            "referral_code", "created_at", "visit__status", "visit__survey_answer__overall"
-        )
-    ):
+    for code, created_at, status, overall in _referred_bookings(letters.values("code")):
         bookings.setdefault(code, []).append((created_at, status, overall))
     counts: dict[int, dict] = {}
     for batch_id, code, created_at, sent_at, renewed in letters.annotate(
@@ -214,6 +208,36 @@ def letter_funnel_counts(batch_ids: list[int]) -> dict[int, dict]:
         row["renewed"] += bool(renewed)
         row["renewed_without_booking"] += bool(renewed) and not found
     return counts
+
+
+def _referred_bookings(codes) -> list[tuple]:
+    """(referral code, made at, visit status, survey answer) of the bookings made with
+    ``codes``. A booking moved to another time keeps its code and is made when the first
+    booking of its chain of moves was made (the move carries the code over, so the whole
+    chain is among these rows): a move after the letter's window keeps the visit it
+    leads to in the funnel."""
+    rows = list(
+        Booking.objects.filter(referral_code__in=codes)
+        .order_by()
+        .values_list(
+            "pk",
+            "rescheduled_to_id",
+            "referral_code",
+            "created_at",
+            "visit__status",
+            "visit__survey_answer__overall",
+        )
+    )
+    moved_from = {to: pk for pk, to, *_rest in rows if to}
+    made_at = {pk: created_at for pk, _to, _code, created_at, *_rest in rows}
+    found = []
+    for pk, _to, code, _created_at, status, overall in rows:
+        first, seen = pk, {pk}
+        while moved_from.get(first) not in (None, *seen):
+            first = moved_from[first]
+            seen.add(first)
+        found.append((code, made_at[first], status, overall))
+    return found
 
 
 FUNNEL_FIELDS = (

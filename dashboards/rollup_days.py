@@ -1,11 +1,16 @@
 """One day's ``DailyFact`` rows, computed from that day's source rows (``rollup`` writes
 them): the visits of the day and whether each citizen had to come back, the survey
-answers to them, the bookings due that day and the online bookings made that day."""
+answers to them, the bookings due that day and the online bookings made that day.
+
+A reschedule cancels the booking and inserts a new one pointing back to it
+(``rescheduled_to``/``rescheduled_from``): the chain of moves is one booking. It counts
+once, where it was first made (the chain's first booking, by its creation time), and is
+due once, at its last time (the chain's last booking)."""
 
 import datetime as dt
 from collections.abc import Callable
 
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 
 from dashboards.models import HIST_MINUTES, DailyFact
 from organization.calendar import day_start
@@ -26,6 +31,12 @@ FIRST_VISIT_DAYS = 14
 
 # The day's keys are looked up this many at a time (an ``IN`` list per query).
 KEY_CHUNK = 5000
+
+# Booked online: on the web by the citizen. A telephone booking a clerk enters for a
+# caller (/staff/phone-booking/) is not online, whatever form the clerk typed it in.
+ONLINE = Q(channel=Channel.WEB, booked_by__isnull=True)
+# The first booking of each chain of moves (a moved-to booking is not a new booking).
+FIRST_OF_CHAIN = Q(rescheduled_from__isnull=True)
 
 
 def _minutes(start: dt.datetime | None, end: dt.datetime | None) -> int | None:
@@ -105,6 +116,8 @@ def _day_visits(day: dt.date) -> list[tuple]:
             "must_return",
             "reservation__email_key",
             "reservation__phone_key",
+            "reservation__channel",
+            "reservation__booked_by_id",
         )
     )
     return list(visits)
@@ -130,12 +143,15 @@ def _add_visits(day: dt.date, row: RowFor) -> None:
         must_return,
         email_key,
         phone_key,
+        channel,
+        booked_by,
     ) in visits:
         r = row(procedure, department, kind)
         if status == VisitStatus.NO_SHOW:
             r.no_shows += 1
             continue
         r.visits += 1
+        r.online_visits += kind == VisitKind.BOOKED and channel == Channel.WEB and not booked_by
         if status == VisitStatus.DONE:
             r.done += 1
             person = ("email", email_key) if email_key else ("phone", phone_key)
@@ -172,13 +188,17 @@ def _add_bookings_due(start: dt.datetime, end: dt.datetime, row: RowFor) -> None
 
 
 def _add_online_bookings(start: dt.datetime, end: dt.datetime, row: RowFor) -> None:
+    """The online bookings made in [start, end): each chain of moves once, at its first
+    booking; "repeat" when the same person had made an online booking before (an
+    expired hold was never a booking, and a move of an earlier one is not another)."""
     # A person is their e-mail address, or their phone number when they gave no e-mail.
     # The two cases are separate queries so that each EXISTS looks up one index entry
     # (a single query with both would also match every booking without a phone).
-    earlier = Booking.objects.filter(channel=Channel.WEB, created_at__lt=OuterRef("created_at"))
-    made = Booking.objects.filter(
-        created_at__gte=start, created_at__lt=end, channel=Channel.WEB
-    ).exclude(status=ReservationStatus.EXPIRED)
+    online = Booking.objects.filter(ONLINE, FIRST_OF_CHAIN).exclude(
+        status=ReservationStatus.EXPIRED
+    )
+    earlier = online.filter(created_at__lt=OuterRef("created_at"))
+    made = online.filter(created_at__gte=start, created_at__lt=end)
     by_email = made.exclude(email_key="").annotate(
         returning=Exists(earlier.filter(email_key=OuterRef("email_key")))
     )

@@ -13,6 +13,7 @@ from dashboards.models import HIST_MINUTES
 
 SUMMED = (
     "visits",
+    "online_visits",
     "done",
     "first_visit_done",
     "no_shows",

@@ -7,7 +7,8 @@ so a page costs the same few queries whatever the period, the filters and the hi
 Definitions (the tests hold each to hand-made data):
 - satisfaction: answers with overall 4 or 5 ÷ answers; shown with the number of
   answers and the response rate (answers ÷ finished visits);
-- online booking share: booked visits ÷ all visits (citizens who came; no-shows apart);
+- online booking share: visits booked online by the citizen ÷ all visits (citizens who
+  came; no-shows apart). A telephone booking a clerk entered is not online;
 - booking completion: bookings served ÷ bookings due in the period (cancelled ones
   count as not completed; expired holds and bookings moved to another time do not count);
 - no-show rate: booked citizens who did not come ÷ booked visits due;
@@ -17,7 +18,9 @@ Definitions (the tests hold each to hand-made data):
 - letter conversion: letters whose code was used for a booking within 30 days of the
   batch being mailed (or made) ÷ letters, by batch;
 - repeat online use (retention): online bookings by people (same e-mail or phone) who
-  had booked online before ÷ online bookings;
+  had booked online before ÷ online bookings. A booking and its moves to other times
+  are one booking, made when it was first made: a reschedule is neither a new online
+  booking nor a return;
 - complaints per 1,000 visits; share of complaint reports submitted by their deadline;
   median days from received to closed; open complaints overdue now; recurrence by
   category (complaints whose category had already been closed for the same department).
@@ -159,7 +162,7 @@ def _visit_values(totals: Totals) -> dict[str, tuple]:
             _("finished visits"),
         ),
         Kpi.ONLINE_SHARE: (
-            share(totals.total("visits", booked), visits),
+            share(totals.total("online_visits", booked), visits),
             _("%(n)s visits") % {"n": visits},
             visits,
             _("visits"),

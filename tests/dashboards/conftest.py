@@ -20,3 +20,13 @@ def manager(client):
     member = make_staff_member(role=Role.MANAGER)
     client.force_login(member.user)
     return member
+
+
+@pytest.fixture
+def administrator(client):
+    """An administrator with the superuser flag (the dashboards open to managers and
+    superusers), logged in with ``client``: the one who may change the city-wide
+    targets and review."""
+    member = make_staff_member(role=Role.ADMINISTRATOR, is_superuser=True)
+    client.force_login(member.user)
+    return member

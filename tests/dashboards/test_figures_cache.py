@@ -88,7 +88,7 @@ def test_the_refresh_button_shows_new_figures_at_once(client, manager):
     assert kpi_csv(client, period="")["satisfaction"][4] == "2"
 
 
-def test_a_target_edit_shows_on_the_cached_pages_at_once(client, manager):
+def test_a_target_edit_shows_on_the_cached_pages_at_once(client, administrator):
     procedure, _clerk = procedure_with_clerk(DAY)
     visit(procedure, DAY, arrived=at(DAY, 9), wait=12, handle=8, answer=5)
     rollup.facts_refresh([DAY])

@@ -240,6 +240,8 @@ def test_department_targets_are_compared_on_the_department_page(client, manager)
     procedure, clerk = procedure_with_clerk(DAY)
     _visits(procedure, clerk, booked=[5] * 3, walk_in=[4] * 2)
     department = procedure.department
+    manager.department = department  # the department's own manager sets its targets
+    manager.save()
     url = reverse("dashboards:review", args=["2025-Q2"])
 
     client.post(url + "?department=%d" % department.pk, {"form": "targets", "satisfaction": "90"})
@@ -261,6 +263,8 @@ def test_department_targets_are_compared_on_the_department_page(client, manager)
 
 def test_procedure_targets_are_their_own(client, manager):
     procedure, clerk = procedure_with_clerk(DAY)
+    manager.department = procedure.department
+    manager.save()
     _visits(procedure, clerk, booked=[5] * 3, walk_in=[2] * 2)
     url = reverse("dashboards:review", args=["2025-Q2"])
 
@@ -277,7 +281,7 @@ def test_procedure_targets_are_their_own(client, manager):
     assert department_kpi.target is None
 
 
-def test_a_new_quarter_carries_the_previous_targets_forward(client, manager):
+def test_a_new_quarter_carries_the_previous_targets_forward(client, administrator):
     from dashboards.models import Target
 
     Target.objects.create(fiscal_year=2025, quarter=1, kpi="satisfaction", value=80)
@@ -305,7 +309,7 @@ def test_a_new_quarter_carries_the_previous_targets_forward(client, manager):
     )
 
 
-def test_the_review_is_kept_per_department(client, manager):
+def test_the_review_is_kept_per_department(client, administrator):
     from dashboards.models import QuarterReview
 
     procedure, _clerk = procedure_with_clerk(DAY)

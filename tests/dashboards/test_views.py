@@ -138,7 +138,7 @@ def test_a_department_that_does_not_exist_is_left_out_and_said_so(client, manage
     assert "was not recognised and is left out: Department" in page
 
 
-def test_a_manager_sets_targets_and_the_review_compares_them(client, manager, history):
+def test_targets_set_on_the_review_are_compared_with_the_figures(client, administrator, history):
     url = reverse("dashboards:review", args=["2025-Q2"])
 
     response = client.post(url, {"form": "targets", "satisfaction": "80", "wait_p90_walk_in": "15"})
@@ -152,7 +152,7 @@ def test_a_manager_sets_targets_and_the_review_compares_them(client, manager, hi
 
 
 @pytest.mark.parametrize("value", ["-5", "150", "abc"])
-def test_an_impossible_target_is_refused_with_a_message(client, manager, value):
+def test_an_impossible_target_is_refused_with_a_message(client, administrator, value):
     url = reverse("dashboards:review", args=["2025-Q2"])
 
     response = client.post(
@@ -164,7 +164,7 @@ def test_an_impossible_target_is_refused_with_a_message(client, manager, value):
     assert not Target.objects.exists()
 
 
-def test_actions_and_the_review_are_kept_per_quarter(client, manager):
+def test_actions_and_the_review_are_kept_per_quarter(client, administrator):
     url = reverse("dashboards:review", args=["2025-Q2"])
 
     client.post(
@@ -175,7 +175,7 @@ def test_actions_and_the_review_are_kept_per_quarter(client, manager):
     client.post(reverse("dashboards:action_done", args=["2025-Q2", action.pk]), {"done": "1"})
 
     review = QuarterReview.objects.get()
-    assert (review.fiscal_year, review.quarter, review.reviewed_by) == (2025, 2, manager.user)
+    assert (review.fiscal_year, review.quarter, review.reviewed_by) == (2025, 2, administrator.user)
     assert QuarterAction.objects.get().done_at is not None
     assert (
         "午前に窓口を増設"
