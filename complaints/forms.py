@@ -66,6 +66,7 @@ class ComplaintForm(forms.ModelForm):
             "channel",
             "received_at",
             "citizen_name",
+            "citizen_kana",
             "citizen_contact",
             "department",
             "procedure",

@@ -36,7 +36,7 @@ from complaints.models import (
     Status,
 )
 from complaints.policy import level_settings
-from complaints.redaction import redacted_case
+from complaints.redaction import CITIZEN_FIELDS, redacted_case
 from organization.models import Role, StaffMember
 
 
@@ -272,7 +272,7 @@ def knowledge_cases(
     )
     return (
         cases.annotate(recurred=Exists(came_again))
-        .values(*KNOWLEDGE_FIELDS, "recurred", "citizen_name", "citizen_contact")
+        .values(*KNOWLEDGE_FIELDS, "recurred", *CITIZEN_FIELDS)
         .order_by("-closed_at", "-id")
     )
 

@@ -52,6 +52,15 @@ class Complaint(models.Model):
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
     # Personal data: shown only to those who need to know, every view logged.
     citizen_name = models.CharField(_("citizen's name"), max_length=100, blank=True)
+    citizen_kana = models.CharField(
+        _("reading of the citizen's name"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "In kana, e.g. やまだ たろう: it is taken out of what departments without the "
+            "need to know read, like the name."
+        ),
+    )
     citizen_contact = models.CharField(
         _("citizen's contact"),
         max_length=200,

@@ -2,6 +2,8 @@
 pauses that stop the clock, and the daily e-mail about what is overdue."""
 
 import datetime as dt
+import re
+import unicodedata
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,17 +21,54 @@ from complaints.models import (
 )
 from complaints.services.base import ComplaintError, event_add, locked, require_open
 from complaints.timeline import event_parts
-from organization.calendar import business_days_add
+from organization.calendar import ONE_DAY, business_days_add, is_business_day
 from organization.models import StaffMember
+from organization.selectors import site_settings
 
 DEADLINE_FIELDS = ["initial_report_due", "next_progress_due", "closing_report_due"]
+
+# The closing time when the site's opening hours name none ("平日 8:30～17:15…").
+CLOSING_TIME = dt.time(17, 15)
+_TIME = r"(\d{1,2})\s*[:時]\s*(\d{2})?\s*分?"
+_HOURS = re.compile(r"%s\s*[～〜~\-–—]\s*%s" % (_TIME, _TIME))
+
+
+def closing_time() -> dt.time:
+    """When the city hall closes, read from the site's opening hours (admin: 17:15 in
+    「平日 8時30分〜17時15分」; the latest range when there are several). The Japanese
+    text is read: the translations follow it, and may lag behind."""
+    record = site_settings()
+    hours = getattr(record, "opening_hours_ja", None) or record.opening_hours
+    text = unicodedata.normalize("NFKC", hours or "")
+    ends = [
+        dt.time(int(hour), int(minute or 0))
+        for *_start, hour, minute in _HOURS.findall(text)
+        if int(hour) < 24 and int(minute or 0) < 60
+    ]
+    return max(ends, default=CLOSING_TIME)
+
+
+def clock_start(when: dt.datetime) -> dt.date:
+    """The business day a deadline is counted from: the day ``when`` falls on, or the
+    next business day when that is a closed day (a weekend, a public holiday, the
+    year-end closure) or when it came after closing time — nobody could have acted on
+    it before the next opening."""
+    local = timezone.localtime(when)
+    day = local.date()
+    if is_business_day(day) and local.time() < closing_time():
+        return day
+    day += ONE_DAY
+    while not is_business_day(day):
+        day += ONE_DAY
+    return day
 
 
 def deadlines_refresh(complaint: Complaint) -> None:
     """Recompute the stored report deadlines from the level, the reports and the pauses.
 
     Deadlines count business days (weekends, public holidays and the year-end closure do
-    not count) from the day the complaint was received, or reopened; paused days do not
+    not count) from the day the complaint was received, or reopened (the next business
+    day when that was a closed day or after closing time: ``clock_start``); paused days do not
     count. A progress report is due every N business days after the last report; a
     closing report sent back by the approver is due again counted from that day.
     """
@@ -38,8 +77,8 @@ def deadlines_refresh(complaint: Complaint) -> None:
         complaint.closing_report_due = None
         return
     settings = policy.level_settings(complaint.level)
-    clock_start = complaint.reopened_at or complaint.received_at
-    base = timezone.localdate(clock_start)
+    started = complaint.reopened_at or complaint.received_at
+    base = clock_start(started)
     reports, paused, refused = [], [], None
     if complaint.pk:
         reports = list(complaint.reports.all())
@@ -48,7 +87,7 @@ def deadlines_refresh(complaint: Complaint) -> None:
             for p in complaint.pauses.filter(ended_at__isnull=False)
         ]
         refused = (
-            complaint.events.filter(kind=EventKind.APPROVAL_REFUSED, at__gte=clock_start)
+            complaint.events.filter(kind=EventKind.APPROVAL_REFUSED, at__gte=started)
             .order_by("-at")
             .values_list("at", flat=True)
             .first()
@@ -61,7 +100,7 @@ def deadlines_refresh(complaint: Complaint) -> None:
         if initial_done or closing_done
         else business_days_add(base, settings.initial_report_days, paused=paused)
     )
-    closing_base = max(base, timezone.localdate(refused)) if refused else base
+    closing_base = max(base, clock_start(refused)) if refused else base
     complaint.closing_report_due = (
         None
         if closing_done
@@ -73,7 +112,7 @@ def deadlines_refresh(complaint: Complaint) -> None:
     )
     if initial_done and settings.progress_every_days and not closing_done and last:
         complaint.next_progress_due = business_days_add(
-            max(timezone.localdate(last), base), settings.progress_every_days, paused=paused
+            max(clock_start(last), base), settings.progress_every_days, paused=paused
         )
     else:
         complaint.next_progress_due = None

@@ -16,6 +16,7 @@ from complaints.services.base import (
     notify_event,
     require_open,
 )
+from complaints.services.deadlines import clock_start
 from complaints.timeline import escalation_parts, response_parts
 from organization.calendar import business_days_add
 from organization.models import Department, StaffMember
@@ -33,7 +34,8 @@ def complaint_escalate(
     at: dt.datetime | None = None,
 ) -> Escalation:
     """Ask a department to take part. There is one owner of the countermeasure at most;
-    the due date defaults to the level's answer time in business days."""
+    the due date defaults to the level's answer time in business days (counted like the
+    report deadlines, from ``deadlines.clock_start``)."""
     complaint = locked(complaint)
     require_open(complaint)
     if not request.strip():
@@ -49,7 +51,10 @@ def complaint_escalate(
         )
     today = timezone.localdate(at) if at else timezone.localdate()
     if due_on is None:
-        due_on = business_days_add(today, policy.level_settings(complaint.level).escalation_days)
+        # Asked on a closed day or after closing, the department's days start at the
+        # next opening.
+        days = policy.level_settings(complaint.level).escalation_days
+        due_on = business_days_add(clock_start(at or timezone.now()), days)
     elif due_on < today:
         raise ComplaintError(_("The answer cannot be due in the past."))
 

@@ -43,6 +43,7 @@ class ComplaintIntake:
     emotion: str
     repeat: str
     citizen_name: str = ""
+    citizen_kana: str = ""
     citizen_contact: str = ""
     first_response: str = ""
     procedure: object = None
@@ -108,7 +109,14 @@ def _level_choose(intake: ComplaintIntake) -> tuple[policy.Assessment, int]:
     return assessment, chosen
 
 
-_STRIPPED = ("summary", "description", "first_response", "citizen_name", "citizen_contact")
+_STRIPPED = (
+    "summary",
+    "description",
+    "first_response",
+    "citizen_name",
+    "citizen_kana",
+    "citizen_contact",
+)
 
 
 def _complaint_build(

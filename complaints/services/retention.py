@@ -35,6 +35,7 @@ def complaints_anonymise(*, now: dt.datetime | None = None) -> int:
 
     old = Complaint.objects.filter(status=Status.CLOSED, closed_at__lt=cutoff(now)).filter(
         ~Q(citizen_name="")
+        | ~Q(citizen_kana="")
         | ~Q(citizen_contact="")
         | Q(reservation__isnull=False)
         | ~Q(first_response="")
@@ -45,7 +46,7 @@ def complaints_anonymise(*, now: dt.datetime | None = None) -> int:
     ids = list(old.values_list("pk", flat=True))
     _redact_stored_texts(ids)
     Complaint.objects.filter(pk__in=ids).update(
-        citizen_name="", citizen_contact="", reservation=None, first_response=""
+        citizen_name="", citizen_kana="", citizen_contact="", reservation=None, first_response=""
     )
     Report.objects.filter(complaint_id__in=ids).exclude(body="").update(body="")
     Pause.objects.filter(complaint_id__in=ids).exclude(reason="").update(reason="")
