@@ -81,17 +81,22 @@ class StaffLanguageMiddleware:
                 request.LANGUAGE_CODE = language
         response = self.get_response(request)
         if linked:
-            response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME,
-                linked,
-                max_age=settings.LANGUAGE_COOKIE_AGE,
-                path=settings.LANGUAGE_COOKIE_PATH,
-                domain=settings.LANGUAGE_COOKIE_DOMAIN,
-                secure=settings.LANGUAGE_COOKIE_SECURE,
-                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-            )
+            remember_language(response, linked)
         return response
+
+
+def remember_language(response, code: str) -> None:
+    """Keep ``code`` in the language cookie, as Django's ``set_language`` does."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
 
 
 def languages(request):

@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from config.documents import qr_svg
+from config.languages import remember_language
 from config.security import allow_camera
 from organization import selectors as organization_selectors
 from organization.http import NotFound
@@ -116,15 +117,7 @@ def _kiosk_restart():
     """The kiosk's start page in the default language: the next citizen may not read the
     language the last one chose."""
     response = redirect("reservations:kiosk")
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        settings.LANGUAGE_CODE,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        path=settings.LANGUAGE_COOKIE_PATH,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-        secure=settings.LANGUAGE_COOKIE_SECURE,
-        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-    )
+    remember_language(response, settings.LANGUAGE_CODE)
     return response
 
 

@@ -15,19 +15,10 @@ from organization.admin_deletion import ExplainsProtectedDeletion
 from organization.models import Role
 from reservations.models import Procedure, Reservation
 from tests.organization.factories import make_staff_member
-from tests.reservations.factories import DAY, ProcedureFactory, add_clerk, add_rule
-from tests.reservations.test_counter import booked as booked_at
-from tests.reservations.test_views import at
+from tests.reservations.factories import ProcedureFactory
+from tests.reservations.test_bookings_left_behind import booking as booking
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def booking():
-    procedure = ProcedureFactory()
-    add_rule(procedure, "本人確認書類")
-    add_clerk(procedure)
-    return booked_at(procedure, at(DAY, 10))
 
 
 @pytest.fixture
