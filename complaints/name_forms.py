@@ -15,7 +15,7 @@ import functools
 import re
 import unicodedata
 
-from organization.kana import KANJI
+from organization.kana import KANJI, to_hiragana, to_katakana
 
 HONORIFICS = ("さん", "様", "さま", "サン", "氏", "殿", "どの", "君", "くん", "ちゃん", "先生")
 _HONORIFIC = r"(?=[\s　]*(?:%s|-?san\b|-?sama\b))" % "|".join(HONORIFICS)
@@ -119,7 +119,7 @@ def _reading_patterns(parts: list[str]) -> list[str]:
 def _kana_forms(parts: list[str], *, short: bool) -> list[str]:
     forms = []
     scripts = (
-        (_hiragana, _HIRAGANA, True),
+        (to_hiragana, _HIRAGANA, True),
         (lambda p: p, _KATAKANA, False),
         (_half_width, _HALF_KATAKANA, False),
     )
@@ -248,11 +248,7 @@ def _nfkc(text: str) -> str:
 
 
 def _katakana(text: str) -> str:
-    return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in _nfkc(text))
-
-
-def _hiragana(text: str) -> str:
-    return "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in text)
+    return to_katakana(_nfkc(text))
 
 
 def _half_width(text: str) -> str:

@@ -15,6 +15,7 @@ variants, which is what SudachiPy's normalised form is used for here.
 import unicodedata
 
 from organization.furigana import tagger
+from organization.kana import to_katakana
 
 READING_MARK = "\u241e"  # separates the lemma part of the index from the reading part
 TEXT_MARK = "\u241d"  # and the reading part from the text as written (folded)
@@ -23,10 +24,7 @@ TEXT_MARK = "\u241d"  # and the reading part from the text as written (folded)
 def fold(text: str) -> str:
     """NFKC, lower case, katakana: the form both the index and the queries are in."""
     text = unicodedata.normalize("NFKC", text or "").lower()
-    return "".join(
-        chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c  # hiragana → katakana
-        for c in text
-    )
+    return to_katakana(text)
 
 
 def _words(text: str) -> list[tuple[str, str]]:

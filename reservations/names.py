@@ -13,6 +13,8 @@ spaces and hiragana/katakana.
 import re
 import unicodedata
 
+from organization.kana import to_katakana
+
 NAME_MAX_LENGTH = 100
 
 KANA_PATTERN = re.compile(r"^[\u3041-\u3096\u30a1-\u30fa\u30fc\u30fb\u309d\u309e\u30fd\u30fe ]+$")
@@ -49,11 +51,7 @@ def name_key(name: str) -> str:
 
 def kana_key(kana: str) -> str:
     """What two readings are compared by: NFKC, katakana, without spaces."""
-    return "".join(
-        chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c
-        for c in normalize_name(kana)
-        if not c.isspace()
-    )
+    return "".join(c for c in to_katakana(normalize_name(kana)) if not c.isspace())
 
 
 def same_person(name: str, kana: str, other_name: str, other_kana: str) -> bool:
